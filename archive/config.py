@@ -1,0 +1,45 @@
+"""Where an archive lives: ``--home`` option > ``ARCHIVE_HOME`` > a per-user data directory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+HOME_ENV = "ARCHIVE_HOME"
+DB_URL_ENV = "ARCHIVE_DB_URL"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    db_url: str
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def uses_default_sqlite(self) -> bool:
+        return self.db_url == sqlite_url(self.home / "archive.db")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Settings:
+    """Settings from explicit values, then the environment, then per-user defaults.
+
+    >>> s = resolve_settings(Path("/tmp/a"))
+    >>> s.db_url, s.index_dir.as_posix()
+    ('sqlite:////tmp/a/archive.db', '/tmp/a/index')
+    """
+    if home is None:
+        env_home = os.environ.get(HOME_ENV)
+        home = Path(env_home) if env_home else Path(user_data_dir("archive", appauthor=False))
+    home = home.expanduser().absolute()
+    url = db_url or os.environ.get(DB_URL_ENV) or sqlite_url(home / "archive.db")
+    return Settings(home=home, db_url=url)

@@ -1,0 +1,38 @@
+"""One family of errors. Every message names the problem and what to do about it."""
+
+
+class ArchiveError(Exception):
+    """Base of every error the archive reports to a user.
+
+    The CLI prints ``str(error)`` on one line and exits with ``exit_code``.
+    """
+
+    exit_code = 1
+
+
+class NoArchiveError(ArchiveError):
+    """A command needs an archive and there is none at the configured home."""
+
+
+class DatabaseError(ArchiveError):
+    """The database cannot be opened, migrated or written."""
+
+
+class SearchIndexError(ArchiveError):
+    """The search index cannot be opened, written or is out of date."""
+
+
+class QueryError(ArchiveError):
+    """A search query cannot be parsed or cannot match anything."""
+
+    exit_code = 2
+
+
+class InputError(ArchiveError):
+    """A path given to ingest cannot be read at all (missing, unreadable, unknown format)."""
+
+    exit_code = 2
+
+
+class NotFoundError(ArchiveError):
+    """An article id that the archive does not hold."""

@@ -1,0 +1,177 @@
+"""The Whoosh index: schema, opening, writing and rebuilding. Derived data: the database is the truth."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.index import LockError
+
+from archive.analysis import ANALYZER_VERSION, hindi_analyzer
+from archive.errors import SearchIndexError
+from archive.models import Article
+
+#: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
+SCHEMA_VERSION = "1"
+META_FILE = "archive-index.json"
+WRITE_LOCK_TIMEOUT = 30.0
+# Memory the writer may use for postings before it spills to disk (Whoosh peaks at about 3x this).
+WRITER_LIMIT_MB = 128
+
+
+def build_schema() -> Schema:
+    analyzer = hindi_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        url=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        summary=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        source=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        category=KEYWORD(stored=True, lowercase=True, commas=True),
+        date=DATETIME(stored=True, sortable=True),
+        language=ID(stored=True),
+        content_hash=ID(stored=True),
+    )
+
+
+def document(article: Article) -> dict[str, Any]:
+    """The index entry for an article: searchable text plus what a result list shows."""
+    doc: dict[str, Any] = {
+        "id": str(article.id),
+        "title": article.title,
+        "summary": article.summary or "",
+        "body": article.body,
+        "language": article.language,
+        "content_hash": article.content_hash,
+    }
+    if article.url:
+        doc["url"] = article.url
+    if article.source:
+        doc["source"] = article.source
+    if article.category:
+        doc["category"] = article.category
+    if article.published:
+        doc["date"] = datetime.combine(article.published, time())
+    return doc
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    documents: int
+    size_bytes: int
+    analyzer_version: str | None
+
+
+class SearchIndex:
+    """A Whoosh index in a directory, with a small JSON file recording how it was built."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ix: Any = None
+
+    # --- opening ------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.path.is_dir() and whoosh_index.exists_in(str(self.path))
+
+    def meta(self) -> dict[str, str]:
+        try:
+            data = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def is_current(self) -> bool:
+        meta = self.meta()
+        return meta.get("analyzer_version") == ANALYZER_VERSION and meta.get("schema_version") == SCHEMA_VERSION
+
+    def create(self) -> None:
+        """Make a new, empty index here, replacing whatever was in the directory."""
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+        self._ix = whoosh_index.create_in(str(self.path), build_schema())
+        meta = {"analyzer_version": ANALYZER_VERSION, "schema_version": SCHEMA_VERSION}
+        (self.path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+
+    def open(self) -> Any:
+        if self._ix is None:
+            if not self.exists():
+                raise SearchIndexError(f"No search index at {self.path}. Run `archive reindex` to build it.")
+            if not self.is_current():
+                raise SearchIndexError(
+                    f"The search index at {self.path} was built by another version of the analyzer "
+                    f"({self.meta().get('analyzer_version', 'unknown')}, now {ANALYZER_VERSION}). "
+                    "Run `archive reindex` to rebuild it from the database."
+                )
+            try:
+                self._ix = whoosh_index.open_dir(str(self.path))
+            except Exception as error:  # Whoosh raises many unrelated types for a damaged index
+                raise SearchIndexError(
+                    f"Cannot read the search index at {self.path} ({error}). "
+                    "Run `archive reindex` to rebuild it from the database."
+                ) from error
+        return self._ix
+
+    def close(self) -> None:
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def info(self) -> IndexInfo:
+        if not self.exists():
+            return IndexInfo(0, 0, None)
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        documents = self.open().doc_count() if self.is_current() else 0
+        return IndexInfo(documents, size, self.meta().get("analyzer_version"))
+
+    @contextmanager
+    def searcher(self) -> Iterator[Any]:
+        with self.open().searcher() as searcher:
+            yield searcher
+
+    # --- writing ------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[IndexWriter]:
+        """A writer that commits when the block ends and discards everything if it raises."""
+        try:
+            raw = self.open().writer(timeout=timeout, limitmb=WRITER_LIMIT_MB)
+        except LockError as error:
+            raise SearchIndexError(
+                f"The search index at {self.path} is being written by another archive command; "
+                "try again when it has finished."
+            ) from error
+        try:
+            yield IndexWriter(raw)
+        except BaseException:
+            raw.cancel()
+            raise
+        else:
+            raw.commit()
+
+
+class IndexWriter:
+    """Adds, replaces and removes articles; the only way the rest of the archive writes to Whoosh."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def put(self, articles: Iterable[Article]) -> None:
+        for article in articles:
+            self._raw.update_document(**document(article))
+
+    def remove(self, article_ids: Iterable[int]) -> None:
+        for article_id in article_ids:
+            self._raw.delete_by_term("id", str(article_id))

@@ -1,0 +1,284 @@
+"""The database: engine, migrations, transactions and typed queries. The only owner of transactions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from archive.config import Settings
+from archive.errors import DatabaseError, NoArchiveError, NotFoundError
+from archive.models import Article, PendingIndex
+from archive.readers.records import ArticleRecord
+
+# Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
+_IN_CHUNK = 900
+
+
+def content_hash(title: str, summary: str | None, body: str) -> str:
+    """Identity of an article's content, insensitive to whitespace differences.
+
+    >>> content_hash("a", None, "b  c") == content_hash("a", "", "b c")
+    True
+    """
+    canonical = "\x1f".join(" ".join(part.split()) for part in (title, summary or "", body))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class UpsertResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    changed_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    articles: int
+    sources: int
+    first_date: date | None
+    last_date: date | None
+    pending_index: int
+
+
+def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets searches read while an ingest writes; busy_timeout turns lock contention into a wait.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _alembic_config(connection: Any = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(files("archive.migrations")))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+class Store:
+    """An archive's database. Open with :meth:`open`; every method runs in its own transaction."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self.engine = engine
+        self.location = location
+
+    @classmethod
+    def open(cls, settings: Settings, *, create: bool) -> Store:
+        """Open the database, creating it when ``create`` is true, and bring its schema to head."""
+        if settings.uses_default_sqlite:
+            db_file = settings.home / "archive.db"
+            if not db_file.exists():
+                if not create:
+                    raise NoArchiveError(
+                        f"No archive at {settings.home}. Create one with `archive ingest` "
+                        "(or point --home / ARCHIVE_HOME at an existing one)."
+                    )
+                settings.home.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(settings.db_url)
+        except (SQLAlchemyError, ValueError) as error:
+            raise DatabaseError(f"Cannot use database URL {settings.db_url!r}: {error}") from error
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine, engine.url.render_as_string(hide_password=True))
+        try:
+            if not create and store.current_revision() is None:
+                raise NoArchiveError(
+                    f"The database {store.location} holds no archive yet. Create one with `archive ingest`."
+                )
+            store.upgrade()
+        except OperationalError as error:
+            raise DatabaseError(f"Cannot open the database {store.location}: {error.orig}") from error
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def upgrade(self) -> str:
+        """Apply every migration not yet applied; returns the revision the database is at."""
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        if head is None:
+            raise DatabaseError("The package ships no migrations; reinstall archive.")
+        if self.current_revision() != head:
+            with self.engine.begin() as connection:
+                command.upgrade(_alembic_config(connection), "head")
+        return head
+
+    def table_names(self) -> list[str]:
+        return sorted(inspect(self.engine).get_table_names())
+
+    # --- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def upsert(self, records: Sequence[ArticleRecord], now: datetime) -> UpsertResult:
+        """Store a batch of records in one transaction: new articles are added, an article whose url is
+        known but whose content changed is updated, anything else already held is left alone. Every
+        added or updated article is queued for the index in the same transaction."""
+        result = UpsertResult()
+        hashes = [content_hash(r.title, r.summary, r.body) for r in records]
+        with self._session() as session:
+            by_url = {
+                a.url: a
+                for chunk in _chunks(sorted({r.url for r in records if r.url}))
+                for a in session.scalars(select(Article).where(Article.url.in_(chunk)))
+            }
+            by_hash = {
+                a.content_hash: a
+                for chunk in _chunks(sorted(set(hashes)))
+                for a in session.scalars(select(Article).where(Article.content_hash.in_(chunk)))
+            }
+            changed: list[Article] = []
+            for record, digest in zip(records, hashes, strict=True):
+                known = by_url.get(record.url) if record.url else None
+                same_content = by_hash.get(digest)
+                if known is not None:
+                    if known.content_hash == digest:
+                        result.unchanged += 1
+                    elif same_content is not None:
+                        result.duplicates += 1  # the new text is another article's, word for word
+                    else:
+                        by_hash.pop(known.content_hash, None)
+                        _fill(known, record, digest, now)
+                        by_hash[digest] = known
+                        changed.append(known)
+                        result.updated += 1
+                elif same_content is not None:
+                    if record.url and same_content.url is None:
+                        same_content.url = record.url  # the same text, now with its address
+                        same_content.updated_at = now
+                        by_url[record.url] = same_content
+                        changed.append(same_content)
+                        result.updated += 1
+                    elif record.url and record.url != same_content.url:
+                        result.duplicates += 1
+                    else:
+                        result.unchanged += 1
+                else:
+                    article = Article(ingested_at=now)
+                    _fill(article, record, digest, now)
+                    session.add(article)
+                    by_hash[digest] = article
+                    if record.url:
+                        by_url[record.url] = article
+                    changed.append(article)
+                    result.added += 1
+            session.flush()
+            result.changed_ids = sorted({a.id for a in changed})
+            self._queue(session, result.changed_ids)
+        return result
+
+    def _queue(self, session: Session, ids: Sequence[int]) -> None:
+        queued: set[int] = set()
+        for chunk in _chunks(ids):
+            queued.update(session.scalars(select(PendingIndex.article_id).where(PendingIndex.article_id.in_(chunk))))
+        session.add_all(PendingIndex(article_id=i) for i in ids if i not in queued)
+
+    def queue_all(self) -> int:
+        """Queue every article for indexing (to rebuild an index from scratch)."""
+        with self._session() as session:
+            session.execute(delete(PendingIndex))
+            ids = list(session.scalars(select(Article.id)))
+            session.add_all(PendingIndex(article_id=i) for i in ids)
+            return len(ids)
+
+    def clear_pending(self, ids: Sequence[int]) -> None:
+        with self._session() as session:
+            for chunk in _chunks(ids):
+                session.execute(delete(PendingIndex).where(PendingIndex.article_id.in_(chunk)))
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def pending_ids(self) -> list[int]:
+        with self._session() as session:
+            return list(session.scalars(select(PendingIndex.article_id).order_by(PendingIndex.article_id)))
+
+    def pending_count(self) -> int:
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(PendingIndex)) or 0
+
+    def articles(self, ids: Sequence[int]) -> list[Article]:
+        """The articles with these ids that exist, in the order of ``ids``."""
+        found: dict[int, Article] = {}
+        with self._session() as session:
+            for chunk in _chunks(list(ids)):
+                found.update((a.id, a) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
+        return [found[i] for i in ids if i in found]
+
+    def get(self, article_id: int) -> Article:
+        with self._session() as session:
+            article = session.get(Article, article_id)
+        if article is None:
+            raise NotFoundError(f"No article with id {article_id}. `archive search` shows the ids.")
+        return article
+
+    def stats(self) -> StoreStats:
+        with self._session() as session:
+            count, sources, first, last = session.execute(
+                select(
+                    func.count(Article.id),
+                    func.count(func.distinct(Article.source)),
+                    func.min(Article.published),
+                    func.max(Article.published),
+                )
+            ).one()
+            pending = session.scalar(select(func.count()).select_from(PendingIndex)) or 0
+        return StoreStats(count, sources, first, last, pending)
+
+
+def _fill(article: Article, record: ArticleRecord, digest: str, now: datetime) -> None:
+    article.url = record.url
+    article.title = record.title
+    article.summary = record.summary
+    article.body = record.body
+    article.source = record.source
+    article.category = record.category
+    article.published = record.published
+    article.language = record.language
+    article.content_hash = digest
+    article.updated_at = now
+    article.origin_file = record.origin_file
+    article.origin_record = record.origin_record
+
+
+def sqlite_file(settings: Settings) -> Path | None:
+    """The database file when the archive uses the default SQLite location."""
+    return settings.home / "archive.db" if settings.uses_default_sqlite else None

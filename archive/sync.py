@@ -1,0 +1,64 @@
+"""Keeping the index in step with the database.
+
+The database commits first and queues every changed article in ``pending_index`` in the same
+transaction; the queue is cleared only after the index commit. Whatever stops a process in between,
+the next command finds the queue and finishes the work, so nothing stored is missing from search.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from archive.errors import SearchIndexError
+from archive.index import SearchIndex
+from archive.store import Store
+
+BATCH = 500
+
+
+def ensure_index(store: Store, index: SearchIndex) -> None:
+    """Create the index when it is missing, queueing every stored article for it."""
+    if not index.exists():
+        index.create()
+        store.queue_all()
+
+
+def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
+    """Index (or remove from the index) every queued article; returns how many were handled.
+
+    With ``wait=False`` a busy index is left alone: the process holding it will do the work.
+    """
+    pending = store.pending_ids()
+    if not pending:
+        return 0
+    try:
+        with index.writer(timeout=30.0 if wait else 0.0) as writer:
+            for start in range(0, len(pending), BATCH):
+                chunk = pending[start : start + BATCH]
+                articles = store.articles(chunk)
+                writer.put(articles)
+                present = {a.id for a in articles}
+                writer.remove(i for i in chunk if i not in present)
+    except SearchIndexError:
+        if wait:
+            raise
+        return 0
+    store.clear_pending(pending)
+    return len(pending)
+
+
+def rebuild_index(store: Store, index: SearchIndex) -> int:
+    """Build a fresh index from the database beside the old one, then swap it in."""
+    fresh = SearchIndex(index.path.with_name(index.path.name + ".new"))
+    fresh.create()
+    total = store.queue_all()
+    sync_index(store, fresh)
+    fresh.close()
+    index.close()
+    old = index.path.with_name(index.path.name + ".old")
+    if index.path.exists():
+        index.path.rename(old)
+    fresh.path.rename(index.path)
+    if old.exists():
+        shutil.rmtree(old)
+    return total

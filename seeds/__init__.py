@@ -1,0 +1,1 @@
+"""Sample articles shipped with archive; `archive ingest` with no path reads this folder."""

@@ -1,0 +1,85 @@
+"""Shared fixtures: a real archive home in a temp dir and the CLI driven through Typer's runner."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from archive.cli import app
+from archive.config import Settings, resolve_settings
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return resolve_settings(home)
+
+
+@pytest.fixture
+def run(home: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``run("search", "लावरोव")`` runs ``archive --home <tmp> search लावरोव``."""
+    monkeypatch.delenv("ARCHIVE_HOME", raising=False)
+    monkeypatch.delenv("ARCHIVE_DB_URL", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(app, ["--home", str(home), *args], catch_exceptions=False)
+
+    return invoke
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> Path:
+    lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    if path.name.endswith(".gz"):
+        path.write_bytes(gzip.compress(lines.encode("utf-8")))
+    else:
+        path.write_text(lines, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def articles_file(tmp_path: Path) -> Path:
+    """Four short articles written for the tests, with urls, sources and dates."""
+    return write_jsonl(
+        tmp_path / "articles.jsonl",
+        [
+            {
+                "title": "दिल्ली में बारिश से राहत",
+                "body": "राजधानी दिल्ली में आज तेज बारिश हुई। गर्मी से लोगों को राहत मिली।",
+                "url": "https://example.org/1",
+                "source": "दैनिक जागरण",
+                "category": "मौसम",
+                "date": "2016-01-25",
+            },
+            {
+                "title": "क्रिकेट: भारत ने मैच जीता",
+                "body": "भारत की टीम ने रोमांचक मुकाबले में ऑस्ट्रेलिया को हराया। कप्तान ने बारिश का जिक्र किया।",
+                "url": "https://example.org/2",
+                "source": "अमर उजाला",
+                "date": "2016-02-01",
+            },
+            {
+                "title": "नई शिक्षा नीति पर चर्चा",
+                "body": "सरकार ने नई शिक्षा नीति पर विशेषज्ञों से बातचीत की।",
+                "source": "जनसत्ता",
+            },
+            {
+                "title": "संसद का सत्र",
+                "summary": "संसद का शीतकालीन सत्र शुरू।",
+                "body": "संसद के शीतकालीन सत्र में कई विधेयक पेश होंगे।",
+                "url": "https://example.org/4",
+            },
+        ],
+    )

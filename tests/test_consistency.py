@@ -1,0 +1,80 @@
+"""The database is the truth; whatever interrupts a run, the next command brings the index in step."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from archive.config import Settings
+from archive.readers import ArticleRecord
+from archive.store import Store
+from tests.conftest import Run, write_jsonl
+
+
+def stats(run: Run) -> dict:  # type: ignore[type-arg]
+    result = run("stats", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_articles_committed_but_not_indexed_are_indexed_by_the_next_search(run: Run, settings: Settings) -> None:
+    run("ingest")
+    # What an ingest killed between its database commit and its index commit leaves behind:
+    store = Store.open(settings, create=False)
+    store.upsert(
+        [ArticleRecord(title="अधूरा काम", body="चक्रवात तट से टकराया", origin_file="x", origin_record="1")], datetime.now()
+    )
+    store.close()
+    before = stats(run)
+    assert (before["articles"], before["indexed"], before["pending"], before["in_step"]) == (2, 1, 1, False)
+    assert "in step:   no (1 waiting" in run("stats").stdout
+
+    result = run("search", "चक्रवात", "--format", "json")
+    assert json.loads(result.stdout)["total"] == 1
+    after = stats(run)
+    assert (after["indexed"], after["pending"], after["in_step"]) == (2, 0, True)
+
+
+def test_a_deleted_index_is_rebuilt_from_the_database(run: Run, settings: Settings) -> None:
+    run("ingest")
+    shutil.rmtree(settings.index_dir)
+    result = run("search", "लावरोव", "--format", "json")
+    assert json.loads(result.stdout)["total"] == 1
+    assert stats(run)["in_step"] is True
+
+
+def test_ingest_killed_at_random_moments_loses_nothing(tmp_path: Path, home: Path) -> None:
+    records = [
+        {"title": f"खबर संख्या {i}", "body": f"बाढ़ से जुड़ी खबर {i}। " * 40, "url": f"https://n/{i}"} for i in range(3000)
+    ]
+    source = write_jsonl(tmp_path / "big.jsonl", records)
+    env = {**os.environ, "ARCHIVE_HOME": str(home)}
+    env.pop("ARCHIVE_DB_URL", None)
+    command = [sys.executable, "-m", "archive", "ingest", str(source)]
+    for delay in (0.8, 1.6, 2.4):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    # whatever state the kills left, the next run completes the set without duplicates
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    check = subprocess.run(
+        [sys.executable, "-m", "archive", "stats", "--format", "json"], env=env, capture_output=True, text=True
+    )
+    data = json.loads(check.stdout)
+    assert (data["articles"], data["indexed"], data["in_step"]) == (3000, 3000, True)
+    found = subprocess.run(
+        [sys.executable, "-m", "archive", "search", "बाढ़", "--format", "json", "--limit", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(found.stdout)["total"] == 3000
