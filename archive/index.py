@@ -16,8 +16,10 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 
 from archive.analysis import ANALYZER_VERSION, hindi_analyzer
+from archive.analysis.variants import VARIANT_PREFIX
 from archive.errors import SearchIndexError
 from archive.models import Article
+from archive.vocabulary import Vocabulary
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
 SCHEMA_VERSION = "1"
@@ -135,6 +137,21 @@ class SearchIndex:
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         documents = self.open().doc_count() if self.is_current() else 0
         return IndexInfo(documents, size, self.meta().get("analyzer_version"))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.path)
+
+    def rebuild_vocabulary(self) -> int:
+        """Refresh the vocabulary from the lexicon of the text fields; returns the number of forms."""
+        counts: dict[str, int] = {}
+        with self.open().reader() as reader:
+            for field in ("title", "body"):
+                for term, info in reader.iter_field(field):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if not text.startswith(VARIANT_PREFIX):
+                        counts[text] = max(counts.get(text, 0), info.doc_frequency())
+        return self.vocabulary.replace(counts.items())
 
     @contextmanager
     def searcher(self) -> Iterator[Any]:

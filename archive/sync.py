@@ -44,6 +44,7 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
             raise
         return 0
     store.clear_pending(pending)
+    index.rebuild_vocabulary()
     return len(pending)
 
 
@@ -53,6 +54,8 @@ def rebuild_index(store: Store, index: SearchIndex) -> int:
     fresh.create()
     total = store.queue_all()
     sync_index(store, fresh)
+    if total == 0:
+        fresh.rebuild_vocabulary()
     fresh.close()
     index.close()
     old = index.path.with_name(index.path.name + ".old")

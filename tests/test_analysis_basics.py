@@ -30,4 +30,4 @@ def test_chandrabindu_digits_and_latin_case_are_folded() -> None:
 
 
 def test_danda_is_not_part_of_a_word() -> None:
-    assert analyze("चर्चा की।अगला") == ["चर्चा", "की", "अगला"]
+    assert analyze("चर्चा तेज।अगला") == ["चर्चा", "तेज", "अगला"]

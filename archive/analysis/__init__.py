@@ -9,24 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.analysis.whoosh_filters import HindiTokenizer, NormalizeFilter
+from archive.analysis.whoosh_filters import HindiStopFilter, HindiTokenizer, NormalizeFilter, VariantFilter
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 
 def hindi_analyzer() -> Any:
     """The Whoosh analyzer used for every text field.
 
-    >>> [t.text for t in hindi_analyzer()("लावरोव और हिन्दी")]
-    ['लावरोव', 'और', 'हिन्दी']
+    >>> [t.text for t in hindi_analyzer()("लॉवरोव और हिन्दी")]
+    ['लॉवरोव', 'हिन्दी']
+    >>> [t.text for t in hindi_analyzer()("लॉवरोव और हिन्दी", mode="index")]
+    ['लॉवरोव', '~लावरोव', 'हिन्दी', '~हिंदी']
     """
-    return HindiTokenizer() | NormalizeFilter()
+    return HindiTokenizer() | NormalizeFilter() | HindiStopFilter() | VariantFilter()
 
 
-def analyze(text: str) -> list[str]:
-    """Index terms for ``text``.
+def analyze(text: str, *, mode: str = "query") -> list[str]:
+    """Terms for ``text``: the normalised words a query searches for, or with ``mode="index"`` every
+    index term (each word followed by its variant key).
 
-    >>> analyze("COVID-19 पर WHO की चेतावनी") == ['covid', '19', 'पर', 'who', 'की', 'चेतावनी']
-    True
+    >>> analyze("COVID-19 पर WHO की चेतावनी")
+    ['covid', '19', 'who', 'चेतावनी']
     """
-    return [token.text for token in hindi_analyzer()(text)]
+    return [token.text for token in hindi_analyzer()(text, mode=mode)]

@@ -13,11 +13,14 @@ from typing import Any
 
 from whoosh.analysis import Filter, RegexTokenizer
 
+from archive.analysis.stopwords import is_stopword
 from archive.analysis.tokenizer import WORD_PATTERN
+from archive.analysis.variants import VARIANT_PREFIX, variant_key
 from archive.analysis.words import normalize_word
 
-# A news archive has a few hundred thousand distinct words; each is normalised once per process.
+# A news archive has a few hundred thousand distinct words; each is analysed once per process.
 _normalize_cached = lru_cache(maxsize=500_000)(normalize_word)
+_variant_cached = lru_cache(maxsize=500_000)(variant_key)
 
 
 class HindiTokenizer(RegexTokenizer):  # type: ignore[misc]
@@ -40,4 +43,44 @@ class NormalizeFilter(Filter):  # type: ignore[misc]
         for token in tokens:
             token.text = _normalize_cached(token.text)
             if token.text:
+                yield token
+
+
+class HindiStopFilter(Filter):  # type: ignore[misc]
+    """Drops stopwords and closes the gaps they leave in positions, as Whoosh's own ``StopFilter``
+    does, so that a phrase typed with or without its stopwords matches the same text."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        position: int | None = None
+        for token in tokens:
+            if token.removestops and is_stopword(token.text):
+                continue
+            if token.positions:
+                position = token.pos if position is None else position + 1
+                token.pos = position
+            yield token
+
+
+class VariantFilter(Filter):  # type: ignore[misc]
+    """At index time, follows each word with its variant key (``~`` + :func:`variant_key`) at the same
+    position, so spelling variants and inflections match through the key while the exact form can
+    still rank first. Queries get the exact form only: the search layer adds the keys itself."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for token in tokens:
+            yield token
+            if token.mode == "index":
+                token.text = VARIANT_PREFIX + _variant_cached(token.text)
                 yield token

@@ -1,0 +1,110 @@
+"""Snippets: short passages of an article around the words a query matched.
+
+Passages start and end on word boundaries (never inside a Devanagari syllable) and prefer sentence
+boundaries (``।``, ``?``, ``!``); every matched form is marked, variants and inflections included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from archive.analysis.tokenizer import tokenize
+
+#: A snippet is a run of text pieces, each marked as a match of the query or not.
+Snippet = tuple[tuple[str, bool], ...]
+
+SENTENCE_ENDS = "।॥?!\n"
+ELLIPSIS = "…"
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Window:
+    start: int
+    end: int
+    matches: list[tuple[int, int]]
+
+
+def make_snippet(
+    text: str, is_match: Callable[[str], bool], *, max_chars: int = 180, fragments: int = 2
+) -> Snippet:
+    """Up to ``fragments`` passages of about ``max_chars`` around the matches in ``text``.
+
+    >>> text = "पहला वाक्य है। लावरोव भारत आए। तीसरा वाक्य।"
+    >>> make_snippet(text, lambda w: w == "लावरोव", max_chars=30)
+    (('लावरोव', True), (' भारत आए।', False))
+    >>> make_snippet("एक दो तीन चार पांच छह सात आठ लावरोव नौ दस", lambda w: w == "लावरोव", max_chars=20)
+    (('…सात आठ ', False), ('लावरोव', True), (' नौ दस', False))
+    >>> make_snippet("कुछ नहीं मिला", lambda w: False, max_chars=9)
+    (('कुछ नहीं…', False),)
+    """
+    words = list(tokenize(text))
+    hits = [(start, end) for word, start, end in words if is_match(word)]
+    if not hits:
+        return ((_lead(text, max_chars), False),)
+    windows: list[_Window] = []
+    for start, end in hits:
+        if windows and end - windows[-1].start <= max_chars:
+            windows[-1].matches.append((start, end))
+            continue
+        windows.append(_Window(start, end, [(start, end)]))
+    chosen = sorted(sorted(windows, key=lambda w: -len(w.matches))[:fragments], key=lambda w: w.start)
+    pieces: list[tuple[str, bool]] = []
+    for number, window in enumerate(chosen):
+        begin, finish = _bounds(text, words, window, max_chars)
+        if number:
+            pieces.append((" " + ELLIPSIS + " ", False))
+        elif text[:begin].strip() and text[:begin].rstrip()[-1] not in SENTENCE_ENDS:
+            pieces.append((ELLIPSIS, False))
+        cursor = begin
+        for start, end in window.matches:
+            if start >= finish:
+                break
+            if start > cursor:
+                pieces.append((text[cursor:start], False))
+            pieces.append((text[start:end], True))
+            cursor = end
+        tail = text[cursor:finish]
+        if finish < len(text) and text[finish - 1] not in SENTENCE_ENDS:
+            tail += ELLIPSIS
+        if tail:
+            pieces.append((tail, False))
+    merged: list[tuple[str, bool]] = []
+    for part, matched in pieces:
+        if merged and not matched and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + part, False)
+        else:
+            merged.append((part, matched))
+    return tuple((part if matched else _SPACES.sub(" ", part), matched) for part, matched in merged if part)
+
+
+def _bounds(text: str, words: list[tuple[str, int, int]], window: _Window, max_chars: int) -> tuple[int, int]:
+    first, last = window.matches[0][0], window.matches[-1][1]
+    room = max(0, max_chars - (last - first))
+    # Start at the sentence that holds the first match when it is close, else a few words before it.
+    sentence_start = max(text.rfind(ch, 0, first) for ch in SENTENCE_ENDS) + 1
+    begin = _word_start_after(words, sentence_start if first - sentence_start <= room // 2 else first - room // 2)
+    budget_end = begin + max_chars
+    sentence_end = min((i for ch in SENTENCE_ENDS if (i := text.find(ch, last)) != -1), default=len(text))
+    if sentence_end + 1 <= budget_end:
+        return begin, sentence_end + 1
+    return begin, max(last, _word_end_before(words, budget_end))
+
+
+def _word_start_after(words: list[tuple[str, int, int]], position: int) -> int:
+    return next((start for _, start, _ in words if start >= position), position)
+
+
+def _word_end_before(words: list[tuple[str, int, int]], position: int) -> int:
+    ends = [end for _, _, end in words if end <= position]
+    return ends[-1] if ends else position
+
+
+def _lead(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + ELLIPSIS

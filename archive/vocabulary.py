@@ -1,0 +1,65 @@
+"""The vocabulary of an index: every word form it holds, grouped by variant key and by skeleton.
+
+Derived from the index's lexicon after each change and kept beside it in a small SQLite file, so a
+query can list the forms a variant key stands for, and reach Devanagari words from a romanised query,
+with an indexed look-up instead of a scan of the lexicon.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.analysis.variants import skeleton, variant_key
+
+FILE_NAME = "vocabulary.sqlite"
+
+
+@dataclass(frozen=True)
+class Form:
+    text: str
+    documents: int
+
+
+class Vocabulary:
+    def __init__(self, index_dir: Path) -> None:
+        self.path = index_dir / FILE_NAME
+
+    def replace(self, forms: Iterable[tuple[str, int]]) -> int:
+        """Replace the whole vocabulary with ``(form, document count)`` pairs; returns how many."""
+        temporary = self.path.with_suffix(".tmp")
+        temporary.unlink(missing_ok=True)
+        with sqlite3.connect(temporary) as db:
+            db.execute("CREATE TABLE forms (form TEXT PRIMARY KEY, key TEXT, skeleton TEXT, documents INTEGER)")
+            db.executemany(
+                "INSERT INTO forms VALUES (?, ?, ?, ?)",
+                ((form, variant_key(form), skeleton(form), count) for form, count in forms),
+            )
+            db.execute("CREATE INDEX forms_key ON forms (key)")
+            db.execute("CREATE INDEX forms_skeleton ON forms (skeleton)")
+            (count,) = db.execute("SELECT count(*) FROM forms").fetchone()
+        db.close()
+        temporary.replace(self.path)  # readers see the old file or the new one, never half of one
+        return int(count)
+
+    def _query(self, sql: str, value: str) -> list[Form]:
+        if not self.path.exists():
+            return []
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            rows = db.execute(sql, (value,)).fetchall()
+        finally:
+            db.close()
+        return [Form(text, documents) for text, documents in rows]
+
+    def with_key(self, key: str) -> list[Form]:
+        """Forms whose variant key is ``key``, most frequent first."""
+        return self._query("SELECT form, documents FROM forms WHERE key = ? ORDER BY documents DESC, form", key)
+
+    def with_skeleton(self, letters: str) -> list[Form]:
+        """Forms whose skeleton is ``letters``, most frequent first."""
+        return self._query(
+            "SELECT form, documents FROM forms WHERE skeleton = ? ORDER BY documents DESC, form", letters
+        )
