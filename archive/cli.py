@@ -119,6 +119,8 @@ def search(
             {
                 "query": results.query,
                 "total": results.total,
+                "expanded": results.expanded,
+                "suggestions": results.suggestions,
                 "hits": [
                     {
                         "id": hit.id,
@@ -138,6 +140,10 @@ def search(
     colour = sys.stdout.isatty()
     noun = "article" if results.total == 1 else "articles"
     typer.echo(f"{results.total} {noun} match {results.query!r}" + (":" if results.hits else "."))
+    if results.expanded:
+        typer.echo("searched: " + ", ".join(results.expanded))
+    if results.suggestions:
+        typer.echo("did you mean: " + ", ".join(results.suggestions))
     for rank, hit in enumerate(results.hits, start=1):
         typer.echo("")
         typer.echo(f"{rank}. " + typer.style(hit.title, bold=True) if colour else f"{rank}. {hit.title}")

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from whoosh import highlight
+from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.query import NullQuery
 
+from archive.analysis.variants import VARIANT_PREFIX, variant_key
+from archive.analysis.words import normalize_word
 from archive.config import Settings
 from archive.errors import QueryError
+from archive.expansion import KEY_BOOST, Expansion, expand_word
 from archive.index import SearchIndex
+from archive.snippets import Snippet, make_snippet
 from archive.store import Store
 from archive.sync import ensure_index, sync_index
+from archive.vocabulary import Vocabulary
 
 SEARCH_FIELDS = ("title", "summary", "body")
+TEXT_FIELDS = frozenset({*SEARCH_FIELDS, "source"})
 FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0}
+SUGGESTIONS = 3
 SNIPPET_FRAGMENTS = 2
-SNIPPET_CHARS = 160
-FRAGMENT_SEPARATOR = " … "
-MATCH_START, MATCH_END = "\ue000", "\ue001"  # private-use marks, never in real text
-
-#: A snippet is a run of text pieces, each marked as a match of the query or not.
-Snippet = tuple[tuple[str, bool], ...]
+SNIPPET_CHARS = 180
 
 
 @dataclass(frozen=True)
@@ -50,33 +52,10 @@ class SearchResults:
     query: str
     total: int
     hits: list[Hit]
-
-
-class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
-    between = FRAGMENT_SEPARATOR
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"{MATCH_START}{highlight.get_text(text, token, replace)}{MATCH_END}"
-
-
-def _split_marks(marked: str) -> Snippet:
-    """Turn text with match marks into snippet pieces.
-
-    >>> _split_marks("a \\ue000b\\ue001 c")
-    (('a ', False), ('b', True), (' c', False))
-    """
-    pieces: list[tuple[str, bool]] = []
-    marked = " ".join(marked.split())  # a snippet is one line, whatever the paragraphs were
-    for i, part in enumerate(marked.split(MATCH_START)):
-        if i == 0:
-            if part:
-                pieces.append((part, False))
-            continue
-        matched, _, rest = part.partition(MATCH_END)
-        pieces.append((matched, True))
-        if rest:
-            pieces.append((rest, False))
-    return tuple(pieces)
+    #: The word forms in the archive that the query searched for (variants and romanised matches included).
+    expanded: list[str] = field(default_factory=list)
+    #: Close words the archive holds, offered when nothing matched.
+    suggestions: list[str] = field(default_factory=list)
 
 
 def check_syntax(query: str) -> None:
@@ -113,10 +92,55 @@ def parse_query(query: str, schema: Any) -> Any:
     parsed = parser.parse(query)
     if parsed is NullQuery or isinstance(parsed, type(NullQuery)):
         raise QueryError(
-            f"Nothing to search for in {query!r}: it has no words the index keeps "
-            "(very common words such as 'का' or 'और' are not indexed). Add a more specific word."
+            f"Nothing to search for in {query!r}: it has only very common words (such as का, की, और, है) "
+            "that the index leaves out. Add a more specific word."
         )
     return parsed
+
+
+class _Expander:
+    """Rewrites a parsed query so that every word also searches its variants (see :mod:`archive.expansion`)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.words: dict[str, Expansion] = {}
+
+    def __call__(self, node: Any) -> Any:
+        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+            expansion = self.words.get(node.text)
+            if expansion is None:
+                expansion = self.words[node.text] = expand_word(node.text, self.vocabulary)
+            return wq.Or([wq.Term(node.fieldname, t, boost=node.boost * b) for t, b in expansion.terms.items()])
+        if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
+            keys = [VARIANT_PREFIX + variant_key(word) for word in node.words]
+            variants = wq.Phrase(node.fieldname, keys, slop=node.slop, boost=node.boost * KEY_BOOST)
+            return wq.Or([node, variants])
+        return node
+
+    @property
+    def forms(self) -> list[str]:
+        return list(dict.fromkeys(form for e in self.words.values() for form in e.forms))
+
+
+def _matcher(expanded_query: Any) -> Callable[[str], bool]:
+    """Whether a word of an article's text is one the query matched, in any of its forms."""
+    terms = {text for _, text in expanded_query.iter_all_terms() if isinstance(text, str)}
+
+    def is_match(word: str) -> bool:
+        normal = normalize_word(word)
+        return normal in terms or VARIANT_PREFIX + variant_key(normal) in terms
+
+    return is_match
+
+
+def _suggest(searcher: Any, words: Iterable[str]) -> list[str]:
+    reader = searcher.reader()
+    found: dict[str, int] = {}
+    for word in words:
+        for term in reader.terms_within("body", word, maxdist=2, prefix=1):
+            if not term.startswith(VARIANT_PREFIX) and term != word:
+                found[term] = max(found.get(term, 0), reader.doc_frequency("body", term))
+    return sorted(found, key=lambda t: -found[t])[:SUGGESTIONS]
 
 
 @contextmanager
@@ -137,46 +161,33 @@ def search(settings: Settings, query: str, *, limit: int = 10) -> SearchResults:
     if limit < 1:
         raise QueryError("--limit must be at least 1.")
     with open_for_search(settings) as (store, index), index.searcher() as searcher:
-        parsed = parse_query(query, searcher.schema)
-        results = searcher.search(parsed, limit=limit, terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        results.formatter = _MarkFormatter()
+        expander = _Expander(index.vocabulary)
+        expanded_query = parse_query(query, searcher.schema).accept(expander)
+        results = searcher.search(expanded_query, limit=limit)
         top = list(results)
-        bodies = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
+        articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
+        is_match = _matcher(expanded_query)
         hits = []
         for hit in top:
-            article_id = int(hit["id"])
-            article = bodies.get(article_id)
-            snippet = ""
+            article = articles.get(int(hit["id"]))
+            snippet: Snippet = ()
             if article is not None:
-                snippet = hit.highlights("body", text=article.body, top=SNIPPET_FRAGMENTS)
-                if not snippet and article.summary:
-                    snippet = hit.highlights("summary", text=article.summary, top=1)
-                if not snippet:
-                    snippet = _lead(article.summary or article.body)
+                snippet = make_snippet(article.body, is_match, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
+                if not any(matched for _, matched in snippet) and article.summary:
+                    snippet = make_snippet(article.summary, is_match, max_chars=SNIPPET_CHARS, fragments=1)
             stored_date = hit.get("date")
             hits.append(
                 Hit(
-                    id=article_id,
+                    id=int(hit["id"]),
                     url=hit.get("url"),
                     title=hit["title"],
                     source=hit.get("source"),
                     category=hit.get("category"),
                     date=stored_date.date() if stored_date else None,
                     score=round(float(hit.score), 4),
-                    snippet=_split_marks(snippet),
+                    snippet=snippet,
                 )
             )
-        return SearchResults(query=query, total=len(results), hits=hits)
-
-
-def _lead(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The opening of ``text`` up to a word boundary.
-
-    >>> _lead("एक दो तीन चार", 8)
-    'एक दो…'
-    """
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit] + "…"
+        total = len(results)
+        suggestions = _suggest(searcher, expander.words) if total == 0 else []
+        return SearchResults(query, total, hits, expander.forms, suggestions)

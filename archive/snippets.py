@@ -27,9 +27,7 @@ class _Window:
     matches: list[tuple[int, int]]
 
 
-def make_snippet(
-    text: str, is_match: Callable[[str], bool], *, max_chars: int = 180, fragments: int = 2
-) -> Snippet:
+def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int = 180, fragments: int = 2) -> Snippet:
     """Up to ``fragments`` passages of about ``max_chars`` around the matches in ``text``.
 
     >>> text = "पहला वाक्य है। लावरोव भारत आए। तीसरा वाक्य।"

@@ -25,9 +25,10 @@ def test_ingest_seeds_then_search_finds_the_seed_first(run: Run) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "1 article match 'लावरोव':"
-    assert lines[2].startswith("1. जयशंकर ने रूस के विदेश मंत्री सर्गेई लावरोव से बातचीत की")
-    assert "id 1" in lines[3]
-    assert "**लावरोव**" in lines[4]  # the match is marked when not on a terminal
+    assert lines[1] == "searched: लावरोव, लॉवरोव"  # both spellings in the seed
+    assert lines[3].startswith("1. जयशंकर ने रूस के विदेश मंत्री सर्गेई लावरोव से बातचीत की")
+    assert "id 1" in lines[4]
+    assert "**लावरोव**" in lines[5]  # the match is marked when not on a terminal
     assert "\x1b[" not in result.stdout  # and no colour codes in a pipe
 
 

@@ -130,7 +130,7 @@ def romanize(word: str) -> str:
     out: list[str] = []
     for i, ch in enumerate(chars):
         following = chars[i + 1] if i + 1 < len(chars) else None
-        if ch in _CONSONANT_LATIN and ch != "ं" or ch == "य":
+        if (ch in _CONSONANT_LATIN and ch != "ं") or ch == "य":
             latin = "y" if ch == "य" else _CONSONANT_LATIN[ch]
             out.append("sh" if ch in "शष" else "ch" if latin == "c" else latin)
             if ch in _ASPIRATED:

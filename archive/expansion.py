@@ -1,0 +1,113 @@
+"""Query expansion: from the words a user typed to the index terms that find what they meant.
+
+Each word searches its exact form (ranked first), its variant key (inflections and spelling
+variants), and, through the index's vocabulary, names spelt with a vowel more or less and the
+Devanagari words that a romanised word stands for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from archive.analysis.variants import (
+    VARIANT_PREFIX,
+    latin_for_comparison,
+    latin_skeleton,
+    romanize,
+    skeleton,
+    variant_key,
+)
+from archive.vocabulary import Form, Vocabulary
+
+EXACT_BOOST = 1.0
+KEY_BOOST = 0.5
+NEAR_BOOST = 0.3
+#: Skeletons shorter than this are too common to expand on (दिन / दीन, हाल / हॉल).
+MIN_SKELETON = 3
+ROMAN_MIN_LIKENESS = 0.75
+ROMAN_MAX_KEYS = 3
+_VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐओऔऑ")
+
+
+@dataclass
+class Expansion:
+    """Weighted index terms for one query word, and the word forms they stand for."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+    forms: list[str] = field(default_factory=list)
+
+    def add(self, term: str, boost: float) -> None:
+        self.terms[term] = max(boost, self.terms.get(term, 0.0))
+
+    def add_forms(self, forms: list[Form]) -> None:
+        for form in forms:
+            if form.text not in self.forms:
+                self.forms.append(form.text)
+
+
+def _is_latin_word(word: str) -> bool:
+    return word.isascii() and word.isalpha()
+
+
+def _differs_by_one_vowel(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` are one vowel apart (inserted, removed or replaced) inside the word.
+    A different last vowel is grammar, not spelling (अधिकार 'right', अधिकारी 'official').
+
+    >>> _differs_by_one_vowel("बाइडन", "बाइडेन"), _differs_by_one_vowel("नेतन्याहू", "नेतान्याहू")
+    (True, True)
+    >>> _differs_by_one_vowel("कमल", "कलम"), _differs_by_one_vowel("अधिकार", "अधिकारी")
+    (False, False)
+    """
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    for i, (x, y) in enumerate(zip(shorter, longer, strict=False)):
+        if x != y:
+            if i == len(longer) - 1:
+                return False
+            if len(shorter) == len(longer):
+                return x in _VOWEL_MARKS and y in _VOWEL_MARKS and shorter[i + 1 :] == longer[i + 1 :]
+            return y in _VOWEL_MARKS and shorter[i:] == longer[i + 1 :]
+    return False
+
+
+def expand_word(word: str, vocabulary: Vocabulary) -> Expansion:
+    """The terms to search for one normalised query word."""
+    expansion = Expansion()
+    expansion.add(word, EXACT_BOOST)
+    if _is_latin_word(word):
+        _add_romanised(word, vocabulary, expansion)
+        return expansion
+    key = variant_key(word)
+    expansion.add(VARIANT_PREFIX + key, KEY_BOOST)
+    expansion.add_forms(vocabulary.with_key(key))
+    letters = skeleton(word)
+    if len(letters) >= MIN_SKELETON:
+        near = [f for f in vocabulary.with_skeleton(letters) if _differs_by_one_vowel(variant_key(f.text), key)]
+        for form in near:
+            expansion.add(VARIANT_PREFIX + variant_key(form.text), NEAR_BOOST)
+        expansion.add_forms(near)
+    return expansion
+
+
+def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> None:
+    letters = latin_skeleton(word)
+    if len(letters) < 2:
+        return
+    typed = latin_for_comparison(word)
+    scored = []
+    for form in vocabulary.with_skeleton(letters):
+        if _is_latin_word(form.text) or form.text.isdigit():
+            continue
+        likeness = SequenceMatcher(None, typed, romanize(form.text)).ratio()
+        if likeness >= ROMAN_MIN_LIKENESS:
+            scored.append((likeness, form.documents, form))
+    keys: list[str] = []
+    for _, _, form in sorted(scored, key=lambda s: (-s[0], -s[1])):
+        key = variant_key(form.text)
+        if key not in keys and len(keys) < ROMAN_MAX_KEYS:
+            keys.append(key)
+    for key in keys:
+        expansion.add(VARIANT_PREFIX + key, KEY_BOOST)
+        expansion.add_forms(vocabulary.with_key(key))
