@@ -7,6 +7,7 @@ Devanagari words that a romanised word stands for.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -26,7 +27,12 @@ NEAR_BOOST = 0.3
 #: Skeletons shorter than this are too common to expand on (दिन / दीन, हाल / हॉल).
 MIN_SKELETON = 3
 ROMAN_MIN_LIKENESS = 0.75
+#: A word this common has a settled spelling: its one-vowel neighbours are other words (सरकार / सरोकार),
+#: while names and rare words are the ones printed several ways (नेतन्याहू / नेतान्याहू, दीवाली / दिवाली).
+NEAR_MAX_SHARE = 0.02
+NEAR_MIN_DOCUMENTS = 20
 ROMAN_MAX_KEYS = 3
+ROMAN_TOLERANCE = 0.05
 _VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐओऔऑ")
 
 
@@ -72,8 +78,19 @@ def _differs_by_one_vowel(a: str, b: str) -> bool:
     return False
 
 
-def expand_word(word: str, vocabulary: Vocabulary) -> Expansion:
-    """The terms to search for one normalised query word."""
+def _vowels_fit(typed: str, candidate: str) -> bool:
+    """Every vowel other than ``a`` of the candidate's romanisation appears, in order, in what was typed
+    (the inherent ``a`` is written or not at will, the others are not).
+
+    >>> _vowels_fit("sarkar", "sarakar"), _vowels_fit("sarkar", "sarokar"), _vowels_fit("jaishankar", "jayashankar")
+    (True, False, True)
+    """
+    remaining = iter(re.sub("[^eiou]", "", typed))
+    return all(vowel in remaining for vowel in re.sub("[^eiou]", "", candidate))
+
+
+def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0) -> Expansion:
+    """The terms to search for one normalised query word in an index of ``documents`` articles."""
     expansion = Expansion()
     expansion.add(word, EXACT_BOOST)
     if _is_latin_word(word):
@@ -81,9 +98,11 @@ def expand_word(word: str, vocabulary: Vocabulary) -> Expansion:
         return expansion
     key = variant_key(word)
     expansion.add(VARIANT_PREFIX + key, KEY_BOOST)
-    expansion.add_forms(vocabulary.with_key(key))
+    same_key = vocabulary.with_key(key)
+    expansion.add_forms(same_key)
+    frequency = max((f.documents for f in same_key), default=0)
     letters = skeleton(word)
-    if len(letters) >= MIN_SKELETON:
+    if len(letters) >= MIN_SKELETON and frequency <= max(NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents):
         near = [f for f in vocabulary.with_skeleton(letters) if _differs_by_one_vowel(variant_key(f.text), key)]
         for form in near:
             expansion.add(VARIANT_PREFIX + variant_key(form.text), NEAR_BOOST)
@@ -100,13 +119,16 @@ def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> N
     for form in vocabulary.with_skeleton(letters):
         if _is_latin_word(form.text) or form.text.isdigit():
             continue
-        likeness = SequenceMatcher(None, typed, romanize(form.text)).ratio()
-        if likeness >= ROMAN_MIN_LIKENESS:
+        romanised = romanize(form.text)
+        likeness = SequenceMatcher(None, typed, romanised).ratio()
+        if likeness >= ROMAN_MIN_LIKENESS and _vowels_fit(typed, romanised):
             scored.append((likeness, form.documents, form))
+    best = max((likeness for likeness, _, _ in scored), default=1.0)
     keys: list[str] = []
-    for _, _, form in sorted(scored, key=lambda s: (-s[0], -s[1])):
+    for likeness, _, form in sorted(scored, key=lambda s: (-s[0], -s[1])):
         key = variant_key(form.text)
-        if key not in keys and len(keys) < ROMAN_MAX_KEYS:
+        # only the closest readings: "bharat" is भारत or भरत, not भरता
+        if likeness >= best - ROMAN_TOLERANCE and key not in keys and len(keys) < ROMAN_MAX_KEYS:
             keys.append(key)
     for key in keys:
         expansion.add(VARIANT_PREFIX + key, KEY_BOOST)

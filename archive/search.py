@@ -101,15 +101,16 @@ def parse_query(query: str, schema: Any) -> Any:
 class _Expander:
     """Rewrites a parsed query so that every word also searches its variants (see :mod:`archive.expansion`)."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
+    def __init__(self, vocabulary: Vocabulary, documents: int) -> None:
         self.vocabulary = vocabulary
+        self.documents = documents
         self.words: dict[str, Expansion] = {}
 
     def __call__(self, node: Any) -> Any:
         if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
             expansion = self.words.get(node.text)
             if expansion is None:
-                expansion = self.words[node.text] = expand_word(node.text, self.vocabulary)
+                expansion = self.words[node.text] = expand_word(node.text, self.vocabulary, self.documents)
             return wq.Or([wq.Term(node.fieldname, t, boost=node.boost * b) for t, b in expansion.terms.items()])
         if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
             keys = [VARIANT_PREFIX + variant_key(word) for word in node.words]
@@ -161,7 +162,7 @@ def search(settings: Settings, query: str, *, limit: int = 10) -> SearchResults:
     if limit < 1:
         raise QueryError("--limit must be at least 1.")
     with open_for_search(settings) as (store, index), index.searcher() as searcher:
-        expander = _Expander(index.vocabulary)
+        expander = _Expander(index.vocabulary, searcher.doc_count())
         expanded_query = parse_query(query, searcher.schema).accept(expander)
         results = searcher.search(expanded_query, limit=limit)
         top = list(results)
