@@ -30,14 +30,18 @@ class HindiTokenizer(RegexTokenizer):  # type: ignore[misc]
         super().__init__(WORD_PATTERN)
 
 
-class NormalizeFilter(Filter):  # type: ignore[misc]
-    """Replaces each token's text by its canonical spelling (:func:`normalize_word`)."""
+class _StatelessFilter(Filter):  # type: ignore[misc]
+    """A filter with no settings: any two of the same class are equal (Whoosh compares schemas)."""
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other)
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+
+class NormalizeFilter(_StatelessFilter):
+    """Replaces each token's text by its canonical spelling (:func:`normalize_word`)."""
 
     def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
         for token in tokens:
@@ -46,15 +50,9 @@ class NormalizeFilter(Filter):  # type: ignore[misc]
                 yield token
 
 
-class HindiStopFilter(Filter):  # type: ignore[misc]
+class HindiStopFilter(_StatelessFilter):
     """Drops stopwords and closes the gaps they leave in positions, as Whoosh's own ``StopFilter``
     does, so that a phrase typed with or without its stopwords matches the same text."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
         position: int | None = None
@@ -67,16 +65,10 @@ class HindiStopFilter(Filter):  # type: ignore[misc]
             yield token
 
 
-class VariantFilter(Filter):  # type: ignore[misc]
+class VariantFilter(_StatelessFilter):
     """At index time, follows each word with its variant key (``~`` + :func:`variant_key`) at the same
     position, so spelling variants and inflections match through the key while the exact form can
     still rank first. Queries get the exact form only: the search layer adds the keys itself."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
         for token in tokens:
