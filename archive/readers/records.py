@@ -18,6 +18,11 @@ class ArticleRecord:
     category: str | None = None
     published: date | None = None
     language: str = "hi"
+    author: str | None = None
+    #: The record as it was read (decoded, before cleaning), so cleaning can be changed and re-applied.
+    original: str | None = None
+    #: Problems that did not stop the record, e.g. a date that could not be read and was left empty.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class RejectedRecord:
     origin_file: str
     origin_record: str
     reason: str
+    #: The start of the offending input (at most a few hundred characters), to help fix it.
+    context: str | None = None
 
     def describe(self) -> str:
         return f"{self.origin_file}, record {self.origin_record}: {self.reason}"
