@@ -8,7 +8,7 @@ from datetime import date
 from archive.analysis import ANALYZER_VERSION
 from archive.config import Settings
 from archive.index import SearchIndex
-from archive.models import Article
+from archive.models import Article, IngestRun, Reject
 from archive.store import Store
 from archive.sync import rebuild_index
 
@@ -80,4 +80,22 @@ def reindex(settings: Settings) -> int:
         return rebuild_index(store, index)
     finally:
         index.close()
+        store.close()
+
+
+def rejects(settings: Settings, run_id: int | None = None, limit: int = 100) -> list[Reject]:
+    """Records that could not be stored: of one ingest run, else of the latest run that had any."""
+    store = Store.open(settings, create=False)
+    try:
+        return store.rejects(run_id, limit)
+    finally:
+        store.close()
+
+
+def history(settings: Settings, limit: int = 20) -> list[IngestRun]:
+    """The latest ingest runs, newest first."""
+    store = Store.open(settings, create=False)
+    try:
+        return store.runs(limit)
+    finally:
         store.close()

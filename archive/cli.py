@@ -67,34 +67,92 @@ def main_options(
     ctx.obj = resolve_settings(home, db)
 
 
+EXIT_REJECTED = 3
+EXIT_INTERRUPTED = 130
+
+
+def _parse_mapping(values: list[str] | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in values or []:
+        ours, sep, theirs = value.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            raise typer.BadParameter(f"{value!r} is not FIELD=KEY, e.g. --map title=headline", param_hint="--map")
+        mapping[ours.strip()] = theirs.strip()
+    return mapping
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files or directories to read (.txt, .jsonl, .jsonl.gz). Default: the bundled seed articles.",
-            exists=True,
-            readable=True,
+            help="Files or directories to read (recursively), or - for standard input. Default: the bundled seeds.",
+            allow_dash=True,
         ),
     ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read every file as this format instead of detecting it: text, jsonl, json, csv, tsv, html, feed.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Take a field from another key or column, e.g. --map title=headline (repeatable)."),
+    ] = None,
+    include: Annotated[
+        list[str] | None, typer.Option("--include", help="Only files matching this glob, e.g. '*.jsonl' (repeatable).")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Skip files matching this glob (repeatable).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-read files an earlier run finished, even if they have not changed.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only rejects and the summary.")] = False,
 ) -> None:
     """Store the articles in PATHS and index them. Re-ingesting the same articles changes nothing.
 
-    Exit code 0 when every record was stored or already there, 1 when some were rejected.
+    Formats are detected from each file's name and content (.txt, .jsonl, .json, .csv, .tsv, .html, RSS/Atom
+    feeds, any of them gzipped). Every record that cannot be stored is named on stderr with its file, record
+    and reason, and kept for `archive rejects`.
+
+    Exit codes: 0 every record stored or already there; 3 some records rejected; 2 usage error;
+    1 the archive could not be opened or written; 130 interrupted (run again to continue).
     """
+    from archive.ingest import IngestOptions
     from archive.ingest import ingest as run_ingest
+    from archive.progress import ingest_progress
 
-    def report_reject(reject: Any) -> None:
-        typer.echo(f"rejected: {reject.describe()}", err=True)
-
+    for path in paths or []:
+        if str(path) != "-" and not path.exists():
+            raise typer.BadParameter(f"Path '{path}' does not exist.", param_hint="PATHS")
+    formats = ("text", "jsonl", "json", "csv", "tsv", "html", "feed")
+    if input_format is not None and input_format not in formats:
+        raise typer.BadParameter(f"{input_format!r} is not one of {', '.join(formats)}", param_hint="--format")
+    options = IngestOptions(
+        format=input_format,
+        mapping=_parse_mapping(mapping) or None,
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
+        force=force,
+    )
     try:
-        report = run_ingest(_settings(ctx), paths or [], on_reject=report_reject)
+        with ingest_progress(show_bar=not quiet and sys.stderr.isatty()) as progress:
+            report = run_ingest(_settings(ctx), paths or [], options, progress)
     except ArchiveError as error:
         _fail(error)
     typer.echo(report.summary)
-    if report.rejected:
-        raise typer.Exit(code=1)
+    if report.skipped_files:
+        typer.echo(f"skipped {report.skipped_files} unchanged files already ingested (--force reads them again)")
+    if report.interrupted:
+        typer.echo("interrupted: everything counted above is stored; run the same command again to continue", err=True)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
+    if report.counts.rejected:
+        typer.echo(f"{report.counts.rejected} records rejected; `archive rejects` lists them", err=True)
+        raise typer.Exit(code=EXIT_REJECTED)
 
 
 @app.command()
@@ -176,6 +234,8 @@ def show(
         "url": article.url,
         "title": article.title,
         "source": article.source,
+        "source_key": article.source_key,
+        "author": article.author,
         "category": article.category,
         "date": article.published.isoformat() if article.published else None,
         "language": article.language,
@@ -185,12 +245,14 @@ def show(
         "ingested_at": article.ingested_at.isoformat(timespec="seconds"),
         "updated_at": article.updated_at.isoformat(timespec="seconds"),
         "origin": {"file": article.origin_file, "record": article.origin_record},
+        "notes": article.notes.splitlines() if article.notes else [],
+        "original": article.original,
     }
     if output is OutputFormat.json:
         _print_json(fields)
         return
     typer.echo(article.title)
-    for key in ("id", "source", "date", "category", "url", "language"):
+    for key in ("id", "source", "author", "date", "category", "url", "language"):
         if fields[key] is not None:
             typer.echo(f"{key}: {fields[key]}")
     typer.echo(f"from: {article.origin_file} (record {article.origin_record})")
@@ -226,6 +288,76 @@ def stats(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
         "or run `archive reindex`)",
     ]
     typer.echo("\n".join(lines))
+
+
+@app.command("rejects")
+def list_rejects(
+    ctx: typer.Context,
+    run: Annotated[
+        int | None,
+        typer.Option("--run", help="Ingest run id (see `archive history`). Default: the latest with rejects."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most rejects to list.")] = 100,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """List records that ingest could not store, with file, record, reason and the start of the input."""
+    from archive.admin import rejects
+
+    try:
+        found = rejects(_settings(ctx), run, limit)
+    except ArchiveError as error:
+        _fail(error)
+    rows = [
+        {"run": r.run_id, "file": r.origin_file, "record": r.origin_record, "reason": r.reason, "context": r.context}
+        for r in found
+    ]
+    if output is OutputFormat.json:
+        _print_json(rows)
+        return
+    if not rows:
+        typer.echo("No rejected records.")
+    for row in rows:
+        typer.echo(f"run {row['run']} · {row['file']}, record {row['record']}: {row['reason']}")
+        if row["context"]:
+            typer.echo(f"    {' '.join(str(row['context']).split())[:160]}")
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most runs to list.")] = 20,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """List ingest runs, newest first: paths, start and end, status and counts."""
+    from archive.admin import history as load_history
+
+    try:
+        runs = load_history(_settings(ctx), limit)
+    except ArchiveError as error:
+        _fail(error)
+    rows = [
+        {
+            "run": r.id,
+            "paths": json.loads(r.paths),
+            "started": r.started_at.isoformat(timespec="seconds"),
+            "finished": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
+            # a run that is still "running" but is not, was killed
+            "status": r.status,
+            "added": r.added,
+            "updated": r.updated,
+            "unchanged": r.unchanged,
+            "duplicates": r.duplicates,
+            "rejected": r.rejected,
+        }
+        for r in runs
+    ]
+    if output is OutputFormat.json:
+        _print_json(rows)
+        return
+    for row in rows:
+        counts = ", ".join(f"{k} {row[k]}" for k in ("added", "updated", "unchanged", "duplicates", "rejected"))
+        typer.echo(f"run {row['run']} · {row['started']} → {row['finished'] or '…'} · {row['status']} · {counts}")
+        typer.echo(f"    {' '.join(row['paths'])}")
 
 
 @app.command()

@@ -31,6 +31,13 @@ ROMAN_MIN_LIKENESS = 0.75
 #: while names and rare words are the ones printed several ways (नेतन्याहू / नेतान्याहू, दीवाली / दिवाली).
 NEAR_MAX_SHARE = 0.02
 NEAR_MIN_DOCUMENTS = 20
+#: Long and short vowels fold safely in words this long, however common (वीडियो / विडियो); shorter ones are
+#: often two words (दिन / दीन, पूरी / पुरी, कुल / कूल).
+NEAR_LENGTH_MIN_CHARS = 6
+#: A vowel more or less is a spelling only in longer, uncommon words (बाइडन / बाइडेन), and an extra ा only
+#: with four or more consonants (नेतन्याहू / नेतान्याहू, but not लड़का / लड़ाका).
+NEAR_INSERT_MIN_CHARS = 5
+NEAR_INSERT_AA_MIN_LETTERS = 4
 ROMAN_MAX_KEYS = 3
 ROMAN_TOLERANCE = 0.05
 _VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐओऔऑ")
@@ -56,26 +63,43 @@ def _is_latin_word(word: str) -> bool:
     return word.isascii() and word.isalpha()
 
 
-def _differs_by_one_vowel(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` are one vowel apart (inserted, removed or replaced) inside the word.
-    A different last vowel is grammar, not spelling (अधिकार 'right', अधिकारी 'official').
+_LENGTH_PAIRS = {frozenset(p) for p in ("िी", "ुू", "ाॉ", "आऑ", "ेै", "इई", "उऊ", "एऐ")}
 
-    >>> _differs_by_one_vowel("बाइडन", "बाइडेन"), _differs_by_one_vowel("नेतन्याहू", "नेतान्याहू")
-    (True, True)
-    >>> _differs_by_one_vowel("कमल", "कलम"), _differs_by_one_vowel("अधिकार", "अधिकारी")
-    (False, False)
+
+def _vowel_change(a: str, b: str) -> str | None:
+    """How two keys differ, when they differ by one vowel inside the word: ``"length"`` for a vowel
+    written long or short (or ``ै`` for ``े``), ``"insert:X"`` for a vowel ``X`` written in one and not
+    the other. A different last vowel is grammar, not spelling (अधिकार 'right', अधिकारी 'official').
+
+    >>> _vowel_change("वीडियो", "विडियो"), _vowel_change("बाइडन", "बाइडेन"), _vowel_change("नेतन्याहू", "नेतान्याहू")
+    ('length', 'insert:े', 'insert:ा')
+    >>> _vowel_change("कमल", "कलम"), _vowel_change("अधिकार", "अधिकारी"), _vowel_change("सरकार", "सरकार")
+    (None, None, None)
     """
     if a == b or abs(len(a) - len(b)) > 1:
-        return False
+        return None
     shorter, longer = sorted((a, b), key=len)
     for i, (x, y) in enumerate(zip(shorter, longer, strict=False)):
-        if x != y:
-            if i == len(longer) - 1:
-                return False
-            if len(shorter) == len(longer):
-                return x in _VOWEL_MARKS and y in _VOWEL_MARKS and shorter[i + 1 :] == longer[i + 1 :]
-            return y in _VOWEL_MARKS and shorter[i:] == longer[i + 1 :]
-    return False
+        if x == y:
+            continue
+        if i == len(longer) - 1:
+            return None
+        if len(shorter) == len(longer):
+            same_rest = shorter[i + 1 :] == longer[i + 1 :]
+            return "length" if same_rest and frozenset((x, y)) in _LENGTH_PAIRS else None
+        return f"insert:{y}" if y in _VOWEL_MARKS and shorter[i:] == longer[i + 1 :] else None
+    return None
+
+
+def _near_allowed(change: str | None, word: str, letters: str, common: bool) -> bool:
+    """Which one-vowel neighbours are spellings of the same word, by the corpus evidence in ``NEAR_*``."""
+    if change is None:
+        return False
+    if change == "length":
+        return len(word) >= NEAR_LENGTH_MIN_CHARS or not common
+    if common or len(word) < NEAR_INSERT_MIN_CHARS:
+        return False  # सरकार / सरोकार, चांद / चंद, लड़का / लड़ाका
+    return change != "insert:ा" or len(letters) >= NEAR_INSERT_AA_MIN_LETTERS
 
 
 def _vowels_fit(typed: str, candidate: str) -> bool:
@@ -101,9 +125,14 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0) -> Expans
     same_key = vocabulary.with_key(key)
     expansion.add_forms(same_key)
     frequency = max((f.documents for f in same_key), default=0)
+    common = frequency > max(NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents)
     letters = skeleton(word)
-    if len(letters) >= MIN_SKELETON and frequency <= max(NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents):
-        near = [f for f in vocabulary.with_skeleton(letters) if _differs_by_one_vowel(variant_key(f.text), key)]
+    if len(letters) >= MIN_SKELETON:
+        near = [
+            f
+            for f in vocabulary.with_skeleton(letters)
+            if _near_allowed(_vowel_change(variant_key(f.text), key), word, letters, common)
+        ]
         for form in near:
             expansion.add(VARIANT_PREFIX + variant_key(form.text), NEAR_BOOST)
         expansion.add_forms(near)

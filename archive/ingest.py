@@ -1,100 +1,184 @@
-"""Ingest: read files, store their articles, bring the index in step."""
+"""Ingest: read files, store their articles, bring the index in step, and account for every record."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from archive.config import Settings
 from archive.index import SearchIndex
-from archive.readers import ArticleRecord, RejectedRecord, read_paths, seed_paths
-from archive.store import Store
+from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
+from archive.store import RunCounts, Store
 from archive.sync import ensure_index, sync_index
 
 BATCH_SIZE = 500
 # Index commits are costly (each one writes a segment): commit after this many stored changes.
 INDEX_EVERY = 20_000
 MAX_BODY_CHARS = 2_000_000
+MAX_TITLE_CHARS = 2_000
+#: Rejects kept in memory for the caller; all of them are in the database (`archive rejects`).
+REJECTS_IN_REPORT = 1_000
+STDIN = Path("-")
+
+
+class Progress(Protocol):
+    """What ingest tells its caller while it works."""
+
+    def files_found(self, total: int) -> None: ...
+    def file_started(self, path: Path) -> None: ...
+    def counts_changed(self, counts: RunCounts) -> None: ...
+    def rejected(self, reject: RejectedRecord) -> None: ...
+
+
+class _Silent:
+    def files_found(self, total: int) -> None:
+        pass
+
+    def file_started(self, path: Path) -> None:
+        pass
+
+    def counts_changed(self, counts: RunCounts) -> None:
+        pass
+
+    def rejected(self, reject: RejectedRecord) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    format: str | None = None
+    mapping: Mapping[str, str] | None = None
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    #: Re-read files that an earlier run read to the end and that have not changed since.
+    force: bool = False
 
 
 @dataclass
 class IngestReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    rejected: list[RejectedRecord] = field(default_factory=list)
+    run_id: int
+    counts: RunCounts = field(default_factory=RunCounts)
+    files: int = 0
+    skipped_files: int = 0
     indexed: int = 0
+    interrupted: bool = False
+    rejects: list[RejectedRecord] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
+        c = self.counts
         return (
-            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"duplicates {self.duplicates}, rejected {len(self.rejected)}"
+            f"added {c.added}, updated {c.updated}, unchanged {c.unchanged}, "
+            f"duplicates {c.duplicates}, rejected {c.rejected}"
         )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _check(record: ArticleRecord) -> RejectedRecord | None:
-    if len(record.body) > MAX_BODY_CHARS:
-        return RejectedRecord(
-            record.origin_file,
-            record.origin_record,
-            f"the body has {len(record.body):,} characters, more than the {MAX_BODY_CHARS:,} an article may "
-            "have; split it into articles",
-        )
+    """Limits that keep one runaway record from swamping the archive."""
+    for name, value, limit in (("body", record.body, MAX_BODY_CHARS), ("title", record.title, MAX_TITLE_CHARS)):
+        if len(value) > limit:
+            return RejectedRecord(
+                record.origin_file,
+                record.origin_record,
+                f"the {name} has {len(value):,} characters, more than the {limit:,} allowed; "
+                "is this really one article? Split it, or check the input's format",
+                context=value[:200],
+            )
     return None
 
 
 def ingest(
     settings: Settings,
     paths: Sequence[Path] = (),
-    *,
-    on_reject: Callable[[RejectedRecord], None] | None = None,
+    options: IngestOptions = IngestOptions(),
+    progress: Progress | None = None,
 ) -> IngestReport:
-    """Store every article found under ``paths`` (the bundled seeds when empty) and index it."""
+    """Store every article found under ``paths`` (the bundled seeds when empty) and index it.
+
+    Each batch of articles is committed on its own, so an interruption (Ctrl-C, a kill) loses nothing
+    already counted; the next run skips the files it had finished and re-reads the rest, where
+    articles already stored count as unchanged.
+    """
+    tell = progress or _Silent()
     store = Store.open(settings, create=True)
     index = SearchIndex(settings.index_dir)
+    sources = list(paths) or seed_paths()
+    report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now()))
+    status = "running"
     try:
         ensure_index(store, index)
-        report = IngestReport()
         report.indexed += sync_index(store, index)  # work left by an interrupted run
+        files = list(iter_files(sources, include=options.include, exclude=options.exclude))
+        tell.files_found(len(files))
         since_sync = 0
-        for batch in _batches(read_paths(paths or seed_paths()), report, on_reject):
-            result = store.upsert(batch, datetime.now(UTC).replace(tzinfo=None))
-            report.added += result.added
-            report.updated += result.updated
-            report.unchanged += result.unchanged
-            report.duplicates += result.duplicates
-            since_sync += len(result.changed_ids)
-            if since_sync >= INDEX_EVERY:
-                report.indexed += sync_index(store, index)
-                since_sync = 0
-        report.indexed += sync_index(store, index)
-        return report
+        for path in files:
+            stamp = None if path == STDIN else path.stat()
+            if stamp and not options.force and store.file_done(str(path), stamp.st_size, stamp.st_mtime_ns):
+                report.skipped_files += 1
+                continue
+            tell.file_started(path)
+            report.files += 1
+            records = read_path(path, format=options.format, mapping=options.mapping)
+            for batch, rejects in _batches(records):
+                _account_rejects(store, report, rejects, tell)
+                if batch:
+                    result = store.upsert(batch, _now())
+                    c = report.counts
+                    c.added += result.added
+                    c.updated += result.updated
+                    c.unchanged += result.unchanged
+                    c.duplicates += result.duplicates
+                    since_sync += len(result.changed_ids)
+                tell.counts_changed(report.counts)
+                if since_sync >= INDEX_EVERY:
+                    report.indexed += sync_index(store, index)
+                    since_sync = 0
+            if stamp:
+                store.mark_file_done(str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
+        status = "finished"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        report.interrupted = True
     finally:
-        index.close()
-        store.close()
+        try:
+            if status != "running":
+                report.indexed += sync_index(store, index)
+        finally:
+            store.record_run(report.run_id, report.counts, status=status, now=_now())
+            index.close()
+            store.close()
+    return report
 
 
-def _batches(
-    records: Iterable[ArticleRecord | RejectedRecord],
-    report: IngestReport,
-    on_reject: Callable[[RejectedRecord], None] | None,
-) -> Iterable[list[ArticleRecord]]:
+def _account_rejects(store: Store, report: IngestReport, rejects: list[RejectedRecord], tell: Progress) -> None:
+    if not rejects:
+        return
+    store.add_rejects(report.run_id, rejects)
+    report.counts.rejected += len(rejects)
+    for reject in rejects:
+        tell.rejected(reject)
+        if len(report.rejects) < REJECTS_IN_REPORT:
+            report.rejects.append(reject)
+
+
+def _batches(records: Iterable[Record]) -> Iterator[tuple[list[ArticleRecord], list[RejectedRecord]]]:
     batch: list[ArticleRecord] = []
+    rejects: list[RejectedRecord] = []
     for record in records:
         problem = record if isinstance(record, RejectedRecord) else _check(record)
         if problem is not None:
-            report.rejected.append(problem)
-            if on_reject is not None:
-                on_reject(problem)
-            continue
-        assert isinstance(record, ArticleRecord)
-        batch.append(record)
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+            rejects.append(problem)
+        elif isinstance(record, ArticleRecord):
+            batch.append(record)
+        if len(batch) >= BATCH_SIZE or len(rejects) >= BATCH_SIZE:
+            yield batch, rejects
+            batch, rejects = [], []
+    if batch or rejects:
+        yield batch, rejects

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints, so that migrations can refer to them on every backend.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "pk": "pk_%(table_name)s",
 }
@@ -28,6 +29,9 @@ class Article(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(256), index=True)
+    #: The outlet's name folded for filtering (नईदुनिया and नई दुनिया alike); ``source`` keeps it as printed.
+    source_key: Mapped[str | None] = mapped_column(String(256), index=True)
+    author: Mapped[str | None] = mapped_column(String(512))
     category: Mapped[str | None] = mapped_column(String(256))
     published: Mapped[date | None] = mapped_column(Date, index=True)
     language: Mapped[str] = mapped_column(String(16), default="hi")
@@ -36,6 +40,52 @@ class Article(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     origin_file: Mapped[str] = mapped_column(Text)
     origin_record: Mapped[str] = mapped_column(String(64))
+    #: The record as read, before cleaning, so a changed cleaning rule can be re-applied later.
+    original: Mapped[str | None] = mapped_column(Text)
+    #: Problems found while reading that did not stop the article (one per line).
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class IngestRun(Base):
+    """One ``archive ingest``: what it read, when, and what came of it."""
+
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paths: Mapped[str] = mapped_column(Text)  # JSON list
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: running (or killed, when it never finished), finished, interrupted
+    status: Mapped[str] = mapped_column(String(16))
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Reject(Base):
+    """A record that could not be stored, kept with enough context to fix and re-ingest it."""
+
+    __tablename__ = "rejects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer, ForeignKey("ingest_runs.id"), index=True)
+    origin_file: Mapped[str] = mapped_column(Text)
+    origin_record: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(Text)
+
+
+class IngestedFile(Base):
+    """A file that an ingest read to the end, so the next run can skip it while it is unchanged."""
+
+    __tablename__ = "ingested_files"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    run_id: Mapped[int] = mapped_column(Integer, ForeignKey("ingest_runs.id"))
 
 
 class PendingIndex(Base):

@@ -158,7 +158,9 @@ def open_for_search(settings: Settings) -> Iterator[tuple[Store, SearchIndex]]:
         store.close()
 
 
-def search(settings: Settings, query: str, *, limit: int = 10) -> SearchResults:
+def search(settings: Settings, query: str, *, limit: int = 10, snippets: bool = True) -> SearchResults:
+    """The ``limit`` best matches of ``query`` and the count of all; ``snippets=False`` skips reading
+    article bodies (for callers that only need ids, such as evaluations)."""
     if limit < 1:
         raise QueryError("--limit must be at least 1.")
     with open_for_search(settings) as (store, index), index.searcher() as searcher:
@@ -166,7 +168,7 @@ def search(settings: Settings, query: str, *, limit: int = 10) -> SearchResults:
         expanded_query = parse_query(query, searcher.schema).accept(expander)
         results = searcher.search(expanded_query, limit=limit)
         top = list(results)
-        articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
+        articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])} if snippets else {}
         is_match = _matcher(expanded_query)
         hits = []
         for hit in top:

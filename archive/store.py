@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from archive.config import Settings
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError
-from archive.models import Article, PendingIndex
-from archive.readers.records import ArticleRecord
+from archive.models import Article, IngestedFile, IngestRun, PendingIndex, Reject
+from archive.readers.records import ArticleRecord, RejectedRecord
+from archive.sources import source_key
 
 # Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
 _IN_CHUNK = 900
@@ -32,6 +34,15 @@ def content_hash(title: str, summary: str | None, body: str) -> str:
     """
     canonical = "\x1f".join(" ".join(part.split()) for part in (title, summary or "", body))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class RunCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
 
 
 @dataclass
@@ -225,6 +236,70 @@ class Store:
             for chunk in _chunks(ids):
                 session.execute(delete(PendingIndex).where(PendingIndex.article_id.in_(chunk)))
 
+    # --- ingest runs, rejects and files read ---------------------------------------------------
+
+    def start_run(self, paths: Sequence[str], now: datetime) -> int:
+        with self._session() as session:
+            run = IngestRun(
+                paths=json.dumps(list(paths), ensure_ascii=False),
+                started_at=now,
+                status="running",
+                added=0,
+                updated=0,
+                unchanged=0,
+                duplicates=0,
+                rejected=0,
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def record_run(self, run_id: int, counts: RunCounts, *, status: str, now: datetime | None = None) -> None:
+        """Save a run's counts so far (and its end, when ``now`` is given)."""
+        with self._session() as session:
+            run = session.get_one(IngestRun, run_id)
+            run.added, run.updated, run.unchanged = counts.added, counts.updated, counts.unchanged
+            run.duplicates, run.rejected = counts.duplicates, counts.rejected
+            run.status = status
+            run.finished_at = now
+
+    def add_rejects(self, run_id: int, rejects: Sequence[RejectedRecord]) -> None:
+        with self._session() as session:
+            session.add_all(
+                Reject(
+                    run_id=run_id,
+                    origin_file=r.origin_file,
+                    origin_record=r.origin_record,
+                    reason=r.reason,
+                    context=r.context,
+                )
+                for r in rejects
+            )
+
+    def runs(self, limit: int = 20) -> list[IngestRun]:
+        with self._session() as session:
+            return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+
+    def rejects(self, run_id: int | None = None, limit: int = 100) -> list[Reject]:
+        """Rejects of one run (the latest run that had any, when ``run_id`` is None)."""
+        with self._session() as session:
+            if run_id is None:
+                run_id = session.scalar(select(func.max(Reject.run_id)))
+                if run_id is None:
+                    return []
+            query = select(Reject).where(Reject.run_id == run_id).order_by(Reject.id).limit(limit)
+            return list(session.scalars(query))
+
+    def file_done(self, path: str, size: int, mtime_ns: int) -> bool:
+        """Whether an earlier run read this file to the end and it has not changed since."""
+        with self._session() as session:
+            seen = session.get(IngestedFile, path)
+            return seen is not None and seen.size == size and seen.mtime_ns == mtime_ns
+
+    def mark_file_done(self, path: str, size: int, mtime_ns: int, run_id: int) -> None:
+        with self._session() as session:
+            session.merge(IngestedFile(path=path, size=size, mtime_ns=mtime_ns, run_id=run_id))
+
     # --- reads --------------------------------------------------------------------------------
 
     def pending_ids(self) -> list[int]:
@@ -270,6 +345,10 @@ def _fill(article: Article, record: ArticleRecord, digest: str, now: datetime) -
     article.summary = record.summary
     article.body = record.body
     article.source = record.source
+    article.source_key = source_key(record.source) if record.source else None
+    article.author = record.author
+    article.original = record.original
+    article.notes = "\n".join(record.notes) or None
     article.category = record.category
     article.published = record.published
     article.language = record.language

@@ -11,8 +11,15 @@ from archive.store import Store
 
 def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Settings) -> None:
     store = Store.open(settings, create=True)
-    assert store.current_revision() == "0001"
-    assert store.table_names() == ["alembic_version", "articles", "pending_index"]
+    assert store.current_revision() == "0002"
+    assert store.table_names() == [
+        "alembic_version",
+        "articles",
+        "ingest_runs",
+        "ingested_files",
+        "pending_index",
+        "rejects",
+    ]
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
@@ -34,3 +41,25 @@ def test_opening_again_applies_nothing_and_keeps_data(settings: Settings) -> Non
     columns = {c["name"] for c in inspect(engine).get_columns("articles")}
     engine.dispose()
     assert {"url", "content_hash", "published", "origin_file", "origin_record", "language"} <= columns
+
+
+def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settings) -> None:
+    from alembic import command
+
+    from archive.store import _alembic_config
+
+    settings.home.mkdir(parents=True)
+    engine = create_engine(settings.db_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO articles (title, body, source, language, content_hash, ingested_at, updated_at, "
+            "origin_file, origin_record) VALUES ('शीर्षक', 'पाठ', 'नई दुनिया', 'hi', 'h1', '2026-01-01', "
+            "'2026-01-01', 'f', '1')"
+        )
+    engine.dispose()
+    store = Store.open(settings, create=False)  # opening upgrades to head
+    assert store.current_revision() == "0002"
+    article = store.get(1)
+    assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "नईदुनिया")
+    store.close()

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from archive.analysis.normalize import normalize_text
 
 # Legacy-font converters leave Latin-1 letters inside Devanagari words ("दृष्टिï"); they are noise there.
 _LATIN1_IN_DEVANAGARI = re.compile("(?<=[\u0900-\u097f])[\u00c0-\u00ff]+|[\u00c0-\u00ff]+(?=[\u0900-\u097f])")
+
+
+# Legacy-font converters leave the nukta of ड़/ढ़ on a later letter (बढऩे, पीडि़त, खिलाडिय़ों).
+_STRAY_NUKTA = re.compile("([डढ])([ा-ौ]?[नय]?)़")
+# ... and write ऑ/ॉ in visual order (आॅफ), and double the virama (मद््देनजर).
+_VISUAL_ORDER = (("आॅ", "ऑ"), ("ाॅ", "ॉ"), ("््", "्"))
+
+
+def repair_legacy(word: str) -> str:
+    """Undo what legacy-font conversion does to words, as found in ../shared/corpus.
+
+    >>> [repair_legacy(w) for w in ["बढऩे", "पीडि़त", "खिलाडिय़ों", "आॅफ", "मद््देनजर"]]
+    ['बढ़ने', 'पीड़ित', 'खिलाड़ियों', 'ऑफ', 'मद्देनजर']
+    """
+    for broken, fixed in _VISUAL_ORDER:
+        word = word.replace(broken, fixed)
+    word = word.replace("ऩ", "ऩ")  # NFC keeps ऩ composed; take it apart to see the nukta
+    if "़" in word:
+        word = _STRAY_NUKTA.sub("\\1़\\2", word)
+    return unicodedata.normalize("NFC", word)
 
 
 def normalize_word(word: str) -> str:
@@ -20,4 +41,4 @@ def normalize_word(word: str) -> str:
     >>> normalize_word("café")
     'café'
     """
-    return _LATIN1_IN_DEVANAGARI.sub("", normalize_text(word))
+    return repair_legacy(_LATIN1_IN_DEVANAGARI.sub("", normalize_text(word)))

@@ -1,78 +1,71 @@
-"""JSON Lines: one article object per line."""
+"""JSON Lines: one article object per line; a bad line is rejected on its own."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Iterator
 
-from archive.readers.clean import clean_line, clean_text
-from archive.readers.records import ArticleRecord, Record, RejectedRecord
-
-_OPTIONAL_TEXT = ("summary", "url", "source", "category", "language")
-
-
-def parse_date(value: str) -> date | None:
-    """An ISO date or date-time; ``None`` when it is not one.
-
-    >>> parse_date("2016-01-25"), parse_date("2016-01-25T10:00:00+05:30"), parse_date("kal")
-    (datetime.date(2016, 1, 25), datetime.date(2016, 1, 25), None)
-    """
-    value = value.strip()
-    for parse in (date.fromisoformat, lambda v: datetime.fromisoformat(v).date()):
-        try:
-            return parse(value)
-        except ValueError:
-            continue
-    return None
+from archive.readers.article import CONTEXT_CHARS, make_record
+from archive.readers.decode import decode_utf8
+from archive.readers.inputs import Input, InputProblem
+from archive.readers.lines import MAX_LINE_BYTES, iter_lines
+from archive.readers.mapping import Lookup, pick
+from archive.readers.records import Record, RejectedRecord
 
 
-def parse_object(obj: Any, origin_file: str, origin_record: str) -> Record:
+def from_object(obj: object, origin_file: str, origin_record: str, original: str, keys: Lookup) -> Record:
     """An article from one decoded JSON value, or the reason it cannot be one."""
-
-    def reject(reason: str) -> RejectedRecord:
-        return RejectedRecord(origin_file, origin_record, reason)
-
     if not isinstance(obj, dict):
-        return reject(f"expected a JSON object with title and body, found {type(obj).__name__}")
-    fields: dict[str, Any] = {}
-    for key in ("title", "body"):
-        value = obj.get(key)
-        if not isinstance(value, str) or not value.strip():
-            return reject(f"'{key}' is missing or empty; every article needs a title and a body")
-    fields["title"] = clean_line(obj["title"])
-    fields["body"] = clean_text(obj["body"])
-    for key in _OPTIONAL_TEXT:
-        value = obj.get(key)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            return reject(f"'{key}' should be text, found {type(value).__name__}")
-        fields[key] = clean_text(value) if key == "summary" else clean_line(value)
-    raw_date = obj.get("date", obj.get("published"))
-    if isinstance(raw_date, str) and raw_date.strip():
-        published = parse_date(raw_date)
-        if published is None:
-            return reject(f"date {raw_date!r} is not an ISO date (YYYY-MM-DD); fix or remove it")
-        fields["published"] = published
-    elif raw_date is not None and raw_date != "":
-        return reject(f"date should be text like 2016-01-25, found {type(raw_date).__name__}")
-    return ArticleRecord(origin_file=origin_file, origin_record=origin_record, **fields)
+        return RejectedRecord(
+            origin_file,
+            origin_record,
+            f"expected a JSON object with title and body, found {_json_kind(obj)}",
+            context=original[:CONTEXT_CHARS],
+        )
+    return make_record(
+        pick(obj, keys),
+        origin_file=origin_file,
+        origin_record=origin_record,
+        original=original,
+        keys=list(obj),
+        mapped={name: candidates[0] for name, candidates in keys.items()},
+    )
 
 
-def read_jsonl(lines: Iterable[bytes], origin_file: str) -> Iterator[Record]:
-    """Records from the lines of a JSON Lines file; a bad line is rejected on its own."""
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+def _json_kind(value: object) -> str:
+    return {list: "an array", str: "a string", bool: "true/false", type(None): "null"}.get(type(value), "a number")
+
+
+def read_jsonl(source: Input, keys: Lookup) -> Iterator[Record]:
+    for line in iter_lines(source.stream):
+        where = f"line {line.number}"
+        if line.overlong:
+            yield RejectedRecord(
+                source.origin,
+                where,
+                f"the line is {line.length:,} bytes long, more than the {MAX_LINE_BYTES // 2**20} MB a record may "
+                "have; JSON Lines needs one article per line, is this file in that format?",
+                context=line.data[:CONTEXT_CHARS].decode("utf-8", "replace"),
+            )
             continue
-        where = f"line {number}"
+        if not line.data.strip():
+            continue
         try:
-            obj = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-        except UnicodeDecodeError as error:
-            yield RejectedRecord(origin_file, where, f"not valid UTF-8 (byte {error.start}); re-save as UTF-8")
+            text = decode_utf8(line.data, source.offset + line.offset).rstrip("\r\n")
+        except InputProblem as problem:
+            yield RejectedRecord(source.origin, where, problem.reason, context=problem.context)
             continue
+        try:
+            obj = json.loads(text)
         except json.JSONDecodeError as error:
-            yield RejectedRecord(origin_file, where, f"not valid JSON ({error.msg} at column {error.colno})")
+            cut_short = error.msg.startswith("Unterminated") or error.pos >= len(text.rstrip()) - 1
+            cut = " (the line seems cut short)" if cut_short else ""
+            yield RejectedRecord(
+                source.origin,
+                where,
+                f"not valid JSON: {error.msg.removesuffix(' at')} at column {error.colno}{cut}; "
+                "each line must be one JSON object",
+                context=text[:CONTEXT_CHARS],
+            )
             continue
-        yield parse_object(obj, origin_file, where)
+        yield from_object(obj, source.origin, where, text, keys)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from archive.readers.clean import clean_line
-from archive.readers.records import ArticleRecord, Record, RejectedRecord
+from archive.readers.article import make_record
+from archive.readers.clean import clean_line, is_share_row
+from archive.readers.decode import decode_utf8
+from archive.readers.inputs import Input, read_all
+from archive.readers.records import Record, RejectedRecord
 
 SCRAPED_MARKER = "+"
-# Share-button rows that scrapers copy from the page footer.
-_SHARE_FOOTER = re.compile(
-    r"^(?:(?:facebook|twitter|instagram|whatsapp|linkedin|telegram|koo|email|share|x)[\s,|]*)+$",
-    re.IGNORECASE,
-)
+#: A text file is one article; a larger one is refused. (Bodies over the ingest limit are rejected there.)
+MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 
 def parse_text(text: str, origin_file: str) -> Record:
@@ -31,42 +30,37 @@ def parse_text(text: str, origin_file: str) -> Record:
     >>> parse_text("शीर्षक\\n\\nपाठ एक।\\n\\nपाठ दो।", "b.txt").body
     'पाठ एक।\\n\\nपाठ दो।'
     """
-    lines = [clean_line(line) for line in text.splitlines()]
-    paragraphs = [line for line in lines if line]
-    scraped = bool(paragraphs) and paragraphs[0] == SCRAPED_MARKER
-    if scraped:
-        paragraphs = paragraphs[1:]
-    while paragraphs and _SHARE_FOOTER.match(paragraphs[-1]):
-        paragraphs.pop()
-    if not paragraphs:
-        return RejectedRecord(origin_file, "1", "the file has no text; nothing to store")
-    title, rest = paragraphs[0], paragraphs[1:]
-    summary = None
-    if scraped and rest:
-        summary, rest = rest[0], rest[1:]
-        if rest and rest[0] == title:
-            rest = rest[1:]
-    if not rest:
+    lines = text.splitlines()
+    # Only the headline (and the scraped format's marker and lede) are taken here; the rest goes to
+    # make_record as it is, so that a huge file is cleaned once, not twice.
+    heads: list[str] = []
+    scraped = False
+    body_start = len(lines)
+    for number, line in enumerate(lines):
+        cleaned = clean_line(line)
+        if not heads and not scraped and cleaned == SCRAPED_MARKER:
+            scraped = True
+        elif cleaned and any(char.isalnum() for char in cleaned) and not is_share_row(cleaned):
+            heads.append(cleaned)
+        if len(heads) == (2 if scraped else 1):
+            body_start = number + 1
+            break
+    rest = [line for line in lines[body_start:] if not is_share_row(line.strip())]
+    if not heads:
+        return RejectedRecord(origin_file, "1", "no body text: the file has no text; nothing to store", text[:200])
+    if not any(line.strip() for line in rest):
         return RejectedRecord(
-            origin_file, "1", "the file has a headline but no body text; add the article text below it"
-        )
-    return ArticleRecord(
-        title=title,
-        summary=summary,
-        body="\n\n".join(rest),
-        origin_file=origin_file,
-        origin_record="1",
-    )
-
-
-def read_text_file(data: bytes, origin_file: str) -> Iterator[Record]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        yield RejectedRecord(
             origin_file,
             "1",
-            f"not valid UTF-8 (byte {error.start}); convert the file to UTF-8 and ingest it again",
+            "no body text: the file has a headline but no body text; add the article text below it",
+            context=text[:200],
         )
-        return
-    yield parse_text(text, origin_file)
+    fields = {"title": heads[0], "summary": heads[1] if scraped and len(heads) > 1 else None, "body": "\n".join(rest)}
+    return make_record(fields, origin_file=origin_file, origin_record="1", original=text, unit="file")
+
+
+def read_text(source: Input) -> Iterator[Record]:
+    data = read_all(source.stream, MAX_TEXT_BYTES, "the text file")
+    text = decode_utf8(data, source.offset)
+    del data  # a large file is held once, as text
+    yield parse_text(text, source.origin)
