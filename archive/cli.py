@@ -72,11 +72,15 @@ EXIT_INTERRUPTED = 130
 
 
 def _parse_mapping(values: list[str] | None) -> dict[str, str]:
+    from archive.readers.article import FIELDS
+
     mapping: dict[str, str] = {}
     for value in values or []:
         ours, sep, theirs = value.partition("=")
         if not sep or not ours.strip() or not theirs.strip():
             raise typer.BadParameter(f"{value!r} is not FIELD=KEY, e.g. --map title=headline", param_hint="--map")
+        if ours.strip() not in FIELDS:
+            raise typer.BadParameter(f"{ours.strip()!r} is not one of {', '.join(FIELDS)}", param_hint="--map")
         mapping[ours.strip()] = theirs.strip()
     return mapping
 
@@ -129,9 +133,10 @@ def ingest(
     for path in paths or []:
         if str(path) != "-" and not path.exists():
             raise typer.BadParameter(f"Path '{path}' does not exist.", param_hint="PATHS")
-    formats = ("text", "jsonl", "json", "csv", "tsv", "html", "feed")
-    if input_format is not None and input_format not in formats:
-        raise typer.BadParameter(f"{input_format!r} is not one of {', '.join(formats)}", param_hint="--format")
+    from archive.readers import FORMATS
+
+    if input_format is not None and input_format not in FORMATS:
+        raise typer.BadParameter(f"{input_format!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
     options = IngestOptions(
         format=input_format,
         mapping=_parse_mapping(mapping) or None,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from archive.analysis import analyze
+import numpy as np
+
+from archive.analysis.tokenizer import WORD_RE
 
 BITS = 64
 BANDS = 4
@@ -27,14 +29,13 @@ def simhash(text: str) -> int:
     >>> distance(a, b), distance(a, c) > 10
     (0, True)
     """
-    words = analyze(text)
+    words = WORD_RE.findall(text.lower())  # copies share their words; no need for the full analysis
     shingles = [" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))]
-    weights = [0] * BITS
-    for shingle in shingles:
-        value = int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
-        for bit in range(BITS):
-            weights[bit] += 1 if value >> bit & 1 else -1
-    unsigned = sum(1 << bit for bit in range(BITS) if weights[bit] > 0)
+    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
+    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(len(shingles), 8), axis=1)
+    # a bit of the signature is set where most shingles have it set
+    majority = (bits.sum(axis=0) * 2 > len(shingles)).astype(np.uint8)
+    unsigned = int.from_bytes(np.packbits(majority).tobytes(), "big")
     return unsigned - (1 << BITS) if unsigned >= 1 << (BITS - 1) else unsigned
 
 
@@ -52,3 +53,17 @@ def bands(signature: int) -> tuple[int, ...]:
     unsigned = signature & ((1 << BITS) - 1)
     mask = (1 << BAND_BITS) - 1
     return tuple(unsigned >> (BAND_BITS * i) & mask for i in range(BANDS))
+
+
+def cluster_of(signature: int, candidates: list[tuple[int, int, int]]) -> int | None:
+    """The cluster of the first candidate ``(id, signature, cluster)`` within ``MAX_DISTANCE`` bits.
+
+    >>> cluster_of(0b1011, [(7, 0b0100_0000_0000, 7), (9, 0b1001, 7)])
+    7
+    >>> cluster_of(0, [(7, -1, 7)]) is None
+    True
+    """
+    for _, other, cluster in candidates:
+        if distance(signature, other) <= MAX_DISTANCE:
+            return cluster
+    return None

@@ -96,8 +96,8 @@ def _near_allowed(change: str | None, word: str, letters: str, common: bool) -> 
     if change is None:
         return False
     if change == "length":
-        return len(word) >= NEAR_LENGTH_MIN_CHARS or not common
-    if common or len(word) < NEAR_INSERT_MIN_CHARS:
+        return len(word) >= NEAR_LENGTH_MIN_CHARS or (not common and len(letters) >= MIN_SKELETON)
+    if common or len(word) < NEAR_INSERT_MIN_CHARS or len(letters) < MIN_SKELETON:
         return False  # सरकार / सरोकार, चांद / चंद, लड़का / लड़ाका
     return change != "insert:ा" or len(letters) >= NEAR_INSERT_AA_MIN_LETTERS
 
@@ -126,11 +126,11 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0) -> Expans
     expansion.add_forms(same_key)
     frequency = max((f.documents for f in same_key), default=0)
     common = frequency > max(NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents)
-    letters = skeleton(word)
-    if len(letters) >= MIN_SKELETON:
+    letters = skeleton(key)
+    if letters:
         near = [
             f
-            for f in vocabulary.with_skeleton(letters)
+            for f in vocabulary.with_key_skeleton(letters)
             if _near_allowed(_vowel_change(variant_key(f.text), key), word, letters, common)
         ]
         for form in near:

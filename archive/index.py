@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.fields import DATETIME, ID, TEXT, Schema
 from whoosh.index import LockError
 
 from archive.analysis import ANALYZER_VERSION, hindi_analyzer
@@ -22,7 +22,7 @@ from archive.models import Article
 from archive.vocabulary import Vocabulary
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 META_FILE = "archive-index.json"
 WRITE_LOCK_TIMEOUT = 30.0
 # Memory the writer may use for postings before it spills to disk (Whoosh peaks at about 3x this).
@@ -38,9 +38,14 @@ def build_schema() -> Schema:
         summary=TEXT(analyzer=analyzer, stored=True, phrase=True),
         body=TEXT(analyzer=analyzer, phrase=True),
         source=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        category=KEYWORD(stored=True, lowercase=True, commas=True),
+        # exact-value fields for filters, facets and collapsing
+        source_key=ID(stored=True, sortable=True),
+        category=ID(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
-        language=ID(stored=True),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        language=ID(stored=True, sortable=True),
+        cluster=ID(stored=True, sortable=True),
         content_hash=ID(stored=True),
     )
 
@@ -59,10 +64,14 @@ def document(article: Article) -> dict[str, Any]:
         doc["url"] = article.url
     if article.source:
         doc["source"] = article.source
+        doc["source_key"] = article.source_key or article.source
     if article.category:
         doc["category"] = article.category
     if article.published:
         doc["date"] = datetime.combine(article.published, time())
+        doc["year"] = f"{article.published.year:04d}"
+        doc["month"] = f"{article.published.year:04d}-{article.published.month:02d}"
+    doc["cluster"] = str(article.cluster_id or article.id)
     return doc
 
 

@@ -44,6 +44,14 @@ class Article(Base):
     original: Mapped[str | None] = mapped_column(Text)
     #: Problems found while reading that did not stop the article (one per line).
     notes: Mapped[str | None] = mapped_column(Text)
+    #: SimHash of the body and its four bands (see ``archive.dedupe``); articles within a few bits of each
+    #: other share a ``cluster_id``: the id of the first of them stored.
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    band0: Mapped[int | None] = mapped_column(Integer, index=True)
+    band1: Mapped[int | None] = mapped_column(Integer, index=True)
+    band2: Mapped[int | None] = mapped_column(Integer, index=True)
+    band3: Mapped[int | None] = mapped_column(Integer, index=True)
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class IngestRun(Base):

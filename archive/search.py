@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.qparser import MultifieldParser
+from whoosh import sorting
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.query import NullQuery
 
 from archive.analysis.variants import VARIANT_PREFIX, variant_key
@@ -18,7 +19,9 @@ from archive.config import Settings
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word
 from archive.index import SearchIndex
+from archive.models import Article
 from archive.snippets import Snippet, make_snippet
+from archive.sources import source_key
 from archive.store import Store
 from archive.sync import ensure_index, sync_index
 from archive.vocabulary import Vocabulary
@@ -41,21 +44,58 @@ class Hit:
     date: date | None
     score: float
     snippet: Snippet
+    #: Other outlets that printed the same story (near-duplicates collapsed into this hit).
+    also_in: tuple[str, ...] = ()
 
     def snippet_text(self, before: str = "**", after: str = "**") -> str:
         """The snippet with every matched word between ``before`` and ``after``."""
         return "".join(f"{before}{text}{after}" if matched else text for text, matched in self.snippet)
 
 
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ("source", "year", "month", "category")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything a search can be asked: the query, filters, order, page, facets."""
+
+    query: str
+    limit: int = 10
+    page: int = 1
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    languages: tuple[str, ...] = ()
+    sort: str = "relevance"
+    facets: tuple[str, ...] = ()
+    #: Show each near-duplicate story once, with the other outlets that printed it.
+    collapse: bool = True
+    #: Read bodies to make snippets (callers that need only ids can skip it).
+    snippets: bool = True
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
 @dataclass(frozen=True)
 class SearchResults:
     query: str
+    #: Matching articles (after collapsing near-duplicates, when that is on).
     total: int
     hits: list[Hit]
     #: The word forms in the archive that the query searched for (variants and romanised matches included).
     expanded: list[str] = field(default_factory=list)
     #: Close words the archive holds, offered when nothing matched.
     suggestions: list[str] = field(default_factory=list)
+    #: Counts over all matches, per facet asked for, largest first.
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    page: int = 1
+    limit: int = 10
 
 
 def check_syntax(query: str) -> None:
@@ -89,7 +129,12 @@ def check_syntax(query: str) -> None:
 def parse_query(query: str, schema: Any) -> Any:
     check_syntax(query)
     parser = MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS)
-    parsed = parser.parse(query)
+    parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(FuzzyTermPlugin())
+    try:
+        parsed = parser.parse(query)
+    except Exception as error:  # Whoosh's parser raises assorted types for malformed syntax
+        raise QueryError(f"Cannot read the query {query!r}: {error}. See `archive search --help`.") from error
     if parsed is NullQuery or isinstance(parsed, type(NullQuery)):
         raise QueryError(
             f"Nothing to search for in {query!r}: it has only very common words (such as का, की, और, है) "
@@ -107,7 +152,12 @@ class _Expander:
         self.words: dict[str, Expansion] = {}
 
     def __call__(self, node: Any) -> Any:
-        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+        if isinstance(node, wq.FuzzyTerm):
+            # a fuzzy word must not reach the variant keys, which differ from it by their "~"
+            return wq.FuzzyTerm(
+                node.fieldname, node.text, node.boost, node.maxdist, max(1, node.prefixlength), node.constantscore
+            )
+        if type(node) is wq.Term and node.fieldname in TEXT_FIELDS:
             expansion = self.words.get(node.text)
             if expansion is None:
                 expansion = self.words[node.text] = expand_word(node.text, self.vocabulary, self.documents)
@@ -123,9 +173,13 @@ class _Expander:
         return list(dict.fromkeys(form for e in self.words.values() for form in e.forms))
 
 
-def _matcher(expanded_query: Any) -> Callable[[str], bool]:
-    """Whether a word of an article's text is one the query matched, in any of its forms."""
-    terms = {text for _, text in expanded_query.iter_all_terms() if isinstance(text, str)}
+def _matcher(expanded_query: Any, reader: Any) -> Callable[[str], bool]:
+    """Whether a word of an article's text is one the query matched, in any of its forms (prefix and
+    fuzzy words included)."""
+    terms = {
+        text.decode("utf-8") if isinstance(text, bytes) else text
+        for _, text in expanded_query.existing_terms(reader, expand=True)
+    }
 
     def is_match(word: str) -> bool:
         normal = normalize_word(word)
@@ -158,39 +212,121 @@ def open_for_search(settings: Settings) -> Iterator[tuple[Store, SearchIndex]]:
         store.close()
 
 
-def search(settings: Settings, query: str, *, limit: int = 10, snippets: bool = True) -> SearchResults:
-    """The ``limit`` best matches of ``query`` and the count of all; ``snippets=False`` skips reading
-    article bodies (for callers that only need ids, such as evaluations)."""
-    if limit < 1:
-        raise QueryError("--limit must be at least 1.")
+def _filter(request: SearchRequest) -> Any:
+    parts: list[Any] = []
+    if request.sources:
+        parts.append(wq.Or([wq.Term("source_key", source_key(s)) for s in request.sources]))
+    if request.categories:
+        parts.append(wq.Or([wq.Term("category", c) for c in request.categories]))
+    if request.languages:
+        parts.append(wq.Or([wq.Term("language", lang) for lang in request.languages]))
+    if request.since or request.until:
+        start = datetime.combine(request.since, time()) if request.since else None
+        end = datetime.combine(request.until, time(23, 59, 59)) if request.until else None
+        parts.append(wq.DateRange("date", start, end))
+    return wq.And(parts) if parts else None
+
+
+def _sorting(sort: str) -> Any:
+    if sort not in SORTS:
+        raise QueryError(f"Cannot sort by {sort!r}; use one of {', '.join(SORTS)}.")
+    if sort == "relevance":
+        return None
+    # equal dates keep the order articles were stored in, so pages never shuffle
+    return [sorting.FieldFacet("date", reverse=sort == "newest"), sorting.FieldFacet("id", reverse=sort == "newest")]
+
+
+def _facet_counts(results: Any, names: Sequence[str], store: Store) -> dict[str, list[FacetCount]]:
+    facets: dict[str, list[FacetCount]] = {}
+    for name in names:
+        groups = results.groups(_FACET_FIELDS[name])
+        counts = sorted(((str(k), len(v)) for k, v in groups.items() if k is not None), key=lambda kv: (-kv[1], kv[0]))
+        if name == "source":
+            labels = store.source_labels([k for k, _ in counts])
+            counts = [(labels.get(k, k), n) for k, n in counts]
+        facets[name] = [FacetCount(value, count) for value, count in counts]
+    return facets
+
+
+_FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "category": "category"}
+
+
+def search(settings: Settings, request: SearchRequest | str, **options: Any) -> SearchResults:
+    """Run a search. ``request`` is a :class:`SearchRequest`, or a query string with the request's
+    other fields as keyword arguments: ``search(settings, "लावरोव", limit=5, sort="newest")``."""
+    if isinstance(request, str):
+        request = SearchRequest(request, **options)
+    if request.limit < 1 or request.page < 1:
+        raise QueryError("--limit and --page must be at least 1.")
+    unknown = set(request.facets) - set(FACETS)
+    if unknown:
+        raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
     with open_for_search(settings) as (store, index), index.searcher() as searcher:
         expander = _Expander(index.vocabulary, searcher.doc_count())
-        expanded_query = parse_query(query, searcher.schema).accept(expander)
-        results = searcher.search(expanded_query, limit=limit)
+        expanded_query = parse_query(request.query, searcher.schema).accept(expander)
+        wanted = request.page * request.limit
+        results = searcher.search(
+            expanded_query,
+            limit=wanted,
+            filter=_filter(request),
+            sortedby=_sorting(request.sort),
+            groupedby={_FACET_FIELDS[f]: sorting.FieldFacet(_FACET_FIELDS[f]) for f in request.facets} or None,
+            collapse="cluster" if request.collapse else None,
+            collapse_limit=1,
+        )
+        top = list(results)[(request.page - 1) * request.limit : wanted]
+        ids = [int(h["id"]) for h in top]
+        articles = {a.id: a for a in store.articles(ids)} if request.snippets else {}
+        copies = store.cluster_sources([h["cluster"] for h in top]) if request.collapse else {}
+        is_match = _matcher(expanded_query, searcher.reader())
+        hits = [_hit(hit, articles.get(int(hit["id"])), is_match, copies) for hit in top]
+        collapsed = sum(results.collapsed_counts.values()) if request.collapse else 0
+        total = len(results) - collapsed
+        return SearchResults(
+            query=request.query,
+            total=total,
+            hits=hits,
+            expanded=expander.forms,
+            suggestions=_suggest(searcher, expander.words) if total == 0 else [],
+            facets=_facet_counts(results, request.facets, store),
+            page=request.page,
+            limit=request.limit,
+        )
+
+
+def _hit(hit: Any, article: Article | None, is_match: Callable[[str], bool], copies: dict[str, list[str]]) -> Hit:
+    snippet: Snippet = ()
+    if article is not None:
+        snippet = make_snippet(article.body, is_match, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
+        if not any(matched for _, matched in snippet) and article.summary:
+            snippet = make_snippet(article.summary, is_match, max_chars=SNIPPET_CHARS, fragments=1)
+    stored_date = hit.get("date")
+    source = hit.get("source")
+    others = tuple(s for s in dict.fromkeys(copies.get(hit.get("cluster", ""), [])) if s != source)
+    return Hit(
+        id=int(hit["id"]),
+        url=hit.get("url"),
+        title=hit["title"],
+        source=source,
+        category=hit.get("category"),
+        date=stored_date.date() if stored_date else None,
+        score=round(float(hit.score), 4) if hit.score is not None else 0.0,
+        snippet=snippet,
+        also_in=others,
+    )
+
+
+def similar(settings: Settings, article_id: int, *, limit: int = 10) -> SearchResults:
+    """Articles most like the given one (its distinctive words, weighted as in the index)."""
+    with open_for_search(settings) as (store, index), index.searcher() as searcher:
+        article = store.get(article_id)
+        docnum = searcher.document_number(id=str(article_id))
+        if docnum is None:
+            raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")
+        results = searcher.more_like(docnum, "body", text=f"{article.title}\n{article.body}", top=limit)
         top = list(results)
-        articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])} if snippets else {}
-        is_match = _matcher(expanded_query)
-        hits = []
-        for hit in top:
-            article = articles.get(int(hit["id"]))
-            snippet: Snippet = ()
-            if article is not None:
-                snippet = make_snippet(article.body, is_match, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
-                if not any(matched for _, matched in snippet) and article.summary:
-                    snippet = make_snippet(article.summary, is_match, max_chars=SNIPPET_CHARS, fragments=1)
-            stored_date = hit.get("date")
-            hits.append(
-                Hit(
-                    id=int(hit["id"]),
-                    url=hit.get("url"),
-                    title=hit["title"],
-                    source=hit.get("source"),
-                    category=hit.get("category"),
-                    date=stored_date.date() if stored_date else None,
-                    score=round(float(hit.score), 4),
-                    snippet=snippet,
-                )
-            )
-        total = len(results)
-        suggestions = _suggest(searcher, expander.words) if total == 0 else []
-        return SearchResults(query, total, hits, expander.forms, suggestions)
+        copies = store.cluster_sources([h["cluster"] for h in top])
+        never: Callable[[str], bool] = lambda _word: False  # noqa: E731
+        articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
+        hits = [_hit(hit, articles.get(int(hit["id"])), never, copies) for hit in top]
+        return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)

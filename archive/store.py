@@ -12,11 +12,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, or_, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.config import Settings
+from archive.dedupe import bands, cluster_of, simhash
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError
 from archive.models import Article, IngestedFile, IngestRun, PendingIndex, Reject
 from archive.readers.records import ArticleRecord, RejectedRecord
@@ -213,9 +214,32 @@ class Store:
                     changed.append(article)
                     result.added += 1
             session.flush()
+            self._cluster(session, changed)
             result.changed_ids = sorted({a.id for a in changed})
             self._queue(session, result.changed_ids)
         return result
+
+    def _cluster(self, session: Session, articles: Sequence[Article]) -> None:
+        """Sign each article and put it with the earliest stored near-copy, if any (``archive.dedupe``)."""
+        for article in articles:
+            signature = simhash(article.body)
+            parts = bands(signature)
+            article.simhash = signature
+            article.band0, article.band1, article.band2, article.band3 = parts
+            same_band = or_(
+                Article.band0 == parts[0],
+                Article.band1 == parts[1],
+                Article.band2 == parts[2],
+                Article.band3 == parts[3],
+            )
+            rows = session.execute(
+                select(Article.id, Article.simhash, Article.cluster_id)
+                .where(same_band, Article.id != article.id, Article.simhash.is_not(None))
+                .order_by(Article.id)
+            ).all()
+            candidates = [(i, s, c if c is not None else i) for i, s, c in rows if s is not None]
+            article.cluster_id = cluster_of(signature, candidates) or article.id
+        session.flush()
 
     def _queue(self, session: Session, ids: Sequence[int]) -> None:
         queued: set[int] = set()
@@ -317,6 +341,38 @@ class Store:
             for chunk in _chunks(list(ids)):
                 found.update((a.id, a) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
         return [found[i] for i in ids if i in found]
+
+    def cluster_sources(self, clusters: Sequence[str]) -> dict[str, list[str]]:
+        """The outlets of every article in each near-duplicate cluster, oldest first."""
+        wanted = sorted({int(c) for c in clusters if c})
+        found: dict[str, list[str]] = {}
+        with self._session() as session:
+            for chunk in _chunks(wanted):
+                rows = session.execute(
+                    select(Article.cluster_id, Article.source)
+                    .where(Article.cluster_id.in_(chunk), Article.source.is_not(None))
+                    .order_by(Article.id)
+                )
+                for cluster, source in rows:
+                    if source is not None:
+                        found.setdefault(str(cluster), []).append(source)
+        return found
+
+    def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
+        """For each source key, the outlet name as most articles print it."""
+        labels: dict[str, str] = {}
+        with self._session() as session:
+            for chunk in _chunks(list(keys)):
+                rows = session.execute(
+                    select(Article.source_key, Article.source, func.count())
+                    .where(Article.source_key.in_(chunk))
+                    .group_by(Article.source_key, Article.source)
+                    .order_by(func.count().desc())
+                )
+                for key, source, _ in rows:
+                    if key is not None and source is not None:
+                        labels.setdefault(key, source)
+        return labels
 
     def get(self, article_id: int) -> Article:
         with self._session() as session:

@@ -32,13 +32,21 @@ class Vocabulary:
         temporary = self.path.with_suffix(".tmp")
         temporary.unlink(missing_ok=True)
         with sqlite3.connect(temporary) as db:
-            db.execute("CREATE TABLE forms (form TEXT PRIMARY KEY, key TEXT, skeleton TEXT, documents INTEGER)")
+            db.execute(
+                "CREATE TABLE forms "
+                "(form TEXT PRIMARY KEY, key TEXT, skeleton TEXT, key_skeleton TEXT, documents INTEGER)"
+            )
             db.executemany(
-                "INSERT INTO forms VALUES (?, ?, ?, ?)",
-                ((form, variant_key(form), skeleton(form), count) for form, count in forms),
+                "INSERT INTO forms VALUES (?, ?, ?, ?, ?)",
+                (
+                    (form, key, skeleton(form), skeleton(key), count)
+                    for form, count in forms
+                    for key in [variant_key(form)]
+                ),
             )
             db.execute("CREATE INDEX forms_key ON forms (key)")
             db.execute("CREATE INDEX forms_skeleton ON forms (skeleton)")
+            db.execute("CREATE INDEX forms_key_skeleton ON forms (key_skeleton)")
             (count,) = db.execute("SELECT count(*) FROM forms").fetchone()
         db.close()
         temporary.replace(self.path)  # readers see the old file or the new one, never half of one
@@ -59,7 +67,13 @@ class Vocabulary:
         return self._query("SELECT form, documents FROM forms WHERE key = ? ORDER BY documents DESC, form", key)
 
     def with_skeleton(self, letters: str) -> list[Form]:
-        """Forms whose skeleton is ``letters``, most frequent first."""
+        """Forms whose skeleton is ``letters`` (for romanised queries), most frequent first."""
         return self._query(
             "SELECT form, documents FROM forms WHERE skeleton = ? ORDER BY documents DESC, form", letters
+        )
+
+    def with_key_skeleton(self, letters: str) -> list[Form]:
+        """Forms whose variant key has the skeleton ``letters`` (for spelling neighbours), most frequent first."""
+        return self._query(
+            "SELECT form, documents FROM forms WHERE key_skeleton = ? ORDER BY documents DESC, form", letters
         )

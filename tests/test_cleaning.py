@@ -129,9 +129,11 @@ def test_also_read_lines_and_their_linked_headline_go() -> None:
         long_para,  # not a linked headline: kept
         "» और पढ़ें",
         "तीसरा।",
+        "यह भी पढ़ें दिल्ली में प्रदूषण घटा",
         "लोगों से अपील है कि वे यह भी पढ़ें कि नियम क्या हैं।",  # a sentence, not a marker
+        "यह भी पढ़ें कि नियम क्या हैं।",
     ]
-    assert drop_also_read(paras) == ["पहला।", "दूसरा।", long_para, "तीसरा।", paras[-1]]
+    assert drop_also_read(paras) == ["पहला।", "दूसरा।", long_para, "तीसरा।", *paras[-2:]]
 
 
 def test_repeated_headline_as_first_paragraph_goes() -> None:

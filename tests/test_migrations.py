@@ -11,7 +11,7 @@ from archive.store import Store
 
 def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Settings) -> None:
     store = Store.open(settings, create=True)
-    assert store.current_revision() == "0002"
+    assert store.current_revision() == "0003"
     assert store.table_names() == [
         "alembic_version",
         "articles",
@@ -59,7 +59,7 @@ def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settin
         )
     engine.dispose()
     store = Store.open(settings, create=False)  # opening upgrades to head
-    assert store.current_revision() == "0002"
+    assert store.current_revision() == "0003"
     article = store.get(1)
     assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "नईदुनिया")
     store.close()

@@ -500,7 +500,7 @@ def test_invalid_utf8_inside_a_json_array_keeps_the_entries_before_it(tmp_path: 
     assert kinds(records) == [("ArticleRecord", "entry 1"), ("RejectedRecord", "entry 2")]
     assert rejected(records).reason == (
         f"not valid UTF-8 at byte {bad}; convert the file to UTF-8 (e.g. with iconv) and ingest it again; "
-        "the 1 entries before it were read"
+        "entries read before it: 1"
     )
 
 

@@ -9,6 +9,9 @@ Fixes, each with the word that showed the need:
   not shrink to the postpositions ``से`` and ``ने``.
 * ``ो``, ``ु`` and ``ू`` are not suffixes: R&R cut them from names and loanwords (``मास्को`` became
   ``मास्क``, 'mask'; ``नेतन्याहू``, ``वीडियो``), far more often than from an imperative (``करो``).
+* ``ि`` is not a suffix (no Hindi inflection ends in it; ``जाति`` 'caste' stays apart from ``जाती`` 'goes'),
+  and ``नी`` and ``िए`` are not suffixes either: they end far more nouns (``कंपनी``, ``चांदनी``, ``कहानी``,
+  ``नजरिए``) than verb forms.
 * The ``ी`` ending is kept, and plural ``ियों``/``ियां`` go back to it: ``अधिकारी`` (official) stays
   apart from ``अधिकार`` (right), while ``नदी`` and ``नदियों`` meet.
 """
@@ -25,8 +28,8 @@ _SUFFIXES: tuple[tuple[str, str], ...] = tuple(
         ाएंगी ाएंगे ाऊंगी ाऊंगा ाइयां ाइयों ाइयाँ
         ाएगी ाएगा ाओगी ाओगे एंगी ेंगी एंगे ेंगे ूंगी ूंगा ातीं नाओं नाएं ताओं ताएं ियाँ ियों ियां
         ाकर ाइए ाईं ाया ेगी ेगा ोगी ोगे ाने ाना ाते ाती ाता तीं ाओं ाएं ुओं ुएं ुआं
-        ाओ िए ाई ाए ने नी ना ते ीं ती ता ाँ ां ों ें
-        े ि ा
+        ाओ ाई ाए ने ना ते ीं ती ता ाँ ां ों ें
+        े ा
         """.split(),
         key=len,
         reverse=True,

@@ -60,6 +60,8 @@ def variant_key(word: str) -> str:
     [True, True, True]
     >>> variant_key("मॉस्को") == variant_key("मास्को") != variant_key("मास्क")
     True
+    >>> variant_key("शुरू") == variant_key("शुरु"), variant_key("कंपनी") == variant_key("कंपनियों")
+    (True, True)
     >>> variant_key("कॉफी") == variant_key("काफी"), variant_key("हॉल") == variant_key("हाल")
     (False, False)
     >>> variant_key("covid")
@@ -68,6 +70,8 @@ def variant_key(word: str) -> str:
     for pattern, replacement in _GLIDE:
         word = pattern.sub(replacement, word)
     key = _NASAL_BEFORE_CONSONANT.sub("ं", _URDU_NUKTA.sub("", stem(word)))
+    if key.endswith("ू"):  # no Hindi word ends in ू / ु to mean another thing: शुरू / शुरु, बेंगलुरू / बेंगलुरु
+        key = key[:-1] + "ु"
     folded = key.translate(_CANDRA)
     return key if folded != key and folded in CANDRA_PROTECTED else folded
 

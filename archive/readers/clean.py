@@ -111,6 +111,9 @@ _ALSO_READ = re.compile(
     r"|(?P<more>और\s+पढ\u093c?ें|read\s+more))(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_SEPARATORS = (":", "：", "-", "–", "—", "|", ">", "»")
+#: The end of a sentence (a headline has none).
+SENTENCE_END = re.compile(r"[।॥.?!][\s\"'”’)]*$")
 #: An "also read" marker on a line of its own takes the next line with it when that line is at most this
 #: long: a linked headline, not a paragraph of the article.
 LINKED_HEADLINE_CHARS = 150
@@ -130,10 +133,13 @@ def drop_also_read(paras: list[str]) -> list[str]:
             if len(paragraph) <= LINKED_HEADLINE_CHARS:
                 continue
         match = _ALSO_READ.match(paragraph) if len(paragraph) <= _SHORT else None
-        if match is None:
+        rest = match["rest"].strip() if match else ""
+        # "यह भी पढ़ें कि नियम क्या हैं।" is a sentence: after the words comes neither a separator nor a
+        # linked headline (which has no full stop).
+        if match is None or (rest and not rest.startswith(_SEPARATORS) and SENTENCE_END.search(rest)):
             kept.append(paragraph)
         else:
-            skip_next = bool(match["also"]) and not match["rest"].strip(" :：-–—|>»")
+            skip_next = bool(match["also"]) and not rest.strip("".join(_SEPARATORS) + " ")
     return kept
 
 

@@ -78,19 +78,21 @@ def read_json(source: Input, keys: Lookup) -> Iterator[Record]:
             original = json.dumps(obj, ensure_ascii=False)
             yield from_object(obj, source.origin, f"entry {count}", original, keys)
     except ijson.JSONError as error:
-        if guarded.problem is not None:
-            if isinstance(guarded.problem, InputProblem):
-                yield RejectedRecord(
-                    source.origin,
-                    f"entry {count + 1}",
-                    f"{guarded.problem.reason}; the {count} entries before it were read",
-                    context=guarded.problem.context,
-                )
-                return
-            raise guarded.problem from None
+        if guarded.problem is None:
+            yield RejectedRecord(
+                source.origin,
+                f"entry {count + 1}",
+                f"not valid JSON after entry {count} ({_message(error)}); the entries before it were read, "
+                "the rest were not. Was the file cut short or edited by hand?",
+            )
+            return
+    # Also when ijson ended without complaint: damage right after a complete value looks like an end.
+    if isinstance(guarded.problem, InputProblem):
         yield RejectedRecord(
             source.origin,
             f"entry {count + 1}",
-            f"not valid JSON after entry {count} ({_message(error)}); the entries before it were read, "
-            "the rest were not. Was the file cut short or edited by hand?",
+            f"{guarded.problem.reason}; entries read before it: {count}",
+            context=guarded.problem.context,
         )
+    elif guarded.problem is not None:
+        raise guarded.problem

@@ -10,14 +10,13 @@ drop what slips through ("ये भी पढ़ें" lines, share rows, the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import trafilatura
 
 from archive.readers.article import make_record
-from archive.readers.clean import paragraphs
+from archive.readers.clean import SENTENCE_END, paragraphs
 from archive.readers.decode import decode_declared
 from archive.readers.inputs import Input, read_all
 from archive.readers.records import Record, RejectedRecord
@@ -29,7 +28,6 @@ ORIGINAL_HTML_CHARS = 2 * 1024 * 1024
 #: A page is an article when its text has at least this many words of running text (sentences: paragraphs
 #: that end like one, or are long): menus, lists of linked headlines and "page not found" notices do not.
 MIN_ARTICLE_WORDS = 20
-_SENTENCE_END = re.compile(r"[।॥.?!][\s\"'”’)]*$")
 
 
 def _extract(html: str) -> dict[str, Any] | None:
@@ -55,7 +53,7 @@ def _running_words(text: str) -> int:
     words = 0
     for paragraph in paragraphs(text):
         count = len(paragraph.split())
-        if count >= 15 or _SENTENCE_END.search(paragraph):
+        if count >= 15 or SENTENCE_END.search(paragraph):
             words += count
     return words
 
