@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from dataclasses import asdict
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -160,65 +161,202 @@ def ingest(
         raise typer.Exit(code=EXIT_REJECTED)
 
 
-@app.command()
+class ResultFormat(StrEnum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class DateStyle(StrEnum):
+    iso = "iso"
+    hindi = "hindi"
+
+
+SEARCH_HELP = """Search the archive.
+
+\b
+Query language (words are ANDed):
+  लावरोव जयशंकर            both words (any spelling or inflection)
+  रूस OR भारत              either word
+  रूस NOT चीन, रूस -चीन     the first without the second
+  "शिखर सम्मेलन"           an exact phrase (in any inflection)
+  "भारत रूस"~5             the words within 5 words of each other
+  (रूस OR भारत) AND यात्रा  grouping
+  title:लावरोव             in the title (also summary:, body:, source:)
+  सरकार*                   words starting with सरकार
+  लावरोफ~                  words one letter away (fuzzy)
+  lavrov, sarkar           romanised words find Devanagari ones
+
+\b
+Examples:
+  archive search 'नोटबंदी' --source 'दैनिक जागरण' --since 2016-01-01 --sort newest
+  archive search कोरोना --since 30d --facet source --facet month --format json
+"""
+
+
+def _when(value: str | None, option: str) -> date | None:
+    from archive.search import parse_when
+
+    if value is None:
+        return None
+    try:
+        return parse_when(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from error
+
+
+def _show_date(value: date | None, style: DateStyle) -> str | None:
+    if value is None:
+        return None
+    if style is DateStyle.iso:
+        return value.isoformat()
+    from archive.readers.dates import format_hindi_date
+
+    return format_hindi_date(value)
+
+
+@app.command(help=SEARCH_HELP)
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Words to find. Example: लावरोव, or 'रूस AND \"शिखर सम्मेलन\"'.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most results to show.")] = 10,
-    output: FormatOption = OutputFormat.text,
+    query: Annotated[str, typer.Argument(help="What to find; see the query language above.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results per page.")] = 10,
+    page: Annotated[int, typer.Option("--page", min=1, help="Page of results.")] = 1,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
+    category: Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y ago.")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")] = None,
+    sort: Annotated[str, typer.Option("--sort", help="relevance, newest or oldest.")] = "relevance",
+    facet: Annotated[
+        list[str] | None, typer.Option("--facet", help="Count all matches by source, year, month or category.")
+    ] = None,
+    no_collapse: Annotated[
+        bool, typer.Option("--no-collapse", help="Show every copy of a story printed by several outlets.")
+    ] = False,
+    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
 ) -> None:
-    """Search the archive. Words are ANDed; OR, NOT, "exact phrases" and title:word also work.
+    from archive.api import Archive
+    from archive.search import SearchRequest
 
-    Examples: archive search लावरोव; archive search 'जयशंकर OR लावरोव'; archive search 'title:रूस'.
-    """
-    from archive.search import search as run_search
-
+    request = SearchRequest(
+        query=query,
+        limit=limit,
+        page=page,
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+        sort=sort,
+        facets=tuple(facet or ()),
+        collapse=not no_collapse,
+    )
     try:
-        results = run_search(_settings(ctx), query, limit=limit)
+        results = Archive(settings=_settings(ctx)).search(request)
     except ArchiveError as error:
         _fail(error)
-    if output is OutputFormat.json:
+    _print_results(results, output, dates)
+
+
+@app.command()
+def similar(
+    ctx: typer.Context,
+    article_id: Annotated[int, typer.Argument(metavar="ID", help="Article id, as shown by search.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most articles to show.")] = 10,
+    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
+) -> None:
+    """Articles most like article ID (by its distinctive words)."""
+    from archive.api import Archive
+
+    try:
+        results = Archive(settings=_settings(ctx)).similar(article_id, limit=limit)
+    except ArchiveError as error:
+        _fail(error)
+    _print_results(results, output, dates)
+
+
+def _hit_row(hit: Any, dates: DateStyle) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "url": hit.url,
+        "title": hit.title,
+        "source": hit.source,
+        "category": hit.category,
+        "date": _show_date(hit.date, dates),
+        "score": hit.score,
+        "snippet": hit.snippet_text(),
+        "also_in": list(hit.also_in),
+    }
+
+
+def _print_results(results: Any, output: ResultFormat, dates: DateStyle) -> None:
+    rows = [_hit_row(hit, dates) for hit in results.hits]
+    facets = {name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in results.facets.items()}
+    if output is ResultFormat.json:
         _print_json(
             {
                 "query": results.query,
                 "total": results.total,
+                "page": results.page,
+                "limit": results.limit,
                 "expanded": results.expanded,
                 "suggestions": results.suggestions,
-                "hits": [
-                    {
-                        "id": hit.id,
-                        "url": hit.url,
-                        "title": hit.title,
-                        "source": hit.source,
-                        "category": hit.category,
-                        "date": hit.date.isoformat() if hit.date else None,
-                        "score": hit.score,
-                        "snippet": hit.snippet_text(),
-                    }
-                    for hit in results.hits
-                ],
+                "facets": facets,
+                "hits": rows,
             }
         )
         return
+    if output is ResultFormat.jsonl:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if output is ResultFormat.csv:
+        import csv
+
+        fields = ["id", "url", "title", "source", "category", "date", "score", "snippet", "also_in"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row | {"also_in": "; ".join(row["also_in"])})
+        return
+    _print_text(results, rows, facets)
+
+
+def _print_text(results: Any, rows: list[dict[str, Any]], facets: dict[str, list[dict[str, Any]]]) -> None:
+    import shutil
+    import textwrap
+
     colour = sys.stdout.isatty()
+    width = max(40, min(shutil.get_terminal_size((100, 20)).columns, 120))
     noun = "article" if results.total == 1 else "articles"
-    typer.echo(f"{results.total} {noun} match {results.query!r}" + (":" if results.hits else "."))
+    shown = f" (page {results.page})" if results.page > 1 else ""
+    typer.echo(f"{results.total} {noun} match {results.query!r}{shown}" + (":" if results.hits else "."))
     if results.expanded:
         typer.echo("searched: " + ", ".join(results.expanded))
     if results.suggestions:
         typer.echo("did you mean: " + ", ".join(results.suggestions))
-    for rank, hit in enumerate(results.hits, start=1):
+    for name, counts in facets.items():
+        typer.echo(f"\n{name}:")
+        for entry in counts[:15]:
+            typer.echo(f"  {entry['count']:>6}  {entry['value']}")
+    first = (results.page - 1) * results.limit + 1
+    for rank, (hit, row) in enumerate(zip(results.hits, rows, strict=True), start=first):
         typer.echo("")
-        typer.echo(f"{rank}. " + typer.style(hit.title, bold=True) if colour else f"{rank}. {hit.title}")
-        meta = " · ".join(
-            part for part in (hit.source, hit.date.isoformat() if hit.date else None, f"id {hit.id}") if part
-        )
+        title = f"{rank}. {hit.title}"
+        typer.echo(typer.style(title, bold=True) if colour else title)
+        meta = " · ".join(str(p) for p in (hit.source, row["date"], f"id {hit.id}") if p)
         typer.echo(f"   {meta}")
-        if colour:
-            snippet = hit.snippet_text(typer.style("", fg="yellow", bold=True)[:-4], "\x1b[0m")
-        else:
-            snippet = hit.snippet_text()
-        typer.echo(f"   {snippet}")
+        if hit.also_in:
+            typer.echo(f"   also in: {', '.join(hit.also_in)}")
+        marked = hit.snippet_text("\x1b[1;33m", "\x1b[0m") if colour else hit.snippet_text()
+        # wrap on the plain text, then put the colour back: escape codes have no width
+        for line in textwrap.wrap(marked, width=width - 3) if not colour else [marked]:
+            typer.echo(f"   {line}")
 
 
 @app.command()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from whoosh import query as wq
@@ -212,6 +213,33 @@ def open_for_search(settings: Settings) -> Iterator[tuple[Store, SearchIndex]]:
         store.close()
 
 
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+
+
+def parse_when(value: str, today: date | None = None) -> date:
+    """A date given as ISO (``2016-01-25``) or as a time ago (``30d``, ``2w``, ``6m``, ``1y``).
+
+    >>> parse_when("2016-01-25"), parse_when("30d", today=date(2016, 3, 1)), parse_when("1y", today=date(2016, 3, 1))
+    (datetime.date(2016, 1, 25), datetime.date(2016, 1, 31), datetime.date(2015, 3, 1))
+    """
+    value = value.strip().lower()
+    relative = _RELATIVE.match(value)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        days = amount * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+        if unit == "y":
+            base = today or date.today()
+            try:
+                return base.replace(year=base.year - amount)
+            except ValueError:  # 29 February
+                return base.replace(year=base.year - amount, day=28)
+        return (today or date.today()) - timedelta(days=days)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, or a time ago such as 30d, 6m, 1y") from None
+
+
 def _filter(request: SearchRequest) -> Any:
     parts: list[Any] = []
     if request.sources:
@@ -310,7 +338,8 @@ def _hit(hit: Any, article: Article | None, is_match: Callable[[str], bool], cop
         source=source,
         category=hit.get("category"),
         date=stored_date.date() if stored_date else None,
-        score=round(float(hit.score), 4) if hit.score is not None else 0.0,
+        # sorted by date, Whoosh reports the sort key instead of a score
+        score=round(float(hit.score), 4) if isinstance(hit.score, int | float) else 0.0,
         snippet=snippet,
         also_in=others,
     )

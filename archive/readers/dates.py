@@ -191,3 +191,15 @@ def to_ascii_digits(text: str) -> str:
     '25.01.2016'
     """
     return text.translate(_DIGITS)
+
+
+_HINDI_MONTH_NAMES = ("जनवरी", "फरवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर")
+
+
+def format_hindi_date(value: date) -> str:
+    """A date the way Hindi newspapers print it.
+
+    >>> format_hindi_date(date(2016, 1, 25))
+    '25 जनवरी 2016'
+    """
+    return f"{value.day} {_HINDI_MONTH_NAMES[value.month - 1]} {value.year}"

@@ -1,0 +1,58 @@
+"""The Python API: everything the CLI does, as typed calls.
+
+>>> from archive import Archive
+>>> archive = Archive("/tmp/my-archive")          # doctest: +SKIP
+>>> archive.ingest()                              # doctest: +SKIP
+>>> archive.search("लावरोव", sort="newest").total  # doctest: +SKIP
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from archive.admin import ArchiveStats
+from archive.config import Settings, resolve_settings
+from archive.ingest import IngestOptions, IngestReport, Progress
+from archive.models import Article
+from archive.search import SearchRequest, SearchResults
+
+
+class Archive:
+    """An archive at ``home`` (default: ``ARCHIVE_HOME``, else the per-user data directory)."""
+
+    def __init__(self, home: str | Path | None = None, *, db_url: str | None = None, settings: Settings | None = None):
+        self.settings = settings or resolve_settings(Path(home) if home is not None else None, db_url)
+
+    def ingest(
+        self, paths: Sequence[str | Path] = (), options: IngestOptions | None = None, progress: Progress | None = None
+    ) -> IngestReport:
+        """Store and index the articles under ``paths`` (the bundled seeds when empty)."""
+        from archive.ingest import ingest
+
+        return ingest(self.settings, [Path(p) for p in paths], options or IngestOptions(), progress)
+
+    def search(self, request: SearchRequest | str, **options: Any) -> SearchResults:
+        """Search: ``archive.search("सरकार", sources=("जनसत्ता",), since=date(2016, 1, 1), facets=("year",))``.
+        The keyword arguments are the fields of :class:`archive.search.SearchRequest`."""
+        from archive.search import search
+
+        return search(self.settings, request, **options)
+
+    def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
+        """Articles most like the given one."""
+        from archive.search import similar
+
+        return similar(self.settings, article_id, limit=limit)
+
+    def get(self, article_id: int) -> Article:
+        from archive.admin import show
+
+        return show(self.settings, article_id)
+
+    def stats(self) -> ArchiveStats:
+        from archive.admin import stats
+
+        return stats(self.settings)
