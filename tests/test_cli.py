@@ -38,7 +38,7 @@ def test_search_json_output(run: Run, articles_file: Path) -> None:
     assert data["query"] == "बारिश" and data["total"] == 2
     assert {hit["url"] for hit in data["hits"]} == {"https://example.org/1", "https://example.org/2"}
     first = data["hits"][0]
-    assert set(first) == {"id", "url", "title", "source", "category", "date", "score", "snippet"}
+    assert set(first) == {"id", "url", "title", "source", "category", "date", "score", "snippet", "also_in"}
     # the article with the word in its title ranks first
     assert first["title"] == "दिल्ली में बारिश से राहत"
     assert (first["source"], first["category"], first["date"]) == ("दैनिक जागरण", "मौसम", "2016-01-25")
