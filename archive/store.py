@@ -77,6 +77,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # pysqlite commits before every CREATE/ALTER on its own, so a migration killed half-way would leave
+    # tables without a version stamp. Take transaction control away from it (SQLAlchemy's documented
+    # recipe) and begin explicitly below: a migration then lands whole or not at all.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _alembic_config(connection: Any = None) -> Any:
@@ -114,6 +122,7 @@ class Store:
             raise DatabaseError(f"Cannot use database URL {settings.db_url!r}: {error}") from error
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
         store = cls(engine, engine.url.render_as_string(hide_password=True))
         try:
             if not create and store.current_revision() is None:

@@ -63,3 +63,32 @@ def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settin
     article = store.get(1)
     assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "नईदुनिया")
     store.close()
+
+
+def test_a_migration_is_all_or_nothing(settings: Settings) -> None:
+    """A migration that fails (or is killed) half-way leaves no tables behind without a version stamp."""
+    from alembic import command
+    from sqlalchemy import event
+
+    from archive.store import _alembic_config, _sqlite_begin, _sqlite_pragmas
+
+    settings.home.mkdir(parents=True)
+    engine = create_engine(settings.db_url)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+
+    def fail_after_first_table(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "CREATE TABLE pending_index" in statement:
+            raise RuntimeError("killed")
+
+    event.listen(engine, "before_cursor_execute", fail_after_first_table)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+    except RuntimeError:
+        pass
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()
+    store = Store.open(settings, create=True)  # and the next open migrates cleanly
+    assert store.current_revision() == "0003"
+    store.close()
