@@ -11,6 +11,8 @@ then, for groups of spellings of one word (embedded below; word forms only, no c
   inflection of one (:func:`inflections`: ``फैसला`` → ``फैसले``, ``फैसलों``; ``नदी`` → ``नदियों``), occurs
   in it as a token (our tokenizer, NFC, joiners and soft hyphens removed; nothing else folded);
 * ours: the ids ``archive.search.search`` returns for each form typed on its own;
+* Lucene: articles holding a token that Lucene's Hindi analyzer (:mod:`benchmarks.lucene_hindi`) reduces
+  to the same term as the form (what Elasticsearch's ``hindi`` analyzer would match);
 * baseline: articles whose lower-cased ``[Devanagari\\w]+`` tokens contain the form exactly as typed
   (what a plain whitespace/punctuation index without normalisation would find).
 
@@ -33,6 +35,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.lucene_hindi import lucene_term
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
@@ -170,6 +174,7 @@ class Doc:
     tokens: frozenset[str]  # ground-truth tokens
     raw_tokens: frozenset[str]  # baseline tokens
     body: str
+    lucene_tokens: frozenset[str] = frozenset()  # Lucene's HindiAnalyzer terms
 
 
 @dataclass
@@ -184,6 +189,9 @@ class FormResult:
     base_recall: float
     base_precision: float
     base_retrieved: int
+    lucene_recall: float = 0.0
+    lucene_precision: float = 0.0
+    lucene_retrieved: int = 0
     missed_examples: list[str] = field(default_factory=list)
 
 
@@ -241,7 +249,8 @@ def load_docs(home: Path) -> list[Doc]:
                 text = "\n".join(part for part in (article.title, article.summary, article.body) if part)
                 tokens = frozenset(clean(word) for word, _, _ in tokenize(text))
                 raw = frozenset(BASELINE_RE.findall(text.lower()))
-                docs.append(Doc(article.id, tokens, raw, article.body or ""))
+                lucene = frozenset(lucene_term(word) for word, _, _ in tokenize(text))
+                docs.append(Doc(article.id, tokens, raw, article.body or "", lucene))
     finally:
         store.close()
     return docs
@@ -339,6 +348,7 @@ def evaluate(
     truth: dict[str, set[int]],
     raw: dict[str, set[int]],
     searcher: Searcher,
+    lucene: dict[str, set[int]] | None = None,
 ) -> list[FormResult]:
     results: list[FormResult] = []
     for cls, forms in groups:
@@ -346,9 +356,16 @@ def evaluate(
         for form in forms:
             ours = searcher.ids(form)
             base = raw.get(form.lower(), set())
+            found_by_lucene = (lucene or {}).get(lucene_term(form), set())
             r_o, p_o = recall_precision(ours, relevant)
             r_b, p_b = recall_precision(base, relevant)
-            results.append(FormResult(cls, forms, form, len(relevant), r_o, p_o, len(ours), r_b, p_b, len(base)))
+            r_l, p_l = recall_precision(found_by_lucene, relevant)
+            results.append(
+                FormResult(
+                    cls, forms, form, len(relevant), r_o, p_o, len(ours), r_b, p_b, len(base),
+                    r_l, p_l, len(found_by_lucene),
+                )
+            )  # fmt: skip
     return results
 
 
@@ -384,16 +401,20 @@ def print_summary(results: list[FormResult]) -> None:
                 f3(mean([r.ours_precision for r in rs])),
                 f3(mean([r.base_recall for r in rs])),
                 f3(mean([r.base_precision for r in rs])),
+                f3(mean([r.lucene_recall for r in rs])),
+                f3(mean([r.lucene_precision for r in rs])),
             ]
         )
     # macro: mean over classes of the class means; micro: over all (form, relevant article) pairs
-    macro = [mean([float(row[i]) for row in rows]) for i in range(3, 7)]
+    macro = [mean([float(row[i]) for row in rows]) for i in range(3, 9)]
     rows.append(["MACRO (mean of classes)", "", "", *map(f3, macro)])
     per_form = [
         mean([r.ours_recall for r in results]),
         mean([r.ours_precision for r in results]),
         mean([r.base_recall for r in results]),
         mean([r.base_precision for r in results]),
+        mean([r.lucene_recall for r in results]),
+        mean([r.lucene_precision for r in results]),
     ]
     rows.append(["MEAN (all forms)", len({r.group for r in results}), len(results), *map(f3, per_form)])
 
@@ -406,8 +427,9 @@ def print_summary(results: list[FormResult]) -> None:
 
     mo = micro("ours_recall", "ours_precision", "ours_retrieved")
     mb = micro("base_recall", "base_precision", "base_retrieved")
-    rows.append(["MICRO (pooled articles)", "", "", f3(mo[0]), f3(mo[1]), f3(mb[0]), f3(mb[1])])
-    print_table(["class", "groups", "forms", "ours R", "ours P", "base R", "base P"], rows)
+    ml = micro("lucene_recall", "lucene_precision", "lucene_retrieved")
+    rows.append(["MICRO (pooled articles)", "", "", *map(f3, (*mo, *mb, *ml))])
+    print_table(["class", "groups", "forms", "ours R", "ours P", "base R", "base P", "lucene R", "lucene P"], rows)
 
 
 def print_details(results: list[FormResult]) -> None:
@@ -467,7 +489,9 @@ def print_diagnosis(
     print_table(["class", "query", "R", "P", "missed articles hold", "extra articles hold (searched forms)"], rows)
 
 
-def check_traps(truth: dict[str, set[int]], docs: dict[int, Doc], searcher: Searcher) -> list[list[object]]:
+def check_traps(
+    truth: dict[str, set[int]], docs: dict[int, Doc], searcher: Searcher, lucene: dict[str, set[int]] | None = None
+) -> list[list[object]]:
     rows: list[list[object]] = []
     for a, b, gloss in TRAPS:
         for query, other in ((a, b), (b, a)):
@@ -479,9 +503,13 @@ def check_traps(truth: dict[str, set[int]], docs: dict[int, Doc], searcher: Sear
             via = ""
             if leaked:
                 via, _ = explain(query, leaked, set(), [query], docs, searcher)
+            lucene_leaked = ((lucene or {}).get(lucene_term(query), set()) & has_o) - has_q
             rows.append(
-                [query, other, gloss, len(has_q), len(returned), len(leaked), "pass" if not leaked else "FAIL", via]
-            )
+                [
+                    query, other, gloss, len(has_q), len(returned), len(leaked), "pass" if not leaked else "FAIL",
+                    len(lucene_leaked), via,
+                ]
+            )  # fmt: skip
     return rows
 
 
@@ -567,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         docs = load_docs(home)
         truth = index_ids(docs, "tokens")
         raw = index_ids(docs, "raw_tokens")
+        lucene = index_ids(docs, "lucene_tokens")
         groups, dropped = select_groups(truth)
         print(f"{len(docs)} articles; {len(groups)} variant groups, {sum(len(f) for _, f in groups)} forms")
         if dropped:
@@ -575,15 +604,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {line}")
 
         searcher = Searcher(home)
-        results = evaluate(groups, truth, raw, searcher)
+        results = evaluate(groups, truth, raw, searcher, lucene)
         by_id = {doc.id: doc for doc in docs}
-        traps = check_traps(truth, by_id, searcher)
+        traps = check_traps(truth, by_id, searcher, lucene)
 
         print("\n== Recall and precision by variant class (each form searched on its own) ==")
         print_summary(results)
 
         print("\n== Precision traps: articles returned for the query that hold the other word but not the query ==")
-        print_table(["query", "other", "gloss", "with query", "returned", "leaked", "result", "leaked via"], traps)
+        print_table(
+            ["query", "other", "gloss", "with query", "returned", "leaked", "result", "Lucene leaked", "leaked via"],
+            traps,
+        )
         failed = sum(1 for row in traps if row[6] != "pass")
         print(f"{len(traps) - failed}/{len(traps)} traps pass")
 
