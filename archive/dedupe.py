@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
-
 from archive.analysis.tokenizer import WORD_RE
 
 BITS = 64
@@ -29,6 +27,8 @@ def simhash(text: str) -> int:
     >>> distance(a, b), distance(a, c) > 10
     (0, True)
     """
+    import numpy as np  # only ingest needs it; searches start faster without
+
     words = WORD_RE.findall(text.lower())  # copies share their words; no need for the full analysis
     shingles = [" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))]
     digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)

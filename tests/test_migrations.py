@@ -92,3 +92,11 @@ def test_a_migration_is_all_or_nothing(settings: Settings) -> None:
     store = Store.open(settings, create=True)  # and the next open migrates cleanly
     assert store.current_revision() == "0003"
     store.close()
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    from alembic.script import ScriptDirectory
+
+    from archive.store import SCHEMA_HEAD, _alembic_config
+
+    assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == SCHEMA_HEAD

@@ -14,14 +14,12 @@ from pathlib import Path, PurePosixPath
 
 from archive.readers.delimited import read_delimited
 from archive.readers.detect import FORMATS, Unsupported, detect_format
-from archive.readers.feeds import read_feed
 from archive.readers.inputs import DAMAGE, HEAD_BYTES, STDIN, STDIN_ORIGIN, Input, InputProblem, open_input
 from archive.readers.json_array import read_json
 from archive.readers.jsonl import read_jsonl
 from archive.readers.mapping import Lookup, lookup, mapping_problem
 from archive.readers.records import ArticleRecord, Record, RejectedRecord
 from archive.readers.text import read_text
-from archive.readers.webpage import read_html
 
 __all__ = [
     "FORMATS",
@@ -40,9 +38,22 @@ _READERS: dict[str, Callable[[Input, Lookup], Iterator[Record]]] = {
     "json": read_json,
     "csv": lambda source, keys: read_delimited(source, keys, ","),
     "tsv": lambda source, keys: read_delimited(source, keys, "\t"),
-    "html": lambda source, _keys: read_html(source),
-    "feed": lambda source, _keys: read_feed(source),
+    "html": lambda source, _keys: _read_html(source),
+    "feed": lambda source, _keys: _read_feed(source),
 }
+
+
+# trafilatura and feedparser take a fifth of a second to import: only when a page or feed is read.
+def _read_html(source: Input) -> Iterator[Record]:
+    from archive.readers.webpage import read_html
+
+    return read_html(source)
+
+
+def _read_feed(source: Input) -> Iterator[Record]:
+    from archive.readers.feeds import read_feed
+
+    return read_feed(source)
 
 
 def _skipped(name: str) -> bool:
