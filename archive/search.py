@@ -31,6 +31,8 @@ SEARCH_FIELDS = ("title", "summary", "body")
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, "source"})
 FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0}
 SUGGESTIONS = 3
+MAX_QUERY_CHARS = 2_000
+MAX_QUERY_DEPTH = 20
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 180
 
@@ -110,6 +112,13 @@ def check_syntax(query: str) -> None:
     """
     if not query.strip():
         raise QueryError("The query is empty; give one or more words to search for.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query has {len(query):,} characters; at most {MAX_QUERY_CHARS:,} are searched.")
+    for position, char in enumerate(query, start=1):
+        if "\ud800" <= char <= "\udfff":
+            raise QueryError(f"The query has a broken character (a lone surrogate) at position {position}.")
+        if char < " " and char not in "\t\n" or char == "\x7f":
+            raise QueryError(f"The query has a control character (U+{ord(char):04X}) at position {position}.")
     depth_positions: list[int] = []
     in_quote: int | None = None
     for position, char in enumerate(query, start=1):
@@ -117,6 +126,8 @@ def check_syntax(query: str) -> None:
             in_quote = None if in_quote is not None else position
         elif in_quote is None and char == "(":
             depth_positions.append(position)
+            if len(depth_positions) > MAX_QUERY_DEPTH:
+                raise QueryError(f"Parentheses nest deeper than {MAX_QUERY_DEPTH} levels at position {position}.")
         elif in_quote is None and char == ")":
             if not depth_positions:
                 raise QueryError(f"Unmatched ')' at position {position} in the query; remove it or add a '('.")

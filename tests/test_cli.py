@@ -210,3 +210,16 @@ def test_db_upgrade_creates_the_schema(run: Run, settings: Settings) -> None:
     store = Store.open(settings, create=False)
     assert "articles" in store.table_names() and "rejects" in store.table_names()
     store.close()
+
+
+def test_hostile_queries_get_a_clear_message(run: Run) -> None:
+    run("ingest")
+    for query, message in [
+        ("लावरोव " * 20_000, "characters; at most"),
+        ("(" * 100 + "रूस" + ")" * 100, "nest deeper than"),
+        ("रूस\x00भारत", "control character (U+0000) at position 4"),
+        ("रूस \ud800", "lone surrogate"),
+    ]:
+        result = run("search", query)
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr and "Traceback" not in result.output

@@ -1,0 +1,59 @@
+"""Property-based tests: whatever text comes in, analysis and reading never crash or lose their shape."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive.analysis import analyze
+from archive.analysis.variants import variant_key
+from archive.analysis.words import normalize_word
+from archive.readers import ArticleRecord, RejectedRecord, read_path
+
+# Devanagari, the invisible characters news text carries, Latin, digits and punctuation
+DEVANAGARI_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0900, max_codepoint=0x097F),
+        st.sampled_from(["\u200c", "\u200d", "\u00ad", "\u00a0", " ", "।", "-", ",", "\n"]),
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+    ),
+    max_size=200,
+)
+
+
+@given(st.text(max_size=300))
+def test_analysis_never_raises_on_any_text(text: str) -> None:
+    for term in analyze(text, mode="index"):
+        assert term
+
+
+@given(DEVANAGARI_TEXT)
+def test_normalisation_is_idempotent(text: str) -> None:
+    for word in analyze(text):
+        assert normalize_word(word) == word
+        assert variant_key(word) == variant_key(normalize_word(word))
+
+
+@given(DEVANAGARI_TEXT)
+def test_nfc_and_nfd_input_give_the_same_terms(text: str) -> None:
+    nfc, nfd = unicodedata.normalize("NFC", text), unicodedata.normalize("NFD", text)
+    assert analyze(nfc, mode="index") == analyze(nfd, mode="index")
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.binary(max_size=2000), suffix=st.sampled_from([".txt", ".jsonl", ".json", ".csv", ".html", ".xml", ".gz"])
+)
+def test_readers_never_crash_and_never_yield_a_broken_article(tmp_path: Path, data: bytes, suffix: str) -> None:
+    path = tmp_path / f"input{suffix}"
+    path.write_bytes(data)
+    for record in read_path(path):
+        assert isinstance(record, ArticleRecord | RejectedRecord)
+        if isinstance(record, ArticleRecord):
+            assert record.title.strip() and record.body.strip()
+            assert "\ufffd" not in record.title + record.body or "\ufffd".encode() in data
+        else:
+            assert record.reason
