@@ -117,7 +117,7 @@ def check_syntax(query: str) -> None:
     for position, char in enumerate(query, start=1):
         if "\ud800" <= char <= "\udfff":
             raise QueryError(f"The query has a broken character (a lone surrogate) at position {position}.")
-        if char < " " and char not in "\t\n" or char == "\x7f":
+        if (char < " " and char not in "\t\n") or char == "\x7f":
             raise QueryError(f"The query has a control character (U+{ord(char):04X}) at position {position}.")
     depth_positions: list[int] = []
     in_quote: int | None = None
