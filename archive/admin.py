@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,7 @@ from archive.config import Settings
 from archive.index import SearchIndex
 from archive.models import Article, IngestRun, Reject
 from archive.store import Store
-from archive.sync import rebuild_index
+from archive.sync import rebuild_index, sync_index
 
 
 @dataclass(frozen=True)
@@ -97,5 +98,93 @@ def history(settings: Settings, limit: int = 20) -> list[IngestRun]:
     store = Store.open(settings, create=False)
     try:
         return store.runs(limit)
+    finally:
+        store.close()
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    articles: int
+    indexed: int
+    missing: list[int]
+    extra: list[int]
+    stale: list[int]
+    pending: int
+    problem: str | None  # the index cannot be used at all (unreadable, other analyzer version)
+    repaired: bool = False
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.pending or self.problem)
+
+
+def check(settings: Settings, *, repair: bool = False) -> CheckReport:
+    """Compare the database with the index: articles missing from the index, documents the database no
+    longer has, documents whose text is out of date; with ``repair``, fix all of it."""
+    from archive.errors import SearchIndexError
+
+    store = Store.open(settings, create=False)
+    index = SearchIndex(settings.index_dir)
+    try:
+        stored = store.content_hashes()
+        problem: str | None = None
+        indexed: dict[int, str] = {}
+        try:
+            indexed = index.stored_hashes()
+        except SearchIndexError as error:
+            problem = str(error)
+        missing = sorted(stored.keys() - indexed.keys())
+        extra = sorted(indexed.keys() - stored.keys())
+        stale = sorted(i for i in stored.keys() & indexed.keys() if stored[i] != indexed[i])
+        report = CheckReport(len(stored), len(indexed), missing, extra, stale, store.pending_count(), problem)
+        if not repair or report.healthy:
+            return report
+        if problem is not None:
+            index.close()
+            rebuild_index(store, index)
+        else:
+            store.queue([*missing, *extra, *stale])
+            sync_index(store, index)
+        return CheckReport(**{**report.__dict__, "repaired": True})
+    finally:
+        index.close()
+        store.close()
+
+
+def delete(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
+    """Delete articles by id and/or outlet from the database and the index; returns how many."""
+    from archive.sources import source_key
+
+    store = Store.open(settings, create=False)
+    index = SearchIndex(settings.index_dir)
+    try:
+        wanted = set(ids) | set(store.ids_from_sources([source_key(s) for s in sources]))
+        count = store.delete(sorted(wanted))
+        if index.exists():
+            sync_index(store, index)
+        return count
+    finally:
+        index.close()
+        store.close()
+
+
+def export(settings: Settings) -> Iterator[dict[str, str]]:
+    """Every article as a JSON Lines record that `archive ingest` reads back into the same article."""
+    store = Store.open(settings, create=False)
+    try:
+        for article in store.iter_articles():
+            record = {
+                "title": article.title,
+                "summary": article.summary,
+                "body": article.body,
+                "url": article.url,
+                "source": article.source,
+                "category": article.category,
+                "date": article.published.isoformat() if article.published else None,
+                "language": article.language,
+                "author": article.author,
+                "original": article.original,
+            }
+            yield {key: value for key, value in record.items() if value is not None}
     finally:
         store.close()

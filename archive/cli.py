@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -501,6 +502,104 @@ def history(
         counts = ", ".join(f"{k} {row[k]}" for k in ("added", "updated", "unchanged", "duplicates", "rejected"))
         typer.echo(f"run {row['run']} · {row['started']} → {row['finished'] or '…'} · {row['status']} · {counts}")
         typer.echo(f"    {' '.join(row['paths'])}")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Fix what is found (index what is missing, drop the rest).")
+    ] = False,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Compare the index with the database: missing, extra and out-of-date documents, analyzer version.
+
+    Exit code 0 when they agree (or were repaired), 1 when they do not.
+    """
+    from archive.admin import check as run_check
+
+    try:
+        report = run_check(_settings(ctx), repair=repair)
+    except ArchiveError as error:
+        _fail(error)
+    data = {
+        "articles": report.articles,
+        "indexed": report.indexed,
+        "missing": report.missing,
+        "extra": report.extra,
+        "stale": report.stale,
+        "pending": report.pending,
+        "problem": report.problem,
+        "healthy": report.healthy,
+        "repaired": report.repaired,
+    }
+    if output is OutputFormat.json:
+        _print_json(data)
+    else:
+        typer.echo(f"articles {report.articles}, indexed {report.indexed}")
+        for name in ("missing", "extra", "stale"):
+            ids = data[name]
+            assert isinstance(ids, list)
+            if ids:
+                shown = ", ".join(map(str, ids[:10])) + (" …" if len(ids) > 10 else "")
+                typer.echo(
+                    f"{name} from the index: {len(ids)} ({shown})"
+                    if name != "stale"
+                    else f"out of date: {len(ids)} ({shown})"
+                )
+        if report.pending:
+            typer.echo(f"waiting to be indexed: {report.pending}")
+        if report.problem:
+            typer.echo(f"index unusable: {report.problem}")
+        if report.healthy:
+            typer.echo("the index agrees with the database")
+        elif report.repaired:
+            typer.echo("repaired: the index now agrees with the database")
+        else:
+            typer.echo("run `archive check --repair` to fix this")
+    if not report.healthy and not report.repaired:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def delete(
+    ctx: typer.Context,
+    article_ids: Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Article ids to delete.")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Delete every article of this outlet.")] = None,
+) -> None:
+    """Delete articles from the database and the index."""
+    from archive.admin import delete as run_delete
+
+    if not article_ids and not source:
+        raise typer.BadParameter("name article ids, or --source", param_hint="ID")
+    try:
+        count = run_delete(_settings(ctx), article_ids or [], source or [])
+    except ArchiveError as error:
+        _fail(error)
+    typer.echo(f"deleted {count} articles")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.", dir_okay=False)
+    ] = None,
+) -> None:
+    """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
+    (dates, urls, sources and the original text included)."""
+    from archive.admin import export as run_export
+
+    try:
+        with open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout) as out:
+            count = 0
+            for record in run_export(_settings(ctx)):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    except ArchiveError as error:
+        _fail(error)
+    if output_file:
+        typer.echo(f"exported {count} articles to {output_file}", err=True)
 
 
 @app.command()

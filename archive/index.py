@@ -147,6 +147,16 @@ class SearchIndex:
         documents = self.open().doc_count() if self.is_current() else 0
         return IndexInfo(documents, size, self.meta().get("analyzer_version"))
 
+    def stored_hashes(self) -> dict[int, str]:
+        """Article id -> content hash of every document in the index."""
+        try:
+            with self.open().reader() as reader:
+                return {int(fields["id"]): fields.get("content_hash", "") for fields in reader.all_stored_fields()}
+        except SearchIndexError:
+            raise
+        except Exception as error:  # a damaged segment surfaces as whatever its decoder trips over
+            raise SearchIndexError(f"Cannot read the search index at {self.path} ({error!r}).") from error
+
     @property
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(self.path)

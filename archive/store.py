@@ -389,6 +389,42 @@ class Store:
                         labels.setdefault(key, source)
         return labels
 
+    def content_hashes(self) -> dict[int, str]:
+        with self._session() as session:
+            return {i: h for i, h in session.execute(select(Article.id, Article.content_hash))}
+
+    def ids_from_sources(self, keys: Sequence[str]) -> list[int]:
+        with self._session() as session:
+            return list(session.scalars(select(Article.id).where(Article.source_key.in_(list(keys)))))
+
+    def delete(self, ids: Sequence[int]) -> int:
+        """Delete articles; their index entries go with the next index sync. Returns how many existed."""
+        with self._session() as session:
+            existing = [
+                i
+                for chunk in _chunks(list(ids))
+                for i in session.scalars(select(Article.id).where(Article.id.in_(chunk)))
+            ]
+            for chunk in _chunks(existing):
+                session.execute(delete(Article).where(Article.id.in_(chunk)))
+            self._queue(session, existing)
+            return len(existing)
+
+    def queue(self, ids: Sequence[int]) -> None:
+        with self._session() as session:
+            self._queue(session, ids)
+
+    def iter_articles(self, batch: int = 500) -> Iterator[Article]:
+        """Every article in id order, a batch at a time (memory stays flat)."""
+        last = 0
+        while True:
+            with self._session() as session:
+                rows = list(session.scalars(select(Article).where(Article.id > last).order_by(Article.id).limit(batch)))
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
     def get(self, article_id: int) -> Article:
         with self._session() as session:
             article = session.get(Article, article_id)

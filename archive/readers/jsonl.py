@@ -22,11 +22,13 @@ def from_object(obj: object, origin_file: str, origin_record: str, original: str
             f"expected a JSON object with title and body, found {_json_kind(obj)}",
             context=original[:CONTEXT_CHARS],
         )
+    kept = obj.get("original")
     return make_record(
         pick(obj, keys),
         origin_file=origin_file,
         origin_record=origin_record,
-        original=original,
+        # an export of ours carries the text as first read: keep that rather than the export line
+        original=kept if isinstance(kept, str) and kept else original,
         keys=list(obj),
         mapped={name: candidates[0] for name, candidates in keys.items()},
     )
