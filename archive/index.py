@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, TEXT, Schema
+from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.index import LockError
 
 from archive.analysis import ANALYZER_VERSION, hindi_analyzer
@@ -22,7 +22,7 @@ from archive.models import Article
 from archive.vocabulary import Vocabulary
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 META_FILE = "archive-index.json"
 WRITE_LOCK_TIMEOUT = 30.0
 # Memory the writer may use for postings before it spills to disk (Whoosh peaks at about 3x this).
@@ -46,6 +46,8 @@ def build_schema() -> Schema:
         month=ID(sortable=True),
         language=ID(stored=True, sortable=True),
         cluster=ID(stored=True, sortable=True),
+        # the article id as a number, so that equal dates sort in the order articles were stored
+        number=NUMERIC(sortable=True, bits=64),
         content_hash=ID(stored=True),
     )
 
@@ -72,6 +74,7 @@ def document(article: Article) -> dict[str, Any]:
         doc["year"] = f"{article.published.year:04d}"
         doc["month"] = f"{article.published.year:04d}-{article.published.month:02d}"
     doc["cluster"] = str(article.cluster_id or article.id)
+    doc["number"] = article.id
     return doc
 
 

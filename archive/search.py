@@ -272,7 +272,10 @@ def _sorting(sort: str) -> Any:
     if sort == "relevance":
         return None
     # equal dates keep the order articles were stored in, so pages never shuffle
-    return [sorting.FieldFacet("date", reverse=sort == "newest"), sorting.FieldFacet("id", reverse=sort == "newest")]
+    return [
+        sorting.FieldFacet("date", reverse=sort == "newest"),
+        sorting.FieldFacet("number", reverse=sort == "newest"),
+    ]
 
 
 def _facet_counts(results: Any, names: Sequence[str], store: Store) -> dict[str, list[FacetCount]]:
@@ -304,12 +307,16 @@ def search(settings: Settings, request: SearchRequest | str, **options: Any) -> 
         expander = _Expander(index.vocabulary, searcher.doc_count())
         expanded_query = parse_query(request.query, searcher.schema).accept(expander)
         wanted = request.page * request.limit
+        groups = {_FACET_FIELDS[f]: sorting.FieldFacet(_FACET_FIELDS[f]) for f in request.facets}
+        if request.collapse:
+            # counting stories, not copies, over all matches (Whoosh's own collapsed count depends on the limit)
+            groups["cluster"] = sorting.FieldFacet("cluster")
         results = searcher.search(
             expanded_query,
             limit=wanted,
             filter=_filter(request),
             sortedby=_sorting(request.sort),
-            groupedby={_FACET_FIELDS[f]: sorting.FieldFacet(_FACET_FIELDS[f]) for f in request.facets} or None,
+            groupedby=groups or None,
             collapse="cluster" if request.collapse else None,
             collapse_limit=1,
         )
@@ -319,8 +326,7 @@ def search(settings: Settings, request: SearchRequest | str, **options: Any) -> 
         copies = store.cluster_sources([h["cluster"] for h in top]) if request.collapse else {}
         is_match = _matcher(expanded_query, searcher.reader())
         hits = [_hit(hit, articles.get(int(hit["id"])), is_match, copies) for hit in top]
-        collapsed = sum(results.collapsed_counts.values()) if request.collapse else 0
-        total = len(results) - collapsed
+        total = len(results.groups("cluster")) if request.collapse else len(results)
         return SearchResults(
             query=request.query,
             total=total,

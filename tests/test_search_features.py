@@ -187,3 +187,16 @@ def test_python_api(archive: Run, home: Path) -> None:
     expected = sorted(ids_where(lambda a: has("चुनाव")(a) and a["source"] == "दैनिक जागरण"))
     assert [h.id for h in found.hits] == expected[:3] and found.total == len(expected)
     assert found.facets["year"] and api.get(1).title == ARTICLES[0]["title"]
+
+
+def test_total_counts_stories_whatever_the_limit(archive: Run) -> None:
+    for limit in ("1", "10", "500"):
+        data = json.loads(archive("search", "बाढ़", "--limit", limit, "--format", "json").stdout)
+        assert data["total"] == 1 and len(data["hits"]) == 1
+
+
+def test_equal_dates_sort_in_storage_order(archive: Run) -> None:
+    newest = [h["id"] for h in results(archive, "बाढ़", "--sort", "newest", "--no-collapse")["hits"]]
+    assert newest == [33, 32, 31]  # all three dated 2017-07-01
+    oldest = [h["id"] for h in results(archive, "बाढ़", "--sort", "oldest", "--no-collapse")["hits"]]
+    assert oldest == [31, 32, 33]
