@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, func, inspect, or_, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.config import Settings
@@ -26,6 +26,8 @@ from archive.sources import source_key
 #: The newest migration; a database at it needs no Alembic at all when opened (which saves a fifth of a
 #: second on every command). tests/test_migrations.py checks it against migrations/.
 SCHEMA_HEAD = "0003"
+
+UPSERT_ATTEMPTS = 3
 
 # Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
 _IN_CHUNK = 900
@@ -88,7 +90,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A writer takes the write lock up front: a deferred transaction that reads and then writes after
+    # another process wrote fails at once with "database is locked" instead of waiting (WAL snapshots).
+    immediate = connection.get_execution_options().get("immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _alembic_config(connection: Any = None) -> Any:
@@ -106,6 +111,7 @@ class Store:
 
     def __init__(self, engine: Engine, location: str) -> None:
         self.engine = engine
+        self._writer = engine.execution_options(immediate=True)
         self.location = location
 
     @classmethod
@@ -160,7 +166,8 @@ class Store:
         if head is None:
             raise DatabaseError("The package ships no migrations; reinstall archive.")
         if self.current_revision() != head:
-            with self.engine.begin() as connection:
+            # under the write lock, so two processes opening a new archive migrate it once
+            with self._writer.begin() as connection:
                 command.upgrade(_alembic_config(connection), "head")
         return head
 
@@ -170,8 +177,9 @@ class Store:
     # --- transactions -------------------------------------------------------------------------
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        bind = self._writer if write else self.engine
+        with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
 
     # --- writes -------------------------------------------------------------------------------
@@ -179,10 +187,22 @@ class Store:
     def upsert(self, records: Sequence[ArticleRecord], now: datetime) -> UpsertResult:
         """Store a batch of records in one transaction: new articles are added, an article whose url is
         known but whose content changed is updated, anything else already held is left alone. Every
-        added or updated article is queued for the index in the same transaction."""
+        added or updated article is queued for the index in the same transaction.
+
+        Two ingests storing the same article at once: one of them hits the unique url or hash and its
+        batch is rolled back; it is tried again and then finds the other's article there."""
+        for attempt in range(UPSERT_ATTEMPTS):
+            try:
+                return self._upsert(records, now)
+            except IntegrityError:
+                if attempt == UPSERT_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _upsert(self, records: Sequence[ArticleRecord], now: datetime) -> UpsertResult:
         result = UpsertResult()
         hashes = [content_hash(r.title, r.summary, r.body) for r in records]
-        with self._session() as session:
+        with self._session(write=True) as session:
             by_url = {
                 a.url: a
                 for chunk in _chunks(sorted({r.url for r in records if r.url}))
@@ -264,21 +284,21 @@ class Store:
 
     def queue_all(self) -> int:
         """Queue every article for indexing (to rebuild an index from scratch)."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             session.execute(delete(PendingIndex))
             ids = list(session.scalars(select(Article.id)))
             session.add_all(PendingIndex(article_id=i) for i in ids)
             return len(ids)
 
     def clear_pending(self, ids: Sequence[int]) -> None:
-        with self._session() as session:
+        with self._session(write=True) as session:
             for chunk in _chunks(ids):
                 session.execute(delete(PendingIndex).where(PendingIndex.article_id.in_(chunk)))
 
     # --- ingest runs, rejects and files read ---------------------------------------------------
 
     def start_run(self, paths: Sequence[str], now: datetime) -> int:
-        with self._session() as session:
+        with self._session(write=True) as session:
             run = IngestRun(
                 paths=json.dumps(list(paths), ensure_ascii=False),
                 started_at=now,
@@ -295,7 +315,7 @@ class Store:
 
     def record_run(self, run_id: int, counts: RunCounts, *, status: str, now: datetime | None = None) -> None:
         """Save a run's counts so far (and its end, when ``now`` is given)."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             run = session.get_one(IngestRun, run_id)
             run.added, run.updated, run.unchanged = counts.added, counts.updated, counts.unchanged
             run.duplicates, run.rejected = counts.duplicates, counts.rejected
@@ -303,7 +323,7 @@ class Store:
             run.finished_at = now
 
     def add_rejects(self, run_id: int, rejects: Sequence[RejectedRecord]) -> None:
-        with self._session() as session:
+        with self._session(write=True) as session:
             session.add_all(
                 Reject(
                     run_id=run_id,
@@ -336,7 +356,7 @@ class Store:
             return seen is not None and seen.size == size and seen.mtime_ns == mtime_ns
 
     def mark_file_done(self, path: str, size: int, mtime_ns: int, run_id: int) -> None:
-        with self._session() as session:
+        with self._session(write=True) as session:
             session.merge(IngestedFile(path=path, size=size, mtime_ns=mtime_ns, run_id=run_id))
 
     # --- reads --------------------------------------------------------------------------------
@@ -399,7 +419,7 @@ class Store:
 
     def delete(self, ids: Sequence[int]) -> int:
         """Delete articles; their index entries go with the next index sync. Returns how many existed."""
-        with self._session() as session:
+        with self._session(write=True) as session:
             existing = [
                 i
                 for chunk in _chunks(list(ids))
@@ -411,7 +431,7 @@ class Store:
             return len(existing)
 
     def queue(self, ids: Sequence[int]) -> None:
-        with self._session() as session:
+        with self._session(write=True) as session:
             self._queue(session, ids)
 
     def iter_articles(self, batch: int = 500) -> Iterator[Article]:
