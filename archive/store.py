@@ -179,8 +179,16 @@ class Store:
     @contextmanager
     def _session(self, *, write: bool = False) -> Iterator[Session]:
         bind = self._writer if write else self.engine
-        with Session(bind, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as error:
+            if "locked" in str(error.orig) or "busy" in str(error.orig):
+                raise DatabaseError(
+                    f"The database {self.location} stayed busy for 30 s (another archive command is writing "
+                    "to it); try again when that has finished."
+                ) from error
+            raise DatabaseError(f"The database {self.location} failed: {error.orig}") from error
 
     # --- writes -------------------------------------------------------------------------------
 

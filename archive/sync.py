@@ -7,10 +7,8 @@ the next command finds the queue and finishes the work, so nothing stored is mis
 
 from __future__ import annotations
 
-import shutil
-
 from archive.errors import SearchIndexError
-from archive.index import SearchIndex
+from archive.index import SearchIndex, new_index_beside, point_to, remove_unused_beside
 from archive.store import Store
 
 BATCH = 500
@@ -19,7 +17,9 @@ BATCH = 500
 def ensure_index(store: Store, index: SearchIndex) -> None:
     """Create the index when it is missing, queueing every stored article for it."""
     if not index.exists():
-        index.create()
+        fresh = new_index_beside(index.path)
+        fresh.close()
+        point_to(index.path, fresh.path)
         store.queue_all()
 
 
@@ -49,19 +49,16 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
 
 
 def rebuild_index(store: Store, index: SearchIndex) -> int:
-    """Build a fresh index from the database beside the old one, then swap it in."""
-    fresh = SearchIndex(index.path.with_name(index.path.name + ".new"))
-    fresh.create()
+    """Build a fresh index from the database in a new directory, then swap it in atomically: searches
+    keep using the old index until the new one is complete. The old one is removed at the next rebuild
+    (a search may still be reading it now)."""
+    fresh = new_index_beside(index.path)
     total = store.queue_all()
     sync_index(store, fresh)
     if total == 0:
         fresh.rebuild_vocabulary()
     fresh.close()
     index.close()
-    old = index.path.with_name(index.path.name + ".old")
-    if index.path.exists():
-        index.path.rename(old)
-    fresh.path.rename(index.path)
-    if old.exists():
-        shutil.rmtree(old)
+    previous = point_to(index.path, fresh.path)
+    remove_unused_beside(index.path, keep=[previous] if previous else [])
     return total

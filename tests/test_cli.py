@@ -191,7 +191,17 @@ def test_reindex_rebuilds_from_the_database(run: Run, articles_file: Path, setti
     result = run("reindex")
     assert result.exit_code == 0 and "indexed 4 articles" in result.stdout
     assert search_json(run, "बारिश")["total"] == 2
-    assert not settings.index_dir.with_name("index.new").exists()
+    # the archive's `index` is a link, swapped in one step to the rebuilt directory
+    first = settings.index_dir.resolve()
+    assert settings.index_dir.is_symlink() and first.name.startswith("index-")
+    run("reindex")
+    second = settings.index_dir.resolve()
+    assert second != first and first.exists()  # the previous one stays for searches still reading it
+    run("reindex")
+    assert not first.exists() and second.exists()  # and goes at the rebuild after
+    assert sorted(p.name for p in settings.home.iterdir() if p.name.startswith("index")) == sorted(
+        ["index", second.name, settings.index_dir.resolve().name]
+    )
 
 
 def test_index_built_by_another_analyzer_version_asks_for_reindex(run: Run, settings: Settings) -> None:

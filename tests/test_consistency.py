@@ -44,7 +44,7 @@ def test_articles_committed_but_not_indexed_are_indexed_by_the_next_search(run: 
 
 def test_a_deleted_index_is_rebuilt_from_the_database(run: Run, settings: Settings) -> None:
     run("ingest")
-    shutil.rmtree(settings.index_dir)
+    shutil.rmtree(settings.index_dir.resolve())  # `index` is a link to the directory in use
     result = run("search", "लावरोव", "--format", "json")
     assert json.loads(result.stdout)["total"] == 1
     assert stats(run)["in_step"] is True
