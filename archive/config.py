@@ -42,4 +42,16 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Set
         home = Path(env_home) if env_home else Path(user_data_dir("archive", appauthor=False))
     home = home.expanduser().absolute()
     url = db_url or os.environ.get(DB_URL_ENV) or sqlite_url(home / "archive.db")
-    return Settings(home=home, db_url=url)
+    return Settings(home=home, db_url=with_driver(url))
+
+
+def with_driver(url: str) -> str:
+    """A plain ``postgresql://`` URL uses psycopg 3 (the ``postgres`` extra), not SQLAlchemy's default psycopg2.
+
+    >>> with_driver("postgresql://u@localhost/news"), with_driver("sqlite:///a.db")
+    ('postgresql+psycopg://u@localhost/news', 'sqlite:///a.db')
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

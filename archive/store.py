@@ -141,7 +141,11 @@ class Store:
                 )
             store.upgrade()
         except OperationalError as error:
+            store.close()
             raise DatabaseError(f"Cannot open the database {store.location}: {error.orig}") from error
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:

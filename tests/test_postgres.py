@@ -1,0 +1,70 @@
+"""The same archive on PostgreSQL. Runs when ARCHIVE_TEST_PG_URL points at a server where the user may
+create databases (`.ci/run` installs and starts one); skipped otherwise."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from archive.cli import app
+from tests.conftest import write_jsonl
+
+SERVER = os.environ.get("ARCHIVE_TEST_PG_URL")
+pytestmark = pytest.mark.skipif(not SERVER, reason="ARCHIVE_TEST_PG_URL is not set (no PostgreSQL server)")
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A fresh database on the server, dropped afterwards."""
+    import psycopg
+
+    assert SERVER
+    name = f"archive_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(SERVER, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield SERVER.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(SERVER, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def test_the_archive_works_on_postgresql(database: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--home", str(tmp_path / "home"), "--db", database, *args], catch_exceptions=False)
+
+    assert "holds no archive" in run("search", "लावरोव").stderr
+    assert run("ingest").exit_code == 0
+    found = json.loads(run("search", "लावरोव", "--format", "json").stdout)
+    assert found["total"] == 1 and found["expanded"] == ["लावरोव", "लॉवरोव"]
+    records = [
+        {
+            "title": "बाढ़ की खबर",
+            "body": "नदी में बाढ़ आई।",
+            "url": "https://a/1",
+            "source": "नई दुनिया",
+            "date": "2016-01-25",
+        },
+        {"title": "टूटी", "body": 7},
+    ]
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    result = run("ingest", str(path))
+    assert result.exit_code == 3 and "added 1" in result.stdout
+    assert json.loads(run("rejects", "--format", "json").stdout)[0]["record"] == "line 2"
+    again = run("ingest", "--force", str(path))
+    assert "added 0, updated 0, unchanged 1" in again.stdout
+    faceted = json.loads(run("search", "बाढ़", "--facet", "source", "--since", "2016-01-01", "--format", "json").stdout)
+    assert faceted["total"] == 1 and faceted["facets"]["source"] == [{"value": "नई दुनिया", "count": 1}]
+    stats = json.loads(run("stats", "--format", "json").stdout)
+    assert (stats["articles"], stats["indexed"], stats["in_step"]) == (2, 2, True)
+    assert json.loads(run("check", "--format", "json").stdout)["healthy"] is True
+    exported = run("export").stdout.splitlines()
+    assert len(exported) == 2 and json.loads(exported[1])["source"] == "नई दुनिया"
+    assert run("delete", "--source", "नईदुनिया").stdout.strip() == "deleted 1 articles"
+    assert json.loads(run("history", "--format", "json").stdout)[0]["status"] == "finished"
