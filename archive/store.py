@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -169,11 +170,32 @@ class Store:
         head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
         if head is None:
             raise DatabaseError("The package ships no migrations; reinstall archive.")
-        if self.current_revision() != head:
+        current = self.current_revision()
+        if current != head:
+            if current is not None:
+                self.backup(f"before-{head}")
             # under the write lock, so two processes opening a new archive migrate it once
             with self._writer.begin() as connection:
                 command.upgrade(_alembic_config(connection), "head")
         return head
+
+    def backup(self, label: str) -> Path | None:
+        """Copy a SQLite database file beside itself (``archive.db.<label>.bak``), consistently even while
+        others read it; returns the copy's path. Server databases are backed up by their own tools."""
+        if self.engine.dialect.name != "sqlite" or not self.engine.url.database:
+            return None
+        source = Path(self.engine.url.database)
+        target = source.with_name(f"{source.name}.{label}.bak")
+        raw = self.engine.raw_connection()
+        try:
+            destination = sqlite3.connect(target)
+            try:
+                raw.driver_connection.backup(destination)  # type: ignore[union-attr]
+            finally:
+                destination.close()
+        finally:
+            raw.close()
+        return target
 
     def table_names(self) -> list[str]:
         return sorted(inspect(self.engine).get_table_names())

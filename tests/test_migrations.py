@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sqlite3
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -62,6 +64,40 @@ def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settin
     assert store.current_revision() == "0003"
     article = store.get(1)
     assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "नईदुनिया")
+    store.close()
+    # after a backup copy of the database as it was
+    backup = settings.home / "archive.db.before-0003.bak"
+    with sqlite3.connect(backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert old.execute("SELECT title FROM articles").fetchall() == [("शीर्षक",)]
+
+
+def test_upgrade_from_0002_signs_and_clusters_stored_articles(settings: Settings) -> None:
+    from alembic import command
+
+    from archive.store import _alembic_config
+
+    settings.home.mkdir(parents=True)
+    engine = create_engine(settings.db_url)
+    story = (
+        "राज्य में बाढ़ से हजारों लोग बेघर हो गए हैं और राहत शिविरों में भोजन की भारी कमी बताई जा रही है। "
+        "प्रशासन ने सेना से मदद मांगी है तथा नावों से लोगों को सुरक्षित स्थानों पर पहुंचाया जा रहा है। "
+        "मौसम विभाग ने अगले तीन दिनों तक भारी बारिश की चेतावनी दी है और नदियों का जलस्तर खतरे के निशान से ऊपर है। "
+        "मुख्यमंत्री ने प्रभावित जिलों का हवाई सर्वेक्षण किया और पीड़ितों को हर संभव सहायता देने का भरोसा दिलाया। "
+        "स्कूलों को एक सप्ताह के लिए बंद कर दिया गया है तथा रेल और सड़क यातायात पर भी असर पड़ा है।"
+    )
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0002")
+        for n, body in enumerate([story, story + " अधिकारियों ने स्थिति पर नजर रखी।", "क्रिकेट मैच में भारत जीता।"], start=1):
+            connection.exec_driver_sql(
+                "INSERT INTO articles (title, body, language, content_hash, ingested_at, updated_at, origin_file, "
+                f"origin_record) VALUES ('t{n}', '{body}', 'hi', 'h{n}', '2026-01-01', '2026-01-01', 'f', '{n}')"
+            )
+    engine.dispose()
+    store = Store.open(settings, create=False)
+    clusters = [store.get(i).cluster_id for i in (1, 2, 3)]
+    assert store.current_revision() == "0003" and store.get(1).simhash is not None
+    assert clusters == [1, 1, 3]  # the two copies of the story share a cluster
     store.close()
 
 
