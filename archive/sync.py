@@ -7,6 +7,7 @@ the next command finds the queue and finishes the work, so nothing stored is mis
 
 from __future__ import annotations
 
+from archive import index as index_module
 from archive.errors import SearchIndexError
 from archive.index import SearchIndex, new_index_beside, point_to, remove_unused_beside
 from archive.store import Store
@@ -32,7 +33,7 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
     if not pending:
         return 0
     try:
-        with index.writer(timeout=30.0 if wait else 0.0) as writer:
+        with index.writer(timeout=index_module.WRITE_LOCK_TIMEOUT if wait else 0.0) as writer:
             for start in range(0, len(pending), BATCH):
                 chunk = pending[start : start + BATCH]
                 articles = store.articles(chunk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -11,6 +12,8 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from archive.config import Settings
 from archive.readers import ArticleRecord
@@ -58,7 +61,8 @@ def test_ingest_killed_at_random_moments_loses_nothing(tmp_path: Path, home: Pat
     env = {**os.environ, "ARCHIVE_HOME": str(home)}
     env.pop("ARCHIVE_DB_URL", None)
     command = [sys.executable, "-m", "archive", "ingest", str(source)]
-    for delay in (0.8, 1.6, 2.4):
+    delays = random.Random(7).sample([x / 10 for x in range(4, 40)], 6)  # random moments, the same each run
+    for delay in delays:
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
@@ -78,3 +82,28 @@ def test_ingest_killed_at_random_moments_loses_nothing(tmp_path: Path, home: Pat
         text=True,
     )
     assert json.loads(found.stdout)["total"] == 3000
+
+
+def test_a_locked_index_gives_a_clear_message_and_searches_still_answer(
+    run: Run, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import index as index_module
+    from archive.index import SearchIndex
+
+    run("ingest")
+    monkeypatch.setattr(index_module, "WRITE_LOCK_TIMEOUT", 0.5)
+    holder = SearchIndex(settings.index_dir)
+    writer = holder.open().writer()  # another process writing, as far as the archive can tell
+    try:
+        path = write_jsonl(tmp_path / "new.jsonl", [{"title": "नई खबर", "body": "भूकंप के झटके महसूस हुए।"}])
+        result = run("ingest", str(path))
+        assert result.exit_code == 1
+        assert "is being written by another archive command; try again when it has finished" in result.stderr
+        # the article is stored and queued; a search does not wait for the lock and still answers
+        found = run("search", "लावरोव", "--format", "json")
+        assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 1
+    finally:
+        writer.cancel()
+        holder.close()
+    # once the lock is free, the next command indexes what was queued
+    assert json.loads(run("search", "भूकंप", "--format", "json").stdout)["total"] == 1
