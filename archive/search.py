@@ -14,8 +14,8 @@ from whoosh import sorting
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.query import NullQuery
 
-from archive.analysis.variants import VARIANT_PREFIX, variant_key
-from archive.analysis.words import normalize_word
+from archive.analysis.cached import normalize_word, variant_key
+from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word

@@ -8,19 +8,15 @@ then rebuilds them from the database).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import Filter, RegexTokenizer
 
+from archive.analysis.cached import normalize_word as _normalize_cached
+from archive.analysis.cached import variant_key as _variant_cached
 from archive.analysis.stopwords import is_stopword
 from archive.analysis.tokenizer import WORD_PATTERN
-from archive.analysis.variants import VARIANT_PREFIX, variant_key
-from archive.analysis.words import normalize_word
-
-# A news archive has a few hundred thousand distinct words; each is analysed once per process.
-_normalize_cached = lru_cache(maxsize=500_000)(normalize_word)
-_variant_cached = lru_cache(maxsize=500_000)(variant_key)
+from archive.analysis.variants import VARIANT_PREFIX
 
 
 class HindiTokenizer(RegexTokenizer):  # type: ignore[misc]
