@@ -33,7 +33,9 @@ class Progress(Protocol):
     def rejected(self, reject: RejectedRecord) -> None: ...
 
 
-class _Silent:
+class SilentProgress:
+    """Tells nobody anything: the default, and the base of the CLI's feedback."""
+
     def files_found(self, total: int) -> None:
         pass
 
@@ -106,7 +108,7 @@ def ingest(
     already counted; the next run skips the files it had finished and re-reads the rest, where
     articles already stored count as unchanged.
     """
-    tell = progress or _Silent()
+    tell = progress or SilentProgress()
     store = Store.open(settings, create=True)
     index = SearchIndex(settings.index_dir)
     sources = list(paths) or seed_paths()

@@ -10,21 +10,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from archive.ingest import SilentProgress
 from archive.readers import RejectedRecord
 from archive.store import RunCounts
 
 
-class _Lines:
+class _Lines(SilentProgress):
     """Line-oriented feedback for pipes and logs: one line per rejected record."""
-
-    def files_found(self, total: int) -> None:
-        pass
-
-    def file_started(self, path: Path) -> None:
-        pass
-
-    def counts_changed(self, counts: RunCounts) -> None:
-        pass
 
     def rejected(self, reject: RejectedRecord) -> None:
         typer.echo(f"rejected: {reject.describe()}", err=True)
