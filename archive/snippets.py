@@ -53,7 +53,8 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
     for number, window in enumerate(chosen):
         begin, finish = _bounds(text, words, window, max_chars)
         if number:
-            pieces.append((" " + ELLIPSIS + " ", False))
+            ends_open = bool(pieces) and pieces[-1][0].endswith(ELLIPSIS)
+            pieces.append((" " if ends_open else " " + ELLIPSIS + " ", False))
         elif text[:begin].strip() and text[:begin].rstrip()[-1] not in SENTENCE_ENDS:
             pieces.append((ELLIPSIS, False))
         cursor = begin
