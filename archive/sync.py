@@ -46,6 +46,7 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
         return 0
     store.clear_pending(pending)
     index.rebuild_vocabulary()
+    index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile
     return len(pending)
 
 
@@ -53,13 +54,27 @@ def rebuild_index(store: Store, index: SearchIndex) -> int:
     """Build a fresh index from the database in a new directory, then swap it in atomically: searches
     keep using the old index until the new one is complete. The old one is removed at the next rebuild
     (a search may still be reading it now)."""
-    fresh = new_index_beside(index.path)
-    total = store.queue_all()
-    sync_index(store, fresh)
-    if total == 0:
-        fresh.rebuild_vocabulary()
-    fresh.close()
-    index.close()
-    previous = point_to(index.path, fresh.path)
+    # Hold the old index's write lock while building, so an ingest running now cannot index into the
+    # index about to be replaced; it waits, or fails with a clear message, and its articles stay queued.
+    holder = None
+    old = SearchIndex(index.path.resolve())  # the directory itself: the link will point elsewhere soon
+    if old.exists():
+        try:
+            holder = old.open().writer(timeout=index_module.WRITE_LOCK_TIMEOUT)
+        except Exception:  # an unreadable or outdated index is what a rebuild is for
+            holder = None
+    try:
+        fresh = new_index_beside(index.path)
+        total = store.queue_all()
+        sync_index(store, fresh)
+        if total == 0:
+            fresh.rebuild_vocabulary()
+        fresh.close()
+        previous = point_to(index.path, fresh.path)
+    finally:
+        if holder is not None:
+            holder.cancel()
+        old.close()
+        index.close()
     remove_unused_beside(index.path, keep=[previous] if previous else [])
     return total

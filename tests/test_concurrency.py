@@ -49,3 +49,22 @@ def test_two_ingests_of_the_same_file_at_once(tmp_path: Path, home: Path) -> Non
     )
     assert (stats["articles"], stats["indexed"], stats["in_step"]) == (3000, 3000, True)
     assert searches == sorted(searches)  # what a search sees only grows
+
+
+def test_reindex_during_an_ingest_loses_nothing(tmp_path: Path, home: Path) -> None:
+    archive = [sys.executable, "-m", "archive"]
+    subprocess.run([*archive, "ingest"], env=_env(home), check=True, capture_output=True)
+    records = [{"title": f"खबर {i}", "body": f"भूस्खलन की खबर {i}। " * 20} for i in range(4000)]
+    source = write_jsonl(tmp_path / "big.jsonl", records)
+    ingest = subprocess.Popen(
+        [*archive, "ingest", str(source)], env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    reindexed = subprocess.run([*archive, "reindex"], env=_env(home), capture_output=True, text=True)
+    _, err = ingest.communicate(timeout=300)
+    assert reindexed.returncode == 0, reindexed.stderr
+    # the ingest either finished, or gave up waiting for the index with a clear message
+    assert ingest.returncode == 0 or "being written by another archive command" in err, err
+    subprocess.run([*archive, "search", "भूस्खलन"], env=_env(home), capture_output=True)  # catches up
+    check = subprocess.run([*archive, "check", "--format", "json"], env=_env(home), capture_output=True, text=True)
+    report = json.loads(check.stdout)
+    assert (report["articles"], report["indexed"], report["healthy"]) == (4001, 4001, True), report

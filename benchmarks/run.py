@@ -1,0 +1,458 @@
+"""One benchmark run: ingest, reindex, reference indexes and search latency, per corpus size.
+
+Run from the repository root::
+
+    python -m benchmarks.run [--sizes 4549,20000] [--runs N] [--search-runs N] [--skip-process]
+
+For each size (4,549 = the real corpus, the two ``*.jsonl.gz`` files of ``../shared/corpus`` as they
+are; any other size = a generated corpus of real paragraphs of the real articles recombined into new
+articles, dates spread over 2015–2020, the real outlets, fixed seed, written as one ``.jsonl.gz`` in a
+temporary directory):
+
+1. ``archive ingest FILE --quiet`` as a process into a fresh temporary home (median of ``--runs``):
+   wall time, articles/s, MB of text (UTF-8 title + body)/s, peak RSS (``/usr/bin/time -f "%e %M"``),
+   index and database size on disk;
+2. ``archive reindex`` on that home (articles/s);
+3. reference points on the same text: a plain Whoosh index (``TEXT`` with Whoosh's default
+   ``StandardAnalyzer`` for title and body, stored ``ID``; one writer, ``limitmb=128``) and SQLite FTS5
+   (``tokenize='unicode61'``, inserts in one transaction), articles/s and size, and the ratios;
+4. search latency p50/p95 in-process (``Archive(home).search``, limit 10, snippets on, after 2 warm-ups)
+   and as whole ``archive search`` processes (unless ``--skip-process``), and ``archive --help``;
+5. a final table per size and the ratio of time per article between the largest and smallest size.
+
+Corpus text is read at run time; everything written goes to temporary directories that are removed.
+Skipped (exit 0) when the shared corpus is not present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
+GNU_TIME = Path("/usr/bin/time")
+SEED = 20_151_120
+MB = 1_000_000
+WARMUP = 2
+CLI_RUNS = 5
+HELP_RUNS = 5
+FIRST_DAY, LAST_DAY = date(2015, 1, 1), date(2020, 12, 31)
+SINCE = date(2016, 1, 1)
+
+#: (label, query, API keyword arguments, CLI options)
+QUERIES: list[tuple[str, str, dict[str, Any], list[str]]] = [
+    ("one word", "सरकार", {}, []),
+    ("two words", "भारत चीन", {}, []),
+    ("phrase", '"काला धन"', {}, []),
+    (
+        "filtered+faceted",
+        "नोटबंदी",
+        {"facets": ("source", "year"), "since": SINCE, "sort": "newest"},
+        ["--facet", "source", "--facet", "year", "--since", SINCE.isoformat(), "--sort", "newest"],
+    ),
+]
+
+
+@dataclass
+class Latency:
+    label: str
+    total: int
+    api_p50: float
+    api_p95: float
+    cli_p50: float | None = None
+    cli_p95: float | None = None
+    failures: int = 0
+
+
+@dataclass
+class SizeResult:
+    size: int
+    text_bytes: int
+    ingest_wall: float = 0.0
+    ingest_peak_kb: int | None = None
+    ingest_exit: int = 0
+    ingest_counts: str = ""
+    index_bytes: int = 0
+    db_bytes: int = 0
+    reindex_wall: float = 0.0
+    reindex_peak_kb: int | None = None
+    whoosh_wall: float = 0.0
+    whoosh_bytes: int = 0
+    fts5_wall: float = 0.0
+    fts5_bytes: int = 0
+    latency: list[Latency] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def archive_command() -> list[str]:
+    """The installed ``archive`` script next to this Python, else ``python -m archive``."""
+    script = Path(sys.executable).with_name("archive")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "archive"]
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def tree_bytes(path: Path) -> int:
+    if not path.exists():
+        return 0
+    path = path.resolve()
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def db_bytes(home: Path) -> int:
+    return sum(tree_bytes(home / name) for name in ("archive.db", "archive.db-wal", "archive.db-shm"))
+
+
+def run_timed(command: list[str]) -> tuple[int, float, int | None, str, str]:
+    """(exit code, wall seconds, peak RSS KiB or None, stdout, stderr) of one child process."""
+    if not GNU_TIME.exists():
+        started = time.perf_counter()
+        proc = subprocess.run(command, capture_output=True, text=True)
+        return proc.returncode, time.perf_counter() - started, None, proc.stdout, proc.stderr
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [str(GNU_TIME), "-f", "%e %M", "-o", report.name, *command], capture_output=True, text=True
+        )
+        wall = time.perf_counter() - started
+        last = (Path(report.name).read_text().strip().splitlines() or [""])[-1].split()
+        peak = int(last[1]) if len(last) == 2 and last[1].isdigit() else None
+    return proc.returncode, wall, peak, proc.stdout, proc.stderr
+
+
+def wall_ms(command: list[str]) -> tuple[float, int]:
+    started = time.perf_counter()
+    code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    return (time.perf_counter() - started) * 1000, code
+
+
+def text_bytes(records: Sequence[dict[str, Any]]) -> int:
+    return sum(len(str(r.get("title", "")).encode()) + len(str(r.get("body", "")).encode()) for r in records)
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in body.split("\n") if p.strip()]
+
+
+def generate(real: Sequence[dict[str, Any]], size: int, seed: int = SEED) -> list[dict[str, Any]]:
+    """``size`` new articles made of real paragraphs, deterministic for a seed.
+
+    Each new article takes a real "donor" article at random: its title, outlet and category, and its
+    number of paragraphs, which are drawn from the pool of paragraphs of the donor's dataset (so
+    article lengths follow the real distribution). Dates are spread uniformly over 2015–2020.
+    """
+    rng = random.Random(seed)
+    pools: dict[str, list[str]] = {}
+    for record in real:
+        pools.setdefault(str(record.get("dataset", "")), []).extend(paragraphs(str(record.get("body", ""))))
+    days = (LAST_DAY - FIRST_DAY).days
+    out: list[dict[str, Any]] = []
+    for _ in range(size):
+        donor = real[rng.randrange(len(real))]
+        pool = pools[str(donor.get("dataset", ""))]
+        count = max(1, len(paragraphs(str(donor.get("body", "")))))
+        body = "\n\n".join(rng.choice(pool) for _ in range(count))
+        record = {
+            "title": str(donor.get("title", "")),
+            "body": body,
+            "date": (FIRST_DAY + timedelta(days=rng.randint(0, days))).isoformat(),
+            "source": donor.get("source") or "",
+            "category": donor.get("category") or "",
+        }
+        out.append(record)
+    return out
+
+
+def write_jsonl_gz(path: Path, records: Sequence[dict[str, Any]]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int) -> Path:
+    """Median of ``runs`` ingests into fresh homes; the last home is kept for the later steps."""
+    walls: list[float] = []
+    peaks: list[int] = []
+    home = work / "home-0"
+    for run in range(runs):
+        home = work / f"home-{run}"
+        if home.exists():
+            shutil.rmtree(home)
+        command = [*archive_command(), "--home", str(home), "ingest", *map(str, inputs), "--quiet"]
+        code, wall, peak, out, err = run_timed(command)
+        walls.append(wall)
+        if peak:
+            peaks.append(peak)
+        result.ingest_exit = code
+        counts = [line for line in out.splitlines() if line.startswith("added ")]
+        result.ingest_counts = counts[-1] if counts else f"(no counts line; stderr: {err.strip()[-300:]})"
+        print(f"    ingest run {run + 1}/{runs}: {wall:.1f} s, exit {code}, {result.ingest_counts}", flush=True)
+        if run < runs - 1:
+            shutil.rmtree(home, ignore_errors=True)
+    result.ingest_wall = statistics.median(walls)
+    result.ingest_peak_kb = int(statistics.median(peaks)) if peaks else None
+    result.index_bytes = tree_bytes(home / "index")
+    result.db_bytes = db_bytes(home)
+    return home
+
+
+def measure_reindex(result: SizeResult, home: Path) -> None:
+    code, wall, peak, _out, err = run_timed([*archive_command(), "--home", str(home), "reindex"])
+    if code:
+        print(f"    reindex exit {code}: {err.strip()[-300:]}")
+    result.reindex_wall, result.reindex_peak_kb = wall, peak
+    print(f"    reindex: {wall:.1f} s", flush=True)
+
+
+def plain_whoosh(records: Sequence[dict[str, Any]], directory: Path) -> tuple[float, int]:
+    from whoosh import index
+    from whoosh.fields import ID, TEXT, Schema
+
+    directory.mkdir(parents=True)
+    started = time.perf_counter()
+    schema = Schema(id=ID(stored=True, unique=True), title=TEXT, body=TEXT)
+    ix = index.create_in(str(directory), schema)
+    writer = ix.writer(limitmb=128)
+    for number, record in enumerate(records):
+        writer.add_document(id=str(number), title=str(record.get("title", "")), body=str(record.get("body", "")))
+    writer.commit()
+    ix.close()
+    return time.perf_counter() - started, tree_bytes(directory)
+
+
+def sqlite_fts5(records: Sequence[dict[str, Any]], directory: Path) -> tuple[float, int]:
+    directory.mkdir(parents=True)
+    path = directory / "fts5.db"
+    started = time.perf_counter()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61')")
+        with conn:
+            conn.executemany(
+                "INSERT INTO docs (title, body) VALUES (?, ?)",
+                ((str(r.get("title", "")), str(r.get("body", ""))) for r in records),
+            )
+    finally:
+        conn.close()
+    return time.perf_counter() - started, tree_bytes(path)
+
+
+def measure_latency(home: Path, search_runs: int, skip_process: bool) -> list[Latency]:
+    from archive import Archive
+
+    archive = Archive(home)
+    rows: list[Latency] = []
+    for label, query, options, cli_options in QUERIES:
+        total = 0
+        for _ in range(WARMUP):
+            total = archive.search(query, limit=10, snippets=True, **options).total
+        api: list[float] = []
+        for _ in range(search_runs):
+            started = time.perf_counter()
+            archive.search(query, limit=10, snippets=True, **options)
+            api.append((time.perf_counter() - started) * 1000)
+        row = Latency(label, total, percentile(api, 0.5), percentile(api, 0.95))
+        if not skip_process:
+            command = [*archive_command(), "--home", str(home), "search", query, "--limit", "10", *cli_options]
+            cli: list[float] = []
+            for _ in range(CLI_RUNS):
+                elapsed, code = wall_ms(command)
+                cli.append(elapsed)
+                row.failures += code != 0
+            row.cli_p50, row.cli_p95 = percentile(cli, 0.5), percentile(cli, 0.95)
+        rows.append(row)
+        print(
+            f"    {label:<17} total {total:>6}  API p50 {row.api_p50:7.1f} p95 {row.api_p95:7.1f} ms"
+            + (f"  CLI p50 {row.cli_p50:6.0f} p95 {row.cli_p95:6.0f} ms" if row.cli_p50 is not None else "")
+            + (f"  ({row.failures} CLI runs failed)" if row.failures else ""),
+            flush=True,
+        )
+    return rows
+
+
+def measure_help() -> float:
+    command = [*archive_command(), "--help"]
+    wall_ms(command)  # warm the page cache
+    return statistics.median(wall_ms(command)[0] for _ in range(HELP_RUNS))
+
+
+# ---------------------------------------------------------------- report
+
+
+def _f(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def per_second(count: float, seconds: float) -> float | None:
+    return count / seconds if seconds else None
+
+
+def print_markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    print("| " + " | ".join(header) + " |")
+    print("| " + " | ".join("---" if i == 0 else "---:" for i in range(len(header))) + " |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
+    metrics: list[tuple[str, Callable[[SizeResult], str]]] = [
+        ("articles", lambda r: f"{r.size:,}"),
+        ("text MB (title + body)", lambda r: _f(r.text_bytes / MB)),
+        ("ingest wall s", lambda r: _f(r.ingest_wall)),
+        ("ingest articles/s", lambda r: _f(per_second(r.size, r.ingest_wall))),
+        ("ingest MB text/s", lambda r: _f(per_second(r.text_bytes / MB, r.ingest_wall), 3)),
+        ("ingest ms/article", lambda r: _f(1000 * r.ingest_wall / r.size, 2)),
+        ("ingest peak RSS MB", lambda r: _f(r.ingest_peak_kb * 1024 / MB if r.ingest_peak_kb else None, 0)),
+        ("index MB", lambda r: _f(r.index_bytes / MB)),
+        ("db MB", lambda r: _f(r.db_bytes / MB)),
+        ("reindex wall s", lambda r: _f(r.reindex_wall)),
+        ("reindex articles/s", lambda r: _f(per_second(r.size, r.reindex_wall))),
+        ("reindex peak RSS MB", lambda r: _f(r.reindex_peak_kb * 1024 / MB if r.reindex_peak_kb else None, 0)),
+        ("plain Whoosh articles/s", lambda r: _f(per_second(r.size, r.whoosh_wall))),
+        ("plain Whoosh index MB", lambda r: _f(r.whoosh_bytes / MB)),
+        ("FTS5 articles/s", lambda r: _f(per_second(r.size, r.fts5_wall))),
+        ("FTS5 db MB", lambda r: _f(r.fts5_bytes / MB)),
+        ("ingest / plain Whoosh (throughput)", lambda r: _f(r.whoosh_wall / r.ingest_wall, 3)),
+        ("reindex / plain Whoosh (throughput)", lambda r: _f(r.whoosh_wall / r.reindex_wall, 3)),
+        ("ingest / FTS5 (throughput)", lambda r: _f(r.fts5_wall / r.ingest_wall, 4)),
+        ("index size / plain Whoosh", lambda r: _f(r.index_bytes / r.whoosh_bytes if r.whoosh_bytes else None, 2)),
+    ]
+    for number, (label, *_rest) in enumerate(QUERIES):
+        metrics.append((f"{label}: hits", lambda r, n=number: f"{r.latency[n].total:,}"))
+        metrics.append((f"{label}: API p50 / p95 ms", lambda r, n=number: _api(r.latency[n])))
+        metrics.append((f"{label}: process p50 / p95 ms", lambda r, n=number: _cli(r.latency[n])))
+    metrics.append(("`archive --help` ms (median of 5)", lambda r: _f(help_ms, 0)))
+    print_markdown(
+        ["figure", *(f"{r.size:,} articles" for r in results)], [[m, *(fn(r) for r in results)] for m, fn in metrics]
+    )
+    if len(results) > 1:
+        small, large = min(results, key=lambda r: r.size), max(results, key=lambda r: r.size)
+        ingest = (large.ingest_wall / large.size) / (small.ingest_wall / small.size)
+        reindex = (large.reindex_wall / large.size) / (small.reindex_wall / small.size)
+        whoosh = (large.whoosh_wall / large.size) / (small.whoosh_wall / small.size)
+        print(
+            f"\ntime per article, {large.size:,} vs {small.size:,}: ingest ×{ingest:.2f}, reindex ×{reindex:.2f}, "
+            f"plain Whoosh ×{whoosh:.2f}"
+        )
+
+
+def _api(row: Latency) -> str:
+    return f"{row.api_p50:.1f} / {row.api_p95:.1f}"
+
+
+def _cli(row: Latency) -> str:
+    if row.cli_p50 is None or row.cli_p95 is None:
+        return "skipped"
+    return f"{row.cli_p50:.0f} / {row.cli_p95:.0f}" + (f" ({row.failures} failed)" if row.failures else "")
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = [int(part) for part in text.split(",") if part.strip()]
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes are positive integers separated by commas")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", type=parse_sizes, default=[4549, 20000], help="corpus sizes (default 4549,20000)")
+    parser.add_argument("--runs", type=int, default=1, help="ingest runs per size, median (default 1)")
+    parser.add_argument("--search-runs", type=int, default=20, help="in-process runs per query (default 20)")
+    parser.add_argument("--skip-process", action="store_true", help="no `archive search` processes")
+    args = parser.parse_args(argv)
+
+    files = [CORPUS / name for name in CORPUS_FILES]
+    if not all(p.exists() for p in files):
+        print(f"benchmarks.run: skipped, shared corpus not found ({CORPUS})")
+        return 0
+
+    per_file = [read_records(path) for path in files]
+    real = [record for part in per_file for record in part]
+    print(f"corpus: {CORPUS} ({' + '.join(str(len(p)) for p in per_file)} = {len(real)} records)")
+    print(f"archive: {' '.join(archive_command())}; Python {platform.python_version()}; sizes {args.sizes}")
+
+    help_ms = measure_help()
+    print(f"`archive --help`: {help_ms:.0f} ms (median of {HELP_RUNS})", flush=True)
+
+    results: list[SizeResult] = []
+    for size in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"archive-bench-run-{size}-"))
+        try:
+            if size == len(real):
+                records, inputs = real, files
+                print(f"\n== {size} articles: the real corpus", flush=True)
+            else:
+                started = time.perf_counter()
+                records = generate(real, size)
+                inputs = [work / f"generated-{size}.jsonl.gz"]
+                write_jsonl_gz(inputs[0], records)
+                print(
+                    f"\n== {size} articles: generated (seed {SEED}) in {time.perf_counter() - started:.1f} s, "
+                    f"{inputs[0].stat().st_size / MB:.1f} MB gz",
+                    flush=True,
+                )
+            result = SizeResult(size, text_bytes(records))
+            print("  1. ingest", flush=True)
+            home = measure_ingest(result, inputs, work, max(1, args.runs))
+            print("  2. reindex", flush=True)
+            measure_reindex(result, home)
+            print("  3. references", flush=True)
+            result.whoosh_wall, result.whoosh_bytes = plain_whoosh(records, work / "plain-whoosh")
+            print(f"    plain Whoosh: {result.whoosh_wall:.1f} s, {result.whoosh_bytes / MB:.1f} MB", flush=True)
+            result.fts5_wall, result.fts5_bytes = sqlite_fts5(records, work / "fts5")
+            print(f"    FTS5: {result.fts5_wall:.1f} s, {result.fts5_bytes / MB:.1f} MB", flush=True)
+            print("  4. search", flush=True)
+            result.latency = measure_latency(home, args.search_runs, args.skip_process)
+            results.append(result)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(
+        f"\n== results (ingest median of {max(1, args.runs)}; API {args.search_runs} runs after {WARMUP} warm-ups; "
+        f"process {CLI_RUNS} runs)\n"
+    )
+    final_table(results, help_ms)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
