@@ -102,19 +102,6 @@ def test_changed_article_with_same_url_is_updated_in_database_and_index(run: Run
     assert shown["body"] == "चक्रवात की ताज़ा खबर" and shown["origin"]["file"] == str(new)
 
 
-def test_rejected_records_are_reported_and_good_ones_land(run: Run, tmp_path: Path) -> None:
-    path = tmp_path / "mixed.jsonl"
-    path.write_text(
-        '{"title": "अच्छी खबर", "body": "यह ठीक है"}\n{"title": "टूटी\n{"title": "बिना पाठ"}\n', encoding="utf-8"
-    )
-    result = run("ingest", str(path))
-    assert result.exit_code == 3
-    assert "added 1, updated 0, unchanged 0, duplicates 0, rejected 2" in result.stdout
-    assert f"rejected: {path}, record line 2: not valid JSON" in result.stderr
-    assert f"rejected: {path}, record line 3: no body text: 'body' is missing" in result.stderr
-    assert search_json(run, "अच्छी")["total"] == 1
-
-
 def test_missing_path_is_a_usage_error(run: Run, tmp_path: Path) -> None:
     result = run("ingest", str(tmp_path / "nope.jsonl"))
     assert result.exit_code == 2

@@ -23,6 +23,10 @@ def test_rejects_are_stored_listed_and_set_the_exit_code(run: Run, tmp_path: Pat
     assert result.exit_code == 3
     assert "added 1, updated 0, unchanged 0, duplicates 0, rejected 2" in result.stdout
     assert "2 records rejected; `archive rejects` lists them" in result.stderr
+    assert f"rejected: {path}, record line 2: not valid JSON" in result.stderr
+    assert f"rejected: {path}, record line 3: no body text: 'body' is missing" in result.stderr
+    found = json.loads(run("search", "अच्छी", "--format", "json").stdout)
+    assert found["total"] == 1  # the good record in the same file landed
 
     listed = json.loads(run("rejects", "--format", "json").stdout)
     assert [(r["file"], r["record"]) for r in listed] == [(str(path), "line 2"), (str(path), "line 3")]
