@@ -223,6 +223,9 @@ def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int
         counts = [line for line in out.splitlines() if line.startswith("added ")]
         result.ingest_counts = counts[-1] if counts else f"(no counts line; stderr: {err.strip()[-300:]})"
         print(f"    ingest run {run + 1}/{runs}: {wall:.1f} s, exit {code}, {result.ingest_counts}", flush=True)
+        if code:
+            for line in err.strip().splitlines()[-5:]:
+                print(f"      stderr: {line[:200]}")
         if run < runs - 1:
             shutil.rmtree(home, ignore_errors=True)
     result.ingest_wall = statistics.median(walls)
