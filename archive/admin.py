@@ -8,10 +8,8 @@ from datetime import date
 
 from archive.analysis import ANALYZER_VERSION
 from archive.config import Settings
-from archive.index import SearchIndex
 from archive.models import Article, IngestRun, Reject
-from archive.store import Store
-from archive.sync import rebuild_index, sync_index
+from archive.sync import opened, rebuild_index, sync_index
 
 
 @dataclass(frozen=True)
@@ -33,18 +31,13 @@ class ArchiveStats:
 
 
 def show(settings: Settings, article_id: int) -> Article:
-    store = Store.open(settings, create=False)
-    try:
+    with opened(settings, create=False) as (store, _):
         return store.get(article_id)
-    finally:
-        store.close()
 
 
 def stats(settings: Settings) -> ArchiveStats:
     """Counts from the database and the index, reported as found (nothing is repaired here)."""
-    store = Store.open(settings, create=False)
-    index = SearchIndex(settings.index_dir)
-    try:
+    with opened(settings, create=False) as (store, index):
         counts = store.stats()
         info = index.info()
         return ArchiveStats(
@@ -59,47 +52,30 @@ def stats(settings: Settings) -> ArchiveStats:
             pending=counts.pending_index,
             analyzer_version=info.analyzer_version,
         )
-    finally:
-        index.close()
-        store.close()
 
 
 def upgrade_database(settings: Settings) -> str:
     """Create the database if needed and apply every migration; returns the schema revision."""
-    store = Store.open(settings, create=True)
-    try:
+    with opened(settings, create=True) as (store, _):
         return store.upgrade()
-    finally:
-        store.close()
 
 
 def reindex(settings: Settings) -> int:
     """Rebuild the index from the database; returns the number of articles indexed."""
-    store = Store.open(settings, create=False)
-    index = SearchIndex(settings.index_dir)
-    try:
+    with opened(settings, create=False) as (store, index):
         return rebuild_index(store, index)
-    finally:
-        index.close()
-        store.close()
 
 
 def rejects(settings: Settings, run_id: int | None = None, limit: int = 100) -> list[Reject]:
     """Records that could not be stored: of one ingest run, else of the latest run that had any."""
-    store = Store.open(settings, create=False)
-    try:
+    with opened(settings, create=False) as (store, _):
         return store.rejects(run_id, limit)
-    finally:
-        store.close()
 
 
 def history(settings: Settings, limit: int = 20) -> list[IngestRun]:
     """The latest ingest runs, newest first."""
-    store = Store.open(settings, create=False)
-    try:
+    with opened(settings, create=False) as (store, _):
         return store.runs(limit)
-    finally:
-        store.close()
 
 
 @dataclass(frozen=True)
@@ -123,9 +99,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
     longer has, documents whose text is out of date; with ``repair``, fix all of it."""
     from archive.errors import SearchIndexError
 
-    store = Store.open(settings, create=False)
-    index = SearchIndex(settings.index_dir)
-    try:
+    with opened(settings, create=False) as (store, index):
         stored = store.content_hashes()
         problem: str | None = None
         indexed: dict[int, str] = {}
@@ -140,38 +114,28 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
         if not repair or report.healthy:
             return report
         if problem is not None:
-            index.close()
             rebuild_index(store, index)
         else:
             store.queue([*missing, *extra, *stale])
             sync_index(store, index)
         return CheckReport(**{**report.__dict__, "repaired": True})
-    finally:
-        index.close()
-        store.close()
 
 
 def delete(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
     """Delete articles by id and/or outlet from the database and the index; returns how many."""
     from archive.sources import source_key
 
-    store = Store.open(settings, create=False)
-    index = SearchIndex(settings.index_dir)
-    try:
+    with opened(settings, create=False) as (store, index):
         wanted = set(ids) | set(store.ids_from_sources([source_key(s) for s in sources]))
         count = store.delete(sorted(wanted))
         if index.exists():
             sync_index(store, index)
         return count
-    finally:
-        index.close()
-        store.close()
 
 
 def export(settings: Settings) -> Iterator[dict[str, str]]:
     """Every article as a JSON Lines record that `archive ingest` reads back into the same article."""
-    store = Store.open(settings, create=False)
-    try:
+    with opened(settings, create=False) as (store, _):
         for article in store.iter_articles():
             record = {
                 "title": article.title,
@@ -186,5 +150,3 @@ def export(settings: Settings) -> Iterator[dict[str, str]]:
                 "original": article.original,
             }
             yield {key: value for key, value in record.items() if value is not None}
-    finally:
-        store.close()

@@ -12,7 +12,7 @@ from archive.config import Settings
 from archive.index import SearchIndex
 from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store import RunCounts, Store
-from archive.sync import ensure_index, sync_index
+from archive.sync import ensure_index, opened, sync_index
 
 BATCH_SIZE = 500
 # Index commits are costly (each one writes a segment): commit after this many stored changes.
@@ -109,54 +109,57 @@ def ingest(
     articles already stored count as unchanged.
     """
     tell = progress or SilentProgress()
-    store = Store.open(settings, create=True)
-    index = SearchIndex(settings.index_dir)
-    sources = list(paths) or seed_paths()
-    report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now()))
-    status = "running"
-    try:
-        ensure_index(store, index)
-        report.indexed += sync_index(store, index)  # work left by an interrupted run
-        files = list(iter_files(sources, include=options.include, exclude=options.exclude))
-        tell.files_found(len(files))
-        since_sync = 0
-        for path in files:
-            stamp = None if path == STDIN else path.stat()
-            if stamp and not options.force and store.file_done(str(path), stamp.st_size, stamp.st_mtime_ns):
-                report.skipped_files += 1
-                continue
-            tell.file_started(path)
-            report.files += 1
-            records = read_path(path, format=options.format, mapping=options.mapping)
-            for batch, rejects in _batches(records):
-                _account_rejects(store, report, rejects, tell)
-                if batch:
-                    result = store.upsert(batch, _now())
-                    c = report.counts
-                    c.added += result.added
-                    c.updated += result.updated
-                    c.unchanged += result.unchanged
-                    c.duplicates += result.duplicates
-                    since_sync += len(result.changed_ids)
-                tell.counts_changed(report.counts)
-                if since_sync >= INDEX_EVERY:
-                    report.indexed += sync_index(store, index)
-                    since_sync = 0
-            if stamp:
-                store.mark_file_done(str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
-        status = "finished"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        report.interrupted = True
-    finally:
+    with opened(settings, create=True) as (store, index):
+        sources = list(paths) or seed_paths()
+        report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now()))
+        status = "running"
         try:
-            if status != "running":
-                report.indexed += sync_index(store, index)
+            ensure_index(store, index)
+            report.indexed += sync_index(store, index)  # work left by an interrupted run
+            _ingest_files(store, index, sources, options, report, tell)
+            status = "finished"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            report.interrupted = True
         finally:
-            store.record_run(report.run_id, report.counts, status=status, now=_now())
-            index.close()
-            store.close()
-    return report
+            try:
+                if status != "running":
+                    report.indexed += sync_index(store, index)
+            finally:
+                store.record_run(report.run_id, report.counts, status=status, now=_now())
+        return report
+
+
+def _ingest_files(
+    store: Store,
+    index: SearchIndex,
+    sources: Sequence[Path],
+    options: IngestOptions,
+    report: IngestReport,
+    tell: Progress,
+) -> None:
+    files = list(iter_files(sources, include=options.include, exclude=options.exclude))
+    tell.files_found(len(files))
+    since_sync = 0
+    for path in files:
+        stamp = None if path == STDIN else path.stat()
+        if stamp and not options.force and store.file_done(str(path), stamp.st_size, stamp.st_mtime_ns):
+            report.skipped_files += 1
+            continue
+        tell.file_started(path)
+        report.files += 1
+        for batch, rejects in _batches(read_path(path, format=options.format, mapping=options.mapping)):
+            _account_rejects(store, report, rejects, tell)
+            if batch:
+                result = store.upsert(batch, _now())
+                report.counts.add(result)
+                since_sync += len(result.changed_ids)
+            tell.counts_changed(report.counts)
+            if since_sync >= INDEX_EVERY:
+                report.indexed += sync_index(store, index)
+                since_sync = 0
+        if stamp:
+            store.mark_file_done(str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
 
 
 def _account_rejects(store: Store, report: IngestReport, rejects: list[RejectedRecord], tell: Progress) -> None:

@@ -24,7 +24,7 @@ from archive.models import Article
 from archive.snippets import Snippet, make_snippet
 from archive.sources import source_key
 from archive.store import Store
-from archive.sync import ensure_index, sync_index
+from archive.sync import ensure_index, opened, sync_index
 from archive.vocabulary import Vocabulary
 
 SEARCH_FIELDS = ("title", "summary", "body")
@@ -213,15 +213,10 @@ def _suggest(searcher: Any, words: Iterable[str]) -> list[str]:
 @contextmanager
 def open_for_search(settings: Settings) -> Iterator[tuple[Store, SearchIndex]]:
     """The archive's store and an index in step with it (repairing what an interrupted run left)."""
-    store = Store.open(settings, create=False)
-    index = SearchIndex(settings.index_dir)
-    try:
+    with opened(settings) as (store, index):
         ensure_index(store, index)
         sync_index(store, index, wait=False)
         yield store, index
-    finally:
-        index.close()
-        store.close()
 
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")

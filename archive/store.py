@@ -46,19 +46,25 @@ def content_hash(title: str, summary: str | None, body: str) -> str:
 
 @dataclass
 class RunCounts:
+    """What became of records: of one batch, or of a whole ingest run."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
     rejected: int = 0
 
+    def add(self, other: RunCounts) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+
 
 @dataclass
-class UpsertResult:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
+class UpsertResult(RunCounts):
+    #: Articles added or updated, queued for the index.
     changed_ids: list[int] = field(default_factory=list)
 
 
@@ -517,8 +523,3 @@ def _fill(article: Article, record: ArticleRecord, digest: str, now: datetime) -
     article.updated_at = now
     article.origin_file = record.origin_file
     article.origin_record = record.origin_record
-
-
-def sqlite_file(settings: Settings) -> Path | None:
-    """The database file when the archive uses the default SQLite location."""
-    return settings.home / "archive.db" if settings.uses_default_sqlite else None

@@ -7,12 +7,28 @@ the next command finds the queue and finishes the work, so nothing stored is mis
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from archive import index as index_module
+from archive.config import Settings
 from archive.errors import SearchIndexError
 from archive.index import SearchIndex, new_index_beside, point_to, remove_unused_beside
 from archive.store import Store
 
 BATCH = 500
+
+
+@contextmanager
+def opened(settings: Settings, *, create: bool = False) -> Iterator[tuple[Store, SearchIndex]]:
+    """The archive's database and index, closed again whatever happens in the block."""
+    store = Store.open(settings, create=create)
+    index = SearchIndex(settings.index_dir)
+    try:
+        yield store, index
+    finally:
+        index.close()
+        store.close()
 
 
 def ensure_index(store: Store, index: SearchIndex) -> None:
