@@ -31,17 +31,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.common import GNU_TIME, archive_command, run_measured
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
 RAW_DIR = "raw/sampadkiya_txt"
 QUICK_PER_FILE = 150
-GNU_TIME = Path("/usr/bin/time")
 MB = 1_000_000
 
 
@@ -70,12 +70,6 @@ class Run:
         return lines[-1] if lines else ""
 
 
-def archive_command() -> list[str]:
-    """The installed ``archive`` script next to this Python, else ``python -m archive``."""
-    script = Path(sys.executable).with_name("archive")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "archive"]
-
-
 def read_records(path: Path, limit: int | None = None) -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     with gzip.open(path, "rt", encoding="utf-8") as lines:
@@ -101,44 +95,6 @@ def tree_bytes(path: Path) -> int:
 
 def db_bytes(home: Path) -> int:
     return sum(tree_bytes(home / name) for name in ("archive.db", "archive.db-wal", "archive.db-shm"))
-
-
-def _poll_hwm(pid: int, peak: list[int], done: threading.Event) -> None:
-    status = Path(f"/proc/{pid}/status")
-    while not done.is_set():
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak[0] = max(peak[0], int(line.split()[1]))
-        except (OSError, ValueError):
-            return
-        time.sleep(0.02)
-
-
-def run_measured(command: list[str]) -> tuple[int, float, int | None, str, str]:
-    """(exit code, wall seconds, peak RSS in KiB, stdout, stderr) of one child process."""
-    if GNU_TIME.exists():
-        with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
-            start = time.perf_counter()
-            proc = subprocess.run(
-                [str(GNU_TIME), "-f", "%e %M", "-o", report.name, *command], capture_output=True, text=True
-            )
-            wall = time.perf_counter() - start
-            # GNU time writes "Command exited with non-zero status N" first when the child fails
-            last = (Path(report.name).read_text().strip().splitlines() or [""])[-1].split()
-            peak = int(last[1]) if len(last) == 2 and last[1].isdigit() else None
-        return proc.returncode, wall, peak, proc.stdout, proc.stderr
-    peak_box = [0]
-    done = threading.Event()
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    poller = threading.Thread(target=_poll_hwm, args=(child.pid, peak_box, done), daemon=True)
-    poller.start()
-    out, err = child.communicate()
-    wall = time.perf_counter() - start
-    done.set()
-    poller.join()
-    return child.returncode, wall, peak_box[0] or None, out, err
 
 
 def ingest_run(label: str, home: Path, paths: list[Path], records: int, nbytes: int) -> Run:

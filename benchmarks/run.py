@@ -45,12 +45,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import WARMUP, archive_command, run_measured, time_searches
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
-GNU_TIME = Path("/usr/bin/time")
 SEED = 20_151_120
 MB = 1_000_000
-WARMUP = 2
 CLI_RUNS = 5
 HELP_RUNS = 5
 FIRST_DAY, LAST_DAY = date(2015, 1, 1), date(2020, 12, 31)
@@ -103,12 +103,6 @@ class SizeResult:
 # ---------------------------------------------------------------- helpers
 
 
-def archive_command() -> list[str]:
-    """The installed ``archive`` script next to this Python, else ``python -m archive``."""
-    script = Path(sys.executable).with_name("archive")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "archive"]
-
-
 def percentile(values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -126,23 +120,6 @@ def tree_bytes(path: Path) -> int:
 
 def db_bytes(home: Path) -> int:
     return sum(tree_bytes(home / name) for name in ("archive.db", "archive.db-wal", "archive.db-shm"))
-
-
-def run_timed(command: list[str]) -> tuple[int, float, int | None, str, str]:
-    """(exit code, wall seconds, peak RSS KiB or None, stdout, stderr) of one child process."""
-    if not GNU_TIME.exists():
-        started = time.perf_counter()
-        proc = subprocess.run(command, capture_output=True, text=True)
-        return proc.returncode, time.perf_counter() - started, None, proc.stdout, proc.stderr
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
-        started = time.perf_counter()
-        proc = subprocess.run(
-            [str(GNU_TIME), "-f", "%e %M", "-o", report.name, *command], capture_output=True, text=True
-        )
-        wall = time.perf_counter() - started
-        last = (Path(report.name).read_text().strip().splitlines() or [""])[-1].split()
-        peak = int(last[1]) if len(last) == 2 and last[1].isdigit() else None
-    return proc.returncode, wall, peak, proc.stdout, proc.stderr
 
 
 def wall_ms(command: list[str]) -> tuple[float, int]:
@@ -215,7 +192,7 @@ def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int
         if home.exists():
             shutil.rmtree(home)
         command = [*archive_command(), "--home", str(home), "ingest", *map(str, inputs), "--quiet"]
-        code, wall, peak, out, err = run_timed(command)
+        code, wall, peak, out, err = run_measured(command)
         walls.append(wall)
         if peak:
             peaks.append(peak)
@@ -236,7 +213,7 @@ def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int
 
 
 def measure_reindex(result: SizeResult, home: Path) -> None:
-    code, wall, peak, _out, err = run_timed([*archive_command(), "--home", str(home), "reindex"])
+    code, wall, peak, _out, err = run_measured([*archive_command(), "--home", str(home), "reindex"])
     if code:
         print(f"    reindex exit {code}: {err.strip()[-300:]}")
     result.reindex_wall, result.reindex_peak_kb = wall, peak
@@ -282,14 +259,7 @@ def measure_latency(home: Path, search_runs: int, skip_process: bool) -> list[La
     archive = Archive(home)
     rows: list[Latency] = []
     for label, query, options, cli_options in QUERIES:
-        total = 0
-        for _ in range(WARMUP):
-            total = archive.search(query, limit=10, snippets=True, **options).total
-        api: list[float] = []
-        for _ in range(search_runs):
-            started = time.perf_counter()
-            archive.search(query, limit=10, snippets=True, **options)
-            api.append((time.perf_counter() - started) * 1000)
+        total, api = time_searches(archive, query, options, search_runs)
         row = Latency(label, total, percentile(api, 0.5), percentile(api, 0.95))
         if not skip_process:
             command = [*archive_command(), "--home", str(home), "search", query, "--limit", "10", *cli_options]

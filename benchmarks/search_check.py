@@ -41,13 +41,14 @@ from pathlib import Path
 from typing import Any
 
 from archive import Archive
+from benchmarks.common import WARMUP, archive_command, time_searches
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
 ALL = 100_000
 SINCE = date(2016, 1, 1)
 FACET_QUERIES = ("नोटबंदी", "सरकार")
-WARMUP, RUNS_API, RUNS_CLI = 2, 30, 10
+RUNS_API, RUNS_CLI = 30, 10
 #: Devanagari letters and signs, without the danda and double danda.
 WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f]+")
 
@@ -77,11 +78,6 @@ class Checks:
         if not ok:
             self.failed.append(name)
         return ok
-
-
-def archive_command() -> list[str]:
-    script = Path(sys.executable).with_name("archive")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "archive"]
 
 
 def article_count(home: Path) -> int:
@@ -372,14 +368,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 def measure_latency(archive: Archive, home: Path) -> list[tuple[str, str, int, float, float, float, float, str]]:
     rows = []
     for label, query, options, cli_options in LATENCY_QUERIES:
-        total = 0
-        for _ in range(WARMUP):
-            total = archive.search(query, limit=10, snippets=True, **options).total
-        api: list[float] = []
-        for _ in range(RUNS_API):
-            started = time.perf_counter()
-            archive.search(query, limit=10, snippets=True, **options)
-            api.append((time.perf_counter() - started) * 1000)
+        total, api = time_searches(archive, query, options, RUNS_API)
         command = [*archive_command(), "--home", str(home), "search", query, "--limit", "10", *cli_options]
         cli: list[float] = []
         failures = 0
