@@ -208,6 +208,19 @@ class SearchIndex:
                         counts[text] = max(counts.get(text, 0), info.doc_frequency())
         return self.vocabulary.replace(counts.items())
 
+    def update_vocabulary(self, forms: Iterable[str]) -> None:
+        """Refresh the vocabulary for these word forms only (those of the articles just written), so that
+        a small change does not cost a scan of the whole lexicon."""
+        if not self.vocabulary.path.exists():
+            self.rebuild_vocabulary()
+            return
+        with self.open().reader() as reader:
+            counts = [
+                (form, max(reader.doc_frequency("title", form), reader.doc_frequency("body", form)))
+                for form in set(forms)
+            ]
+        self.vocabulary.update(counts)
+
     @contextmanager
     def searcher(self) -> Iterator[Any]:
         with self.open().searcher() as searcher:

@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from archive import index as index_module
+from archive.analysis import analyze
 from archive.config import Settings
 from archive.errors import SearchIndexError
 from archive.index import SearchIndex, new_index_beside, point_to, remove_unused_beside
 from archive.store import Store
 
 BATCH = 500
+#: Up to this many articles, a sync refreshes only their words in the vocabulary instead of rescanning it.
+INCREMENTAL_VOCABULARY = 1_000
 
 
 @contextmanager
@@ -48,6 +51,9 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
     pending = store.pending_ids()
     if not pending:
         return 0
+    incremental = len(pending) <= INCREMENTAL_VOCABULARY
+    forms: set[str] = set()
+    removed = False
     try:
         with index.writer(timeout=index_module.WRITE_LOCK_TIMEOUT if wait else 0.0) as writer:
             for start in range(0, len(pending), BATCH):
@@ -55,13 +61,23 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
                 articles = store.articles(chunk)
                 writer.put(articles)
                 present = {a.id for a in articles}
-                writer.remove(i for i in chunk if i not in present)
+                gone = [i for i in chunk if i not in present]
+                removed = removed or bool(gone)
+                writer.remove(gone)
+                if incremental:
+                    forms.update(w for a in articles for w in analyze(f"{a.title}\n{a.summary or ''}\n{a.body}"))
     except SearchIndexError:
         if wait:
             raise
         return 0
     store.clear_pending(pending)
-    index.rebuild_vocabulary()
+    # A few articles: look up their words only. Many, or deletions (whose words are unknown here): rescan.
+    # (Words an updated article no longer has keep their old count until the next rescan: harmless, a
+    # form that matches nothing only widens a query by nothing.)
+    if incremental and not removed:
+        index.update_vocabulary(forms)
+    else:
+        index.rebuild_vocabulary()
     index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile
     return len(pending)
 

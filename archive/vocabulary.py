@@ -36,14 +36,7 @@ class Vocabulary:
                 "CREATE TABLE forms "
                 "(form TEXT PRIMARY KEY, key TEXT, skeleton TEXT, key_skeleton TEXT, documents INTEGER)"
             )
-            db.executemany(
-                "INSERT INTO forms VALUES (?, ?, ?, ?, ?)",
-                (
-                    (form, key, skeleton(form), skeleton(key), count)
-                    for form, count in forms
-                    for key in [variant_key(form)]
-                ),
-            )
+            _write(db, forms)
             db.execute("CREATE INDEX forms_key ON forms (key)")
             db.execute("CREATE INDEX forms_skeleton ON forms (skeleton)")
             db.execute("CREATE INDEX forms_key_skeleton ON forms (key_skeleton)")
@@ -51,6 +44,14 @@ class Vocabulary:
         db.close()
         temporary.replace(self.path)  # readers see the old file or the new one, never half of one
         return int(count)
+
+    def update(self, forms: Iterable[tuple[str, int]]) -> None:
+        """Set the document counts of some forms (adding new ones); a count of 0 removes the form."""
+        rows = list(forms)
+        with sqlite3.connect(self.path) as db:
+            _write(db, ((form, count) for form, count in rows if count > 0))
+            db.executemany("DELETE FROM forms WHERE form = ?", ((form,) for form, count in rows if count <= 0))
+        db.close()
 
     def _query(self, sql: str, value: str) -> list[Form]:
         if not self.path.exists():
@@ -77,3 +78,10 @@ class Vocabulary:
         return self._query(
             "SELECT form, documents FROM forms WHERE key_skeleton = ? ORDER BY documents DESC, form", letters
         )
+
+
+def _write(db: sqlite3.Connection, forms: Iterable[tuple[str, int]]) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO forms VALUES (?, ?, ?, ?, ?)",
+        ((form, key, skeleton(form), skeleton(key), count) for form, count in forms for key in [variant_key(form)]),
+    )

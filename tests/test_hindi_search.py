@@ -182,3 +182,12 @@ def test_query_of_only_stopwords_is_explained(archive: Run) -> None:
     result = archive("search", "का और है")
     assert result.exit_code == 2
     assert "only very common words" in result.stderr
+
+
+def test_vocabulary_follows_small_ingests(run: Run, tmp_path: Path) -> None:
+    """After the first ingest the vocabulary is updated word by word; new spellings still join in."""
+    run("ingest", str(write_jsonl(tmp_path / "a.jsonl", [{"title": "नेतन्याहू का दौरा", "body": "नेतन्याहू भारत आए।"}])))
+    assert found(run, "नेतन्याहू")["expanded"] == ["नेतन्याहू"]
+    run("ingest", str(write_jsonl(tmp_path / "b.jsonl", [{"title": "नेतान्याहू का बयान", "body": "नेतान्याहू बोले।"}])))
+    data = found(run, "नेतन्याहू")
+    assert data["expanded"] == ["नेतन्याहू", "नेतान्याहू"] and data["total"] == 2
