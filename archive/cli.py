@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
 from archive.config import DB_URL_ENV, HOME_ENV, Settings, resolve_settings
 from archive.errors import ArchiveError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     help="A searchable archive of Hindi news. Ingest article files, then search them in Devanagari.",
@@ -33,6 +37,19 @@ class OutputFormat(StrEnum):
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _reporting(command: F) -> F:
+    """Turn our errors into a one-line message and an exit code, for every command alike."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ArchiveError as error:
+            _fail(error)
+
+    return cast(F, run)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -88,6 +105,7 @@ def _parse_mapping(values: list[str] | None) -> dict[str, str]:
 
 
 @app.command()
+@_reporting
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
@@ -146,11 +164,8 @@ def ingest(
         exclude=tuple(exclude or ()),
         force=force,
     )
-    try:
-        with ingest_progress(show_bar=not quiet and sys.stderr.isatty()) as progress:
-            report = run_ingest(_settings(ctx), paths or [], options, progress)
-    except ArchiveError as error:
-        _fail(error)
+    with ingest_progress(show_bar=not quiet and sys.stderr.isatty()) as progress:
+        report = run_ingest(_settings(ctx), paths or [], options, progress)
     typer.echo(report.summary)
     if report.skipped_files:
         typer.echo(f"skipped {report.skipped_files} unchanged files already ingested (--force reads them again)")
@@ -218,6 +233,7 @@ def _show_date(value: date | None, style: DateStyle) -> str | None:
 
 
 @app.command(help=SEARCH_HELP)
+@_reporting
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What to find; see the query language above.")],
@@ -256,14 +272,12 @@ def search(
         facets=tuple(facet or ()),
         collapse=not no_collapse,
     )
-    try:
-        results = Archive(settings=_settings(ctx)).search(request)
-    except ArchiveError as error:
-        _fail(error)
+    results = Archive(settings=_settings(ctx)).search(request)
     _print_results(results, output, dates)
 
 
 @app.command()
+@_reporting
 def similar(
     ctx: typer.Context,
     article_id: Annotated[int, typer.Argument(metavar="ID", help="Article id, as shown by search.")],
@@ -274,10 +288,7 @@ def similar(
     """Articles most like article ID (by its distinctive words)."""
     from archive.api import Archive
 
-    try:
-        results = Archive(settings=_settings(ctx)).similar(article_id, limit=limit)
-    except ArchiveError as error:
-        _fail(error)
+    results = Archive(settings=_settings(ctx)).similar(article_id, limit=limit)
     _print_results(results, output, dates)
 
 
@@ -361,6 +372,7 @@ def _print_text(results: Any, rows: list[dict[str, Any]], facets: dict[str, list
 
 
 @app.command()
+@_reporting
 def show(
     ctx: typer.Context,
     article_id: Annotated[int, typer.Argument(metavar="ID", help="Article id, as shown by search.")],
@@ -369,10 +381,7 @@ def show(
     """Print one stored article."""
     from archive.admin import show as load
 
-    try:
-        article = load(_settings(ctx), article_id)
-    except ArchiveError as error:
-        _fail(error)
+    article = load(_settings(ctx), article_id)
     fields = {
         "id": article.id,
         "url": article.url,
@@ -406,14 +415,12 @@ def show(
 
 
 @app.command()
+@_reporting
 def stats(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
     """Counts: articles, sources, date range, index size, and whether the index is in step."""
     from archive.admin import stats as collect
 
-    try:
-        result = collect(_settings(ctx))
-    except ArchiveError as error:
-        _fail(error)
+    result = collect(_settings(ctx))
     data = asdict(result) | {"in_step": result.in_step}
     if output is OutputFormat.json:
         _print_json(data)
@@ -435,6 +442,7 @@ def stats(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
 
 
 @app.command("rejects")
+@_reporting
 def list_rejects(
     ctx: typer.Context,
     run: Annotated[
@@ -447,10 +455,7 @@ def list_rejects(
     """List records that ingest could not store, with file, record, reason and the start of the input."""
     from archive.admin import rejects
 
-    try:
-        found = rejects(_settings(ctx), run, limit)
-    except ArchiveError as error:
-        _fail(error)
+    found = rejects(_settings(ctx), run, limit)
     rows = [
         {"run": r.run_id, "file": r.origin_file, "record": r.origin_record, "reason": r.reason, "context": r.context}
         for r in found
@@ -467,6 +472,7 @@ def list_rejects(
 
 
 @app.command()
+@_reporting
 def history(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most runs to list.")] = 20,
@@ -475,10 +481,7 @@ def history(
     """List ingest runs, newest first: paths, start and end, status and counts."""
     from archive.admin import history as load_history
 
-    try:
-        runs = load_history(_settings(ctx), limit)
-    except ArchiveError as error:
-        _fail(error)
+    runs = load_history(_settings(ctx), limit)
     rows = [
         {
             "run": r.id,
@@ -505,6 +508,7 @@ def history(
 
 
 @app.command()
+@_reporting
 def check(
     ctx: typer.Context,
     repair: Annotated[
@@ -518,10 +522,7 @@ def check(
     """
     from archive.admin import check as run_check
 
-    try:
-        report = run_check(_settings(ctx), repair=repair)
-    except ArchiveError as error:
-        _fail(error)
+    report = run_check(_settings(ctx), repair=repair)
     data = {
         "articles": report.articles,
         "indexed": report.indexed,
@@ -562,6 +563,7 @@ def check(
 
 
 @app.command()
+@_reporting
 def delete(
     ctx: typer.Context,
     article_ids: Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Article ids to delete.")] = None,
@@ -572,14 +574,12 @@ def delete(
 
     if not article_ids and not source:
         raise typer.BadParameter("name article ids, or --source", param_hint="ID")
-    try:
-        count = run_delete(_settings(ctx), article_ids or [], source or [])
-    except ArchiveError as error:
-        _fail(error)
+    count = run_delete(_settings(ctx), article_ids or [], source or [])
     typer.echo(f"deleted {count} articles")
 
 
 @app.command()
+@_reporting
 def export(
     ctx: typer.Context,
     output_file: Annotated[
@@ -590,39 +590,32 @@ def export(
     (dates, urls, sources and the original text included)."""
     from archive.admin import export as run_export
 
-    try:
-        with open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout) as out:
-            count = 0
-            for record in run_export(_settings(ctx)):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-    except ArchiveError as error:
-        _fail(error)
+    with open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout) as out:
+        count = 0
+        for record in run_export(_settings(ctx)):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
     if output_file:
         typer.echo(f"exported {count} articles to {output_file}", err=True)
 
 
 @app.command()
+@_reporting
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the search index from the database (after an analyzer upgrade, or if it was damaged)."""
     from archive.admin import reindex as rebuild
 
-    try:
-        count = rebuild(_settings(ctx))
-    except ArchiveError as error:
-        _fail(error)
+    count = rebuild(_settings(ctx))
     typer.echo(f"indexed {count} articles")
 
 
 @db_app.command("upgrade")
+@_reporting
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database if needed and apply all schema migrations (opening an archive does this too)."""
     from archive.admin import upgrade_database
 
-    try:
-        revision = upgrade_database(_settings(ctx))
-    except ArchiveError as error:
-        _fail(error)
+    revision = upgrade_database(_settings(ctx))
     typer.echo(f"database at schema revision {revision}")
 
 
