@@ -14,17 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
+from whoosh.fields import DATETIME, ID, NUMERIC, Schema
 from whoosh.index import LockError
 
 from archive.analysis import ANALYZER_VERSION, hindi_analyzer
 from archive.analysis.variants import VARIANT_PREFIX
+from archive.analysis.whoosh_filters import HindiText
 from archive.errors import SearchIndexError
 from archive.models import Article
 from archive.vocabulary import Vocabulary
+from archive.whoosh_writing import FastSegmentWriter
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 META_FILE = "archive-index.json"
 WRITE_LOCK_TIMEOUT = 30.0
 # Memory the writer may use for postings before it spills to disk (Whoosh peaks at about 3x this).
@@ -36,10 +38,10 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         url=ID(stored=True),
-        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        summary=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        body=TEXT(analyzer=analyzer, phrase=True),
-        source=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        title=HindiText(analyzer=analyzer, stored=True, phrase=True),
+        summary=HindiText(analyzer=analyzer, stored=True, phrase=True),
+        body=HindiText(analyzer=analyzer, phrase=True),
+        source=HindiText(analyzer=analyzer, stored=True, phrase=True),
         # exact-value fields for filters, facets and collapsing
         source_key=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
@@ -232,7 +234,7 @@ class SearchIndex:
     def writer(self, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[IndexWriter]:
         """A writer that commits when the block ends and discards everything if it raises."""
         try:
-            raw = self.open().writer(timeout=timeout, limitmb=WRITER_LIMIT_MB)
+            raw = FastSegmentWriter(self.open(), timeout=timeout, limitmb=WRITER_LIMIT_MB)
         except LockError as error:
             raise SearchIndexError(
                 f"The search index at {self.path} is being written by another archive command; "

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from archive import index as index_module
-from archive.analysis import analyze
+from archive.analysis.terms import index_terms
+from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
 from archive.errors import SearchIndexError
 from archive.index import SearchIndex, new_index_beside, point_to, remove_unused_beside
@@ -51,7 +52,8 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
     pending = store.pending_ids()
     if not pending:
         return 0
-    incremental = len(pending) <= INCREMENTAL_VOCABULARY
+    # (a fresh index has no vocabulary yet: it is built by one scan at the end)
+    incremental = len(pending) <= INCREMENTAL_VOCABULARY and index.vocabulary.path.exists()
     forms: set[str] = set()
     removed = False
     try:
@@ -65,7 +67,8 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
                 removed = removed or bool(gone)
                 writer.remove(gone)
                 if incremental:
-                    forms.update(w for a in articles for w in analyze(f"{a.title}\n{a.summary or ''}\n{a.body}"))
+                    for a in articles:
+                        forms.update(index_terms(f"{a.title}\n{a.summary or ''}\n{a.body}"))
     except SearchIndexError:
         if wait:
             raise
@@ -75,7 +78,7 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
     # (Words an updated article no longer has keep their old count until the next rescan: harmless, a
     # form that matches nothing only widens a query by nothing.)
     if incremental and not removed:
-        index.update_vocabulary(forms)
+        index.update_vocabulary(f for f in forms if not f.startswith(VARIANT_PREFIX))
     else:
         index.rebuild_vocabulary()
     index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile

@@ -57,3 +57,34 @@ def test_readers_never_crash_and_never_yield_a_broken_article(tmp_path: Path, da
             assert "\ufffd" not in record.title + record.body or "\ufffd".encode() in data
         else:
             assert record.reason
+
+
+def _postings(field: object, text: str) -> dict[bytes, tuple[int, float, bytes]]:
+    return {term: (freq, weight, value) for term, freq, weight, value in field.index(text)}  # type: ignore[attr-defined]
+
+
+@given(st.one_of(DEVANAGARI_TEXT, st.text(max_size=200)))
+@settings(max_examples=300)
+def test_fast_indexing_gives_exactly_the_analyzers_postings(text: str) -> None:
+    # the fast path must write what the analyzer chain would: same terms, counts, weights and positions
+    from whoosh.fields import TEXT
+
+    from archive.analysis import hindi_analyzer
+    from archive.analysis.whoosh_filters import HindiText
+
+    slow, fast = TEXT(analyzer=hindi_analyzer(), phrase=True), HindiText(analyzer=hindi_analyzer(), phrase=True)
+    assert _postings(fast, text) == _postings(slow, text)
+
+
+def test_fast_indexing_matches_the_analyzer_on_the_seeds() -> None:
+    from whoosh.fields import TEXT
+
+    from archive.analysis import hindi_analyzer
+    from archive.analysis.whoosh_filters import HindiText
+
+    slow, fast = TEXT(analyzer=hindi_analyzer(), phrase=True), HindiText(analyzer=hindi_analyzer(), phrase=True)
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds.rglob("*")) if p.is_file()]
+    assert texts and sum(len(_postings(fast, t)) for t in texts) > 50
+    for text in texts:
+        assert _postings(fast, text) == _postings(slow, text)

@@ -1,4 +1,5 @@
-"""Thin Whoosh adapters around the pure functions of this package.
+"""Thin Whoosh adapters around the pure functions of this package: the analyzer's tokenizer and
+filters, and the text field that indexes through :func:`archive.analysis.terms.index_terms`.
 
 Whoosh pickles the analyzer into every index's schema: these classes must stay module-level here,
 under these names. Moving or renaming one makes existing indexes unreadable (``archive reindex``
@@ -8,13 +9,17 @@ then rebuilds them from the database).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pickle import dumps
+from struct import Struct
 from typing import Any
 
 from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.fields import TEXT
 
 from archive.analysis.cached import normalize_word as _normalize_cached
 from archive.analysis.cached import variant_key as _variant_cached
 from archive.analysis.stopwords import is_stopword
+from archive.analysis.terms import index_terms
 from archive.analysis.tokenizer import WORD_PATTERN
 from archive.analysis.variants import VARIANT_PREFIX
 
@@ -72,3 +77,41 @@ class VariantFilter(_StatelessFilter):
             if token.mode == "index":
                 token.text = VARIANT_PREFIX + _variant_cached(token.text)
                 yield token
+
+
+_COUNT = Struct("!I")  # Whoosh's ``pack_uint``
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """A posting's value in Whoosh's ``Positions`` format: the count, then the pickled gaps.
+
+    >>> from whoosh.formats import Positions
+    >>> encode_positions([3, 7, 8]) == Positions().encode([3, 7, 8])
+    True
+    >>> encode_positions([5]) == Positions().encode([5]), encode_positions([5]) is encode_positions([5])
+    (True, True)
+    """
+    if len(positions) == 1:  # three postings in four: one encoding per position, made once
+        position = positions[0]
+        encoded = _SINGLE_POSITION.get(position)
+        if encoded is None:
+            encoded = _SINGLE_POSITION[position] = _COUNT.pack(1) + dumps([position], 2)
+        return encoded
+    gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+    return _COUNT.pack(len(gaps)) + dumps(gaps, 2)
+
+
+_SINGLE_POSITION: dict[int, bytes] = {}
+
+
+class HindiText(TEXT):  # type: ignore[misc]
+    """A text field that indexes whole texts through :func:`index_terms` (the same terms and positions
+    as the field's analyzer, several times faster). Queries still go through the analyzer."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        for term, positions in index_terms(value).items():
+            yield term.encode("utf-8"), len(positions), len(positions) * boost, encode_positions(positions)
