@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.admin import ArchiveStats
 from archive.config import Settings, resolve_settings
@@ -19,12 +19,39 @@ from archive.ingest import IngestOptions, IngestReport, Progress
 from archive.models import Article
 from archive.search import SearchRequest, SearchResults
 
+if TYPE_CHECKING:
+    from archive.search import SearchSession
+
 
 class Archive:
-    """An archive at ``home`` (default: ``ARCHIVE_HOME``, else the per-user data directory)."""
+    """An archive at ``home`` (default: ``ARCHIVE_HOME``, else the per-user data directory).
+
+    Searches keep the database and index open between calls (see :class:`archive.search.SearchSession`);
+    :meth:`close`, or ``with Archive(...) as archive:``, releases them.
+    """
 
     def __init__(self, home: str | Path | None = None, *, db_url: str | None = None, settings: Settings | None = None):
         self.settings = settings or resolve_settings(Path(home) if home is not None else None, db_url)
+        self._session: SearchSession | None = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database and index a search opened (the next search opens them again)."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def _searching(self) -> SearchSession:
+        if self._session is None:
+            from archive.search import SearchSession
+
+            self._session = SearchSession(self.settings)
+        return self._session
 
     def ingest(
         self, paths: Sequence[str | Path] = (), options: IngestOptions | None = None, progress: Progress | None = None
@@ -37,15 +64,15 @@ class Archive:
     def search(self, request: SearchRequest | str, **options: Any) -> SearchResults:
         """Search: ``archive.search("सरकार", sources=("जनसत्ता",), since=date(2016, 1, 1), facets=("year",))``.
         The keyword arguments are the fields of :class:`archive.search.SearchRequest`."""
-        from archive.search import search
+        from archive.search import search_in
 
-        return search(self.settings, request, **options)
+        return search_in(self._searching(), request, **options)
 
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""
-        from archive.search import similar
+        from archive.search import similar_in
 
-        return similar(self.settings, article_id, limit=limit)
+        return similar_in(self._searching(), article_id, limit=limit)
 
     def get(self, article_id: int) -> Article:
         from archive.admin import show

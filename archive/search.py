@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from archive.models import Article
 from archive.snippets import Snippet, make_snippet
 from archive.sources import source_key
 from archive.store import Store
-from archive.sync import ensure_index, opened, sync_index
+from archive.sync import ensure_index, sync_index
 from archive.vocabulary import Vocabulary
 
 SEARCH_FIELDS = ("title", "summary", "body")
@@ -210,13 +210,67 @@ def _suggest(searcher: Any, words: Iterable[str]) -> list[str]:
     return sorted(found, key=lambda t: -found[t])[:SUGGESTIONS]
 
 
-@contextmanager
-def open_for_search(settings: Settings) -> Iterator[tuple[Store, SearchIndex]]:
-    """The archive's store and an index in step with it (repairing what an interrupted run left)."""
-    with opened(settings) as (store, index):
+class SearchSession:
+    """The store, index and Whoosh searcher of one archive, kept open from one search to the next.
+
+    Opening them costs more than a search (the database engine and schema check, the index's segment
+    files, the vocabulary), so an :class:`archive.Archive` keeps one session. Every search still finishes
+    queued index work first (what an interrupted ingest left) and sees what other processes committed
+    since: the searcher is reopened when the index has a newer generation or when a reindex
+    swapped the ``index`` link to another directory. Not for use by several threads at once.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._store: Store | None = None
+        self._index: SearchIndex | None = None
+        self._target = ""
+        self._searcher: Any = None
+
+    def __enter__(self) -> SearchSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def acquire(self) -> tuple[Store, SearchIndex, Any]:
+        """The store, the index and a searcher on the index's latest committed state."""
+        if self._store is None:
+            self._store = Store.open(self.settings, create=False)
+        store = self._store
+        # `index` is a symlink that a reindex replaces: another target means another index altogether
+        target = os.path.realpath(self.settings.index_dir)
+        if self._index is None or target != self._target:
+            self._close_index()
+            self._index, self._target = SearchIndex(self.settings.index_dir), target
+        index = self._index
         ensure_index(store, index)
-        sync_index(store, index, wait=False)
-        yield store, index
+        if sync_index(store, index, wait=False):
+            self._close_searcher()  # sync_index closed the index it wrote to
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # A fresh searcher, not Whoosh's refresh(): that reuses the open reader of a segment whose
+            # deletions changed, so deleted articles would still be found (tests/test_api_session.py).
+            self._close_searcher()
+        if self._searcher is None:
+            self._searcher = index.open().searcher()
+        return store, index, self._searcher
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def _close_index(self) -> None:
+        self._close_searcher()
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def close(self) -> None:
+        self._close_index()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
@@ -291,6 +345,12 @@ _FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "cate
 def search(settings: Settings, request: SearchRequest | str, **options: Any) -> SearchResults:
     """Run a search. ``request`` is a :class:`SearchRequest`, or a query string with the request's
     other fields as keyword arguments: ``search(settings, "लावरोव", limit=5, sort="newest")``."""
+    with SearchSession(settings) as session:
+        return search_in(session, request, **options)
+
+
+def search_in(session: SearchSession, request: SearchRequest | str, **options: Any) -> SearchResults:
+    """:func:`search` in an open session (what :class:`archive.Archive` uses between calls)."""
     if isinstance(request, str):
         request = SearchRequest(request, **options)
     if request.limit < 1 or request.page < 1:
@@ -298,40 +358,40 @@ def search(settings: Settings, request: SearchRequest | str, **options: Any) -> 
     unknown = set(request.facets) - set(FACETS)
     if unknown:
         raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
-    with open_for_search(settings) as (store, index), index.searcher() as searcher:
-        expander = _Expander(index.vocabulary, searcher.doc_count())
-        expanded_query = parse_query(request.query, searcher.schema).accept(expander)
-        wanted = request.page * request.limit
-        groups = {_FACET_FIELDS[f]: sorting.FieldFacet(_FACET_FIELDS[f]) for f in request.facets}
-        if request.collapse:
-            # counting stories, not copies, over all matches (Whoosh's own collapsed count depends on the limit)
-            groups["cluster"] = sorting.FieldFacet("cluster")
-        results = searcher.search(
-            expanded_query,
-            limit=wanted,
-            filter=_filter(request),
-            sortedby=_sorting(request.sort),
-            groupedby=groups or None,
-            collapse="cluster" if request.collapse else None,
-            collapse_limit=1,
-        )
-        top = list(results)[(request.page - 1) * request.limit : wanted]
-        ids = [int(h["id"]) for h in top]
-        articles = {a.id: a for a in store.articles(ids)} if request.snippets else {}
-        copies = store.cluster_sources([h["cluster"] for h in top]) if request.collapse else {}
-        is_match = _matcher(expanded_query, searcher.reader())
-        hits = [_hit(hit, articles.get(int(hit["id"])), is_match, copies) for hit in top]
-        total = len(results.groups("cluster")) if request.collapse else len(results)
-        return SearchResults(
-            query=request.query,
-            total=total,
-            hits=hits,
-            expanded=expander.forms,
-            suggestions=_suggest(searcher, expander.words) if total == 0 else [],
-            facets=_facet_counts(results, request.facets, store),
-            page=request.page,
-            limit=request.limit,
-        )
+    store, index, searcher = session.acquire()
+    expander = _Expander(index.vocabulary, searcher.doc_count())
+    expanded_query = parse_query(request.query, searcher.schema).accept(expander)
+    wanted = request.page * request.limit
+    groups = {_FACET_FIELDS[f]: sorting.FieldFacet(_FACET_FIELDS[f]) for f in request.facets}
+    if request.collapse:
+        # counting stories, not copies, over all matches (Whoosh's own collapsed count depends on the limit)
+        groups["cluster"] = sorting.FieldFacet("cluster")
+    results = searcher.search(
+        expanded_query,
+        limit=wanted,
+        filter=_filter(request),
+        sortedby=_sorting(request.sort),
+        groupedby=groups or None,
+        collapse="cluster" if request.collapse else None,
+        collapse_limit=1,
+    )
+    top = list(results)[(request.page - 1) * request.limit : wanted]
+    ids = [int(h["id"]) for h in top]
+    articles = {a.id: a for a in store.articles(ids)} if request.snippets else {}
+    copies = store.cluster_sources([h["cluster"] for h in top]) if request.collapse else {}
+    is_match = _matcher(expanded_query, searcher.reader())
+    hits = [_hit(hit, articles.get(int(hit["id"])), is_match, copies) for hit in top]
+    total = len(results.groups("cluster")) if request.collapse else len(results)
+    return SearchResults(
+        query=request.query,
+        total=total,
+        hits=hits,
+        expanded=expander.forms,
+        suggestions=_suggest(searcher, expander.words) if total == 0 else [],
+        facets=_facet_counts(results, request.facets, store),
+        page=request.page,
+        limit=request.limit,
+    )
 
 
 def _hit(hit: Any, article: Article | None, is_match: Callable[[str], bool], copies: dict[str, list[str]]) -> Hit:
@@ -359,15 +419,21 @@ def _hit(hit: Any, article: Article | None, is_match: Callable[[str], bool], cop
 
 def similar(settings: Settings, article_id: int, *, limit: int = 10) -> SearchResults:
     """Articles most like the given one (its distinctive words, weighted as in the index)."""
-    with open_for_search(settings) as (store, index), index.searcher() as searcher:
-        article = store.get(article_id)
-        docnum = searcher.document_number(id=str(article_id))
-        if docnum is None:
-            raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")
-        results = searcher.more_like(docnum, "body", text=f"{article.title}\n{article.body}", top=limit)
-        top = list(results)
-        copies = store.cluster_sources([h["cluster"] for h in top])
-        never: Callable[[str], bool] = lambda _word: False  # noqa: E731
-        articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
-        hits = [_hit(hit, articles.get(int(hit["id"])), never, copies) for hit in top]
-        return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)
+    with SearchSession(settings) as session:
+        return similar_in(session, article_id, limit=limit)
+
+
+def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
+    """:func:`similar` in an open session."""
+    store, _, searcher = session.acquire()
+    article = store.get(article_id)
+    docnum = searcher.document_number(id=str(article_id))
+    if docnum is None:
+        raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")
+    results = searcher.more_like(docnum, "body", text=f"{article.title}\n{article.body}", top=limit)
+    top = list(results)
+    copies = store.cluster_sources([h["cluster"] for h in top])
+    never: Callable[[str], bool] = lambda _word: False  # noqa: E731
+    articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
+    hits = [_hit(hit, articles.get(int(hit["id"])), never, copies) for hit in top]
+    return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)

@@ -1,0 +1,53 @@
+"""One Archive object searched many times keeps its database and index open: it must still see every
+change made meanwhile, by itself or by anyone else (queued work, other writers, a reindex, deletions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from archive import Archive
+from archive.admin import delete, reindex
+from archive.readers.records import ArticleRecord
+from archive.store import Store
+from tests.conftest import write_jsonl
+
+
+def rain(n: int) -> dict[str, str]:
+    return {"title": f"बारिश की खबर {n}", "body": f"आज फिर बारिश हुई, खबर संख्या {n}।", "url": f"https://example.org/r{n}"}
+
+
+def test_a_reused_archive_sees_every_change_made_between_searches(tmp_path: Path, articles_file: Path) -> None:
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([articles_file])
+        assert archive.search("बारिश").total == 2
+
+        # another writer (as another process would be) adds an article
+        Archive(home).ingest([write_jsonl(tmp_path / "more.jsonl", [rain(1)])])
+        assert archive.search("बारिश").total == 3
+
+        # stored and queued but never indexed (an ingest killed between the two): the next search indexes it
+        store = Store.open(archive.settings, create=False)
+        try:
+            store.upsert(
+                [ArticleRecord(title="अधूरा काम", body="बारिश के बाद चक्रवात", origin_file="x", origin_record="1")],
+                datetime.now(),
+            )
+        finally:
+            store.close()
+        found = archive.search("चक्रवात")
+        assert found.total == 1 and archive.search("बारिश").total == 4
+
+        # a reindex swaps the index directory under the open searcher
+        reindex(archive.settings)
+        Archive(home).ingest([write_jsonl(tmp_path / "after.jsonl", [rain(2)])])
+        assert archive.search("बारिश").total == 5
+
+        delete(archive.settings, ids=[found.hits[0].id])
+        assert archive.search("चक्रवात").total == 0 and archive.search("बारिश").total == 4
+        assert [h.id for h in archive.similar(1).hits] == [h.id for h in Archive(home).similar(1).hits]
+
+    # closed: a later call opens everything again
+    assert archive.search("बारिश").total == 4
+    archive.close()
