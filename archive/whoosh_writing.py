@@ -31,7 +31,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3Seg
 from whoosh.writing import SegmentWriter
 
 from archive.analysis.terms import index_terms
-from archive.analysis.whoosh_filters import HindiText, encode_positions
+from archive.analysis.whoosh_filters import SINGLE_POSITION_VALUES, HindiText, encode_positions
 
 #: Terms in at most this many documents (of one segment) are stored inline in the term table.
 INLINE_POSTINGS = 8
@@ -53,45 +53,68 @@ class TermPool:
         self._tempstore = tempstore
         self._limit = limitmb * 1024 * 1024
         self._size = 0
-        self._terms: dict[tuple[str, bytes], Postings] = {}
+        self._fields: dict[str, dict[bytes, Postings]] = {}
         self._runs: list[str] = []
-
-    def _postings(self, key: tuple[str, bytes]) -> Postings:
-        postings = self._terms.get(key)
-        if postings is None:
-            postings = self._terms[key] = (array("I"), array("f"), [])
-            self._size += _TERM_BYTES
-        return postings
 
     def add_terms(self, fieldname: str, docnum: int, terms: Iterable[tuple[bytes, float, bytes]]) -> None:
         """Add one document's postings for one field: (term, weight, encoded value) each."""
-        pooled = self._terms
-        count = 0
+        pooled = self._fields.setdefault(fieldname, {})
+        added = 0
         for btext, weight, value in terms:
-            postings = pooled.get((fieldname, btext))
+            postings = pooled.get(btext)
             if postings is None:
-                postings = self._postings((fieldname, btext))
+                postings = pooled[btext] = (array("I"), array("f"), [])
+                added += 1
             postings[0].append(docnum)
             postings[1].append(weight)
             postings[2].append(value)
-            count += 1
-        self._size += count * _POSTING_BYTES
+            self._size += _POSTING_BYTES
+        self._size += added * _TERM_BYTES
         if self._size > self._limit:
             self._spill()
+
+    def add_text(self, fieldname: str, docnum: int, terms: dict[str, list[int]], boost: float) -> int:
+        """Add one document's postings for a text field from :func:`index_terms`; returns the field's
+        length in words. (The same as :meth:`add_terms`, without a tuple per posting: this is the
+        innermost loop of indexing.)"""
+        pooled = self._fields.setdefault(fieldname, {})
+        single = SINGLE_POSITION_VALUES
+        length = added = 0
+        for term, positions in terms.items():
+            btext = term.encode("utf-8")
+            postings = pooled.get(btext)
+            if postings is None:
+                postings = pooled[btext] = (array("I"), array("f"), [])
+                added += 1
+            count = len(positions)
+            length += count
+            postings[0].append(docnum)
+            postings[1].append(count * boost)
+            value = single.get(positions[0]) if count == 1 else None
+            postings[2].append(value or encode_positions(positions))
+        self._size += len(terms) * _POSTING_BYTES + added * _TERM_BYTES
+        if self._size > self._limit:
+            self._spill()
+        return length
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Whoosh's pool protocol, used when the writer merges existing segments into this one."""
         fieldname, btext, docnum, weight, value = item
         self.add_terms(fieldname, docnum, ((btext, weight, value or b""),))
 
+    def _sorted(self) -> Iterator[PooledTerm]:
+        for fieldname in sorted(self._fields):
+            pooled = self._fields[fieldname]
+            for btext in sorted(pooled):
+                yield ((fieldname, btext), *pooled[btext])
+
     def _spill(self) -> None:
         name = f"terms-{len(self._runs)}.run"
         with self._tempstore.create_file(name).raw_file() as run:
-            for key in sorted(self._terms):
-                docnums, weights, values = self._terms[key]
+            for key, docnums, weights, values in self._sorted():
                 pickle.dump((key, docnums.tobytes(), weights.tobytes(), values), run, pickle.HIGHEST_PROTOCOL)
         self._runs.append(name)
-        self._terms = {}
+        self._fields = {}
         self._size = 0
 
     def _read_run(self, name: str) -> Iterator[PooledTerm]:
@@ -108,7 +131,7 @@ class TermPool:
 
     def iter_terms(self) -> Iterator[PooledTerm]:
         """Every term in (field name, term bytes) order, with all its postings in document order."""
-        in_memory = ((key, *self._terms[key]) for key in sorted(self._terms))
+        in_memory = self._sorted()
         if not self._runs:
             yield from in_memory
             return
@@ -132,7 +155,7 @@ class TermPool:
         for name in self._runs:
             self._tempstore.delete_file(name)
         self._runs = []
-        self._terms = {}
+        self._fields = {}
 
 
 class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
@@ -226,10 +249,11 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def __init__(self, ix: Any, *, limitmb: float = 128, **kwargs: Any) -> None:
         super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
+        self._unsupported = {n for n, f in self.schema.items() if f.vector or f.separate_spelling()}
 
     def add_document(self, **fields: Any) -> None:
         schema = self.schema
-        if any(schema[name].vector or schema[name].separate_spelling() for name in fields if name in schema):
+        if self._unsupported.intersection(fields):
             raise ValueError("FastSegmentWriter does not write term vectors or spelling fields")
         self._check_state()
         names = sorted(name for name in fields if not name.startswith("_"))
@@ -247,19 +271,17 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, name, docboost)
-                    terms: list[tuple[bytes, float, bytes]] = []
                     if isinstance(field, HindiText) and isinstance(value, str):
                         boost *= field.format.field_boost
-                        for term, positions in index_terms(value).items():
-                            terms.append((term.encode("utf-8"), len(positions) * boost, encode_positions(positions)))
-                            length += len(positions)
+                        length = self.pool.add_text(name, docnum, index_terms(value), boost)
                     else:
+                        terms = []
                         for btext, freq, weight, vbytes in field.index(value):
                             terms.append((btext, weight * boost, vbytes or b""))
                             length += freq
+                        self.pool.add_terms(name, docnum, terms)
                     if not field.scorable:
                         length = 0
-                    self.pool.add_terms(name, docnum, terms)
                 stored = fields.get(f"_stored_{name}", value)
                 writer.add_field(name, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:

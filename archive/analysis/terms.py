@@ -48,7 +48,10 @@ def index_terms(text: str) -> dict[str, list[int]]:
     >>> index_terms("और लॉवरोव ने लावरोव से मुलाकात की")
     {'लॉवरोव': [1], '~लावरोव': [1, 2], 'लावरोव': [2], 'मुलाकात': [3], '~मुलाकात': [3]}
     """
-    positions: dict[str, list[int]] = {}
+    # Positions are gathered per raw word first (one dictionary step per word of text), then handed to
+    # its two terms (one step per distinct word). A list may be shared by a word's two terms, so lists
+    # are never changed once handed on: terms that several raw words meet in get a new, merged list.
+    by_word: dict[str, tuple[tuple[str, str], list[int]]] = {}
     position = -1
     known = _words
     for index, word in enumerate(WORD_RE.findall(text)):
@@ -56,15 +59,14 @@ def index_terms(text: str) -> dict[str, list[int]]:
         if terms is None:
             continue
         position = index if position < 0 else position + 1
-        exact, key = terms
-        found = positions.get(exact)
+        found = by_word.get(word)
         if found is None:
-            positions[exact] = [position]
+            by_word[word] = (terms, [position])
         else:
-            found.append(position)
-        found = positions.get(key)
-        if found is None:
-            positions[key] = [position]
-        else:
-            found.append(position)
+            found[1].append(position)
+    positions: dict[str, list[int]] = {}
+    for terms, places in by_word.values():
+        for term in terms:
+            earlier = positions.get(term)
+            positions[term] = places if earlier is None else sorted(earlier + places)
     return positions
