@@ -1,3 +1,4 @@
 from archive.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned process (the background indexer) imports it
+    main()

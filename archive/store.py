@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -330,9 +330,17 @@ class Store:
             session.add_all(PendingIndex(article_id=i) for i in ids)
             return len(ids)
 
-    def clear_pending(self, ids: Sequence[int]) -> None:
+    def clear_pending(self, ids: Sequence[int], versions: Mapping[int, datetime | None] | None = None) -> None:
+        """Take these articles off the index queue. With ``versions`` (article id -> the ``updated_at``
+        that was indexed, None for an article indexed as deleted), an article that changed again since
+        stays queued: another process may have updated it while this one was indexing."""
         with self._session(write=True) as session:
             for chunk in _chunks(ids):
+                if versions is not None:
+                    current: dict[int, datetime | None] = dict.fromkeys(chunk)
+                    rows = session.execute(select(Article.id, Article.updated_at).where(Article.id.in_(chunk)))
+                    current.update((i, changed) for i, changed in rows)
+                    chunk = [i for i in chunk if current[i] == versions.get(i)]
                 session.execute(delete(PendingIndex).where(PendingIndex.article_id.in_(chunk)))
 
     # --- ingest runs, rejects and files read ---------------------------------------------------

@@ -7,15 +7,16 @@ the next command finds the queue and finishes the work, so nothing stored is mis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 
 from archive import index as index_module
 from archive.analysis.terms import index_terms
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
 from archive.errors import SearchIndexError
-from archive.index import SearchIndex, new_index_beside, point_to, remove_unused_beside
+from archive.index import IndexWriter, SearchIndex, new_index_beside, point_to, remove_unused_beside
 from archive.store import Store
 
 BATCH = 500
@@ -54,35 +55,51 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
         return 0
     # (a fresh index has no vocabulary yet: it is built by one scan at the end)
     incremental = len(pending) <= INCREMENTAL_VOCABULARY and index.vocabulary.path.exists()
-    forms: set[str] = set()
-    removed = False
+    forms: set[str] | None = set() if incremental else None
+    versions: dict[int, datetime | None] = {}
     try:
         with index.writer(timeout=index_module.WRITE_LOCK_TIMEOUT if wait else 0.0) as writer:
-            for start in range(0, len(pending), BATCH):
-                chunk = pending[start : start + BATCH]
-                articles = store.articles(chunk)
-                writer.put(articles)
-                present = {a.id for a in articles}
-                gone = [i for i in chunk if i not in present]
-                removed = removed or bool(gone)
-                writer.remove(gone)
-                if incremental:
-                    for a in articles:
-                        forms.update(index_terms(f"{a.title}\n{a.summary or ''}\n{a.body}"))
+            removed = _write(store, writer, pending, versions, forms)
     except SearchIndexError:
         if wait:
             raise
         return 0
-    store.clear_pending(pending)
+    store.clear_pending(pending, versions)
     # A few articles: look up their words only. Many, or deletions (whose words are unknown here): rescan.
     # (Words an updated article no longer has keep their old count until the next rescan: harmless, a
     # form that matches nothing only widens a query by nothing.)
-    if incremental and not removed:
+    if forms is not None and not removed:
         index.update_vocabulary(f for f in forms if not f.startswith(VARIANT_PREFIX))
     else:
         index.rebuild_vocabulary()
     index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile
     return len(pending)
+
+
+def _write(
+    store: Store,
+    writer: IndexWriter,
+    ids: Sequence[int],
+    versions: dict[int, datetime | None],
+    forms: set[str] | None = None,
+) -> bool:
+    """Index (or remove) these articles, noting in ``versions`` which version of each was written and in
+    ``forms`` (when given) their words. Returns whether any was removed."""
+    removed = False
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        articles = store.articles(chunk)
+        writer.put(articles)
+        present = {a.id: a.updated_at for a in articles}
+        gone = [i for i in chunk if i not in present]
+        writer.remove(gone)
+        versions.update(present)
+        versions.update(dict.fromkeys(gone))
+        removed = removed or bool(gone)
+        if forms is not None:
+            for a in articles:
+                forms.update(index_terms(f"{a.title}\n{a.summary or ''}\n{a.body}"))
+    return removed
 
 
 def rebuild_index(store: Store, index: SearchIndex) -> int:

@@ -107,3 +107,28 @@ def test_a_locked_index_gives_a_clear_message_and_searches_still_answer(
         holder.close()
     # once the lock is free, the next command indexes what was queued
     assert json.loads(run("search", "भूकंप", "--format", "json").stdout)["total"] == 1
+
+
+def test_an_article_changed_while_it_was_being_indexed_stays_queued(run: Run, settings: Settings) -> None:
+    # Another process updates an article after this one read it for the index and before it takes it
+    # off the queue: the queue must keep it, or the index would keep the old text for good.
+    run("ingest")
+    store = Store.open(settings, create=False)
+    try:
+        record = ArticleRecord(
+            title="पहला रूप", body="बाढ़ से गांव घिरे", url="https://example.com/a", origin_file="x", origin_record="1"
+        )
+        store.upsert([record], datetime(2024, 1, 1, 9))
+        (article_id,) = [i for i in store.pending_ids()]
+        indexed_version = {a.id: a.updated_at for a in store.articles([article_id])}
+        changed = ArticleRecord(
+            title="दूसरा रूप", body="बाढ़ का पानी उतरा", url="https://example.com/a", origin_file="x", origin_record="1"
+        )
+        assert store.upsert([changed], datetime(2024, 1, 1, 10)).updated == 1
+        store.clear_pending([article_id], indexed_version)
+        assert store.pending_ids() == [article_id]
+        store.clear_pending([article_id], {a.id: a.updated_at for a in store.articles([article_id])})
+        assert store.pending_ids() == []
+    finally:
+        store.close()
+    assert json.loads(run("search", "उतरा", "--format", "json").stdout)["total"] == 1
