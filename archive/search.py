@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
@@ -193,9 +196,15 @@ def _matcher(expanded_query: Any, reader: Any) -> Callable[[str], bool]:
         for _, text in expanded_query.existing_terms(reader, expand=True)
     }
 
+    known: dict[str, bool] = {}
+
     def is_match(word: str) -> bool:
-        normal = normalize_word(word)
-        return normal in terms or VARIANT_PREFIX + variant_key(normal) in terms
+        # asked for every word of every shown article; most words recur, so remember the answers
+        found = known.get(word)
+        if found is None:
+            normal = normalize_word(word)
+            found = known[word] = normal in terms or VARIANT_PREFIX + variant_key(normal) in terms
+        return found
 
     return is_match
 
@@ -226,6 +235,7 @@ class SearchSession:
         self._index: SearchIndex | None = None
         self._target = ""
         self._searcher: Any = None
+        self._values: _DocValues | None = None
 
     def __enter__(self) -> SearchSession:
         return self
@@ -253,12 +263,20 @@ class SearchSession:
             self._close_searcher()
         if self._searcher is None:
             self._searcher = index.open().searcher()
+            self._values = None
         return store, index, self._searcher
+
+    def values(self) -> _DocValues:
+        """Per-document values of the current searcher (read on first use, dropped with the searcher)."""
+        if self._values is None or self._values.searcher is not self._searcher:
+            self._values = _DocValues(self._searcher)
+        return self._values
 
     def _close_searcher(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._values = None
 
     def _close_index(self) -> None:
         self._close_searcher()
@@ -327,11 +345,14 @@ def _sorting(sort: str) -> Any:
     ]
 
 
-def _facet_counts(results: Any, names: Sequence[str], store: Store) -> dict[str, list[FacetCount]]:
+def _facet_counts(
+    values: _DocValues, docs: Iterable[int], names: Sequence[str], store: Store
+) -> dict[str, list[FacetCount]]:
     facets: dict[str, list[FacetCount]] = {}
     for name in names:
-        groups = results.groups(_FACET_FIELDS[name])
-        counts = sorted(((str(k), len(v)) for k, v in groups.items() if k is not None), key=lambda kv: (-kv[1], kv[0]))
+        column = values.column(_FACET_FIELDS[name])
+        tally = Counter(column[d] for d in docs)
+        counts = sorted(((str(k), n) for k, n in tally.items() if k is not None), key=lambda kv: (-kv[1], kv[0]))
         if name == "source":
             labels = store.source_labels([k for k, _ in counts])
             counts = [(labels.get(k, k), n) for k, n in counts]
@@ -358,60 +379,101 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     unknown = set(request.facets) - set(FACETS)
     if unknown:
         raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
+    _sorting(request.sort)  # rejects an unknown order before any work
     store, index, searcher = session.acquire()
+    values = session.values()
     expander = _Expander(index.vocabulary, searcher.doc_count())
     expanded_query = parse_query(request.query, searcher.schema).accept(expander)
+    evaluator = _Evaluator(searcher, values)
+    scores = evaluator.scores(expanded_query)
+    condition = _filter(request)
+    if condition is not None:
+        allowed = evaluator.docs(condition)
+        scores = {d: v for d, v in scores.items() if d in allowed}
+    ordered = _ordered(scores, values, request.sort)
     wanted = request.page * request.limit
-    groups = {_FACET_FIELDS[f]: sorting.FieldFacet(_FACET_FIELDS[f]) for f in request.facets}
     if request.collapse:
-        # counting stories, not copies, over all matches (Whoosh's own collapsed count depends on the limit)
-        groups["cluster"] = sorting.FieldFacet("cluster")
-    results = searcher.search(
-        expanded_query,
-        limit=wanted,
-        filter=_filter(request),
-        sortedby=_sorting(request.sort),
-        groupedby=groups or None,
-        collapse="cluster" if request.collapse else None,
-        collapse_limit=1,
-    )
-    top = list(results)[(request.page - 1) * request.limit : wanted]
-    ids = [int(h["id"]) for h in top]
+        # one article per story: the first of its cluster in the result order; the total counts stories
+        cluster = values.column("cluster")
+        total = len({cluster[d] for d in scores})
+        top = _first_per_key(ordered, cluster, wanted)[(request.page - 1) * request.limit :]
+    else:
+        total = len(scores)
+        top = list(islice(ordered, (request.page - 1) * request.limit, wanted))
+    fields = [searcher.stored_fields(d) for d in top]
+    ids = [int(f["id"]) for f in fields]
     articles = {a.id: a for a in store.articles(ids)} if request.snippets else {}
-    copies = store.cluster_sources([h["cluster"] for h in top]) if request.collapse else {}
+    copies = store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
     is_match = _matcher(expanded_query, searcher.reader())
-    hits = [_hit(hit, articles.get(int(hit["id"])), is_match, copies) for hit in top]
-    total = len(results.groups("cluster")) if request.collapse else len(results)
+    # sorted by date, there is no relevance score to report (as before: 0)
+    shown = [scores[d] if request.sort == "relevance" else None for d in top]
+    hits = [
+        _hit(f, score, articles.get(int(f["id"])), is_match, copies) for f, score in zip(fields, shown, strict=True)
+    ]
     return SearchResults(
         query=request.query,
         total=total,
         hits=hits,
         expanded=expander.forms,
         suggestions=_suggest(searcher, expander.words) if total == 0 else [],
-        facets=_facet_counts(results, request.facets, store),
+        facets=_facet_counts(values, scores, request.facets, store),
         page=request.page,
         limit=request.limit,
     )
 
 
-def _hit(hit: Any, article: Article | None, is_match: Callable[[str], bool], copies: dict[str, list[str]]) -> Hit:
+def _ordered(scores: dict[int, float], values: _DocValues, sort: str) -> Iterator[int]:
+    """Matching documents in result order, lazily: a heap gives the first few without sorting them all."""
+    if sort == "relevance":
+        # best score first; equal scores in index order, as Whoosh orders them
+        keyed: list[tuple[Any, int]] = [(-score, d) for d, score in scores.items()]
+    else:
+        dates, numbers = values.column("date", raw=True), values.column("number", raw=True)
+        sign = -1 if sort == "newest" else 1
+        # equal dates keep the order articles were stored in, so pages never shuffle
+        keyed = [((sign * dates[d], sign * numbers[d]), d) for d in scores]
+    heapq.heapify(keyed)
+    while keyed:
+        yield heapq.heappop(keyed)[1]
+
+
+def _first_per_key(ordered: Iterable[int], keys: Sequence[Any], wanted: int) -> list[int]:
+    seen: set[Any] = set()
+    kept: list[int] = []
+    for d in ordered:
+        key = keys[d]
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(d)
+        if len(kept) == wanted:
+            break
+    return kept
+
+
+def _hit(
+    fields: Any,
+    score: float | None,
+    article: Article | None,
+    is_match: Callable[[str], bool],
+    copies: dict[str, list[str]],
+) -> Hit:
     snippet: Snippet = ()
     if article is not None:
         snippet = make_snippet(article.body, is_match, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
         if not any(matched for _, matched in snippet) and article.summary:
             snippet = make_snippet(article.summary, is_match, max_chars=SNIPPET_CHARS, fragments=1)
-    stored_date = hit.get("date")
-    source = hit.get("source")
-    others = tuple(s for s in dict.fromkeys(copies.get(hit.get("cluster", ""), [])) if s != source)
+    stored_date = fields.get("date")
+    source = fields.get("source")
+    others = tuple(s for s in dict.fromkeys(copies.get(fields.get("cluster", ""), [])) if s != source)
     return Hit(
-        id=int(hit["id"]),
-        url=hit.get("url"),
-        title=hit["title"],
+        id=int(fields["id"]),
+        url=fields.get("url"),
+        title=fields["title"],
         source=source,
-        category=hit.get("category"),
+        category=fields.get("category"),
         date=stored_date.date() if stored_date else None,
-        # sorted by date, Whoosh reports the sort key instead of a score
-        score=round(float(hit.score), 4) if isinstance(hit.score, int | float) else 0.0,
+        score=round(float(score), 4) if score is not None else 0.0,
         snippet=snippet,
         also_in=others,
     )
@@ -435,5 +497,214 @@ def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> S
     copies = store.cluster_sources([h["cluster"] for h in top])
     never: Callable[[str], bool] = lambda _word: False  # noqa: E731
     articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
-    hits = [_hit(hit, articles.get(int(hit["id"])), never, copies) for hit in top]
+    hits = [_hit(hit, float(hit.score), articles.get(int(hit["id"])), never, copies) for hit in top]
     return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)
+
+
+# --- evaluating queries -------------------------------------------------------------------------
+#
+# Whoosh's matchers walk the postings one document at a time through a tree of Python objects (a union
+# per word, its variants, its fields), and collecting every match for an exact total and facets cost
+# 20-60 ms a query at 4.5k articles, growing with the number of matches. Below, the common parts of a
+# query (words and their variants, AND, OR, NOT) are evaluated a term at a time instead: each term's
+# postings are read a block at a time and scored with Whoosh's own BM25F formula and statistics, so the
+# scores, and with them the order, are the ones Whoosh gives (tests/test_search_engine.py compares
+# them). Everything else (phrases, prefixes, fuzzy words, ranges) is left to Whoosh's matchers.
+
+
+class _DocValues:
+    """Per-document values of one searcher, read on first use: field lengths, deletions and the
+    columns for facets, sorting and collapsing. Indexed by global document number."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.leaves: list[tuple[Any, int]] = list(searcher.leaf_searchers())
+        self._lengths: dict[str, list[int]] = {}
+        self._columns: dict[tuple[str, bool], list[Any]] = {}
+        self._deleted: list[frozenset[int]] | None = None
+
+    def deleted(self, leaf: int) -> frozenset[int]:
+        """Deleted document numbers of one leaf (segment), local to it."""
+        if self._deleted is None:
+            self._deleted = [
+                frozenset(d for d in range(r.doc_count_all()) if r.is_deleted(d)) if r.has_deletions() else frozenset()
+                for r in (sub.reader() for sub, _ in self.leaves)
+            ]
+        return self._deleted[leaf]
+
+    def deleted_global(self) -> frozenset[int]:
+        return frozenset(offset + d for leaf, (_, offset) in enumerate(self.leaves) for d in self.deleted(leaf))
+
+    def lengths(self, field: str) -> list[int]:
+        if field not in self._lengths:
+            found: list[int] = []
+            for sub, _ in self.leaves:
+                found.extend(_field_lengths(sub.reader(), field))
+            self._lengths[field] = found
+        return self._lengths[field]
+
+    def column(self, field: str, *, raw: bool = False) -> list[Any]:
+        """A sortable field's value for every document: as stored (``raw``, comparable) or as text."""
+        key = (field, raw)
+        if key not in self._columns:
+            reader = self.searcher.reader()
+            # an index with no segment yet (an ingest's first commit still to come) has no columns
+            values = reader.column_reader(field, translate=not raw) if reader.doc_count_all() else []
+            self._columns[key] = list(values)
+        return self._columns[key]
+
+
+def _field_lengths(reader: Any, field: str) -> list[int]:
+    """The length of ``field`` in every document of one segment, as Whoosh's scorer sees it."""
+    count = reader.doc_count_all()
+    try:
+        # Whoosh 2.7 keeps the lengths as a byte column per field; reading it whole is ~100x faster than
+        # asking document by document
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        perdoc = reader._perdoc
+        name = _lenfield(field)
+        if not perdoc.has_column(name):
+            return [1] * count
+        return [byte_to_length(b) if b else 1 for b in perdoc.column_reader(name, LENGTHS_COLUMN)]
+    except (AttributeError, ImportError):  # another layout: the public, slower way
+        return [reader.doc_field_length(d, field, 1) or 1 for d in range(count)]
+
+
+def _blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """A term's postings as (document numbers, weights) a block at a time."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():  # postings kept inline in the term table, or another matcher
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+class _Evaluator:
+    def __init__(self, searcher: Any, values: _DocValues) -> None:
+        self.searcher = searcher
+        self.values = values
+
+    def scores(self, node: Any) -> dict[int, float]:
+        """Every matching (undeleted) document with its score."""
+        kind = type(node)
+        if kind is wq.Term:
+            return self._term(node, scored=True)
+        subs = getattr(node, "subqueries", ())
+        if kind is wq.Or and node.boost == 1.0 and not any(isinstance(q, wq.Not) for q in subs):
+            total: dict[int, float] = {}
+            for sub in subs:
+                for d, score in self.scores(sub).items():
+                    total[d] = total.get(d, 0.0) + score
+            return total
+        if kind is wq.And and node.boost == 1.0:
+            positive = [self.scores(q) for q in subs if not isinstance(q, wq.Not)]
+            negative = [q.query for q in subs if isinstance(q, wq.Not)]
+            if positive:
+                smallest: dict[int, float] = min(positive, key=len)
+                common = set(smallest).intersection(*positive)
+                common.difference_update(*(self.docs(q) for q in negative))
+                # Whoosh scores each `NOT x` clause of an AND as 1.0 (its inverse matcher's weight)
+                bonus = float(len(negative))
+                return {d: sum(part[d] for part in positive) + bonus for d in sorted(common)}
+        if kind is wq.AndNot and node.boost == 1.0:
+            excluded = self.docs(node.b)
+            return {d: v for d, v in self.scores(node.a).items() if d not in excluded}
+        return self._whoosh(node, scored=True)
+
+    def docs(self, node: Any) -> set[int]:
+        """Every matching (undeleted) document, without scores (for filters)."""
+        kind = type(node)
+        if kind is wq.Term:
+            return set(self._term(node, scored=False))
+        subs = getattr(node, "subqueries", ())
+        if kind is wq.Or and not any(isinstance(q, wq.Not) for q in subs):
+            return set().union(*(self.docs(q) for q in subs))
+        if kind is wq.And:
+            positive = [self.docs(q) for q in subs if not isinstance(q, wq.Not)]
+            if positive:
+                common = positive[0].intersection(*positive[1:])
+                return common.difference(*(self.docs(q.query) for q in subs if isinstance(q, wq.Not)))
+        if kind is wq.AndNot:
+            return self.docs(node.a) - self.docs(node.b)
+        if kind is wq.DateRange and not (node.startexcl or node.endexcl):
+            return self._date_range(node)
+        return set(self._whoosh(node, scored=False))
+
+    def _date_range(self, node: Any) -> set[int]:
+        """A date filter read off the date column (Whoosh's range matcher unions many trie terms)."""
+        field = self.searcher.schema[node.fieldname]
+        missing = field.column_type.default_value(False)
+        low = field.to_column_value(node.startdate) if node.startdate is not None else 0
+        high = field.to_column_value(node.enddate) if node.enddate is not None else missing - 1
+        dates = self.values.column(node.fieldname, raw=True)
+        deleted = self.values.deleted_global()
+        return {d for d, value in enumerate(dates) if low <= value <= high and d not in deleted}
+
+    def _term(self, node: Any, *, scored: bool) -> dict[int, float]:
+        from whoosh.scoring import BM25FScorer
+
+        searcher = self.searcher
+        field = node.fieldname
+        if field not in searcher.schema:
+            return {}
+        try:
+            text = searcher.schema[field].to_bytes(node.text)
+        except ValueError:
+            return {}
+        scorer = None
+        if scored:
+            if (field, text) not in searcher.reader():
+                return {}
+            scorer = searcher.weighting.scorer(searcher, field, text)
+            if not isinstance(scorer, BM25FScorer):
+                return self._whoosh(node, scored=True)
+        found: dict[int, float] = {}
+        for leaf, (sub, offset) in enumerate(self.values.leaves):
+            reader = sub.reader()
+            if (field, text) not in reader:
+                continue
+            matcher = reader.postings(field, text)
+            matcher = getattr(matcher, "child", matcher)  # without Whoosh's per-document deletion filter
+            deleted = self.values.deleted(leaf)
+            if scorer is None:
+                for ids, _ in _blocks(matcher):
+                    found.update((offset + d, 0.0) for d in ids if d not in deleted)
+                continue
+            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            boost = node.boost
+            lengths = self.values.lengths(field)
+            for ids, weights in _blocks(matcher):
+                for d, tf in zip(ids, weights, strict=True):
+                    if d in deleted:
+                        continue
+                    fl = lengths[offset + d]
+                    # whoosh.scoring.bm25, operation for operation, then the query's boost
+                    score = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+                    found[offset + d] = score * boost if boost != 1.0 else score
+        return found
+
+    def _whoosh(self, node: Any, *, scored: bool) -> dict[int, float]:
+        """What Whoosh's own matcher for ``node`` finds, leaf by leaf (it skips deleted documents)."""
+        found: dict[int, float] = {}
+        context = self.searcher.context() if scored else self.searcher.boolean_context()
+        for sub, offset in self.values.leaves:
+            matcher = node.matcher(sub, context)
+            while matcher.is_active():
+                found[offset + matcher.id()] = matcher.score() if scored else 0.0
+                matcher.next()
+        return found

@@ -7,10 +7,11 @@ boundaries (``।``, ``?``, ``!``); every matched form is marked, variants and i
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from archive.analysis.tokenizer import tokenize
+from archive.analysis.tokenizer import WORD_RE
 
 #: A snippet is a run of text pieces, each marked as a match of the query or not.
 Snippet = tuple[tuple[str, bool], ...]
@@ -38,7 +39,8 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
     >>> make_snippet("कुछ नहीं मिला", lambda w: False, max_chars=9)
     (('कुछ नहीं…', False),)
     """
-    words = list(tokenize(text))
+    # the tokenizer's pattern without its generator: this runs over every word of every shown article
+    words = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
     hits = [(start, end) for word, start, end in words if is_match(word)]
     if not hits:
         return ((_lead(text, max_chars), False),)
@@ -93,12 +95,14 @@ def _bounds(text: str, words: list[tuple[str, int, int]], window: _Window, max_c
 
 
 def _word_start_after(words: list[tuple[str, int, int]], position: int) -> int:
-    return next((start for _, start, _ in words if start >= position), position)
+    # words are in text order, so their starts (and ends) are sorted: bisect instead of scanning
+    i = bisect_left(words, position, key=lambda w: w[1])
+    return words[i][1] if i < len(words) else position
 
 
 def _word_end_before(words: list[tuple[str, int, int]], position: int) -> int:
-    ends = [end for _, _, end in words if end <= position]
-    return ends[-1] if ends else position
+    i = bisect_right(words, position, key=lambda w: w[2])
+    return words[i - 1][2] if i else position
 
 
 def _lead(text: str, limit: int) -> str:

@@ -1,0 +1,105 @@
+"""Search evaluates the common query forms itself (term at a time) instead of through Whoosh's matchers:
+its matches, scores, order, totals and facets must be the ones Whoosh gives for the same query."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import query as wq
+from whoosh import sorting
+
+from archive import Archive
+from archive.admin import delete, upgrade_database
+from archive.index import SearchIndex
+from archive.search import _Expander, parse_query
+from tests.conftest import write_jsonl
+from tests.test_search_features import ARTICLES
+
+QUERIES = [
+    "चुनाव",
+    "चुनाव संसद",
+    "मतदाता OR महंगाई",
+    "चुनाव -क्रिकेट",
+    "चुनाव NOT क्रिकेट",
+    "(चुनाव OR मतदाता) AND महंगाई",
+    '"भारी बारिश"',
+    "title:बाढ़",
+    "खबर*",
+    "बाढ़ बारिश",
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    home = tmp_path_factory.mktemp("engine") / "home"
+    with Archive(home) as created:
+        created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES)])
+        # deletions leave documents marked deleted in their segment: they must not be found
+        delete(created.settings, ids=[3, 8])
+        yield created
+
+
+def whoosh_reference(archive: Archive, query: str, **options: Any) -> list[tuple[int, float, str]]:
+    """(article id, score, cluster) of every match, in Whoosh's own order."""
+    index = SearchIndex(archive.settings.index_dir)
+    with index.searcher() as searcher:
+        expanded = parse_query(query, searcher.schema).accept(_Expander(index.vocabulary, searcher.doc_count()))
+        since = options.get("since")
+        results = searcher.search(
+            expanded,
+            limit=None,
+            filter=wq.DateRange("date", datetime.combine(since, time()), None) if since else None,
+            sortedby=[sorting.FieldFacet("date", reverse=True), sorting.FieldFacet("number", reverse=True)]
+            if options.get("sort") == "newest"
+            else None,
+        )
+        # sorted by date, Whoosh's "score" is the sort key and the archive reports 0
+        found = [
+            (int(h["id"]), round(h.score, 4) if isinstance(h.score, float) else 0.0, h["cluster"]) for h in results
+        ]
+    index.close()
+    return found
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_matches_scores_and_order_are_whoosh_s(archive: Archive, query: str) -> None:
+    expected = whoosh_reference(archive, query)
+    got = archive.search(query, limit=100, collapse=False, snippets=False)
+    assert expected and [(h.id, h.score) for h in got.hits] == [(i, s) for i, s, _ in expected]
+    assert got.total == len(expected)
+    stories = archive.search(query, limit=100, snippets=False)
+    assert stories.total == len({cluster for _, _, cluster in expected})
+    firsts = list({cluster: i for i, _, cluster in reversed(expected)}.values())[::-1]
+    assert [h.id for h in stories.hits] == firsts
+
+
+def test_filtered_sorted_and_faceted_as_whoosh(archive: Archive) -> None:
+    since = date(2016, 1, 1)
+    expected = whoosh_reference(archive, "चुनाव OR मतदाता", since=since, sort="newest")
+    got = archive.search(
+        "चुनाव OR मतदाता", since=since, sort="newest", facets=("year",), limit=100, collapse=False, snippets=False
+    )
+    assert [h.id for h in got.hits] == [i for i, _, _ in expected] and got.total == len(expected)
+    years = Counter(str(ARTICLES[i - 1]["date"])[:4] for i, _, _ in expected)
+    assert {f.value: f.count for f in got.facets["year"]} == dict(years)
+
+
+def test_paging_walks_the_same_order(archive: Archive) -> None:
+    whole = [h.id for h in archive.search("खबर", limit=30, snippets=False).hits]
+    pages = [h.id for p in (1, 2, 3) for h in archive.search("खबर", limit=10, page=p, snippets=False).hits]
+    assert pages == whole and len(whole) == 28
+
+
+def test_a_word_the_index_lacks_finds_nothing(archive: Archive) -> None:
+    assert archive.search("अंतरिक्ष").total == 0 and archive.search("चुनाव अंतरिक्ष").hits == []
+
+
+def test_an_index_without_documents_finds_nothing(tmp_path: Path) -> None:
+    with Archive(tmp_path / "home") as empty:
+        upgrade_database(empty.settings)  # a database, and then an index with no segment yet
+        found = empty.search("चुनाव", facets=("year",), sort="newest")
+        assert found.total == 0 and found.hits == [] and found.facets == {"year": []}
