@@ -7,15 +7,21 @@ the next command finds the queue and finishes the work, so nothing stored is mis
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
+from typing import Any
 
 from archive import index as index_module
 from archive.analysis.terms import index_terms
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
-from archive.errors import SearchIndexError
+from archive.errors import ArchiveError, SearchIndexError
 from archive.index import IndexWriter, SearchIndex, new_index_beside, point_to, remove_unused_beside
 from archive.store import Store
 
@@ -130,3 +136,97 @@ def rebuild_index(store: Store, index: SearchIndex) -> int:
         index.close()
     remove_unused_beside(index.path, keep=[previous] if previous else [])
     return total
+
+
+#: How often the background indexer looks at the queue when it found nothing new.
+POLL_SECONDS = 0.2
+#: The background indexer commits (making new articles searchable) after this many.
+COMMIT_EVERY = 20_000
+
+
+def index_alongside(settings: Settings, storing_done: Any, indexed: Any, parent: int) -> None:
+    """The body of the background indexer process: index what the storing process (``parent``) queues,
+    as it queues it, until ``storing_done`` is set and the queue holds nothing new; ``indexed`` counts
+    the articles.
+
+    It keeps one writer open for up to :data:`COMMIT_EVERY` articles, so a long ingest makes few, large
+    segments. Whatever stops it, anything it did not finish stays queued for the storing process's
+    final sync: this process only makes ingest faster, never more correct. When the storing process
+    dies (a kill -9 gives it no chance to say so) this one ends too, its uncommitted work discarded, so
+    that it cannot hold the index's lock against the next command."""
+    _end_with(parent)
+    try:
+        with opened(settings) as (store, index):
+            versions: dict[int, datetime | None] = {}
+            finished = False
+            while not finished:
+                with index.writer() as writer:
+                    written = 0
+                    while written < COMMIT_EVERY:
+                        if os.getppid() != parent:
+                            raise SystemExit(1)
+                        done = storing_done.is_set()  # read before the queue: nothing queued after it is missed
+                        fresh = [i for i in store.pending_ids() if i not in versions][:BATCH]
+                        if fresh:
+                            _write(store, writer, fresh, versions)
+                            written += len(fresh)
+                            indexed.value = len(versions)
+                        elif done:
+                            finished = True
+                            break
+                        else:
+                            storing_done.wait(POLL_SECONDS)
+            store.clear_pending(list(versions), versions)
+            index.rebuild_vocabulary()
+    except (KeyboardInterrupt, SystemExit, ArchiveError):
+        # Ctrl-C reaches both processes; the storing process reports it. An error (a busy index) is
+        # met again, and reported, by the storing process's own sync.
+        sys.exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """Ask Linux to kill this process when ``parent`` dies; elsewhere the indexer's loop notices."""
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # died before the request was made
+        sys.exit(1)
+
+
+class Alongside:
+    """How many articles the background indexer has indexed (none when there is no such process)."""
+
+    def __init__(self, counter: Any = None) -> None:
+        self._counter = counter
+
+    @property
+    def indexed(self) -> int:
+        return 0 if self._counter is None else int(self._counter.value)
+
+
+@contextmanager
+def indexing_alongside(settings: Settings, enabled: bool) -> Iterator[Alongside]:
+    """Run :func:`index_alongside` in a second process (on a second core) while the block stores
+    articles. When the block ends the indexer finishes the queue; the caller should then run
+    :func:`sync_index` for anything it left. Yields the indexer's count, final once the block ends."""
+    if not enabled:
+        yield Alongside()
+        return
+    context = multiprocessing.get_context("spawn")  # no fork: the parent holds database connections
+    storing_done = context.Event()
+    indexed = context.Value("q", 0)
+    process = context.Process(
+        target=index_alongside,
+        args=(settings, storing_done, indexed, os.getpid()),
+        name="archive-indexer",
+        daemon=True,
+    )
+    process.start()
+    try:
+        yield Alongside(indexed)
+    finally:
+        storing_done.set()
+        process.join()

@@ -1,0 +1,121 @@
+"""Ingest with a second process indexing while the first stores: the same archive as a serial ingest."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from archive.config import Settings, resolve_settings
+from archive.ingest import IngestOptions, ingest
+from archive.store import Store
+from tests.conftest import Run, write_jsonl
+
+WORDS = "बाढ़ चक्रवात चुनाव संसद किसान बजट रेलवे अस्पताल विद्यालय सड़क बिजली पानी".split()
+
+
+def _records(count: int, offset: int = 0) -> list[dict[str, str]]:
+    return [
+        {
+            "url": f"https://example.com/{i}",
+            "title": f"खबर {i} {WORDS[i % len(WORDS)]}",
+            "body": " ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(40)) + f" अनोखा{i}",
+        }
+        for i in range(offset, offset + count)
+    ]
+
+
+def _search(run: Run, query: str) -> dict:  # type: ignore[type-arg]
+    result = run("search", query, "--format", "json", "--limit", "50", "--no-collapse")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_background_indexing_indexes_everything_stored_and_the_last_version(
+    tmp_path: Path, settings: Settings, run: Run
+) -> None:
+    first = write_jsonl(tmp_path / "a.jsonl", _records(1_500))
+    # a later file changes article 7, twice: only its last text may be found
+    changed = [{**_records(1, 7)[0], "body": "पहला संशोधन"}]
+    second = write_jsonl(tmp_path / "b.jsonl", _records(1_500, 1_500) + changed)
+    third = write_jsonl(tmp_path / "c.jsonl", [{**changed[0], "body": "दूसरा संशोधन अंतिम"}])
+
+    report = ingest(settings, [first, second, third], IngestOptions(background_index=True))
+
+    assert (report.counts.added, report.counts.updated, report.counts.rejected) == (3_000, 2, 0)
+    assert report.indexed >= 3_000
+    stats = json.loads(run("stats", "--format", "json").stdout)
+    assert (stats["articles"], stats["indexed"], stats["pending"], stats["in_step"]) == (3_000, 3_000, 0, True)
+    assert _search(run, "अनोखा2999")["total"] == 1
+    assert _search(run, "अंतिम")["total"] == 1
+    assert _search(run, "संशोधन")["total"] == 1  # one document for article 7, not one per version
+    assert _search(run, "पहला")["total"] == 0
+
+
+def test_background_and_serial_ingests_build_the_same_index(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", _records(600))
+    totals: dict[bool, list[int]] = {}
+    for background in (False, True):
+        settings = resolve_settings(tmp_path / f"home-{background}")
+        ingest(settings, [source], IngestOptions(background_index=background))
+        store = Store.open(settings, create=False)
+        try:
+            assert store.pending_ids() == []
+        finally:
+            store.close()
+        archive = Archive(settings=settings)
+        totals[background] = [archive.search(w, limit=5, collapse=False).total for w in [*WORDS, "अनोखा599", "खबर"]]
+    assert totals[True] == totals[False]
+    assert min(totals[True]) >= 1
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads process trees from /proc")
+def test_killing_the_storing_process_stops_the_indexer_and_the_next_search_catches_up(
+    tmp_path: Path, home: Path, run: Run
+) -> None:
+    source = write_jsonl(tmp_path / "big.jsonl", _records(20_000))
+    script = (
+        "import sys; from pathlib import Path; from archive.config import resolve_settings; "
+        "from archive.ingest import IngestOptions, ingest; "
+        "ingest(resolve_settings(Path(sys.argv[1])), [Path(sys.argv[2])], IngestOptions(background_index=True))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(home), str(source)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    indexer: list[int] = []
+    while time.monotonic() < deadline and process.poll() is None and not indexer:
+        indexer = _children(process.pid)
+        time.sleep(0.05)
+    assert indexer and process.poll() is None, "the ingest ended before its indexer could be seen"
+    time.sleep(1.5)  # let both processes get going
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in indexer):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in indexer), "the indexer outlived the process it indexed for"
+
+    stored = json.loads(run("stats", "--format", "json").stdout)["articles"]
+    assert stored > 0
+    assert _search(run, "अनोखा0")["total"] == 1
+    stats = json.loads(run("stats", "--format", "json").stdout)
+    assert (stats["indexed"], stats["pending"], stats["in_step"]) == (stored, 0, True)
