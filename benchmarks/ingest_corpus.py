@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import GNU_TIME, archive_command, run_measured
+from benchmarks.common import archive_command, run_measured
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     nbytes = text_bytes(records)
     print(f"corpus: {CORPUS}")
     print(f"records: {len(records)} ({' + '.join(str(len(p)) for p in per_file)}), text {nbytes / MB:.1f} MB")
-    print(f"archive: {' '.join(archive_command())}; peak RSS via {GNU_TIME if GNU_TIME.exists() else '/proc VmHWM'}")
+    print(f"archive: {' '.join(archive_command())}; peak RSS of the process tree from /proc")
 
     runs: list[Run] = []
     work = Path(tempfile.mkdtemp(prefix="archive-bench-ingest-"))

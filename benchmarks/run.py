@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.run [--sizes 4549,20000] [--runs N] [--search-runs N] [--skip-process]
+                             [--keep DIR [--search-only]]
 
 For each size (4,549 = the real corpus, the two ``*.jsonl.gz`` files of ``../shared/corpus`` as they
 are; any other size = a generated corpus of real paragraphs of the real articles recombined into new
@@ -20,7 +21,10 @@ temporary directory):
    and as whole ``archive search`` processes (unless ``--skip-process``), and ``archive --help``;
 5. a final table per size and the ratio of time per article between the largest and smallest size.
 
-Corpus text is read at run time; everything written goes to temporary directories that are removed.
+Corpus text is read at run time; everything written goes to temporary directories that are removed,
+unless ``--keep DIR`` keeps each size's generated corpus and archive home there; ``--keep DIR
+--search-only`` then measures search alone on those homes (after a change to search, say).
+Peak memory is that of the whole process tree (ingest indexes in a second process).
 Skipped (exit 0) when the shared corpus is not present.
 """
 
@@ -311,7 +315,10 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
         ("ingest articles/s", lambda r: _f(per_second(r.size, r.ingest_wall))),
         ("ingest MB text/s", lambda r: _f(per_second(r.text_bytes / MB, r.ingest_wall), 3)),
         ("ingest ms/article", lambda r: _f(1000 * r.ingest_wall / r.size, 2)),
-        ("ingest peak RSS MB", lambda r: _f(r.ingest_peak_kb * 1024 / MB if r.ingest_peak_kb else None, 0)),
+        (
+            "ingest peak RSS MB (all processes)",
+            lambda r: _f(r.ingest_peak_kb * 1024 / MB if r.ingest_peak_kb else None, 0),
+        ),
         ("index MB", lambda r: _f(r.index_bytes / MB)),
         ("db MB", lambda r: _f(r.db_bytes / MB)),
         ("reindex wall s", lambda r: _f(r.reindex_wall)),
@@ -321,9 +328,9 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
         ("plain Whoosh index MB", lambda r: _f(r.whoosh_bytes / MB)),
         ("FTS5 articles/s", lambda r: _f(per_second(r.size, r.fts5_wall))),
         ("FTS5 db MB", lambda r: _f(r.fts5_bytes / MB)),
-        ("ingest / plain Whoosh (throughput)", lambda r: _f(r.whoosh_wall / r.ingest_wall, 3)),
-        ("reindex / plain Whoosh (throughput)", lambda r: _f(r.whoosh_wall / r.reindex_wall, 3)),
-        ("ingest / FTS5 (throughput)", lambda r: _f(r.fts5_wall / r.ingest_wall, 4)),
+        ("ingest / plain Whoosh (throughput)", lambda r: _f(_ratio(r.whoosh_wall, r.ingest_wall), 3)),
+        ("reindex / plain Whoosh (throughput)", lambda r: _f(_ratio(r.whoosh_wall, r.reindex_wall), 3)),
+        ("ingest / FTS5 (throughput)", lambda r: _f(_ratio(r.fts5_wall, r.ingest_wall), 4)),
         ("index size / plain Whoosh", lambda r: _f(r.index_bytes / r.whoosh_bytes if r.whoosh_bytes else None, 2)),
     ]
     for number, (label, *_rest) in enumerate(QUERIES):
@@ -334,7 +341,7 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
     print_markdown(
         ["figure", *(f"{r.size:,} articles" for r in results)], [[m, *(fn(r) for r in results)] for m, fn in metrics]
     )
-    if len(results) > 1:
+    if len(results) > 1 and all(r.ingest_wall and r.reindex_wall and r.whoosh_wall for r in results):
         small, large = min(results, key=lambda r: r.size), max(results, key=lambda r: r.size)
         ingest = (large.ingest_wall / large.size) / (small.ingest_wall / small.size)
         reindex = (large.reindex_wall / large.size) / (small.reindex_wall / small.size)
@@ -343,6 +350,10 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
             f"\ntime per article, {large.size:,} vs {small.size:,}: ingest ×{ingest:.2f}, reindex ×{reindex:.2f}, "
             f"plain Whoosh ×{whoosh:.2f}"
         )
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if a and b else None
 
 
 def _api(row: Latency) -> str:
@@ -371,7 +382,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="ingest runs per size, median (default 1)")
     parser.add_argument("--search-runs", type=int, default=20, help="in-process runs per query (default 20)")
     parser.add_argument("--skip-process", action="store_true", help="no `archive search` processes")
+    parser.add_argument("--keep", type=Path, help="keep each size's corpus and archive home under this directory")
+    parser.add_argument(
+        "--search-only", action="store_true", help="with --keep: only measure search, on homes kept by an earlier run"
+    )
     args = parser.parse_args(argv)
+    if args.search_only and not args.keep:
+        parser.error("--search-only needs --keep DIR (the homes an earlier run kept)")
 
     files = [CORPUS / name for name in CORPUS_FILES]
     if not all(p.exists() for p in files):
@@ -388,7 +405,11 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[SizeResult] = []
     for size in args.sizes:
-        work = Path(tempfile.mkdtemp(prefix=f"archive-bench-run-{size}-"))
+        if args.keep:
+            work = args.keep / f"size-{size}"
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix=f"archive-bench-run-{size}-"))
         try:
             if size == len(real):
                 records, inputs = real, files
@@ -397,27 +418,37 @@ def main(argv: list[str] | None = None) -> int:
                 started = time.perf_counter()
                 records = generate(real, size)
                 inputs = [work / f"generated-{size}.jsonl.gz"]
-                write_jsonl_gz(inputs[0], records)
+                if not inputs[0].exists():
+                    write_jsonl_gz(inputs[0], records)
                 print(
                     f"\n== {size} articles: generated (seed {SEED}) in {time.perf_counter() - started:.1f} s, "
                     f"{inputs[0].stat().st_size / MB:.1f} MB gz",
                     flush=True,
                 )
             result = SizeResult(size, text_bytes(records))
-            print("  1. ingest", flush=True)
-            home = measure_ingest(result, inputs, work, max(1, args.runs))
-            print("  2. reindex", flush=True)
-            measure_reindex(result, home)
-            print("  3. references", flush=True)
-            result.whoosh_wall, result.whoosh_bytes = plain_whoosh(records, work / "plain-whoosh")
-            print(f"    plain Whoosh: {result.whoosh_wall:.1f} s, {result.whoosh_bytes / MB:.1f} MB", flush=True)
-            result.fts5_wall, result.fts5_bytes = sqlite_fts5(records, work / "fts5")
-            print(f"    FTS5: {result.fts5_wall:.1f} s, {result.fts5_bytes / MB:.1f} MB", flush=True)
+            if args.search_only:
+                home = work / "home-0"
+                if not home.exists():
+                    print(f"    no kept home at {home}: run without --search-only first")
+                    continue
+            else:
+                print("  1. ingest", flush=True)
+                home = measure_ingest(result, inputs, work, max(1, args.runs))
+                print("  2. reindex", flush=True)
+                measure_reindex(result, home)
+                print("  3. references", flush=True)
+                result.whoosh_wall, result.whoosh_bytes = plain_whoosh(records, work / "plain-whoosh")
+                print(f"    plain Whoosh: {result.whoosh_wall:.1f} s, {result.whoosh_bytes / MB:.1f} MB", flush=True)
+                result.fts5_wall, result.fts5_bytes = sqlite_fts5(records, work / "fts5")
+                print(f"    FTS5: {result.fts5_wall:.1f} s, {result.fts5_bytes / MB:.1f} MB", flush=True)
+                for reference in ("plain-whoosh", "fts5"):
+                    shutil.rmtree(work / reference, ignore_errors=True)
             print("  4. search", flush=True)
             result.latency = measure_latency(home, args.search_runs, args.skip_process)
             results.append(result)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
 
     print(
         f"\n== results (ingest median of {max(1, args.runs)}; API {args.search_runs} runs after {WARMUP} warm-ups; "
