@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
@@ -23,7 +24,6 @@ from archive.config import Settings
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word
 from archive.index import SearchIndex
-from archive.models import Article
 from archive.snippets import Snippet, make_snippet
 from archive.sources import source_key
 from archive.store import Store
@@ -236,6 +236,7 @@ class SearchSession:
         self._target = ""
         self._searcher: Any = None
         self._values: _DocValues | None = None
+        self._vocabulary: Vocabulary | None = None
 
     def __enter__(self) -> SearchSession:
         return self
@@ -253,9 +254,10 @@ class SearchSession:
         if self._index is None or target != self._target:
             self._close_index()
             self._index, self._target = SearchIndex(self.settings.index_dir), target
+            self._vocabulary = Vocabulary(Path(target), keep_open=True)
         index = self._index
         ensure_index(store, index)
-        if sync_index(store, index, wait=False):
+        if store.has_pending() and sync_index(store, index, wait=False):
             self._close_searcher()  # sync_index closed the index it wrote to
         if self._searcher is not None and not self._searcher.up_to_date():
             # A fresh searcher, not Whoosh's refresh(): that reuses the open reader of a segment whose
@@ -265,6 +267,13 @@ class SearchSession:
             self._searcher = index.open().searcher()
             self._values = None
         return store, index, self._searcher
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The index's vocabulary, its file kept open between searches."""
+        if self._vocabulary is None:
+            raise RuntimeError("acquire() the session first")
+        return self._vocabulary
 
     def values(self) -> _DocValues:
         """Per-document values of the current searcher (read on first use, dropped with the searcher)."""
@@ -280,6 +289,9 @@ class SearchSession:
 
     def _close_index(self) -> None:
         self._close_searcher()
+        if self._vocabulary is not None:
+            self._vocabulary.close()
+            self._vocabulary = None
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -380,9 +392,9 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     if unknown:
         raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
     _sorting(request.sort)  # rejects an unknown order before any work
-    store, index, searcher = session.acquire()
+    store, _, searcher = session.acquire()
     values = session.values()
-    expander = _Expander(index.vocabulary, searcher.doc_count())
+    expander = _Expander(session.vocabulary, searcher.doc_count())
     expanded_query = parse_query(request.query, searcher.schema).accept(expander)
     evaluator = _Evaluator(searcher, values)
     scores = evaluator.scores(expanded_query)
@@ -402,14 +414,12 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
         top = list(islice(ordered, (request.page - 1) * request.limit, wanted))
     fields = [searcher.stored_fields(d) for d in top]
     ids = [int(f["id"]) for f in fields]
-    articles = {a.id: a for a in store.articles(ids)} if request.snippets else {}
+    texts = store.texts(ids) if request.snippets else {}
     copies = store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
     is_match = _matcher(expanded_query, searcher.reader())
     # sorted by date, there is no relevance score to report (as before: 0)
     shown = [scores[d] if request.sort == "relevance" else None for d in top]
-    hits = [
-        _hit(f, score, articles.get(int(f["id"])), is_match, copies) for f, score in zip(fields, shown, strict=True)
-    ]
+    hits = [_hit(f, score, texts.get(int(f["id"])), is_match, copies) for f, score in zip(fields, shown, strict=True)]
     return SearchResults(
         query=request.query,
         total=total,
@@ -454,15 +464,16 @@ def _first_per_key(ordered: Iterable[int], keys: Sequence[Any], wanted: int) -> 
 def _hit(
     fields: Any,
     score: float | None,
-    article: Article | None,
+    text: tuple[str | None, str] | None,
     is_match: Callable[[str], bool],
     copies: dict[str, list[str]],
 ) -> Hit:
     snippet: Snippet = ()
-    if article is not None:
-        snippet = make_snippet(article.body, is_match, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
-        if not any(matched for _, matched in snippet) and article.summary:
-            snippet = make_snippet(article.summary, is_match, max_chars=SNIPPET_CHARS, fragments=1)
+    if text is not None:
+        summary, body = text
+        snippet = make_snippet(body, is_match, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
+        if not any(matched for _, matched in snippet) and summary:
+            snippet = make_snippet(summary, is_match, max_chars=SNIPPET_CHARS, fragments=1)
     stored_date = fields.get("date")
     source = fields.get("source")
     others = tuple(s for s in dict.fromkeys(copies.get(fields.get("cluster", ""), [])) if s != source)
@@ -496,8 +507,8 @@ def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> S
     top = list(results)
     copies = store.cluster_sources([h["cluster"] for h in top])
     never: Callable[[str], bool] = lambda _word: False  # noqa: E731
-    articles = {a.id: a for a in store.articles([int(h["id"]) for h in top])}
-    hits = [_hit(hit, float(hit.score), articles.get(int(hit["id"])), never, copies) for hit in top]
+    texts = store.texts([int(h["id"]) for h in top])
+    hits = [_hit(hit, float(hit.score), texts.get(int(hit["id"])), never, copies) for hit in top]
     return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)
 
 

@@ -413,6 +413,23 @@ class Store:
         with self._session() as session:
             return list(session.scalars(select(PendingIndex.article_id).order_by(PendingIndex.article_id)))
 
+    def has_pending(self) -> bool:
+        """Whether any article waits for the index: one indexed look-up, asked before every search."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(PendingIndex.article_id).limit(1)).first() is not None
+
+    def texts(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+        """Summary and body of the articles with these ids that exist (what snippets are made from),
+        without loading whole articles (their original text is often the largest column)."""
+        found: dict[int, tuple[str | None, str]] = {}
+        with self.engine.connect() as connection:
+            for chunk in _chunks(list(ids)):
+                rows = connection.execute(
+                    select(Article.id, Article.summary, Article.body).where(Article.id.in_(chunk))
+                )
+                found.update((i, (summary, body)) for i, summary, body in rows)
+        return found
+
     def pending_count(self) -> int:
         with self._session() as session:
             return session.scalar(select(func.count()).select_from(PendingIndex)) or 0

@@ -7,6 +7,7 @@ with an indexed look-up instead of a scan of the lexicon.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,8 +25,19 @@ class Form:
 
 
 class Vocabulary:
-    def __init__(self, index_dir: Path) -> None:
+    """The vocabulary file of an index. With ``keep_open``, look-ups share one read-only connection
+    (reopened when the file was replaced) instead of opening the file for each; :meth:`close` it."""
+
+    def __init__(self, index_dir: Path, *, keep_open: bool = False) -> None:
         self.path = index_dir / FILE_NAME
+        self.keep_open = keep_open
+        self._db: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def replace(self, forms: Iterable[tuple[str, int]]) -> int:
         """Replace the whole vocabulary with ``(form, document count)`` pairs; returns how many."""
@@ -54,14 +66,24 @@ class Vocabulary:
         db.close()
 
     def _query(self, sql: str, value: str) -> list[Form]:
-        if not self.path.exists():
-            return []
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
-            rows = db.execute(sql, (value,)).fetchall()
-        finally:
-            db.close()
-        return [Form(text, documents) for text, documents in rows]
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return []
+        if not self.keep_open:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                rows = db.execute(sql, (value,)).fetchall()
+            finally:
+                db.close()
+            return [Form(text, documents) for text, documents in rows]
+        # replace() renames a new file over the old one: an open connection would go on reading the old
+        identity = (status.st_dev, status.st_ino)
+        if self._db is None or identity != self._identity:
+            self.close()
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._identity = identity
+        return [Form(text, documents) for text, documents in self._db.execute(sql, (value,)).fetchall()]
 
     def with_key(self, key: str) -> list[Form]:
         """Forms whose variant key is ``key``, most frequent first."""
