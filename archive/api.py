@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive.admin import ArchiveStats
 from archive.config import Settings, resolve_settings
-from archive.ingest import IngestOptions, IngestReport, Progress
-from archive.models import Article
-from archive.search import SearchRequest, SearchResults
 
 if TYPE_CHECKING:
-    from archive.search import SearchSession
+    # for annotations only: a search process should not import ingest, admin or the ORM models
+    from archive.admin import ArchiveStats
+    from archive.ingest import IngestOptions, IngestReport, Progress
+    from archive.models import Article
+    from archive.search import SearchRequest, SearchResults, SearchSession
 
 
 class Archive:
@@ -57,7 +57,7 @@ class Archive:
         self, paths: Sequence[str | Path] = (), options: IngestOptions | None = None, progress: Progress | None = None
     ) -> IngestReport:
         """Store and index the articles under ``paths`` (the bundled seeds when empty)."""
-        from archive.ingest import ingest
+        from archive.ingest import IngestOptions, ingest
 
         return ingest(self.settings, [Path(p) for p in paths], options or IngestOptions(), progress)
 
