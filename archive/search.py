@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh import sorting
@@ -24,11 +24,13 @@ from archive.config import Settings
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word
 from archive.index import SearchIndex
+from archive.reads import SearchReads, SqliteReads
 from archive.snippets import Snippet, make_snippet
 from archive.sources import source_key
-from archive.store import Store
-from archive.sync import ensure_index, sync_index
 from archive.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from archive.store import Store
 
 SEARCH_FIELDS = ("title", "summary", "body")
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, "source"})
@@ -232,6 +234,7 @@ class SearchSession:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._store: Store | None = None
+        self._reads: SearchReads | None = None
         self._index: SearchIndex | None = None
         self._target = ""
         self._searcher: Any = None
@@ -244,11 +247,13 @@ class SearchSession:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def acquire(self) -> tuple[Store, SearchIndex, Any]:
-        """The store, the index and a searcher on the index's latest committed state."""
-        if self._store is None:
-            self._store = Store.open(self.settings, create=False)
-        store = self._store
+    def acquire(self) -> tuple[SearchReads, SearchIndex, Any]:
+        """The database's reads, the index and a searcher on the index's latest committed state."""
+        if self._reads is None:
+            # a current SQLite archive is read without SQLAlchemy; anything else needs the store
+            sqlite = SqliteReads.open(self.settings.home / "archive.db") if self.settings.uses_default_sqlite else None
+            self._reads = sqlite if sqlite is not None else self.store()
+        reads = self._reads
         # `index` is a symlink that a reindex replaces: another target means another index altogether
         target = os.path.realpath(self.settings.index_dir)
         if self._index is None or target != self._target:
@@ -256,9 +261,13 @@ class SearchSession:
             self._index, self._target = SearchIndex(self.settings.index_dir), target
             self._vocabulary = Vocabulary(Path(target), keep_open=True)
         index = self._index
-        ensure_index(store, index)
-        if store.has_pending() and sync_index(store, index, wait=False):
-            self._close_searcher()  # sync_index closed the index it wrote to
+        if not index.exists() or reads.has_pending():
+            from archive.sync import ensure_index, sync_index
+
+            store = self.store()
+            ensure_index(store, index)
+            if sync_index(store, index, wait=False):
+                self._close_searcher()  # sync_index closed the index it wrote to
         if self._searcher is not None and not self._searcher.up_to_date():
             # A fresh searcher, not Whoosh's refresh(): that reuses the open reader of a segment whose
             # deletions changed, so deleted articles would still be found (tests/test_api_session.py).
@@ -266,7 +275,15 @@ class SearchSession:
         if self._searcher is None:
             self._searcher = index.open().searcher()
             self._values = None
-        return store, index, self._searcher
+        return reads, index, self._searcher
+
+    def store(self) -> Store:
+        """The full store, opened when a search has to index queued work or load a whole article."""
+        if self._store is None:
+            from archive.store import Store
+
+            self._store = Store.open(self.settings, create=False)
+        return self._store
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -298,6 +315,9 @@ class SearchSession:
 
     def close(self) -> None:
         self._close_index()
+        if self._reads is not None and self._reads is not self._store:
+            self._reads.close()
+        self._reads = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -358,7 +378,7 @@ def _sorting(sort: str) -> Any:
 
 
 def _facet_counts(
-    values: _DocValues, docs: Iterable[int], names: Sequence[str], store: Store
+    values: _DocValues, docs: Iterable[int], names: Sequence[str], store: SearchReads
 ) -> dict[str, list[FacetCount]]:
     facets: dict[str, list[FacetCount]] = {}
     for name in names:
@@ -499,7 +519,7 @@ def similar(settings: Settings, article_id: int, *, limit: int = 10) -> SearchRe
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
     """:func:`similar` in an open session."""
     store, _, searcher = session.acquire()
-    article = store.get(article_id)
+    article = session.store().get(article_id)
     docnum = searcher.document_number(id=str(article_id))
     if docnum is None:
         raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")

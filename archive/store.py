@@ -21,15 +21,13 @@ from archive.config import Settings
 from archive.dedupe import bands, cluster_of, simhash
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError
 from archive.models import Article, IngestedFile, IngestRun, PendingIndex, Reject
+from archive.reads import SCHEMA_HEAD
 from archive.sources import source_key
 
 if TYPE_CHECKING:
     # annotations only: importing archive.readers loads every reader (~40 ms), which a search never needs
     from archive.readers.records import ArticleRecord, RejectedRecord
 
-#: The newest migration; a database at it needs no Alembic at all when opened (which saves a fifth of a
-#: second on every command). tests/test_migrations.py checks it against migrations/.
-SCHEMA_HEAD = "0003"
 
 UPSERT_ATTEMPTS = 3
 

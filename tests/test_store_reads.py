@@ -1,0 +1,52 @@
+"""A search reads a current SQLite archive through sqlite3 directly (archive.reads): the answers must be
+the store's, and anything that is not a current archive must be left to the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from archive import Archive
+from archive.readers.records import ArticleRecord
+from archive.reads import SqliteReads
+from archive.store import Store
+from tests.conftest import write_jsonl
+from tests.test_search_features import ARTICLES
+
+
+def test_sqlite_reads_answer_as_the_store(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES)])
+        store = Store.open(archive.settings, create=False)
+    reads = SqliteReads.open(home / "archive.db")
+    assert reads is not None
+    try:
+        ids = [31, 5, 2, 999]
+        assert reads.texts(ids) == store.texts(ids) and set(reads.texts(ids)) == {31, 5, 2}
+        clusters = ["31", "1", "7", ""]
+        assert reads.cluster_sources(clusters) == store.cluster_sources(clusters)
+        assert len(reads.cluster_sources(["31"])["31"]) == 3  # the wire story printed three times
+        keys = ["नईदुनिया", "दैनिक जागरण", "कोई नहीं"]
+        assert reads.source_labels(keys) == store.source_labels(keys)
+        assert reads.has_pending() is store.has_pending() is False
+        record = ArticleRecord(title="नया", body="नई खबर", origin_file="x", origin_record="1")
+        store.upsert([record], datetime.now())
+        assert reads.has_pending() and store.has_pending()  # a read sees the other connection's commit
+    finally:
+        reads.close()
+        store.close()
+
+
+def test_anything_but_a_current_archive_is_left_to_the_store(tmp_path: Path) -> None:
+    assert SqliteReads.open(tmp_path / "missing.db") is None
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    assert SqliteReads.open(empty) is None
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as db:
+        db.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        db.execute("INSERT INTO alembic_version VALUES ('0002')")
+    db.close()
+    assert SqliteReads.open(old) is None
