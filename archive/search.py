@@ -240,6 +240,7 @@ class SearchSession:
         self._searcher: Any = None
         self._values: _DocValues | None = None
         self._vocabulary: Vocabulary | None = None
+        self._labels: dict[str, str] = {}
 
     def __enter__(self) -> SearchSession:
         return self
@@ -298,11 +299,21 @@ class SearchSession:
             self._values = _DocValues(self._searcher)
         return self._values
 
+    def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
+        """The outlet name printed most for each source key, remembered until the index changes (asking
+        SQL groups every article of those outlets: ~40 ms at 4.5k articles)."""
+        missing = [k for k in keys if k not in self._labels]
+        if missing and self._reads is not None:
+            found = self._reads.source_labels(missing)
+            self._labels.update((k, found.get(k, k)) for k in missing)
+        return {k: self._labels.get(k, k) for k in keys}
+
     def _close_searcher(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
         self._values = None
+        self._labels = {}  # articles changed (the index did): their outlets' names may have too
 
     def _close_index(self) -> None:
         self._close_searcher()
@@ -378,7 +389,7 @@ def _sorting(sort: str) -> Any:
 
 
 def _facet_counts(
-    values: _DocValues, docs: Iterable[int], names: Sequence[str], store: SearchReads
+    values: _DocValues, docs: Iterable[int], names: Sequence[str], labelled: Callable[[Sequence[str]], dict[str, str]]
 ) -> dict[str, list[FacetCount]]:
     facets: dict[str, list[FacetCount]] = {}
     for name in names:
@@ -386,7 +397,7 @@ def _facet_counts(
         tally = Counter(column[d] for d in docs)
         counts = sorted(((str(k), n) for k, n in tally.items() if k is not None), key=lambda kv: (-kv[1], kv[0]))
         if name == "source":
-            labels = store.source_labels([k for k, _ in counts])
+            labels = labelled([k for k, _ in counts])
             counts = [(labels.get(k, k), n) for k, n in counts]
         facets[name] = [FacetCount(value, count) for value, count in counts]
     return facets
@@ -446,7 +457,7 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
         hits=hits,
         expanded=expander.forms,
         suggestions=_suggest(searcher, expander.words) if total == 0 else [],
-        facets=_facet_counts(values, scores, request.facets, store),
+        facets=_facet_counts(values, scores, request.facets, session.source_labels),
         page=request.page,
         limit=request.limit,
     )

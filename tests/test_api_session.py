@@ -14,18 +14,27 @@ from tests.conftest import write_jsonl
 
 
 def rain(n: int) -> dict[str, str]:
-    return {"title": f"बारिश की खबर {n}", "body": f"आज फिर बारिश हुई, खबर संख्या {n}।", "url": f"https://example.org/r{n}"}
+    return {
+        "title": f"बारिश की खबर {n}",
+        "body": f"आज फिर बारिश हुई, खबर संख्या {n}।",
+        "url": f"https://example.org/r{n}",
+        "source": f"समाचार {n}",
+    }
+
+
+def outlets(archive: Archive) -> set[str]:
+    return {f.value for f in archive.search("बारिश", facets=("source",)).facets["source"]}
 
 
 def test_a_reused_archive_sees_every_change_made_between_searches(tmp_path: Path, articles_file: Path) -> None:
     home = tmp_path / "home"
     with Archive(home) as archive:
         archive.ingest([articles_file])
-        assert archive.search("बारिश").total == 2
+        assert archive.search("बारिश").total == 2 and outlets(archive) == {"दैनिक जागरण", "अमर उजाला"}
 
         # another writer (as another process would be) adds an article
         Archive(home).ingest([write_jsonl(tmp_path / "more.jsonl", [rain(1)])])
-        assert archive.search("बारिश").total == 3
+        assert archive.search("बारिश").total == 3 and "समाचार 1" in outlets(archive)
 
         # stored and queued but never indexed (an ingest killed between the two): the next search indexes it
         store = Store.open(archive.settings, create=False)
@@ -42,7 +51,7 @@ def test_a_reused_archive_sees_every_change_made_between_searches(tmp_path: Path
         # a reindex swaps the index directory under the open searcher
         reindex(archive.settings)
         Archive(home).ingest([write_jsonl(tmp_path / "after.jsonl", [rain(2)])])
-        assert archive.search("बारिश").total == 5
+        assert archive.search("बारिश").total == 5 and "समाचार 2" in outlets(archive)
 
         delete(archive.settings, ids=[found.hits[0].id])
         assert archive.search("चक्रवात").total == 0 and archive.search("बारिश").total == 4
