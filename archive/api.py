@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ class Archive:
     def close(self) -> None:
         """Close the database and index a search opened (the next search opens them again)."""
         if self._session is not None:
+            self._closer.detach()
             self._session.close()
             self._session = None
 
@@ -51,6 +53,9 @@ class Archive:
             from archive.search import SearchSession
 
             self._session = SearchSession(self.settings)
+            # An archive dropped without close() still closes its files (the index's segment files are
+            # open while a searcher is): at garbage collection, not at interpreter exit.
+            self._closer = weakref.finalize(self, self._session.close)
         return self._session
 
     def ingest(

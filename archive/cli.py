@@ -275,7 +275,8 @@ def search(
         facets=tuple(facet or ()),
         collapse=not no_collapse,
     )
-    results = Archive(settings=_settings(ctx)).search(request)
+    with Archive(settings=_settings(ctx)) as archive:
+        results = archive.search(request)
     _print_results(results, output, dates)
 
 
@@ -291,7 +292,8 @@ def similar(
     """Articles most like article ID (by its distinctive words)."""
     from archive.api import Archive
 
-    results = Archive(settings=_settings(ctx)).similar(article_id, limit=limit)
+    with Archive(settings=_settings(ctx)) as archive:
+        results = archive.similar(article_id, limit=limit)
     _print_results(results, output, dates)
 
 

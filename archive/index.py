@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,13 +189,20 @@ class SearchIndex:
 
     def stored_hashes(self) -> dict[int, str]:
         """Article id -> content hash of every document in the index."""
-        try:
-            with self.open().reader() as reader:
-                return {int(fields["id"]): fields.get("content_hash", "") for fields in reader.all_stored_fields()}
-        except SearchIndexError:
-            raise
-        except Exception as error:  # a damaged segment surfaces as whatever its decoder trips over
-            raise SearchIndexError(f"Cannot read the search index at {self.path} ({error!r}).") from error
+        with warnings.catch_warnings():
+            # On a damaged segment Whoosh retries opening it ten times, leaving the files each try had
+            # opened to the garbage collector: collected quietly, the damage itself is what is reported.
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                with self.open().reader() as reader:
+                    stored = reader.all_stored_fields()
+                    return {int(fields["id"]): fields.get("content_hash", "") for fields in stored}
+            except SearchIndexError:
+                raise
+            except Exception as error:  # a damaged segment surfaces as whatever its decoder trips over
+                problem = f"Cannot read the search index at {self.path} ({error!r})."
+            gc.collect()  # out of the except block: the traceback no longer holds the half-opened readers
+        raise SearchIndexError(problem)
 
     @property
     def vocabulary(self) -> Vocabulary:

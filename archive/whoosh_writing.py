@@ -15,7 +15,8 @@ there:
 * a term's postings go to the postings file a block at a time;
 * field lengths are read once per document and field;
 * a term in only a few documents is stored inline in the term table (the format's "inlined
-  postings", which Whoosh 2.7 reads but never writes because of a typo in its writer).
+  postings", which Whoosh 2.7 reads but never writes because of a typo in its writer);
+* segments are left as separate files, which readers use in place instead of copying them.
 """
 
 from __future__ import annotations
@@ -246,8 +247,11 @@ class _FieldLengths:
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     """A drop-in ``SegmentWriter`` (same arguments, same files), faster at adding and committing."""
 
-    def __init__(self, ix: Any, *, limitmb: float = 128, **kwargs: Any) -> None:
-        super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, **kwargs)
+    def __init__(self, ix: Any, *, limitmb: float = 128, compound: bool = False, **kwargs: Any) -> None:
+        # Not compound: Whoosh reads a file inside a compound segment by copying it into memory
+        # (BytesIO over the mmap), so every reader of a 100k-article index held a copy of all its
+        # postings (~1 GB) and every search process paid for making it. Separate files are read in place.
+        super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, compound=compound, **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
         self._unsupported = {n for n, f in self.schema.items() if f.vector or f.separate_spelling()}
 

@@ -103,3 +103,11 @@ def test_rare_terms_are_stored_inline_and_common_ones_in_blocks(tmp_path: Path) 
         assert reader.term_info("body", "अद्वितीय17")._inlined is not None
         common = max(reader.iter_field("body"), key=lambda item: item[1].doc_frequency())
         assert common[1].doc_frequency() > 8 and reader.term_info("body", common[0])._inlined is None
+
+
+def test_segments_are_separate_files_that_readers_do_not_copy(tmp_path: Path) -> None:
+    fast = _build(tmp_path / "fast", lambda ix: FastSegmentWriter(ix), _documents(30))
+    names = {p.suffix for p in (tmp_path / "fast").iterdir()}
+    assert {".trm", ".pst", ".col"} <= names and ".seg" not in names
+    with fast.searcher() as searcher:
+        assert searcher.document(id="3") is not None
