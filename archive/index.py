@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, NUMERIC, Schema
@@ -23,9 +23,11 @@ from archive.analysis import ANALYZER_VERSION, hindi_analyzer
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.analysis.whoosh_filters import HindiText
 from archive.errors import SearchIndexError
-from archive.models import Article
 from archive.vocabulary import Vocabulary
 from archive.whoosh_writing import FastSegmentWriter
+
+if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
+    from archive.models import Article
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
 SCHEMA_VERSION = "4"
