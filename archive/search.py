@@ -589,10 +589,20 @@ class _DocValues:
         """A sortable field's value for every document: as stored (``raw``, comparable) or as text."""
         key = (field, raw)
         if key not in self._columns:
-            reader = self.searcher.reader()
-            # an index with no segment yet (an ingest's first commit still to come) has no columns
-            values = reader.column_reader(field, translate=not raw) if reader.doc_count_all() else []
-            self._columns[key] = list(values)
+            fieldtype = self.searcher.schema[field]
+            values: list[Any] = []
+            # Segment by segment: Whoosh's multi-segment column reader skips a segment that has no
+            # value of the field at all (undated articles committed on their own), which would shift
+            # every later document's value onto the wrong document.
+            for sub, _ in self.leaves:
+                reader = sub.reader()
+                count = reader.doc_count_all()
+                if reader.has_column(field):
+                    values.extend(reader.column_reader(field, translate=not raw))
+                else:  # what Whoosh reads for a document without the value
+                    missing = fieldtype.column_type.default_value(False)
+                    values.extend([missing if raw else fieldtype.from_column_value(missing)] * count)
+            self._columns[key] = values
         return self._columns[key]
 
 

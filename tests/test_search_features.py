@@ -200,3 +200,18 @@ def test_equal_dates_sort_in_storage_order(archive: Run) -> None:
     assert newest == [33, 32, 31]  # all three dated 2017-07-01
     oldest = [h["id"] for h in results(archive, "बाढ़", "--sort", "oldest", "--no-collapse")["hits"]]
     assert oldest == [31, 32, 33]
+
+
+def test_date_filter_and_facets_after_a_commit_of_undated_articles(run: Run, tmp_path: Path) -> None:
+    # the seeds (no date, no category) are committed first, on their own: a later dated article must
+    # still be found by its date, and counted by its year
+    assert run("ingest").exit_code == 0
+    dated = write_jsonl(
+        tmp_path / "dated.jsonl",
+        [{"title": "बाढ़ की खबर", "body": "नदी में बाढ़ आई।", "url": "https://a/1", "date": "2016-01-25"}],
+    )
+    assert run("ingest", str(dated)).exit_code == 0
+    found = json.loads(run("search", "बाढ़", "--since", "2016-01-01", "--facet", "year", "--format", "json").stdout)
+    assert found["total"] == 1
+    assert found["facets"]["year"] == [{"value": "2016", "count": 1}]
+    assert json.loads(run("search", "बाढ़", "--until", "2015-12-31", "--format", "json").stdout)["total"] == 0
