@@ -161,6 +161,7 @@ class TermPool:
 
 class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
     _terminfo: Any
+
     def add_all(self, docnums: array, weights: array, values: list[bytes], lengths: list[int]) -> None:  # type: ignore[type-arg]
         """All of a term's postings, a block at a time (what ``add_posting`` does one by one)."""
         limit = self._blocklimit
