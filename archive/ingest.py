@@ -13,11 +13,9 @@ from archive.config import Settings
 from archive.index import SearchIndex
 from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store import RunCounts, Store
-from archive.sync import Alongside, ensure_index, indexing_alongside, opened, sync_index
+from archive.sync import COMMIT_EVERY, Alongside, ensure_index, indexing_alongside, opened, sync_index
 
 BATCH_SIZE = 500
-# Index commits are costly (each one writes a segment): commit after this many stored changes.
-INDEX_EVERY = 20_000
 #: Inputs at least this large are indexed by a second process while they are stored (when the machine
 #: has a second core): starting it costs about half a second.
 BACKGROUND_INDEX_BYTES = 4_000_000
@@ -128,7 +126,7 @@ def ingest(
             if background is None:
                 background = (os.cpu_count() or 1) > 1 and _input_bytes(files) >= BACKGROUND_INDEX_BYTES
             with indexing_alongside(settings, background) as alongside:
-                every = None if background else INDEX_EVERY
+                every = None if background else COMMIT_EVERY
                 _ingest_files(store, index, files, options, report, tell, sync_every=every)
             status = "finished"
         except KeyboardInterrupt:

@@ -140,7 +140,8 @@ def rebuild_index(store: Store, index: SearchIndex) -> int:
 
 #: How often the background indexer looks at the queue when it found nothing new.
 POLL_SECONDS = 0.2
-#: The background indexer commits (making new articles searchable) after this many.
+#: Index commits are costly (each writes a segment): a long ingest commits after this many articles,
+#: which then become searchable.
 COMMIT_EVERY = 20_000
 
 
@@ -161,27 +162,46 @@ def index_alongside(settings: Settings, storing_done: Any, indexed: Any, parent:
             finished = False
             while not finished:
                 with index.writer() as writer:
-                    written = 0
-                    while written < COMMIT_EVERY:
-                        if os.getppid() != parent:
-                            raise SystemExit(1)
-                        done = storing_done.is_set()  # read before the queue: nothing queued after it is missed
-                        fresh = [i for i in store.pending_ids() if i not in versions][:BATCH]
-                        if fresh:
-                            _write(store, writer, fresh, versions)
-                            written += len(fresh)
-                            indexed.value = len(versions)
-                        elif done:
-                            finished = True
-                            break
-                        else:
-                            storing_done.wait(POLL_SECONDS)
+                    finished = _index_one_commit(store, writer, versions, storing_done, indexed, parent)
             store.clear_pending(list(versions), versions)
             index.rebuild_vocabulary()
     except (KeyboardInterrupt, SystemExit, ArchiveError):
         # Ctrl-C reaches both processes; the storing process reports it. An error (a busy index) is
         # met again, and reported, by the storing process's own sync.
         sys.exit(1)
+
+
+def _index_one_commit(
+    store: Store,
+    writer: IndexWriter,
+    versions: dict[int, datetime | None],
+    storing_done: Any,
+    indexed: Any,
+    parent: int,
+) -> bool:
+    """Index newly queued articles into ``writer`` until :data:`COMMIT_EVERY` are written (False: commit
+    and go on) or storing is done and nothing new is queued (True: the last commit)."""
+    written = 0
+    while written < COMMIT_EVERY:
+        _stop_if_orphaned(parent)
+        done = storing_done.is_set()  # read before the queue: nothing queued after it is missed
+        fresh = [i for i in store.pending_ids() if i not in versions][: COMMIT_EVERY - written]
+        if not fresh:
+            if done:
+                return True
+            storing_done.wait(POLL_SECONDS)
+        for start in range(0, len(fresh), BATCH):
+            _stop_if_orphaned(parent)
+            _write(store, writer, fresh[start : start + BATCH], versions)
+            indexed.value = len(versions)
+        written += len(fresh)
+    return False
+
+
+def _stop_if_orphaned(parent: int) -> None:
+    """End the indexer when the storing process has died (where Linux has not already ended it)."""
+    if os.getppid() != parent:
+        raise SystemExit(1)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -192,8 +212,7 @@ def _end_with(parent: int) -> None:
     if sys.platform.startswith("linux"):
         with suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # died before the request was made
-        sys.exit(1)
+    _stop_if_orphaned(parent)  # it may have died before the request was made
 
 
 class Alongside:

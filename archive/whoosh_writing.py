@@ -32,7 +32,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3Seg
 from whoosh.writing import SegmentWriter
 
 from archive.analysis.terms import index_terms
-from archive.analysis.whoosh_filters import SINGLE_POSITION_VALUES, HindiText, encode_positions
+from archive.analysis.whoosh_filters import HindiText, encode_positions
 
 #: Terms in at most this many documents (of one segment) are stored inline in the term table.
 INLINE_POSTINGS = 8
@@ -40,7 +40,7 @@ INLINE_POSTINGS = 8
 _POSTING_BYTES = 24
 _TERM_BYTES = 400
 
-#: (field name, term bytes) -> (document numbers, weights, encoded values), in the order added
+#: one term's postings: document numbers, weights and encoded values, in the order added
 Postings = tuple[array, array, list[bytes]]  # type: ignore[type-arg]
 PooledTerm = tuple[tuple[str, bytes], array, array, list[bytes]]  # type: ignore[type-arg]
 
@@ -79,7 +79,6 @@ class TermPool:
         length in words. (The same as :meth:`add_terms`, without a tuple per posting: this is the
         innermost loop of indexing.)"""
         pooled = self._fields.setdefault(fieldname, {})
-        single = SINGLE_POSITION_VALUES
         length = added = 0
         for term, positions in terms.items():
             btext = term.encode("utf-8")
@@ -91,8 +90,7 @@ class TermPool:
             length += count
             postings[0].append(docnum)
             postings[1].append(count * boost)
-            value = single.get(positions[0]) if count == 1 else None
-            postings[2].append(value or encode_positions(positions))
+            postings[2].append(encode_positions(positions))
         self._size += len(terms) * _POSTING_BYTES + added * _TERM_BYTES
         if self._size > self._limit:
             self._spill()

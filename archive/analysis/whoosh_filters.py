@@ -93,16 +93,16 @@ def encode_positions(positions: list[int]) -> bytes:
     """
     if len(positions) == 1:  # three postings in four: one encoding per position, made once
         position = positions[0]
-        encoded = SINGLE_POSITION_VALUES.get(position)
+        encoded = _SINGLE_POSITION_VALUES.get(position)
         if encoded is None:
-            encoded = SINGLE_POSITION_VALUES[position] = _COUNT.pack(1) + dumps([position], 2)
+            encoded = _SINGLE_POSITION_VALUES[position] = _COUNT.pack(1) + dumps([position], 2)
         return encoded
     gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
     return _COUNT.pack(len(gaps)) + dumps(gaps, 2)
 
 
-#: Encoded values of one-position postings, by position (shared: the writer looks here first).
-SINGLE_POSITION_VALUES: dict[int, bytes] = {}
+# Encoded values of one-position postings, by position: made once, shared by every such posting.
+_SINGLE_POSITION_VALUES: dict[int, bytes] = {}
 
 
 class HindiText(TEXT):  # type: ignore[misc]
