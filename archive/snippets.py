@@ -10,8 +10,9 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from archive.analysis.tokenizer import WORD_RE
+from archive.analysis.tokenizer import WORD_CHAR, WORD_RE
 
 #: A snippet is a run of text pieces, each marked as a match of the query or not.
 Snippet = tuple[tuple[str, bool], ...]
@@ -39,11 +40,12 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
     >>> make_snippet("कुछ नहीं मिला", lambda w: False, max_chars=9)
     (('कुछ नहीं…', False),)
     """
-    # the tokenizer's pattern without its generator: this runs over every word of every shown article
-    words = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
-    hits = [(start, end) for word, start, end in words if is_match(word)]
-    if not hits:
+    # This runs over every word of every shown article: the words are listed in C (findall), each
+    # distinct word is asked about once, and only the matched ones are then located.
+    forms = frozenset(word for word in set(WORD_RE.findall(text)) if is_match(word))
+    if not forms:
         return ((_lead(text, max_chars), False),)
+    hits = [(m.start(), m.end()) for m in _whole_words(forms).finditer(text)]
     windows: list[_Window] = []
     for start, end in hits:
         if windows and end - windows[-1].start <= max_chars:
@@ -53,7 +55,7 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
     chosen = sorted(sorted(windows, key=lambda w: -len(w.matches))[:fragments], key=lambda w: w.start)
     pieces: list[tuple[str, bool]] = []
     for number, window in enumerate(chosen):
-        begin, finish = _bounds(text, words, window, max_chars)
+        begin, finish = _bounds(text, window, max_chars)
         if number:
             ends_open = bool(pieces) and pieces[-1][0].endswith(ELLIPSIS)
             pieces.append((" " if ends_open else " " + ELLIPSIS + " ", False))
@@ -81,9 +83,24 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
     return tuple((part if matched else _SPACES.sub(" ", part), matched) for part, matched in merged if part)
 
 
-def _bounds(text: str, words: list[tuple[str, int, int]], window: _Window, max_chars: int) -> tuple[int, int]:
+@lru_cache(maxsize=256)
+def _whole_words(forms: frozenset[str]) -> re.Pattern[str]:
+    """Where any of ``forms`` stands as a whole word (a whole run of the tokenizer's word characters).
+
+    >>> [m.group() for m in _whole_words(frozenset({"भारत"})).finditer("भारत, भारतीय और भारत।")]
+    ['भारत', 'भारत']
+    """
+    alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return re.compile(f"(?<!{WORD_CHAR})(?:{alternatives})(?!{WORD_CHAR})")
+
+
+def _bounds(text: str, window: _Window, max_chars: int) -> tuple[int, int]:
     first, last = window.matches[0][0], window.matches[-1][1]
     room = max(0, max_chars - (last - first))
+    # Only the words near the window can bound it (from half the room before the first match to
+    # max_chars after it); the margins keep the words cut at the edges of this stretch out of reach.
+    low, high = max(0, first - max_chars - 1), min(len(text), last + max_chars + 2)
+    words = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, low, high)]
     # Start at the sentence that holds the first match when it is close, else a few words before it.
     sentence_start = max(text.rfind(ch, 0, first) for ch in SENTENCE_ENDS) + 1
     begin = _word_start_after(words, sentence_start if first - sentence_start <= room // 2 else first - room // 2)

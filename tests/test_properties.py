@@ -88,3 +88,27 @@ def test_fast_indexing_matches_the_analyzer_on_the_seeds() -> None:
     assert texts and sum(len(_postings(fast, t)) for t in texts) > 50
     for text in texts:
         assert _postings(fast, text) == _postings(slow, text)
+
+
+@given(st.one_of(DEVANAGARI_TEXT, st.text(max_size=200)), st.data())
+def test_snippets_mark_exactly_the_matched_words(text: str, data: st.DataObject) -> None:
+    """Snippets locate matches by a pattern of the matched forms; that must find exactly the words the
+    tokenizer yields that the query matched, no part of a longer word."""
+    from archive.analysis.tokenizer import tokenize
+    from archive.snippets import _whole_words
+
+    words = [w for w, _, _ in tokenize(text)]
+    if not words:
+        return
+    forms = frozenset(data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=4)))
+    expected = [(start, end) for word, start, end in tokenize(text) if word in forms]
+    assert [(m.start(), m.end()) for m in _whole_words(forms).finditer(text)] == expected
+
+
+@given(DEVANAGARI_TEXT)
+def test_a_variant_key_starts_as_key_may_start_with_says(text: str) -> None:
+    from archive.analysis.variants import key_may_start_with
+
+    for word in analyze(text):
+        key = variant_key(word)
+        assert key_may_start_with(word, {key[:1]})

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-WORD_PATTERN = (
+WORD_CHAR = (
     "[\u0900-\u0963\u0966-\u097f\ua8e0-\ua8ff"  # Devanagari and Devanagari Extended, minus । and ॥
     "\u200b-\u200d\u2060\u00ad"  # joiners and soft hyphens are inside words; normalisation drops them
-    r"\w]+"
+    r"\w]"
 )
+WORD_PATTERN = WORD_CHAR + "+"
 WORD_RE = re.compile(WORD_PATTERN)
 
 

@@ -76,6 +76,28 @@ def variant_key(word: str) -> str:
     return key if folded != key and folded in CANDRA_PROTECTED else folded
 
 
+_NASALS = "ङञणनम"
+
+
+def key_may_start_with(word: str, initials: set[str] | frozenset[str]) -> bool:
+    """Whether ``variant_key(word)`` can start with one of ``initials``, without computing it.
+
+    Keys keep a word's first letter: stemming cuts only endings, and the folds are of later letters,
+    except the candra vowels (ऑ folds to आ) and a nasal + virama written for the anusvara (म्बेकी gives
+    ंबेकी). Snippets ask this of every word of every shown article, to key only the few that can match.
+
+    >>> key_may_start_with("ऑस्ट्रेलिया", {"आ"}), key_may_start_with("म्बेकी", {"ं"}), key_may_start_with("भारत", {"च"})
+    (True, True, False)
+    """
+    first = word[:1]
+    return (
+        first in initials
+        or first.translate(_CANDRA) in initials
+        or (first in _NASALS and "ं" in initials)
+        or "" in initials
+    )
+
+
 _CONSONANT_LATIN = {
     **dict.fromkeys("कखक़ख़", "k"),
     **dict.fromkeys("गघग़", "g"),
