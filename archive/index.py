@@ -24,7 +24,6 @@ from archive.analysis.variants import VARIANT_PREFIX
 from archive.analysis.whoosh_filters import HindiText
 from archive.errors import SearchIndexError
 from archive.vocabulary import Vocabulary
-from archive.whoosh_writing import FastSegmentWriter
 
 if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
     from archive.models import Article
@@ -246,6 +245,8 @@ class SearchIndex:
     def writer(self, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[IndexWriter]:
         """A writer that commits when the block ends and discards everything if it raises."""
         try:
+            from archive.whoosh_writing import FastSegmentWriter  # only writers need it: searches start faster
+
             raw = FastSegmentWriter(self.open(), timeout=timeout, limitmb=WRITER_LIMIT_MB)
         except LockError as error:
             raise SearchIndexError(

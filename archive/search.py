@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -13,14 +11,16 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.query import NullQuery
 
 from archive.analysis.cached import normalize_word, variant_key
-from archive.analysis.variants import VARIANT_PREFIX
+from archive.analysis.variants import VARIANT_PREFIX, key_may_start_with
 from archive.config import Settings
+from archive.engine import DocValues, Evaluator, Floats, Ints, Mask, ranked
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word
 from archive.index import SearchIndex
@@ -198,14 +198,19 @@ def _matcher(expanded_query: Any, reader: Any) -> Callable[[str], bool]:
         for _, text in expanded_query.existing_terms(reader, expand=True)
     }
 
+    keys = {term for term in terms if term.startswith(VARIANT_PREFIX)}
+    initials = {key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys}
     known: dict[str, bool] = {}
 
     def is_match(word: str) -> bool:
-        # asked for every word of every shown article; most words recur, so remember the answers
+        # asked for every word of every shown article; most words recur, so remember the answers, and
+        # compute a word's variant key only when it can be one of the query's keys
         found = known.get(word)
         if found is None:
             normal = normalize_word(word)
-            found = known[word] = normal in terms or VARIANT_PREFIX + variant_key(normal) in terms
+            found = known[word] = normal in terms or (
+                key_may_start_with(normal, initials) and VARIANT_PREFIX + variant_key(normal) in keys
+            )
         return found
 
     return is_match
@@ -238,7 +243,7 @@ class SearchSession:
         self._index: SearchIndex | None = None
         self._target = ""
         self._searcher: Any = None
-        self._values: _DocValues | None = None
+        self._values: DocValues | None = None
         self._vocabulary: Vocabulary | None = None
         self._labels: dict[str, str] = {}
 
@@ -293,10 +298,12 @@ class SearchSession:
             raise RuntimeError("acquire() the session first")
         return self._vocabulary
 
-    def values(self) -> _DocValues:
+    def values(self) -> DocValues:
         """Per-document values of the current searcher (read on first use, dropped with the searcher)."""
         if self._values is None or self._values.searcher is not self._searcher:
-            self._values = _DocValues(self._searcher)
+            if self._values is not None:
+                self._values.close()
+            self._values = DocValues(self._searcher)
         return self._values
 
     def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
@@ -312,7 +319,9 @@ class SearchSession:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
-        self._values = None
+        if self._values is not None:
+            self._values.close()
+            self._values = None
         self._labels = {}  # articles changed (the index did): their outlets' names may have too
 
     def _close_index(self) -> None:
@@ -389,16 +398,17 @@ def _sorting(sort: str) -> Any:
 
 
 def _facet_counts(
-    values: _DocValues, docs: Iterable[int], names: Sequence[str], labelled: Callable[[Sequence[str]], dict[str, str]]
+    values: DocValues, mask: Mask, names: Sequence[str], labelled: Callable[[Sequence[str]], dict[str, str]]
 ) -> dict[str, list[FacetCount]]:
     facets: dict[str, list[FacetCount]] = {}
     for name in names:
-        column = values.column(_FACET_FIELDS[name])
-        tally = Counter(column[d] for d in docs)
-        counts = sorted(((str(k), n) for k, n in tally.items() if k is not None), key=lambda kv: (-kv[1], kv[0]))
+        codes, labels = values.codes(_FACET_FIELDS[name])
+        tally = np.bincount(codes[mask], minlength=len(labels))
+        found = ((str(labels[code]), int(n)) for code, n in enumerate(tally.tolist()) if n and labels[code] is not None)
+        counts = sorted(found, key=lambda kv: (-kv[1], kv[0]))
         if name == "source":
-            labels = labelled([k for k, _ in counts])
-            counts = [(labels.get(k, k), n) for k, n in counts]
+            labels_of = labelled([k for k, _ in counts])
+            counts = [(labels_of.get(k, k), n) for k, n in counts]
         facets[name] = [FacetCount(value, count) for value, count in counts]
     return facets
 
@@ -427,21 +437,22 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     values = session.values()
     expander = _Expander(session.vocabulary, searcher.doc_count())
     expanded_query = parse_query(request.query, searcher.schema).accept(expander)
-    evaluator = _Evaluator(searcher, values)
-    scores = evaluator.scores(expanded_query)
+    evaluator = Evaluator(searcher, values)
+    matches = evaluator.scores(expanded_query)
+    mask = matches.mask
     condition = _filter(request)
     if condition is not None:
-        allowed = evaluator.docs(condition)
-        scores = {d: v for d, v in scores.items() if d in allowed}
-    ordered = _ordered(scores, values, request.sort)
+        mask = mask & evaluator.docs(condition)
+    ordered = _ordered(matches.scores, mask, values, request.sort)
     wanted = request.page * request.limit
     if request.collapse:
         # one article per story: the first of its cluster in the result order; the total counts stories
-        cluster = values.column("cluster")
-        total = len({cluster[d] for d in scores})
-        top = _first_per_key(ordered, cluster, wanted)[(request.page - 1) * request.limit :]
+        stories = values.clusters()[mask]
+        stories, alone = stories[stories >= 0], int(np.count_nonzero(stories < 0))
+        total = int(np.count_nonzero(np.bincount(stories))) + alone if stories.size else alone
+        top = _first_per_key(ordered, values.clusters(), wanted)[(request.page - 1) * request.limit :]
     else:
-        total = len(scores)
+        total = int(np.count_nonzero(mask))
         top = list(islice(ordered, (request.page - 1) * request.limit, wanted))
     fields = [searcher.stored_fields(d) for d in top]
     ids = [int(f["id"]) for f in fields]
@@ -449,41 +460,39 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     copies = store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
     is_match = _matcher(expanded_query, searcher.reader())
     # sorted by date, there is no relevance score to report (as before: 0)
-    shown = [scores[d] if request.sort == "relevance" else None for d in top]
+    shown = [float(matches.scores[d]) if request.sort == "relevance" else None for d in top]
     hits = [_hit(f, score, texts.get(int(f["id"])), is_match, copies) for f, score in zip(fields, shown, strict=True)]
+    facets = _facet_counts(values, mask, request.facets, session.source_labels)
+    values.save()  # what this search read of the index's columns, kept for the next process
     return SearchResults(
         query=request.query,
         total=total,
         hits=hits,
         expanded=expander.forms,
         suggestions=_suggest(searcher, expander.words) if total == 0 else [],
-        facets=_facet_counts(values, scores, request.facets, session.source_labels),
+        facets=facets,
         page=request.page,
         limit=request.limit,
     )
 
 
-def _ordered(scores: dict[int, float], values: _DocValues, sort: str) -> Iterator[int]:
-    """Matching documents in result order, lazily: a heap gives the first few without sorting them all."""
+def _ordered(scores: Floats, mask: Mask, values: DocValues, sort: str) -> Iterator[int]:
+    """Matching documents in result order, lazily (see :func:`archive.engine.ranked`)."""
     if sort == "relevance":
         # best score first; equal scores in index order, as Whoosh orders them
-        keyed: list[tuple[Any, int]] = [(-score, d) for d, score in scores.items()]
-    else:
-        dates, numbers = values.column("date", raw=True), values.column("number", raw=True)
-        sign = -1 if sort == "newest" else 1
-        # equal dates keep the order articles were stored in, so pages never shuffle
-        keyed = [((sign * dates[d], sign * numbers[d]), d) for d in scores]
-    heapq.heapify(keyed)
-    while keyed:
-        yield heapq.heappop(keyed)[1]
+        return ranked(-scores, np.arange(values.count), mask)
+    sign = -1 if sort == "newest" else 1
+    # equal dates keep the order articles were stored in, so pages never shuffle
+    return ranked(sign * values.numbers("date"), sign * values.numbers("number"), mask)
 
 
-def _first_per_key(ordered: Iterable[int], keys: Sequence[Any], wanted: int) -> list[int]:
-    seen: set[Any] = set()
+def _first_per_key(ordered: Iterable[int], keys: Ints, wanted: int) -> list[int]:
+    """The first ``wanted`` documents, skipping any whose key came before; a negative key never collapses."""
+    seen: set[int] = set()
     kept: list[int] = []
     for d in ordered:
-        key = keys[d]
-        if key and key in seen:
+        key = int(keys[d])
+        if key >= 0 and key in seen:
             continue
         seen.add(key)
         kept.append(d)
@@ -541,222 +550,3 @@ def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> S
     texts = store.texts([int(h["id"]) for h in top])
     hits = [_hit(hit, float(hit.score), texts.get(int(hit["id"])), never, copies) for hit in top]
     return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)
-
-
-# --- evaluating queries -------------------------------------------------------------------------
-#
-# Whoosh's matchers walk the postings one document at a time through a tree of Python objects (a union
-# per word, its variants, its fields), and collecting every match for an exact total and facets cost
-# 20-60 ms a query at 4.5k articles, growing with the number of matches. Below, the common parts of a
-# query (words and their variants, AND, OR, NOT) are evaluated a term at a time instead: each term's
-# postings are read a block at a time and scored with Whoosh's own BM25F formula and statistics, so the
-# scores, and with them the order, are the ones Whoosh gives (tests/test_search_engine.py compares
-# them). Everything else (phrases, prefixes, fuzzy words, ranges) is left to Whoosh's matchers.
-
-
-class _DocValues:
-    """Per-document values of one searcher, read on first use: field lengths, deletions and the
-    columns for facets, sorting and collapsing. Indexed by global document number."""
-
-    def __init__(self, searcher: Any) -> None:
-        self.searcher = searcher
-        self.leaves: list[tuple[Any, int]] = list(searcher.leaf_searchers())
-        self._lengths: dict[str, list[int]] = {}
-        self._columns: dict[tuple[str, bool], list[Any]] = {}
-        self._deleted: list[frozenset[int]] | None = None
-
-    def deleted(self, leaf: int) -> frozenset[int]:
-        """Deleted document numbers of one leaf (segment), local to it."""
-        if self._deleted is None:
-            self._deleted = [
-                frozenset(d for d in range(r.doc_count_all()) if r.is_deleted(d)) if r.has_deletions() else frozenset()
-                for r in (sub.reader() for sub, _ in self.leaves)
-            ]
-        return self._deleted[leaf]
-
-    def deleted_global(self) -> frozenset[int]:
-        return frozenset(offset + d for leaf, (_, offset) in enumerate(self.leaves) for d in self.deleted(leaf))
-
-    def lengths(self, field: str) -> list[int]:
-        if field not in self._lengths:
-            found: list[int] = []
-            for sub, _ in self.leaves:
-                found.extend(_field_lengths(sub.reader(), field))
-            self._lengths[field] = found
-        return self._lengths[field]
-
-    def column(self, field: str, *, raw: bool = False) -> list[Any]:
-        """A sortable field's value for every document: as stored (``raw``, comparable) or as text."""
-        key = (field, raw)
-        if key not in self._columns:
-            fieldtype = self.searcher.schema[field]
-            values: list[Any] = []
-            # Segment by segment: Whoosh's multi-segment column reader skips a segment that has no
-            # value of the field at all (undated articles committed on their own), which would shift
-            # every later document's value onto the wrong document.
-            for sub, _ in self.leaves:
-                reader = sub.reader()
-                count = reader.doc_count_all()
-                if reader.has_column(field):
-                    values.extend(reader.column_reader(field, translate=not raw))
-                else:  # what Whoosh reads for a document without the value
-                    missing = fieldtype.column_type.default_value(False)
-                    values.extend([missing if raw else fieldtype.from_column_value(missing)] * count)
-            self._columns[key] = values
-        return self._columns[key]
-
-
-def _field_lengths(reader: Any, field: str) -> list[int]:
-    """The length of ``field`` in every document of one segment, as Whoosh's scorer sees it."""
-    count = reader.doc_count_all()
-    try:
-        # Whoosh 2.7 keeps the lengths as a byte column per field; reading it whole is ~100x faster than
-        # asking document by document
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        perdoc = reader._perdoc
-        name = _lenfield(field)
-        if not perdoc.has_column(name):
-            return [1] * count
-        return [byte_to_length(b) if b else 1 for b in perdoc.column_reader(name, LENGTHS_COLUMN)]
-    except (AttributeError, ImportError):  # another layout: the public, slower way
-        return [reader.doc_field_length(d, field, 1) or 1 for d in range(count)]
-
-
-def _blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """A term's postings as (document numbers, weights) a block at a time."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    if type(matcher) is W3LeafMatcher:
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            yield matcher._ids, matcher._weights
-            matcher._next_block()
-        return
-    ids: list[int] = []
-    weights: list[float] = []
-    while matcher.is_active():  # postings kept inline in the term table, or another matcher
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    yield ids, weights
-
-
-class _Evaluator:
-    def __init__(self, searcher: Any, values: _DocValues) -> None:
-        self.searcher = searcher
-        self.values = values
-
-    def scores(self, node: Any) -> dict[int, float]:
-        """Every matching (undeleted) document with its score."""
-        kind = type(node)
-        if kind is wq.Term:
-            return self._term(node, scored=True)
-        subs = getattr(node, "subqueries", ())
-        if kind is wq.Or and node.boost == 1.0 and not any(isinstance(q, wq.Not) for q in subs):
-            total: dict[int, float] = {}
-            for sub in subs:
-                for d, score in self.scores(sub).items():
-                    total[d] = total.get(d, 0.0) + score
-            return total
-        if kind is wq.And and node.boost == 1.0:
-            positive = [self.scores(q) for q in subs if not isinstance(q, wq.Not)]
-            negative = [q.query for q in subs if isinstance(q, wq.Not)]
-            if positive:
-                smallest: dict[int, float] = min(positive, key=len)
-                common = set(smallest).intersection(*positive)
-                common.difference_update(*(self.docs(q) for q in negative))
-                # Whoosh scores each `NOT x` clause of an AND as 1.0 (its inverse matcher's weight)
-                bonus = float(len(negative))
-                return {d: sum(part[d] for part in positive) + bonus for d in sorted(common)}
-        if kind is wq.AndNot and node.boost == 1.0:
-            excluded = self.docs(node.b)
-            return {d: v for d, v in self.scores(node.a).items() if d not in excluded}
-        return self._whoosh(node, scored=True)
-
-    def docs(self, node: Any) -> set[int]:
-        """Every matching (undeleted) document, without scores (for filters)."""
-        kind = type(node)
-        if kind is wq.Term:
-            return set(self._term(node, scored=False))
-        subs = getattr(node, "subqueries", ())
-        if kind is wq.Or and not any(isinstance(q, wq.Not) for q in subs):
-            return set().union(*(self.docs(q) for q in subs))
-        if kind is wq.And:
-            positive = [self.docs(q) for q in subs if not isinstance(q, wq.Not)]
-            if positive:
-                common = positive[0].intersection(*positive[1:])
-                return common.difference(*(self.docs(q.query) for q in subs if isinstance(q, wq.Not)))
-        if kind is wq.AndNot:
-            return self.docs(node.a) - self.docs(node.b)
-        if kind is wq.DateRange and not (node.startexcl or node.endexcl):
-            return self._date_range(node)
-        return set(self._whoosh(node, scored=False))
-
-    def _date_range(self, node: Any) -> set[int]:
-        """A date filter read off the date column (Whoosh's range matcher unions many trie terms)."""
-        field = self.searcher.schema[node.fieldname]
-        missing = field.column_type.default_value(False)
-        low = field.to_column_value(node.startdate) if node.startdate is not None else 0
-        high = field.to_column_value(node.enddate) if node.enddate is not None else missing - 1
-        dates = self.values.column(node.fieldname, raw=True)
-        deleted = self.values.deleted_global()
-        return {d for d, value in enumerate(dates) if low <= value <= high and d not in deleted}
-
-    def _term(self, node: Any, *, scored: bool) -> dict[int, float]:
-        from whoosh.scoring import BM25FScorer
-
-        searcher = self.searcher
-        field = node.fieldname
-        if field not in searcher.schema:
-            return {}
-        try:
-            text = searcher.schema[field].to_bytes(node.text)
-        except ValueError:
-            return {}
-        scorer = None
-        if scored:
-            if (field, text) not in searcher.reader():
-                return {}
-            scorer = searcher.weighting.scorer(searcher, field, text)
-            if not isinstance(scorer, BM25FScorer):
-                return self._whoosh(node, scored=True)
-        found: dict[int, float] = {}
-        for leaf, (sub, offset) in enumerate(self.values.leaves):
-            reader = sub.reader()
-            if (field, text) not in reader:
-                continue
-            matcher = reader.postings(field, text)
-            matcher = getattr(matcher, "child", matcher)  # without Whoosh's per-document deletion filter
-            deleted = self.values.deleted(leaf)
-            if scorer is None:
-                for ids, _ in _blocks(matcher):
-                    found.update((offset + d, 0.0) for d in ids if d not in deleted)
-                continue
-            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            boost = node.boost
-            lengths = self.values.lengths(field)
-            for ids, weights in _blocks(matcher):
-                for d, tf in zip(ids, weights, strict=True):
-                    if d in deleted:
-                        continue
-                    fl = lengths[offset + d]
-                    # whoosh.scoring.bm25, operation for operation, then the query's boost
-                    score = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-                    found[offset + d] = score * boost if boost != 1.0 else score
-        return found
-
-    def _whoosh(self, node: Any, *, scored: bool) -> dict[int, float]:
-        """What Whoosh's own matcher for ``node`` finds, leaf by leaf (it skips deleted documents)."""
-        found: dict[int, float] = {}
-        context = self.searcher.context() if scored else self.searcher.boolean_context()
-        for sub, offset in self.values.leaves:
-            matcher = node.matcher(sub, context)
-            while matcher.is_active():
-                found[offset + matcher.id()] = matcher.score() if scored else 0.0
-                matcher.next()
-        return found

@@ -16,7 +16,8 @@ there:
 * field lengths are read once per document and field;
 * a term in only a few documents is stored inline in the term table (the format's "inlined
   postings", which Whoosh 2.7 reads but never writes because of a typo in its writer);
-* segments are left as separate files, which readers use in place instead of copying them.
+* segments are left as separate files, which readers use in place instead of copying them;
+* common terms' postings are also written as plain arrays (:mod:`archive.hot_postings`) for search.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from whoosh.writing import SegmentWriter
 
 from archive.analysis.terms import index_terms
 from archive.analysis.whoosh_filters import HindiText, encode_positions
+from archive.hot_postings import HotWriter
 
 #: Terms in at most this many documents (of one segment) are stored inline in the term table.
 INLINE_POSTINGS = 8
@@ -185,6 +187,10 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
 
 
 class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
+    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
+        super().__init__(codec, storage, segment)
+        self._hot = HotWriter(storage, segment)
+
     def add_terms(self, schema: Any, lengths: _FieldLengths, terms: Iterable[PooledTerm]) -> None:
         """Write pooled terms, in (field, term) order, with their postings."""
         fieldname: str | None = None
@@ -199,8 +205,13 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
             self.start_term(btext)
             self._postwriter.add_all(docnums, weights, values, column)
             self.finish_term()
+            self._hot.add(name, btext, docnums, weights)
         if fieldname is not None:
             self.finish_field()
+
+    def close(self) -> None:
+        super().close()
+        self._hot.close()
 
 
 class _WritingCodec(W3Codec):  # type: ignore[misc]

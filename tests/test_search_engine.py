@@ -12,7 +12,7 @@ import pytest
 from whoosh import query as wq
 from whoosh import sorting
 
-from archive import Archive
+from archive import Archive, hot_postings
 from archive.admin import delete, upgrade_database
 from archive.index import SearchIndex
 from archive.search import _Expander, parse_query
@@ -27,17 +27,27 @@ QUERIES = [
     "चुनाव NOT क्रिकेट",
     "(चुनाव OR मतदाता) AND महंगाई",
     '"भारी बारिश"',
+    '"खबर संख्या"',
+    '"भारी बारिश की चेतावनी"',
+    '"भारी चेतावनी"~3',
+    '"खबर संख्या" OR महंगाई',
     "title:बाढ़",
     "खबर*",
     "बाढ़ बारिश",
 ]
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Any:
+@pytest.fixture(scope="module", params=["blocks", "arrays"])
+def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The same archive twice: postings read from Whoosh's blocks, and (every term made "hot") from the
+    plain arrays that segments keep for common terms."""
     home = tmp_path_factory.mktemp("engine") / "home"
-    with Archive(home) as created:
+    with Archive(home) as created, pytest.MonkeyPatch.context() as patch:
+        if request.param == "arrays":
+            patch.setattr(hot_postings, "HOT_POSTINGS", 1)
         created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES)])
+        hot_files = list(created.settings.index_dir.glob(f"*.{hot_postings.EXTENSION}"))
+        assert bool(hot_files) == (request.param == "arrays")
         # deletions leave documents marked deleted in their segment: they must not be found
         delete(created.settings, ids=[3, 8])
         yield created
@@ -103,3 +113,17 @@ def test_an_index_without_documents_finds_nothing(tmp_path: Path) -> None:
         upgrade_database(empty.settings)  # a database, and then an index with no segment yet
         found = empty.search("चुनाव", facets=("year",), sort="newest")
         assert found.total == 0 and found.hits == [] and found.facets == {"year": []}
+
+
+def test_column_values_are_kept_beside_segments_and_read_back_alike(archive: Archive, tmp_path: Path) -> None:
+    options: dict[str, Any] = {"facets": ("year", "source"), "since": date(2016, 1, 1), "sort": "newest"}
+    first = archive.search("चुनाव OR मतदाता", **options)
+    kept = list(archive.settings.index_dir.glob("*.values"))
+    assert kept  # written by the searches above
+    with Archive(archive.settings.home) as another:  # a new process would read the kept files
+        assert another.search("चुनाव OR मतदाता", **options) == first
+    for path in kept:  # damaged files are read again from Whoosh, and written anew
+        path.write_bytes(b"not a pickle")
+    with Archive(archive.settings.home) as another:
+        assert another.search("चुनाव OR मतदाता", **options) == first
+    assert all(path.read_bytes() != b"not a pickle" for path in kept)

@@ -1,0 +1,568 @@
+"""Evaluating queries over the index a term at a time, with numpy arrays over all documents.
+
+Whoosh's matchers walk the postings one document at a time through a tree of Python objects (a union
+per word, its variants, its fields), and an exact total and facets need every match: 250-550 ms a query
+at 100,000 articles. Here the common parts of a query (words and their variants, AND, OR, NOT, date
+ranges) are evaluated a term at a time instead: each term's postings are read whole (from the segment's
+plain arrays when it has them, :mod:`archive.hot_postings`, else a block at a time) and scored at once
+with Whoosh's own BM25F formula and statistics, operation for operation, so the scores, and with them
+the order, are the ones Whoosh gives (tests/test_search_engine.py compares them). A result is a
+:class:`Matches`: a boolean mask and a score for every document number of the searcher. Everything
+else (phrases, prefixes, fuzzy words) is left to Whoosh's matchers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+from collections.abc import Iterator
+from itertools import accumulate, repeat
+from typing import Any, NamedTuple
+
+import numpy as np
+from whoosh import query as wq
+
+from archive.hot_postings import HotReader
+
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+Ints = np.ndarray[Any, np.dtype[np.int64]]
+
+
+class Matches(NamedTuple):
+    """Which documents match (by global document number) and their scores (meaningless where not)."""
+
+    mask: Mask
+    scores: Floats
+
+
+class DocValues:
+    """Per-document values of one searcher, read on first use: field lengths, deletions and the columns
+    for facets, sorting and collapsing, as arrays indexed by global document number.
+
+    Reading them from Whoosh's columns costs about a second at 100,000 articles (value by value), which
+    every ``archive search`` process would pay. So each segment's values, once read, are kept in a
+    file beside the segment (``<segment>.values``, a pickle of arrays that loads in milliseconds).
+    Segments never change, so the file never goes stale, and Whoosh deletes it with the segment.
+    Deletions change; they are read from Whoosh each time (they are few and cheap).
+    """
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.leaves: list[tuple[Any, int]] = list(searcher.leaf_searchers())
+        self.count: int = searcher.doc_count_all()
+        self._hot: list[HotReader] | None = None
+        self._segments: list[_SegmentValues] | None = None
+        self._live: Mask | None = None
+        self._norms: dict[tuple[str, float, float, float], Floats] = {}
+        self._numbers: dict[str, Ints] = {}
+        self._codes: dict[str, tuple[Ints, list[Any]]] = {}
+        self._clusters: Ints | None = None
+
+    def hot(self, leaf: int) -> HotReader:
+        if self._hot is None:
+            self._hot = [HotReader.of(sub.reader()) for sub, _ in self.leaves]
+        return self._hot[leaf]
+
+    @property
+    def segments(self) -> list[_SegmentValues]:
+        if self._segments is None:
+            self._segments = [_SegmentValues(sub.reader()) for sub, _ in self.leaves]
+        return self._segments
+
+    def live(self) -> Mask:
+        """True for every document not deleted."""
+        if self._live is None:
+            live = np.ones(self.count, dtype=bool)
+            for sub, offset in self.leaves:
+                reader = sub.reader()
+                if reader.has_deletions():
+                    deleted = [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)]
+                    live[np.asarray(deleted, dtype=np.int64) + offset] = False
+            self._live = live
+        return self._live
+
+    def norms(self, field: str, k1: float, b: float, avgfl: float) -> Floats:
+        """BM25's length normalisation of ``field`` for every document, as Whoosh computes it."""
+        key = (field, k1, b, avgfl)
+        found = self._norms.get(key)
+        if found is None:
+            lengths = self._joined([s.lengths(field) for s in self.segments])
+            found = self._norms[key] = k1 * ((1 - b) + b * lengths.astype(np.float64) / avgfl)
+        return found
+
+    def numbers(self, field: str) -> Ints:
+        """A numeric or date column as order keys (stored value minus :meth:`offset`), for sorting and ranges."""
+        found = self._numbers.get(field)
+        if found is None:
+            found = self._numbers[field] = self._joined([s.numbers(field, self.offset(field)) for s in self.segments])
+        return found
+
+    def offset(self, field: str) -> int:
+        """What :meth:`numbers` subtracts from stored values to fit them in int64 in the same order
+        (Whoosh stores dates and 64-bit numbers unsigned, the missing value as 2**64 - 1)."""
+        default = self.searcher.schema[field].column_type.default_value(False)
+        return 2**63 if default >= 2**63 else 0
+
+    def codes(self, field: str) -> tuple[Ints, list[Any]]:
+        """A column as a code per document and the value of each code (for facets)."""
+        found = self._codes.get(field)
+        if found is None:
+            labels: dict[Any, int] = {}
+            parts: list[Ints] = []
+            for segment in self.segments:
+                codes, values = segment.codes(field)
+                mapping = np.array([labels.setdefault(v, len(labels)) for v in values], dtype=np.int64)
+                parts.append(mapping[codes] if mapping.size else codes.astype(np.int64))
+            found = self._codes[field] = (self._joined(parts), list(labels))
+        return found
+
+    def clusters(self) -> Ints:
+        """Each document's story (the ``cluster`` field as a number); -1 for none, which never collapses."""
+        if self._clusters is None:
+            self._clusters = self._joined([s.clusters() for s in self.segments])
+        return self._clusters
+
+    def save(self) -> None:
+        """Keep what was read for the next process (see the class's description)."""
+        for segment in self._segments or ():
+            segment.save()
+
+    @staticmethod
+    def _joined(parts: list[Ints]) -> Ints:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def close(self) -> None:
+        for hot in self._hot or ():
+            hot.close()
+        self._hot = None
+
+
+class _SegmentValues:
+    """One segment's per-document values, read from Whoosh on first use and kept in its ``.values`` file."""
+
+    EXTENSION = "values"
+    VERSION = 1
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._count: int = reader.doc_count_all()
+        self._path: str | None = None
+        self._values: dict[str, Any] = {}
+        self._changed = False
+        segment, folder = getattr(reader, "_segment", None), getattr(getattr(reader, "_storage", None), "folder", None)
+        if segment is not None and folder is not None:
+            self._path = os.path.join(folder, f"{segment.segment_id()}.{self.EXTENSION}")
+            try:
+                with open(self._path, "rb") as file:
+                    found = pickle.load(file)
+                if found.get("version") == self.VERSION and found.get("count") == self._count:
+                    self._values = found
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+                pass  # none yet, or unreadable: read from Whoosh and write it again
+
+    def _get(self, key: str, read: Any) -> Any:
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = read()
+            self._changed = True
+        return found
+
+    def lengths(self, field: str) -> Ints:
+        return self._get(f"lengths:{field}", lambda: _field_lengths(self._reader, field).astype(np.int32))  # type: ignore[no-any-return]
+
+    def numbers(self, field: str, offset: int) -> Ints:
+        def read() -> Ints:
+            reader = self._reader
+            default = reader.schema[field].column_type.default_value(False)
+            column = reader.column_reader(field, translate=False) if reader.has_column(field) else None
+            return _numeric_column(column, self._count, default, offset)
+
+        return self._get(f"numbers:{field}", read)  # type: ignore[no-any-return]
+
+    def codes(self, field: str) -> tuple[np.ndarray[Any, Any], list[Any]]:
+        def read() -> tuple[np.ndarray[Any, Any], list[Any]]:
+            labels: dict[Any, int] = {}
+            column = self._column(field)
+            codes = np.fromiter((labels.setdefault(v, len(labels)) for v in column), dtype=np.int32, count=self._count)
+            return codes, list(labels)
+
+        return self._get(f"codes:{field}", read)  # type: ignore[no-any-return]
+
+    def clusters(self) -> Ints:
+        def read() -> Ints:
+            values = (int(v) if isinstance(v, str) and v.isdigit() else -1 for v in self._column("cluster"))
+            return np.fromiter(values, dtype=np.int64, count=self._count)
+
+        return self._get("clusters", read)  # type: ignore[no-any-return]
+
+    def _column(self, field: str) -> list[Any]:
+        reader = self._reader
+        if reader.has_column(field):
+            return list(reader.column_reader(field, translate=True))
+        # Whoosh's multi-segment column reader would skip a segment with no value of the field at all
+        # (undated articles committed on their own), shifting later documents' values; per segment, a
+        # document without the value reads as Whoosh reads it
+        fieldtype = reader.schema[field]
+        return [fieldtype.from_column_value(fieldtype.column_type.default_value(False))] * self._count
+
+    def save(self) -> None:
+        if not self._changed or self._path is None:
+            return
+        self._values.update(version=self.VERSION, count=self._count)
+        folder, name = os.path.split(self._path)
+        # a name Whoosh's clean-up ignores until the rename, which no reader can see half done
+        temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as file:
+                pickle.dump(self._values, file, pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self._path)
+        except OSError:  # a read-only archive: read from Whoosh each time
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+        self._changed = False
+
+
+_LENGTH_OF_BYTE: Ints | None = None
+
+
+def _field_lengths(reader: Any, field: str) -> Ints:
+    """The length of ``field`` in every document of one segment, as Whoosh's scorer sees it."""
+    global _LENGTH_OF_BYTE
+    count = reader.doc_count_all()
+    try:
+        # Whoosh 2.7 keeps the lengths as a byte column per field; reading it whole is ~100x faster than
+        # asking document by document
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        perdoc = reader._perdoc
+        name = _lenfield(field)
+        if not perdoc.has_column(name):
+            return np.ones(count, dtype=np.int64)
+        if _LENGTH_OF_BYTE is None:
+            _LENGTH_OF_BYTE = np.array([byte_to_length(b) if b else 1 for b in range(256)], dtype=np.int64)
+        return _LENGTH_OF_BYTE[_numeric_column(perdoc.column_reader(name, LENGTHS_COLUMN), count, 0)]
+    except (AttributeError, ImportError):  # another layout: the public, slower way
+        return np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(count)], dtype=np.int64)
+
+
+def _numeric_column(column: Any, count: int, default: int, offset: int = 0) -> Ints:
+    """A numeric column of one segment, read whole (Whoosh would unpack it value by value), minus ``offset``."""
+    from whoosh.columns import NumericColumn
+
+    values = np.full(count, default - offset, dtype=np.int64)
+    if isinstance(column, NumericColumn.Reader):
+        # big-endian fixed-size values, written up to the last document with a non-default value
+        data = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        stored = np.frombuffer(data, dtype=">" + column._typecode)[:count]
+        if offset:
+            stored = (stored.astype(np.uint64) - np.uint64(offset)).view(np.int64)
+        values[: stored.size] = stored
+    elif column is not None:
+        values[:] = [value - offset for value in column]
+    return values
+
+
+def _block_postings(matcher: Any) -> tuple[Ints, Floats]:
+    """A term's postings from Whoosh's blocks: document numbers and weights."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    ids: list[int] = []
+    weights: list[float] = []
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            deltas, block_weights = matcher._data[0], matcher._data[1]
+            ids.extend(accumulate(deltas))  # each block's first number is absolute
+            if block_weights is None:
+                weights.extend(repeat(1.0, len(deltas)))
+            elif isinstance(block_weights, float):
+                weights.extend(repeat(block_weights, len(deltas)))
+            else:
+                weights.extend(block_weights)
+            matcher._next_block()
+    else:
+        while matcher.is_active():  # postings kept inline in the term table, or another matcher
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32).astype(np.float64)
+
+
+class Evaluator:
+    def __init__(self, searcher: Any, values: DocValues) -> None:
+        self.searcher = searcher
+        self.values = values
+
+    def _none(self) -> Matches:
+        return Matches(np.zeros(self.values.count, dtype=bool), np.zeros(self.values.count))
+
+    def scores(self, node: Any) -> Matches:
+        """Every matching (undeleted) document with its score."""
+        kind = type(node)
+        if kind is wq.Term:
+            return self._term(node, scored=True)
+        subs = getattr(node, "subqueries", ())
+        if kind is wq.Or and node.boost == 1.0 and not any(isinstance(q, wq.Not) for q in subs):
+            total = self._none()
+            for sub in subs:
+                found = self.scores(sub)
+                total.mask[:] |= found.mask
+                total.scores[:] += np.where(found.mask, found.scores, 0.0)
+            return total
+        if kind is wq.And and node.boost == 1.0:
+            positive = [self.scores(q) for q in subs if not isinstance(q, wq.Not)]
+            negative = [q.query for q in subs if isinstance(q, wq.Not)]
+            if positive:
+                mask = positive[0].mask.copy()
+                for part in positive[1:]:
+                    mask &= part.mask
+                for excluded in negative:
+                    mask &= ~self.docs(excluded)
+                summed = np.zeros(self.values.count)
+                for part in positive:
+                    summed += np.where(mask, part.scores, 0.0)
+                # Whoosh scores each `NOT x` clause of an AND as 1.0 (its inverse matcher's weight)
+                return Matches(mask, summed + float(len(negative)))
+        if kind is wq.AndNot and node.boost == 1.0:
+            found = self.scores(node.a)
+            return Matches(found.mask & ~self.docs(node.b), found.scores)
+        if kind is wq.Phrase and node.slop >= 1:
+            return self._phrase(node)
+        return self._whoosh(node, scored=True)
+
+    def docs(self, node: Any) -> Mask:
+        """Every matching (undeleted) document, without scores (for filters)."""
+        kind = type(node)
+        if kind is wq.Term:
+            return self._term(node, scored=False).mask
+        subs = getattr(node, "subqueries", ())
+        if kind is wq.Or and not any(isinstance(q, wq.Not) for q in subs):
+            union = self._none().mask
+            for sub in subs:
+                union |= self.docs(sub)
+            return union
+        if kind is wq.And:
+            positive = [self.docs(q) for q in subs if not isinstance(q, wq.Not)]
+            if positive:
+                mask = positive[0].copy()
+                for other in positive[1:]:
+                    mask &= other
+                for sub in subs:
+                    if isinstance(sub, wq.Not):
+                        mask &= ~self.docs(sub.query)
+                return mask
+        if kind is wq.AndNot:
+            return self.docs(node.a) & ~self.docs(node.b)
+        if kind is wq.DateRange and not (node.startexcl or node.endexcl):
+            return self._date_range(node)
+        return self._whoosh(node, scored=False).mask
+
+    def _date_range(self, node: Any) -> Mask:
+        """A date filter read off the date column (Whoosh's range matcher unions many trie terms)."""
+        field = self.searcher.schema[node.fieldname]
+        missing = field.column_type.default_value(False)
+        low = field.to_column_value(node.startdate) if node.startdate is not None else 0
+        high = field.to_column_value(node.enddate) if node.enddate is not None else missing - 1
+        dates = self.values.numbers(node.fieldname)
+        offset = self.values.offset(node.fieldname)
+        low, high = low - offset, high - offset
+        within: Mask = (dates >= low) & (dates <= high) & self.values.live()
+        return within
+
+    def _term(self, node: Any, *, scored: bool) -> Matches:
+        from whoosh.scoring import BM25FScorer
+
+        searcher = self.searcher
+        field = node.fieldname
+        found = self._none()
+        if field not in searcher.schema:
+            return found
+        try:
+            text = searcher.schema[field].to_bytes(node.text)
+        except ValueError:
+            return found
+        if scored:
+            if (field, text) not in searcher.reader():
+                return found
+            scorer = searcher.weighting.scorer(searcher, field, text)
+            if not isinstance(scorer, BM25FScorer):
+                return self._whoosh(node, scored=True)
+            idf, k1 = scorer.idf, scorer.K1
+            norms = self.values.norms(field, k1, scorer.B, scorer.avgfl)
+        for leaf, (sub, offset) in enumerate(self.values.leaves):
+            reader = sub.reader()
+            if (field, text) not in reader:
+                continue
+            ids, weights = self._postings(leaf, reader, field, text)
+            ids = ids + offset
+            found.mask[ids] = True
+            if scored:
+                # whoosh.scoring.bm25, operation for operation, then the query's boost
+                score = idf * ((weights * (k1 + 1)) / (weights + norms[ids]))
+                found.scores[ids] = score * node.boost if node.boost != 1.0 else score
+        found.mask[:] &= self.values.live()
+        return found
+
+    def _postings(self, leaf: int, reader: Any, field: str, text: bytes) -> tuple[Ints, Floats]:
+        found = self.values.hot(leaf).postings(field, text)
+        if found is None:
+            matcher = reader.postings(field, text)
+            found = _block_postings(getattr(matcher, "child", matcher))  # without the deletion filter
+        return found
+
+    def _phrase(self, node: Any) -> Matches:
+        """A phrase as Whoosh's ``SpanNear2`` finds and scores it: documents holding every word, in
+        order, each within ``slop`` positions of the span before it, scored as the sum of the words'
+        BM25 scores (summed in Whoosh's binary tree) times the phrase's boost. Positions are read only
+        for the documents that hold every word."""
+        from whoosh.scoring import BM25FScorer
+
+        searcher = self.searcher
+        found = self._none()
+        fieldname = node.fieldname
+        try:
+            field = searcher.schema[fieldname]
+        except KeyError:
+            field = None
+        if field is None or not field.format or not field.format.supports("positions") or not node.words:
+            return self._whoosh(node, scored=True)  # Whoosh says what is wrong with it
+        try:
+            texts = [field.to_bytes(word) for word in node.words]
+        except ValueError:
+            return found
+        if any((fieldname, text) not in searcher.reader() for text in texts):
+            return found
+        scorers = {text: searcher.weighting.scorer(searcher, fieldname, text) for text in set(texts)}
+        if not all(isinstance(scorer, BM25FScorer) for scorer in scorers.values()):
+            return self._whoosh(node, scored=True)
+        decode = field.format.decode_positions
+        live = self.values.live()
+        for leaf, (sub, offset) in enumerate(self.values.leaves):
+            reader = sub.reader()
+            if any((fieldname, text) not in reader for text in texts):
+                continue
+            postings = {text: self._postings(leaf, reader, fieldname, text) for text in set(texts)}
+            candidates = postings[texts[0]][0]
+            for text in texts[1:]:
+                candidates = np.intersect1d(candidates, postings[text][0], assume_unique=True)
+            candidates = candidates[live[candidates + offset]]
+            if not candidates.size:
+                continue
+            wanted = set(candidates.tolist())
+            positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
+            matched = np.array(
+                [d for d in candidates.tolist() if _spans_near([positions[t][d] for t in texts], node.slop)],
+                dtype=np.int64,
+            )
+            if not matched.size:
+                continue
+            term_scores = []
+            for text in texts:
+                ids, weights = postings[text]
+                tf = weights[np.searchsorted(ids, matched)]
+                scorer = scorers[text]
+                norms = self.values.norms(fieldname, scorer.K1, scorer.B, scorer.avgfl)
+                term_scores.append(scorer.idf * ((tf * (scorer.K1 + 1)) / (tf + norms[matched + offset])))
+            score = _tree_sum(term_scores)
+            found.mask[matched + offset] = True
+            found.scores[matched + offset] = score * node.boost if node.boost != 1.0 else score
+        return found
+
+    def _whoosh(self, node: Any, *, scored: bool) -> Matches:
+        """What Whoosh's own matcher for ``node`` finds, leaf by leaf (it skips deleted documents)."""
+        found = self._none()
+        context = self.searcher.context() if scored else self.searcher.boolean_context()
+        for sub, offset in self.values.leaves:
+            matcher = node.matcher(sub, context)
+            while matcher.is_active():
+                found.mask[offset + matcher.id()] = True
+                if scored:
+                    found.scores[offset + matcher.id()] = matcher.score()
+                matcher.next()
+        return found
+
+
+def _positions_in(reader: Any, field: str, text: bytes, wanted: set[int], decode: Any) -> dict[int, list[int]]:
+    """A term's positions in the ``wanted`` documents of one segment."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    matcher = reader.postings(field, text)
+    matcher = getattr(matcher, "child", matcher)
+    found: dict[int, list[int]] = {}
+    if type(matcher) is W3LeafMatcher and not matcher._byteids and matcher._fixedsize is None:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            ids, values = accumulate(matcher._data[0]), matcher._data[2]
+            found.update((d, decode(v)) for d, v in zip(ids, values, strict=True) if d in wanted)
+            matcher._next_block()
+        return found
+    while matcher.is_active():  # postings kept inline in the term table, or another matcher
+        if matcher.id() in wanted:
+            found[matcher.id()] = decode(matcher.value())
+        matcher.next()
+    return found
+
+
+def _spans_near(positions: list[list[int]], slop: int, mindist: int = 1) -> bool:
+    """Whether the words (their positions, in phrase order) make a chain as Whoosh's ordered
+    ``SpanNear2`` requires: each word at or after the start of the span so far, ``mindist`` to ``slop``
+    positions from it (a span grows to cover each word it takes in).
+
+    >>> _spans_near([[3, 9], [4]], slop=1), _spans_near([[3], [5]], slop=1), _spans_near([[3], [5]], slop=2)
+    (True, False, True)
+    >>> _spans_near([[2], [2]], slop=1), _spans_near([[1], [2], [3]], slop=1), _spans_near([[1], [3], [2]], slop=1)
+    (False, True, False)
+    """
+    spans = {(p, p) for p in positions[0]}
+    for following in positions[1:]:
+        grown: set[tuple[int, int]] = set()
+        for start, end in spans:
+            for p in following:
+                if p < start:
+                    continue  # ordered: nothing before the span's start
+                # whoosh.spans.Span.distance_to, for a one-position span
+                distance = 0 if start <= p <= end else (p - end if end < p else start - p)
+                if mindist <= distance <= slop:
+                    grown.add((min(start, p), max(end, p)))
+        if not grown:
+            return False
+        spans = grown
+    return bool(spans)
+
+
+def _tree_sum(parts: list[Floats]) -> Floats:
+    """Sum as Whoosh's ``make_binary_tree`` of intersection matchers adds its children's scores (the
+    order of float additions decides the last bits).
+
+    >>> _tree_sum([np.array([1.0]), np.array([2.0]), np.array([4.0])]).tolist()
+    [7.0]
+    """
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return parts[0] + parts[1]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
+def ranked(primary: np.ndarray[Any, Any], secondary: np.ndarray[Any, Any], mask: Mask) -> Iterator[int]:
+    """Matching document numbers in ascending (primary, secondary) order, lazily: each step sorts only
+    the next few (twice as many as the step before), never all the matches, and ties at the cut are
+    kept whole, so the order is exactly that of a full sort."""
+    candidates = np.flatnonzero(mask)
+    wanted = 16
+    while candidates.size:
+        if candidates.size > wanted:
+            keys = primary[candidates]
+            cut = np.partition(keys, wanted - 1)[wanted - 1]
+            taken, candidates = candidates[keys <= cut], candidates[keys > cut]
+        else:
+            taken, candidates = candidates, candidates[:0]
+        for position in np.lexsort((secondary[taken], primary[taken])):
+            yield int(taken[position])
+        wanted *= 2

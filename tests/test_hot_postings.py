@@ -1,0 +1,69 @@
+"""Common terms' postings kept as plain arrays must be exactly the postings Whoosh reads from its blocks."""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+
+from archive import hot_postings
+from archive.hot_postings import HotReader, decode, encode
+from archive.whoosh_writing import FastSegmentWriter
+from tests.test_index_writer import _build, _documents
+
+
+@given(
+    st.lists(st.integers(0, 2**32 - 1), min_size=1, unique=True).map(sorted),
+    st.sampled_from(["counts", "large counts", "fractions"]),
+)
+def test_arrays_round_trip(docnums: list[int], kind: str) -> None:
+    weights = {
+        "counts": [float(1 + n % 7) for n in docnums],
+        "large counts": [float(300 + n % 70_000) for n in docnums],
+        "fractions": [1.5 + n % 3 for n in docnums],
+    }[kind]
+    id_bytes, weight_bytes, id_type, weight_type = encode(array("I", docnums), array("f", weights))
+    ids, found = decode(id_bytes, weight_bytes, id_type, weight_type, len(docnums))
+    assert ids.tolist() == docnums
+    assert found.tolist() == np.asarray(weights, dtype=np.float32).astype(np.float64).tolist()
+
+
+def test_every_hot_term_holds_whoosh_s_postings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
+    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(120))
+    checked = 0
+    with ix.reader() as reader:
+        for sub, _ in reader.leaf_readers():
+            hot = HotReader.of(sub)
+            for fieldname, btext in sub.all_terms():
+                found = hot.postings(fieldname, btext)
+                matcher = sub.postings(fieldname, btext)
+                matcher = getattr(matcher, "child", matcher)
+                expected: list[tuple[int, float]] = []
+                while matcher.is_active():
+                    expected.append((matcher.id(), matcher.weight()))
+                    matcher.next()
+                if len(expected) < 3:
+                    assert found is None
+                    continue
+                assert found is not None
+                assert list(zip(found[0].tolist(), found[1].tolist(), strict=True)) == expected
+                checked += 1
+            hot.close()
+    ix.close()
+    assert checked > 100
+
+
+def test_a_segment_without_arrays_reads_none(tmp_path: Path) -> None:
+    ix: Any = _build(tmp_path / "ix", lambda ix: ix.writer(), _documents(30))  # Whoosh's own writer
+    with ix.reader() as reader:
+        for sub, _ in reader.leaf_readers():
+            assert HotReader.of(sub).postings("body", "शब्द1".encode()) is None
+    ix.close()
+    assert whoosh_index.exists_in(str(tmp_path / "ix"))
