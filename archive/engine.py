@@ -31,7 +31,8 @@ Ints = np.ndarray[Any, np.dtype[np.int64]]
 
 
 class Matches(NamedTuple):
-    """Which documents match (by global document number) and their scores (meaningless where not)."""
+    """Which documents match (by global document number) and their scores (0.0 where they do not, so
+    that a union adds scores without masking them)."""
 
     mask: Mask
     scores: Floats
@@ -70,6 +71,10 @@ class DocValues:
         if self._segments is None:
             self._segments = [_SegmentValues(sub.reader()) for sub, _ in self.leaves]
         return self._segments
+
+    @property
+    def deletions(self) -> bool:
+        return not bool(self.live().all())
 
     def live(self) -> Mask:
         """True for every document not deleted."""
@@ -311,7 +316,7 @@ class Evaluator:
             for sub in subs:
                 found = self.scores(sub)
                 total.mask[:] |= found.mask
-                total.scores[:] += np.where(found.mask, found.scores, 0.0)
+                total.scores[:] += found.scores
             return total
         if kind is wq.And and node.boost == 1.0:
             positive = [self.scores(q) for q in subs if not isinstance(q, wq.Not)]
@@ -329,7 +334,8 @@ class Evaluator:
                 return Matches(mask, summed + float(len(negative)))
         if kind is wq.AndNot and node.boost == 1.0:
             found = self.scores(node.a)
-            return Matches(found.mask & ~self.docs(node.b), found.scores)
+            mask = found.mask & ~self.docs(node.b)
+            return Matches(mask, np.where(mask, found.scores, 0.0))
         if kind is wq.Phrase and node.slop >= 1:
             return self._phrase(node)
         return self._whoosh(node, scored=True)
@@ -398,13 +404,23 @@ class Evaluator:
             if (field, text) not in reader:
                 continue
             ids, weights = self._postings(leaf, reader, field, text)
-            ids = ids + offset
+            ids += offset
             found.mask[ids] = True
             if scored:
-                # whoosh.scoring.bm25, operation for operation, then the query's boost
-                score = idf * ((weights * (k1 + 1)) / (weights + norms[ids]))
-                found.scores[ids] = score * node.boost if node.boost != 1.0 else score
-        found.mask[:] &= self.values.live()
+                # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + norm)), in place (the same
+                # float operations: addition and multiplication are exactly commutative), then the boost
+                score = norms[ids]
+                score += weights
+                weights *= k1 + 1
+                weights /= score
+                weights *= idf
+                if node.boost != 1.0:
+                    weights *= node.boost
+                found.scores[ids] = weights
+        if self.values.deletions:
+            live = self.values.live()
+            found.mask[:] &= live
+            found.scores[~live] = 0.0
         return found
 
     def _postings(self, leaf: int, reader: Any, field: str, text: bytes) -> tuple[Ints, Floats]:

@@ -20,6 +20,7 @@ Snippet = tuple[tuple[str, bool], ...]
 SENTENCE_ENDS = "।॥?!\n"
 ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
+_WORD_CHAR = re.compile(WORD_CHAR)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,14 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
     forms = frozenset(word for word in set(WORD_RE.findall(text)) if is_match(word))
     if not forms:
         return ((_lead(text, max_chars), False),)
-    hits = [(m.start(), m.end()) for m in _whole_words(forms).finditer(text)]
+    # a match must also start a word: checked here, not by a look-behind, which would cost the pattern
+    # its quick scan for the forms' first letters (no word can start inside a rejected match, whose
+    # letters are all word characters)
+    hits = [
+        (m.start(), m.end())
+        for m in _whole_words(forms).finditer(text)
+        if not m.start() or not _WORD_CHAR.match(text, m.start() - 1)
+    ]
     windows: list[_Window] = []
     for start, end in hits:
         if windows and end - windows[-1].start <= max_chars:
@@ -85,13 +93,13 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
 
 @lru_cache(maxsize=256)
 def _whole_words(forms: frozenset[str]) -> re.Pattern[str]:
-    """Where any of ``forms`` stands as a whole word (a whole run of the tokenizer's word characters).
+    """Where any of ``forms`` ends a word (make_snippet checks that it starts one too).
 
-    >>> [m.group() for m in _whole_words(frozenset({"भारत"})).finditer("भारत, भारतीय और भारत।")]
-    ['भारत', 'भारत']
+    >>> [m.start() for m in _whole_words(frozenset({"भारत"})).finditer("भारत, भारतीय और अभारत।")]
+    [0, 17]
     """
     alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-    return re.compile(f"(?<!{WORD_CHAR})(?:{alternatives})(?!{WORD_CHAR})")
+    return re.compile(f"(?:{alternatives})(?!{WORD_CHAR})")
 
 
 def _bounds(text: str, window: _Window, max_chars: int) -> tuple[int, int]:
