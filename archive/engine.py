@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate, repeat
 from typing import Any, NamedTuple
@@ -455,7 +456,7 @@ class Evaluator:
         scorers = {text: searcher.weighting.scorer(searcher, fieldname, text) for text in set(texts)}
         if not all(isinstance(scorer, BM25FScorer) for scorer in scorers.values()):
             return self._whoosh(node, scored=True)
-        decode = field.format.decode_positions
+        decode = _decoder(field)
         live = self.values.live()
         for leaf, (sub, offset) in enumerate(self.values.leaves):
             reader = sub.reader()
@@ -468,7 +469,7 @@ class Evaluator:
             candidates = candidates[live[candidates + offset]]
             if not candidates.size:
                 continue
-            wanted = set(candidates.tolist())
+            wanted = candidates.tolist()
             positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
             matched = np.array(
                 [d for d in candidates.tolist() if _spans_near([positions[t][d] for t in texts], node.slop)],
@@ -502,26 +503,48 @@ class Evaluator:
         return found
 
 
-def _positions_in(reader: Any, field: str, text: bytes, wanted: set[int], decode: Any) -> dict[int, list[int]]:
-    """A term's positions in the ``wanted`` documents of one segment."""
+def _positions_in(reader: Any, field: str, text: bytes, wanted: list[int], decode: Any) -> dict[int, list[int]]:
+    """A term's positions in the ``wanted`` documents (sorted) of one segment. Blocks holding none of
+    them are skipped unread (a block's last document number is in its header)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
     matcher = reader.postings(field, text)
     matcher = getattr(matcher, "child", matcher)
     found: dict[int, list[int]] = {}
     if type(matcher) is W3LeafMatcher and not matcher._byteids and matcher._fixedsize is None:
+        wanted_set = set(wanted)
+        covered = 0  # how many of `wanted` are at or before the previous block's last document
         while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            ids, values = accumulate(matcher._data[0]), matcher._data[2]
-            found.update((d, decode(v)) for d, v in zip(ids, values, strict=True) if d in wanted)
+            reaches = bisect_right(wanted, matcher._maxid)
+            if reaches > covered:
+                if matcher._data is None:
+                    matcher._read_data()
+                ids, values = accumulate(matcher._data[0]), matcher._data[2]
+                found.update((d, decode(v)) for d, v in zip(ids, values, strict=True) if d in wanted_set)
+            covered = reaches
             matcher._next_block()
         return found
+    wanted_set = set(wanted)
     while matcher.is_active():  # postings kept inline in the term table, or another matcher
-        if matcher.id() in wanted:
+        if matcher.id() in wanted_set:
             found[matcher.id()] = decode(matcher.value())
         matcher.next()
     return found
+
+
+def _decoder(field: Any) -> Any:
+    """Decoding of ``Positions`` values, remembered per value: most postings hold one position, and the
+    same few hundred values recur throughout."""
+    decode = field.format.decode_positions
+    known: dict[bytes, list[int]] = {}
+
+    def positions(value: bytes) -> list[int]:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = decode(value)
+        return found
+
+    return positions
 
 
 def _spans_near(positions: list[list[int]], slop: int, mindist: int = 1) -> bool:
@@ -533,7 +556,18 @@ def _spans_near(positions: list[list[int]], slop: int, mindist: int = 1) -> bool
     (True, False, True)
     >>> _spans_near([[2], [2]], slop=1), _spans_near([[1], [2], [3]], slop=1), _spans_near([[1], [3], [2]], slop=1)
     (False, True, False)
+    >>> _spans_near([[1], [3], [5]], slop=2), _spans_near([[1], [3], [2]], slop=2)
+    (True, False)
+    >>> _spans_near([[5], [1, 6], [7]], slop=1)
+    True
     """
+    if slop == 1 and mindist == 1:  # an exact phrase: each word right after the one before
+        ends = set(positions[0])
+        for following in positions[1:]:
+            ends = {p for p in following if p - 1 in ends}
+            if not ends:
+                return False
+        return bool(ends)
     spans = {(p, p) for p in positions[0]}
     for following in positions[1:]:
         grown: set[tuple[int, int]] = set()

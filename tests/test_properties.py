@@ -114,3 +114,18 @@ def test_a_variant_key_starts_as_key_may_start_with_says(text: str) -> None:
     for word in analyze(text):
         key = variant_key(word)
         assert key_may_start_with(word, {key[:1]})
+
+
+@given(st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=5, unique=True).map(sorted), min_size=2, max_size=4))
+def test_exact_phrase_shortcut_agrees_with_the_span_rules(positions: list[list[int]]) -> None:
+    """Phrases with slop 1 skip the span bookkeeping that Whoosh's SpanNear2 does; the answer must not change."""
+    from whoosh.query.spans import Span
+
+    from archive.engine import _spans_near
+
+    spans = [Span(p) for p in positions[0]]
+    for following in positions[1:]:  # whoosh.query.spans.SpanNear2Matcher._get_spans, ordered, slop 1
+        spans = sorted(
+            {a.to(Span(p)) for a in spans for p in following if p >= a.start and 1 <= a.distance_to(Span(p)) <= 1}
+        )
+    assert _spans_near(positions, slop=1) == bool(spans)
