@@ -404,7 +404,8 @@ def _facet_counts(
     for name in names:
         codes, labels = values.codes(_FACET_FIELDS[name])
         tally = np.bincount(codes[mask], minlength=len(labels))
-        found = ((str(labels[code]), int(n)) for code, n in enumerate(tally.tolist()) if n and labels[code] is not None)
+        # articles without the value (no source, no date) are not a facet value of their own
+        found = ((str(labels[code]), int(n)) for code, n in enumerate(tally.tolist()) if n and labels[code])
         counts = sorted(found, key=lambda kv: (-kv[1], kv[0]))
         if name == "source":
             labels_of = labelled([k for k, _ in counts])

@@ -127,3 +127,17 @@ def test_column_values_are_kept_beside_segments_and_read_back_alike(archive: Arc
     with Archive(archive.settings.home) as another:
         assert another.search("चुनाव OR मतदाता", **options) == first
     assert all(path.read_bytes() != b"not a pickle" for path in kept)
+
+
+def test_articles_without_a_value_make_no_empty_facet(tmp_path: Path) -> None:
+    articles = [
+        {"title": "बाढ़ की खबर", "body": "राज्य में बाढ़ आई।", "source": "अमर उजाला", "date": "2017-07-01"},
+        {"title": "बाढ़ का कहर", "body": "बाढ़ से लोग बेघर हुए।"},  # no outlet, no date
+    ]
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([write_jsonl(tmp_path / "a.jsonl", articles)])
+        found = archive.search("बाढ़", facets=("source", "year", "category"))
+    assert found.total == 2
+    assert [(f.value, f.count) for f in found.facets["source"]] == [("अमर उजाला", 1)]
+    assert [(f.value, f.count) for f in found.facets["year"]] == [("2017", 1)]
+    assert found.facets["category"] == []
