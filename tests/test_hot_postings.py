@@ -28,8 +28,8 @@ def test_arrays_round_trip(docnums: list[int], kind: str) -> None:
         "large counts": [float(300 + n % 70_000) for n in docnums],
         "fractions": [1.5 + n % 3 for n in docnums],
     }[kind]
-    id_bytes, weight_bytes, id_type, weight_type = encode(array("I", docnums), array("f", weights))
-    ids, found = decode(id_bytes, weight_bytes, id_type, weight_type, len(docnums))
+    id_bytes, weight_bytes, cuts, weight_type = encode(array("I", docnums), array("f", weights))
+    ids, found = decode(id_bytes, weight_bytes, cuts, weight_type, len(docnums))
     assert ids.tolist() == docnums
     assert found.tolist() == np.asarray(weights, dtype=np.float32).astype(np.float64).tolist()
 
