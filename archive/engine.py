@@ -313,8 +313,10 @@ class Evaluator:
             return self._term(node, scored=True)
         subs = getattr(node, "subqueries", ())
         if kind is wq.Or and node.boost == 1.0 and not any(isinstance(q, wq.Not) for q in subs):
-            total = self._none()
-            for sub in subs:
+            if not subs:
+                return self._none()
+            total = self.scores(subs[0])  # every result is a fresh pair of arrays: add into the first
+            for sub in subs[1:]:
                 found = self.scores(sub)
                 total.mask[:] |= found.mask
                 total.scores[:] += found.scores
