@@ -83,8 +83,9 @@ def key_may_start_with(word: str, initials: set[str] | frozenset[str]) -> bool:
     """Whether ``variant_key(word)`` can start with one of ``initials``, without computing it.
 
     Keys keep a word's first letter: stemming cuts only endings, and the folds are of later letters,
-    except the candra vowels (ऑ folds to आ) and a nasal + virama written for the anusvara (म्बेकी gives
-    ंबेकी). Snippets ask this of every word of every shown article, to key only the few that can match.
+    except the candra vowels (ऑ folds to आ), a nasal + virama written for the anusvara (म्बेकी gives
+    ंबेकी), and a final ू folded to ु in a word of that one sign. Snippets ask this of every word of
+    every shown article, to key only the few that can match.
 
     >>> key_may_start_with("ऑस्ट्रेलिया", {"आ"}), key_may_start_with("म्बेकी", {"ं"}), key_may_start_with("भारत", {"च"})
     (True, True, False)
@@ -94,6 +95,7 @@ def key_may_start_with(word: str, initials: set[str] | frozenset[str]) -> bool:
         first in initials
         or first.translate(_CANDRA) in initials
         or (first in _NASALS and "ं" in initials)
+        or (first == "ू" and "ु" in initials)  # a word that is only the sign: the last letter's fold
         or "" in initials
     )
 
