@@ -7,8 +7,9 @@ ranges) are evaluated a term at a time instead: each term's postings are read wh
 plain arrays when it has them, :mod:`archive.hot_postings`, else a block at a time) and scored at once
 with Whoosh's own BM25F formula and statistics, operation for operation, so the scores, and with them
 the order, are the ones Whoosh gives (tests/test_search_engine.py compares them). A result is a
-:class:`Matches`: a boolean mask and a score for every document number of the searcher. Everything
-else (phrases, prefixes, fuzzy words) is left to Whoosh's matchers.
+:class:`Matches`: a boolean mask and a score for every document number of the searcher. Phrases are
+checked here too, reading positions only for the documents that hold every word, and found and scored
+as Whoosh's ``SpanNear2`` would; prefixes and fuzzy words are left to Whoosh's matchers.
 """
 
 from __future__ import annotations

@@ -143,7 +143,10 @@ class HotReader:
         keys_at, table_at, terms, version = _TRAILER.unpack_from(self._map, len(self._map) - _TRAILER.size)
         if version != _VERSION:
             return
-        self._table = np.frombuffer(self._map[table_at : table_at + terms * _ROW.itemsize], dtype=_ROW)
+        table_end = table_at + terms * _ROW.itemsize
+        if not keys_at <= table_at <= table_end <= len(self._map) - _TRAILER.size:
+            return  # a damaged file: the segment's own postings still answer
+        self._table = np.frombuffer(self._map[table_at:table_end], dtype=_ROW)
         blob = self._map[keys_at:table_at]
         ends = self._table["key_end"].tolist()
         self._keys = [blob[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]

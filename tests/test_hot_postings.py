@@ -67,3 +67,18 @@ def test_a_segment_without_arrays_reads_none(tmp_path: Path) -> None:
             assert HotReader.of(sub).postings("body", "शब्द1".encode()) is None
     ix.close()
     assert whoosh_index.exists_in(str(tmp_path / "ix"))
+
+
+def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
+    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(60))
+    ix.close()
+    (path,) = (tmp_path / "ix").glob(f"*.{hot_postings.EXTENSION}")
+    data = path.read_bytes()
+    trailer = hot_postings._TRAILER
+    _, _, terms, version = trailer.unpack(data[-trailer.size :])
+    # a trailer of the right version whose table lies past the end of the file
+    path.write_bytes(data[: -trailer.size] + trailer.pack(0, len(data) * 2, terms, version))
+    with ix.reader() as reader:
+        for sub, _ in reader.leaf_readers():
+            assert HotReader.of(sub).postings("body", next(t for f, t in sub.all_terms() if f == "body")) is None
