@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 HOME_ENV = "ARCHIVE_HOME"
 DB_URL_ENV = "ARCHIVE_DB_URL"
 
@@ -39,7 +37,12 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Set
     """
     if home is None:
         env_home = os.environ.get(HOME_ENV)
-        home = Path(env_home) if env_home else Path(user_data_dir("archive", appauthor=False))
+        if env_home:
+            home = Path(env_home)
+        else:
+            from platformdirs import user_data_dir  # 5 ms of every command that names its home otherwise
+
+            home = Path(user_data_dir("archive", appauthor=False))
     home = home.expanduser().absolute()
     url = db_url or os.environ.get(DB_URL_ENV) or sqlite_url(home / "archive.db")
     return Settings(home=home, db_url=with_driver(url))

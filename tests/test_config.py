@@ -1,0 +1,20 @@
+"""Where an archive lives: --home, then ARCHIVE_HOME, then the per-user data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.config import resolve_settings
+
+
+def test_home_comes_from_the_option_then_the_environment_then_the_user_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARCHIVE_HOME", str(tmp_path / "from-env"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert resolve_settings(tmp_path / "given").home == tmp_path / "given"
+    assert resolve_settings().home == tmp_path / "from-env"
+    monkeypatch.delenv("ARCHIVE_HOME")
+    assert resolve_settings().home == tmp_path / "data" / "archive"
