@@ -411,16 +411,10 @@ class Evaluator:
             ids += offset
             found.mask[ids] = True
             if scored:
-                # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + norm)), in place (the same
-                # float operations: addition and multiplication are exactly commutative), then the boost
-                score = norms[ids]
-                score += weights
-                weights *= k1 + 1
-                weights /= score
-                weights *= idf
+                score = _bm25(weights, norms[ids], idf, k1)
                 if node.boost != 1.0:
-                    weights *= node.boost
-                found.scores[ids] = weights
+                    score *= node.boost
+                found.scores[ids] = score
         if self.values.deletions:
             live = self.values.live()
             found.mask[:] &= live
@@ -475,18 +469,17 @@ class Evaluator:
             wanted = candidates.tolist()
             positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
             matched = np.array(
-                [d for d in candidates.tolist() if _spans_near([positions[t][d] for t in texts], node.slop)],
-                dtype=np.int64,
+                [d for d in wanted if _spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
             )
             if not matched.size:
                 continue
             term_scores = []
             for text in texts:
                 ids, weights = postings[text]
-                tf = weights[np.searchsorted(ids, matched)]
                 scorer = scorers[text]
                 norms = self.values.norms(fieldname, scorer.K1, scorer.B, scorer.avgfl)
-                term_scores.append(scorer.idf * ((tf * (scorer.K1 + 1)) / (tf + norms[matched + offset])))
+                tf = weights[np.searchsorted(ids, matched)]
+                term_scores.append(_bm25(tf, norms[matched + offset], scorer.idf, scorer.K1))
             score = _tree_sum(term_scores)
             found.mask[matched + offset] = True
             found.scores[matched + offset] = score * node.boost if node.boost != 1.0 else score
@@ -504,6 +497,24 @@ class Evaluator:
                     found.scores[offset + matcher.id()] = matcher.score()
                 matcher.next()
         return found
+
+
+def _bm25(tf: Floats, norm: Floats, idf: float, k1: float) -> Floats:
+    """``whoosh.scoring.bm25`` for many postings at once: ``idf * ((tf * (K1 + 1)) / (tf + norm))``, where
+    ``norm`` is :meth:`DocValues.norms` at their documents. Computed in place in both arrays, with the
+    same float operations as Whoosh's (addition and multiplication are exactly commutative), so the
+    scores are Whoosh's to the last bit.
+
+    >>> from whoosh.scoring import bm25
+    >>> norm = 1.2 * ((1 - 0.75) + 0.75 * 10 / 8)  # K1, B, a field of 10 words, 8 on average
+    >>> _bm25(np.array([3.0]), np.array([norm]), 1.7, 1.2).tolist() == [bm25(1.7, 3.0, 10, 8, 0.75, 1.2)]
+    True
+    """
+    norm += tf
+    tf *= k1 + 1
+    tf /= norm
+    tf *= idf
+    return tf
 
 
 def _positions_in(reader: Any, field: str, text: bytes, wanted: list[int], decode: Any) -> dict[int, list[int]]:

@@ -105,8 +105,8 @@ def _whole_words(forms: frozenset[str]) -> re.Pattern[str]:
 def _bounds(text: str, window: _Window, max_chars: int) -> tuple[int, int]:
     first, last = window.matches[0][0], window.matches[-1][1]
     room = max(0, max_chars - (last - first))
-    # Only the words near the window can bound it (from half the room before the first match to
-    # max_chars after it); the margins keep the words cut at the edges of this stretch out of reach.
+    # Only words within max_chars of the window can bound it, so only those are listed; the margins
+    # keep the words cut at the edges of this stretch out of reach of the look-ups below.
     low, high = max(0, first - max_chars - 1), min(len(text), last + max_chars + 2)
     words = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, low, high)]
     # Start at the sentence that holds the first match when it is close, else a few words before it.
