@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from archive.sources import source_key
+from archive.sources import most_printed
 
 #: The newest migration; a database at it needs no Alembic at all when opened (which saves a fifth of a
 #: second on every command). tests/test_migrations.py checks it against migrations/.
@@ -95,14 +95,7 @@ class SqliteReads:
         return found
 
     def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
-        # Grouping the articles of the wanted outlets reads every one of their rows (1 s at 100,000
-        # articles); counting each printed name on the index over `source` reads only the index, and the
-        # key is a function of the name (archive.sources.source_key), as the store computes it.
-        wanted = set(keys)
-        best: dict[str, tuple[int, str]] = {}
+        # Counting each printed name reads only the index on `source` (54 ms at 100,000 articles, where
+        # grouping the outlets' articles by key read all their rows: 1 s); the key is a function of the name.
         rows = self._db.execute("SELECT source, count(*) FROM articles WHERE source IS NOT NULL GROUP BY source")
-        for source, count in rows:
-            key = source_key(source)
-            if key in wanted and (key not in best or (-count, source) < (-best[key][0], best[key][1])):
-                best[key] = (count, source)
-        return {key: source for key, (_, source) in best.items()}
+        return most_printed(rows, keys)

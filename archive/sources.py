@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from archive.analysis.words import normalize_word
 
@@ -28,3 +29,19 @@ def source_key(name: str) -> str:
     """
     folded = _NOT_LETTERS.sub("", normalize_word(name.strip()))
     return _NASAL.sub("ं", folded).translate(_FOLD)
+
+
+def most_printed(counts: Iterable[tuple[str, int]], keys: Iterable[str]) -> dict[str, str]:
+    """For each of ``keys``, the outlet name printed on the most articles, from ``(name, articles)``
+    counts (ties go to the name that sorts first).
+
+    >>> most_printed([("नई दुनिया", 3), ("नईदुनिया", 5), ("जनसत्ता", 2)], [source_key("नई दुनिया")])
+    {'नईदुनिया': 'नईदुनिया'}
+    """
+    wanted = set(keys)
+    best: dict[str, tuple[int, str]] = {}
+    for name, count in counts:
+        key = source_key(name)
+        if key in wanted and (key not in best or (-count, name) < (-best[key][0], best[key][1])):
+            best[key] = (count, name)
+    return {key: name for key, (_, name) in best.items()}

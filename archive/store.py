@@ -22,7 +22,7 @@ from archive.dedupe import bands, cluster_of, simhash
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError
 from archive.models import Article, IngestedFile, IngestRun, PendingIndex, Reject
 from archive.reads import SCHEMA_HEAD
-from archive.sources import source_key
+from archive.sources import most_printed, source_key
 
 if TYPE_CHECKING:
     # annotations only: importing archive.readers loads every reader (~40 ms), which a search never needs
@@ -460,20 +460,13 @@ class Store:
         return found
 
     def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
-        """For each source key, the outlet name as most articles print it."""
-        labels: dict[str, str] = {}
+        """For each source key, the outlet name as most articles print it (counted on the index over
+        ``source``: the key is a function of the name)."""
         with self._session() as session:
-            for chunk in _chunks(list(keys)):
-                rows = session.execute(
-                    select(Article.source_key, Article.source, func.count())
-                    .where(Article.source_key.in_(chunk))
-                    .group_by(Article.source_key, Article.source)
-                    .order_by(func.count().desc())
-                )
-                for key, source, _ in rows:
-                    if key is not None and source is not None:
-                        labels.setdefault(key, source)
-        return labels
+            rows = session.execute(
+                select(Article.source, func.count()).where(Article.source.is_not(None)).group_by(Article.source)
+            )
+            return most_printed(((name, count) for name, count in rows if name is not None), keys)
 
     def content_hashes(self) -> dict[int, str]:
         with self._session() as session:
