@@ -76,7 +76,8 @@ class DocValues:
 
     @property
     def deletions(self) -> bool:
-        return not bool(self.live().all())
+        """Whether any segment has deleted documents (which every term's matches must then leave out)."""
+        return any(sub.reader().has_deletions() for sub, _ in self.leaves)
 
     def live(self) -> Mask:
         """True for every document not deleted."""
@@ -272,6 +273,13 @@ def _numeric_column(column: Any, count: int, default: int, offset: int = 0) -> I
     return values
 
 
+def _leaf_postings(reader: Any, field: str, text: bytes) -> Any:
+    """A segment's matcher for one term without Whoosh's per-document deletion filter (callers mask
+    deleted documents themselves, all at once)."""
+    matcher = reader.postings(field, text)
+    return getattr(matcher, "child", matcher)
+
+
 def _block_postings(matcher: Any) -> tuple[Ints, Floats]:
     """A term's postings from Whoosh's blocks: document numbers and weights."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -351,7 +359,7 @@ class Evaluator:
             return self._term(node, scored=False).mask
         subs = getattr(node, "subqueries", ())
         if kind is wq.Or and not any(isinstance(q, wq.Not) for q in subs):
-            union = self._none().mask
+            union = np.zeros(self.values.count, dtype=bool)
             for sub in subs:
                 union |= self.docs(sub)
             return union
@@ -424,8 +432,7 @@ class Evaluator:
     def _postings(self, leaf: int, reader: Any, field: str, text: bytes) -> tuple[Ints, Floats]:
         found = self.values.hot(leaf).postings(field, text)
         if found is None:
-            matcher = reader.postings(field, text)
-            found = _block_postings(getattr(matcher, "child", matcher))  # without the deletion filter
+            found = _block_postings(_leaf_postings(reader, field, text))
         return found
 
     def _phrase(self, node: Any) -> Matches:
@@ -522,11 +529,10 @@ def _positions_in(reader: Any, field: str, text: bytes, wanted: list[int], decod
     them are skipped unread (a block's last document number is in its header)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    matcher = reader.postings(field, text)
-    matcher = getattr(matcher, "child", matcher)
+    matcher = _leaf_postings(reader, field, text)
     found: dict[int, list[int]] = {}
+    wanted_set = set(wanted)
     if type(matcher) is W3LeafMatcher and not matcher._byteids and matcher._fixedsize is None:
-        wanted_set = set(wanted)
         covered = 0  # how many of `wanted` are at or before the previous block's last document
         while matcher.is_active():
             reaches = bisect_right(wanted, matcher._maxid)
@@ -538,7 +544,6 @@ def _positions_in(reader: Any, field: str, text: bytes, wanted: list[int], decod
             covered = reaches
             matcher._next_block()
         return found
-    wanted_set = set(wanted)
     while matcher.is_active():  # postings kept inline in the term table, or another matcher
         if matcher.id() in wanted_set:
             found[matcher.id()] = decode(matcher.value())
@@ -561,9 +566,9 @@ def _decoder(field: Any) -> Any:
     return positions
 
 
-def _spans_near(positions: list[list[int]], slop: int, mindist: int = 1) -> bool:
+def _spans_near(positions: list[list[int]], slop: int) -> bool:
     """Whether the words (their positions, in phrase order) make a chain as Whoosh's ordered
-    ``SpanNear2`` requires: each word at or after the start of the span so far, ``mindist`` to ``slop``
+    ``SpanNear2`` requires for a phrase: each word at or after the start of the span so far, 1 to ``slop``
     positions from it (a span grows to cover each word it takes in).
 
     >>> _spans_near([[3, 9], [4]], slop=1), _spans_near([[3], [5]], slop=1), _spans_near([[3], [5]], slop=2)
@@ -575,7 +580,7 @@ def _spans_near(positions: list[list[int]], slop: int, mindist: int = 1) -> bool
     >>> _spans_near([[5], [1, 6], [7]], slop=1)
     True
     """
-    if slop == 1 and mindist == 1:  # an exact phrase: each word right after the one before
+    if slop == 1:  # an exact phrase: each word right after the one before
         ends = set(positions[0])
         for following in positions[1:]:
             ends = {p for p in following if p - 1 in ends}
@@ -591,7 +596,7 @@ def _spans_near(positions: list[list[int]], slop: int, mindist: int = 1) -> bool
                     continue  # ordered: nothing before the span's start
                 # whoosh.spans.Span.distance_to, for a one-position span
                 distance = 0 if start <= p <= end else (p - end if end < p else start - p)
-                if mindist <= distance <= slop:
+                if 1 <= distance <= slop:
                     grown.add((min(start, p), max(end, p)))
         if not grown:
             return False

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from whoosh import index as whoosh_index
 
 from archive import hot_postings
 from archive.hot_postings import HotReader, decode, encode
@@ -58,15 +56,6 @@ def test_every_hot_term_holds_whoosh_s_postings(tmp_path: Path, monkeypatch: pyt
             hot.close()
     ix.close()
     assert checked > 100
-
-
-def test_a_segment_without_arrays_reads_none(tmp_path: Path) -> None:
-    ix: Any = _build(tmp_path / "ix", lambda ix: ix.writer(), _documents(30))  # Whoosh's own writer
-    with ix.reader() as reader:
-        for sub, _ in reader.leaf_readers():
-            assert HotReader.of(sub).postings("body", "शब्द1".encode()) is None
-    ix.close()
-    assert whoosh_index.exists_in(str(tmp_path / "ix"))
 
 
 def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
