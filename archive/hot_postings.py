@@ -92,7 +92,8 @@ class HotWriter:
         self._keys: list[bytes] = []
         self._rows: list[tuple[int, int, int, int]] = []
 
-    def add(self, fieldname: str, btext: bytes, docnums: array, weights: array) -> None:  # type: ignore[type-arg]
+    def add(self, fieldname: str, btext: bytes, docnums: Any, weights: Any) -> None:
+        """One term's postings: document numbers (uint32) and weights (float32), as arrays or buffers."""
         if len(docnums) < HOT_POSTINGS:
             return
         if self._file is None:

@@ -25,17 +25,21 @@ from __future__ import annotations
 import heapq
 import pickle
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3Segment
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PostingsWriter, W3Segment, _lenfield
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import _length_byte_cache
 from whoosh.writing import SegmentWriter
 
-from archive.analysis.terms import index_terms
-from archive.analysis.whoosh_filters import HindiText, encode_positions
+from archive.analysis.whoosh_filters import HindiText
 from archive.hot_postings import HotWriter
+from archive.text_postings import TextPool, write_field
 
+_BYTE_LENGTHS = np.asarray(_length_byte_cache, dtype=np.int64)
 #: Terms in at most this many documents (of one segment) are stored inline in the term table.
 INLINE_POSTINGS = 8
 # Rough memory cost of a pooled posting and of a pooled term, for deciding when to spill a run.
@@ -58,6 +62,7 @@ class TermPool:
         self._size = 0
         self._fields: dict[str, dict[bytes, Postings]] = {}
         self._runs: list[str] = []
+        self.route: Callable[[str, bytes, int, float, bytes | None], bool] | None = None
 
     def add_terms(self, fieldname: str, docnum: int, terms: Iterable[tuple[bytes, float, bytes]]) -> None:
         """Add one document's postings for one field: (term, weight, encoded value) each."""
@@ -76,31 +81,12 @@ class TermPool:
         if self._size > self._limit:
             self._spill()
 
-    def add_text(self, fieldname: str, docnum: int, terms: dict[str, list[int]], boost: float) -> int:
-        """Add one document's postings for a text field from :func:`index_terms`; returns the field's
-        length in words. (The same as :meth:`add_terms`, without a tuple per posting: this is the
-        innermost loop of indexing.)"""
-        pooled = self._fields.setdefault(fieldname, {})
-        length = added = 0
-        for term, positions in terms.items():
-            btext = term.encode("utf-8")
-            postings = pooled.get(btext)
-            if postings is None:
-                postings = pooled[btext] = (array("I"), array("f"), [])
-                added += 1
-            count = len(positions)
-            length += count
-            postings[0].append(docnum)
-            postings[1].append(count * boost)
-            postings[2].append(encode_positions(positions))
-        self._size += len(terms) * _POSTING_BYTES + added * _TERM_BYTES
-        if self._size > self._limit:
-            self._spill()
-        return length
-
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """Whoosh's pool protocol, used when the writer merges existing segments into this one."""
+        """Whoosh's pool protocol, used when the writer merges existing segments into this one: postings of
+        text fields go to the text pool (``route``), the rest here."""
         fieldname, btext, docnum, weight, value = item
+        if self.route is not None and self.route(fieldname, btext, docnum, weight, value):
+            return
         self.add_terms(fieldname, docnum, ((btext, weight, value or b""),))
 
     def _sorted(self) -> Iterator[PooledTerm]:
@@ -191,14 +177,18 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
         super().__init__(codec, storage, segment)
         self._hot = HotWriter(storage, segment)
 
-    def add_terms(self, schema: Any, lengths: _FieldLengths, terms: Iterable[PooledTerm]) -> None:
-        """Write pooled terms, in (field, term) order, with their postings."""
+    def add_terms(self, schema: Any, lengths: _FieldLengths, terms: Iterable[PooledTerm], text: TextPool) -> None:
+        """Write pooled terms, in (field, term) order, with their postings, and the text fields' terms from
+        the text pool, each field in its place in field-name order."""
+        text_fields = text.fieldnames()
         fieldname: str | None = None
         column: list[int] = []
         for (name, btext), docnums, weights, values in terms:
             if name != fieldname:
                 if fieldname is not None:
                     self.finish_field()
+                while text_fields and text_fields[0] < name:
+                    self._add_text_field(schema, lengths, text, text_fields.pop(0))
                 fieldname = name
                 self.start_field(name, schema[name])
                 column = lengths.column(name)
@@ -208,6 +198,19 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
             self._hot.add(name, btext, docnums, weights)
         if fieldname is not None:
             self.finish_field()
+        for name in text_fields:
+            self._add_text_field(schema, lengths, text, name)
+
+    def _add_text_field(self, schema: Any, lengths: _FieldLengths, text: TextPool, name: str) -> None:
+        self.start_field(name, schema[name])
+        column = lengths.array(name)
+        entries = write_field(self._postfile, name, text, column, self._hot, self._codec._inlinelimit)
+        entries.sort()
+        field_key = pack_ushort(self._fieldid)
+        add = self._tindex.add
+        for btext, info in entries:
+            add(field_key + btext, info)
+        self.finish_field()
 
     def close(self) -> None:
         super().close()
@@ -250,6 +253,14 @@ class _FieldLengths:
             found = self._columns[fieldname] = [length(d, fieldname, 0) for d in range(self._doccount)]
         return found
 
+    def array(self, fieldname: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The field's lengths as Whoosh reads them back (one byte each, decoded), read in one pass."""
+        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return np.zeros(self._doccount, dtype=np.int64)
+        codes = np.fromiter(column, dtype=np.int64, count=self._doccount)
+        return np.where(codes > 0, _BYTE_LENGTHS[codes], 0)
+
     def close(self) -> None:
         self._reader.close()
 
@@ -263,6 +274,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         # postings (~1 GB) and every search process paid for making it. Separate files are read in place.
         super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, compound=compound, **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
+        self.text = TextPool(limitmb, tempdir=getattr(self._tempstorage, "folder", None))
+        self._text_fields = {n for n, f in self.schema.items() if isinstance(f, HindiText)}
+        self.pool.route = self._merged_text_posting
         self._unsupported = {n for n, f in self.schema.items() if f.vector or f.separate_spelling()}
 
     def add_document(self, **fields: Any) -> None:
@@ -287,7 +301,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     boost = self._field_boost(fields, name, docboost)
                     if isinstance(field, HindiText) and isinstance(value, str):
                         boost *= field.format.field_boost
-                        length = self.pool.add_text(name, docnum, index_terms(value), boost)
+                        length = self.text.add(name, docnum, value, boost)
                     else:
                         terms = []
                         for btext, freq, weight, vbytes in field.index(value):
@@ -311,7 +325,16 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self.perdocwriter.close()
         lengths = _FieldLengths(self.per_document_reader(), self.docnum)
         try:
-            self.fieldwriter.add_terms(self.schema, lengths, self.pool.iter_terms())
+            self.fieldwriter.add_terms(self.schema, lengths, self.pool.iter_terms(), self.text)
         finally:
             lengths.close()
+            self.text.cleanup()
         self.fieldwriter.close()
+
+    def _merged_text_posting(
+        self, fieldname: str, btext: bytes, docnum: int, weight: float, value: bytes | None
+    ) -> bool:
+        if fieldname not in self._text_fields or not value:
+            return False
+        self.text.add_posting(fieldname, btext, docnum, weight, self.schema[fieldname].format.decode_positions(value))
+        return True

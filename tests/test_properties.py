@@ -129,3 +129,43 @@ def test_exact_phrase_shortcut_agrees_with_the_span_rules(positions: list[list[i
             {a.to(Span(p)) for a in spans for p in following if p >= a.start and 1 <= a.distance_to(Span(p)) <= 1}
         )
     assert _spans_near(positions, slop=1) == bool(spans)
+
+
+@given(st.lists(st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=5), min_size=1, max_size=6))
+def test_gaps_are_encoded_as_whooshs_positions_format_byte_for_byte(lists: list[list[int]]) -> None:
+    import numpy as np
+
+    from archive.analysis.whoosh_filters import encode_positions
+    from archive.text_postings import encode_gaps
+
+    gaps = np.array([g for gs in lists for g in gs], dtype=np.int64)
+    counts = np.array([len(gs) for gs in lists])
+    blob, ends = encode_gaps(gaps, np.cumsum(counts) - counts, counts)
+    values = [blob[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    assert values == [encode_positions(np.cumsum(gs).tolist()) for gs in lists]
+
+
+@given(st.lists(st.one_of(DEVANAGARI_TEXT, st.text(max_size=120)), min_size=1, max_size=4))
+@settings(max_examples=40, deadline=None)
+def test_the_fast_writer_indexes_any_text_as_whooshs_writer_does(texts: list[str]) -> None:
+    import tempfile
+
+    from whoosh import index as whoosh_index
+
+    from archive.index import build_schema
+    from archive.whoosh_writing import FastSegmentWriter
+    from tests.test_index_writer import _postings as all_postings
+
+    with tempfile.TemporaryDirectory() as folder:
+        built = []
+        for name, factory in (("stock", lambda ix: ix.writer()), ("fast", lambda ix: FastSegmentWriter(ix))):
+            path = Path(folder) / name
+            path.mkdir()
+            ix = whoosh_index.create_in(str(path), build_schema())
+            writer = factory(ix)
+            for number, text in enumerate(texts):
+                writer.add_document(id=str(number), title=text[:40], body=text)
+            writer.commit()
+            built.append(all_postings(ix))
+            ix.close()
+        assert built[1] == built[0]

@@ -1,0 +1,446 @@
+"""The postings of the text fields, gathered as columns and written a term at a time.
+
+Indexing spent most of its time on one posting at a time: a dictionary step, three appends and a
+pickled bytes value per posting while adding, then per posting again while writing blocks. Here a
+document's text becomes one list of word numbers (a regex scan and a dictionary look-up per word, both
+in C); everything else is done on numpy arrays for many documents at once:
+
+* word numbers become occurrences (term, document, position), stopwords dropped and positions
+  numbered as the analyzer numbers them (:func:`archive.analysis.terms.index_terms`);
+* occurrences are sorted by term, grouped into postings, and each posting's value (Whoosh's
+  ``Positions`` encoding, byte for byte) is written into one buffer;
+* block and term statistics come from ``reduceat`` over the postings.
+
+What stays in Python is per block and per term: pickling a block, the term table entry.
+
+Terms are numbered as they first appear; occurrences are processed in ranges of term numbers, so
+memory at writing time stays small, and when the words of a segment outgrow the budget they are
+turned into sorted occurrences in a temporary file (a run) and read back range by range.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import tempfile
+import zlib
+from array import array
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.util.numeric import _length_byte_cache
+
+from archive import hot_postings
+from archive.analysis.terms import word_terms
+from archive.analysis.tokenizer import WORD_RE
+from archive.hot_postings import HotWriter
+
+Int = np.ndarray[Any, np.dtype[np.int64]]
+Array = np.ndarray[Any, Any]
+
+#: Terms are processed in ranges of this many term numbers (bounds the memory of one step).
+TERM_RANGE = 16_384  # at most 65,536 (sorting relies on it)
+BLOCK_LIMIT = 128  # Whoosh's postings per block
+COMPRESSION = 3  # Whoosh's zlib level for blocks
+#: Whoosh's pickle protocol: values are kept byte for byte as Whoosh's own writer makes them.
+_WHOOSH_PICKLE = 2
+_LIST_HEAD = b"\x80\x02]q\x00"  # pickle protocol 2: a new list, memoised
+_MAX_BATCH = 1000  # pickle writes a list's items in batches of this many
+_INT = struct.Struct("!i")
+_LONG = struct.Struct("!q")
+_LENGTH_BYTES = np.asarray(_length_byte_cache, dtype=np.int64)
+#: occurrences: term numbers, document numbers and positions (int32 each), sorted by term, document, position
+Occurrences = tuple[Array, Array, Array]
+_NONE: Occurrences = (np.zeros(0, dtype=np.int32),) * 3
+
+
+def length_bytes(lengths: Array) -> Int:
+    """Whoosh's one-byte approximation of field lengths (``length_to_byte``), for many at once.
+
+    >>> from whoosh.util.numeric import length_to_byte
+    >>> sample = [0, 1, 2, 7, 100, 1000, 106373, 106374, 500000]
+    >>> length_bytes(np.array(sample)).tolist() == [length_to_byte(n) for n in sample]
+    True
+    """
+    found = np.searchsorted(_LENGTH_BYTES, lengths, side="left")
+    return np.where(lengths >= 106374, 255, found)
+
+
+def encode_gaps(gaps: Array, starts: Int, counts: Int) -> tuple[bytes, list[int]]:
+    """Whoosh ``Positions`` values for many postings at once: each the count (4 bytes) and the pickled
+    list of position gaps, exactly as ``pickle.dumps(gaps, 2)`` writes it. ``gaps`` holds every
+    posting's gaps one after another, ``starts`` where each posting's begin and ``counts`` how many.
+    Returns the values concatenated and where each ends.
+
+    >>> from archive.analysis.whoosh_filters import encode_positions
+    >>> lists = [[5], [3, 4, 1], [300, 70000], list(range(1200))]
+    >>> gaps = np.array([g for gs in lists for g in gs]); counts = np.array([len(gs) for gs in lists])
+    >>> blob, ends = encode_gaps(gaps, np.cumsum(counts) - counts, counts)
+    >>> values = [blob[a:b] for a, b in zip([0, *ends], ends)]
+    >>> values == [encode_positions(np.cumsum(gs).tolist()) for gs in lists]
+    True
+    """
+    gaps = gaps.astype(np.int64, copy=False)
+    counts = counts.astype(np.int64, copy=False)
+    big = counts > _MAX_BATCH  # several pickle batches: rare enough to leave to pickle itself
+    item_len = np.where(gaps <= 0xFF, 2, np.where(gaps <= 0xFFFF, 3, 5))
+    items = np.add.reduceat(item_len, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    multi = (counts > 1).astype(np.int64)
+    sizes = 4 + len(_LIST_HEAD) + multi + items + 2
+    if big.any():
+        special = {int(i): _pickled(gaps[starts[i] : starts[i] + counts[i]]) for i in np.flatnonzero(big)}
+        for i, value in special.items():
+            sizes[i] = len(value)
+    ends = np.cumsum(sizes)
+    begins = ends - sizes
+    buf = np.zeros(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    for shift, offset in ((24, 0), (16, 1), (8, 2), (0, 3)):
+        buf[begins + offset] = (counts >> shift) & 0xFF
+    for offset, byte in enumerate(_LIST_HEAD, start=4):
+        buf[begins + offset] = byte
+    buf[begins[multi == 1] + 4 + len(_LIST_HEAD)] = ord("(")
+    posting = np.repeat(np.arange(len(starts)), counts)
+    item_at = np.cumsum(item_len) - item_len
+    item_at += (begins + 4 + len(_LIST_HEAD) + multi - item_at[starts])[posting] if len(posting) else 0
+    buf[item_at] = np.where(item_len == 2, ord("K"), np.where(item_len == 3, ord("M"), ord("J")))
+    buf[item_at + 1] = gaps & 0xFF
+    wide = item_len >= 3
+    buf[item_at[wide] + 2] = (gaps[wide] >> 8) & 0xFF
+    wider = item_len == 5
+    buf[item_at[wider] + 3] = (gaps[wider] >> 16) & 0xFF
+    buf[item_at[wider] + 4] = (gaps[wider] >> 24) & 0xFF
+    buf[ends - 2] = np.where(multi == 1, ord("e"), ord("a"))
+    buf[ends - 1] = ord(".")
+    blob = buf.tobytes()
+    if big.any():
+        parts = bytearray(blob)
+        for i, value in special.items():
+            parts[int(begins[i]) : int(ends[i])] = value
+        blob = bytes(parts)
+    return blob, ends.tolist()
+
+
+def _pickled(gaps: Array) -> bytes:
+    return struct.pack("!I", len(gaps)) + pickle.dumps(gaps.tolist(), _WHOOSH_PICKLE)
+
+
+class _Words(dict[str, int]):
+    """Raw word -> word number (-1 for a word that is not indexed), numbering new words and their two
+    terms (exact form, variant key) as they first appear."""
+
+    def __init__(self, term_number: Callable[[str], int]) -> None:
+        super().__init__()
+        self._term_number = term_number
+        self.exact: list[int] = []
+        self.key: list[int] = []
+
+    def __missing__(self, word: str) -> int:
+        terms = word_terms(word)
+        number = -1
+        if terms is not None:
+            number = len(self.exact)
+            self.exact.append(self._term_number(terms[0]))
+            self.key.append(self._term_number(terms[1]))
+        self[word] = number
+        return number
+
+
+class _FieldWords:
+    """One text field's words in the segment: word numbers of every text, one after another."""
+
+    def __init__(self) -> None:
+        self.words = array("i")
+        self.docs = array("i")  # per text: its document number ...
+        self.starts = array("q")  # ... and where its words start
+        self.merged: tuple[list[int], list[int], list[int]] = ([], [], [])  # occurrences from merged segments
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.merged[0])
+
+
+class TextPool:
+    """The text fields' postings of a segment being written (see the module's description)."""
+
+    def __init__(self, limitmb: float, tempdir: str | None = None) -> None:
+        self._terms: dict[str, int] = {}
+        self.term_texts: list[str] = []
+        self._words = _Words(self._term_number)
+        self._fields: dict[str, _FieldWords] = {}
+        self._boosts: dict[str, dict[int, float]] = {}
+        self._budget = max(1, int(limitmb * 1024 * 1024 / 16))  # words held before a run is written
+        self._held = 0
+        self._tempdir = tempdir
+        self._runs: list[_Run] = []
+
+    def _term_number(self, text: str) -> int:
+        number = self._terms.get(text)
+        if number is None:
+            number = self._terms[text] = len(self.term_texts)
+            self.term_texts.append(text)
+        return number
+
+    def fieldnames(self) -> list[str]:
+        return sorted(self._fields)
+
+    def add(self, fieldname: str, docnum: int, text: str, boost: float = 1.0) -> int:
+        """Add one document's text for a field; returns the field's length (its terms' occurrences)."""
+        words = list(map(self._words.__getitem__, WORD_RE.findall(text)))
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = _FieldWords()
+        field.docs.append(docnum)
+        field.starts.append(len(field.words))
+        field.words.fromlist(words)
+        if boost != 1.0:
+            self._boosts.setdefault(fieldname, {})[docnum] = boost
+        self._held += len(words)
+        if self._held > self._budget:
+            self._spill()
+        return 2 * (len(words) - words.count(-1))  # every indexed word has two terms
+
+    def add_posting(self, fieldname: str, btext: bytes, docnum: int, weight: float, positions: list[int]) -> None:
+        """A posting of a segment being merged into this one (documents come in increasing order)."""
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = _FieldWords()
+        term = self._term_number(btext.decode("utf-8"))
+        terms, docs, places = field.merged
+        for position in positions:
+            terms.append(term)
+            docs.append(docnum)
+            places.append(position)
+        if positions and weight != len(positions):
+            self._boosts.setdefault(fieldname, {})[docnum] = weight / len(positions)
+        self._held += len(positions)
+
+    # --- from words to occurrences ------------------------------------------------------------
+
+    def _ranges(self) -> range:
+        return range(0, len(self.term_texts), TERM_RANGE)
+
+    def _occurrences(self, field: _FieldWords) -> Iterator[tuple[int, Occurrences]]:
+        """The field's occurrences held in memory, range by range of term numbers, each sorted by term
+        (then document and position)."""
+        words = np.frombuffer(field.words, dtype=np.int32)
+        kept = np.flatnonzero(words >= 0)
+        starts = np.frombuffer(field.starts, dtype=np.int64)
+        text = np.searchsorted(starts, kept, side="right") - 1
+        # A text's first indexed word keeps its place, the rest follow it one by one (stopwords close up).
+        first = np.ones(len(kept), dtype=bool)
+        first[1:] = text[1:] != text[:-1]
+        at = np.arange(len(kept))
+        first_at = np.maximum.accumulate(np.where(first, at, 0))
+        positions = (kept - starts[text])[first_at] + (at - first_at)
+        docs = np.frombuffer(field.docs, dtype=np.int32)[text]
+        word_numbers = words[kept]
+        by_term = (np.asarray(self._words.exact, dtype=np.int32), np.asarray(self._words.key, dtype=np.int32))
+        terms = [table[word_numbers] for table in by_term]
+        merged_terms, merged_docs, merged_positions = (np.asarray(c, dtype=np.int32) for c in field.merged)
+        for low in self._ranges():
+            high = low + TERM_RANGE
+            parts = []
+            for term in terms:
+                chosen = np.flatnonzero((term >= low) & (term < high))
+                parts.append((term[chosen], docs[chosen], positions[chosen]))
+            chosen = np.flatnonzero((merged_terms >= low) & (merged_terms < high))
+            parts.append((merged_terms[chosen], merged_docs[chosen], merged_positions[chosen]))
+            found = _sorted_occurrences(parts, low)
+            if len(found[0]):
+                yield low // TERM_RANGE, found
+
+    def _spill(self) -> None:
+        run = _Run(self._tempdir)
+        for name, field in self._fields.items():
+            for number, found in self._occurrences(field):
+                run.write(name, number, found)
+            self._fields[name] = _FieldWords()
+        self._runs.append(run)
+        self._held = 0
+
+    def occurrences(self, fieldname: str) -> Iterator[Occurrences]:
+        """All the field's occurrences, range by range of term numbers, sorted by term, document and
+        position (runs come first: their documents precede those still in memory)."""
+        field = self._fields.get(fieldname, _FieldWords())
+        in_memory = dict(self._occurrences(field))
+        for number, _ in enumerate(self._ranges()):
+            parts = [run.read(fieldname, number) for run in self._runs]
+            parts.append(in_memory.pop(number, _NONE))
+            found = _sorted_occurrences(parts, number * TERM_RANGE) if len(parts) > 1 else parts[0]
+            if len(found[0]):
+                yield found
+
+    def boosts(self, fieldname: str) -> dict[int, float]:
+        return self._boosts.get(fieldname, {})
+
+    def cleanup(self) -> None:
+        for run in self._runs:
+            run.close()
+        self._runs = []
+        self._fields = {}
+
+
+def _sorted_occurrences(parts: list[Occurrences], low: int) -> Occurrences:
+    """Occurrences of terms ``low`` to ``low + TERM_RANGE`` from several sources as one set sorted by
+    term, then document and position. Each source holds a term's occurrences in that order already and
+    the sources come in document order, so a stable sort by term is enough (a radix sort: the terms
+    of one range differ in their low 16 bits)."""
+    terms, docs, positions = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    order = np.argsort((terms - low).astype(np.uint16), kind="stable")
+    return terms[order], docs[order], positions[order]
+
+
+class _Run:
+    """Sorted occurrences written to a temporary file when the words held outgrow the budget."""
+
+    def __init__(self, tempdir: str | None) -> None:
+        self._file: BinaryIO = tempfile.TemporaryFile(dir=tempdir)  # noqa: SIM115 (closed by close())
+        self._parts: dict[tuple[str, int], tuple[int, int]] = {}
+
+    def write(self, fieldname: str, number: int, found: Occurrences) -> None:
+        self._parts[(fieldname, number)] = (self._file.tell(), len(found[0]))
+        for column in found:
+            self._file.write(column.astype(np.int32).tobytes())
+
+    def read(self, fieldname: str, number: int) -> Occurrences:
+        offset, count = self._parts.get((fieldname, number), (0, 0))
+        if not count:
+            return _NONE
+        self._file.seek(offset)
+        data = np.frombuffer(self._file.read(count * 12), dtype=np.int32)
+        return data[:count], data[count : 2 * count], data[2 * count :]
+
+    def close(self) -> None:
+        self._file.close()
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def write_field(
+    out: Any,
+    fieldname: str,
+    pool: TextPool,
+    lengths: Array,
+    hot: HotWriter,
+    inline_limit: int,
+) -> list[tuple[bytes, bytes]]:
+    """Write a text field's postings to the postings file ``out``; returns its term table entries
+    (term bytes, term info bytes), in no particular order."""
+    entries: list[tuple[bytes, bytes]] = []
+    boosts = pool.boosts(fieldname)
+    for found in pool.occurrences(fieldname):
+        entries.extend(_write_terms(out, fieldname, found, pool.term_texts, lengths, boosts, hot, inline_limit))
+    return entries
+
+
+def _write_terms(
+    out: Any,
+    fieldname: str,
+    found: Occurrences,
+    term_texts: list[str],
+    lengths: Array,
+    boosts: dict[int, float],
+    hot: HotWriter,
+    inline_limit: int,
+) -> list[tuple[bytes, bytes]]:
+    terms, docs, positions = found
+    size = len(terms)
+    # postings: runs of one term in one document
+    new = np.ones(size, dtype=bool)
+    new[1:] = (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, size))
+    gaps = positions.astype(np.int64)
+    gaps[1:] -= positions[:-1]
+    gaps[starts] = positions[starts]
+    blob, value_ends = encode_gaps(gaps, starts, counts)
+    post_terms, post_docs = terms[starts], docs[starts].astype(np.int64)
+    weights = counts.astype(np.float32)
+    if boosts:
+        weights *= np.array([boosts.get(d, 1.0) for d in post_docs.tolist()], dtype=np.float32)
+    post_lengths = lengths[post_docs]
+    # terms
+    postings = len(starts)
+    first = np.ones(postings, dtype=bool)
+    first[1:] = post_terms[1:] != post_terms[:-1]
+    term_starts = np.flatnonzero(first)
+    term_ends = np.append(term_starts[1:], postings)
+    df = term_ends - term_starts
+    # chunks: a block of postings, or all of a term kept inline in the term table
+    blocks = np.where(df > inline_limit, -(-df // BLOCK_LIMIT), 1)
+    chunk_term = np.repeat(np.arange(len(term_starts)), blocks)
+    block_number = np.arange(len(chunk_term)) - (np.cumsum(blocks) - blocks)[chunk_term]
+    chunk_starts = term_starts[chunk_term] + block_number * BLOCK_LIMIT
+    chunk_ends = np.append(chunk_starts[1:], postings)
+    nonzero_lengths = np.where(post_lengths > 0, post_lengths, np.iinfo(np.int64).max)
+
+    def stats(at: Int) -> tuple[list[float], list[int], list[int]]:
+        shortest = np.minimum.reduceat(nonzero_lengths, at)
+        shortest_bytes = np.where(shortest == np.iinfo(np.int64).max, 0, length_bytes(shortest))
+        return (
+            np.maximum.reduceat(weights, at).tolist(),
+            shortest_bytes.tolist(),
+            length_bytes(np.maximum.reduceat(post_lengths, at)).tolist(),
+        )
+
+    chunk_max_weight, chunk_min_length, chunk_max_length = stats(chunk_starts)
+    chunk_uniform = (np.minimum.reduceat(weights, chunk_starts) == np.maximum.reduceat(weights, chunk_starts)).tolist()
+    term_max_weight, term_min_length, term_max_length = stats(term_starts)
+    term_weight = np.add.reduceat(weights.astype(np.float64), term_starts).tolist()
+    deltas = post_docs.copy()
+    deltas[1:] -= post_docs[:-1]
+    deltas[chunk_starts] = post_docs[chunk_starts]
+
+    doc_list, delta_list, weight_list = post_docs.tolist(), deltas.tolist(), weights.tolist()
+    values = [blob[a:b] for a, b in zip([0, *value_ends[:-1]], value_ends, strict=True)]
+    chunk_bounds = zip(chunk_starts.tolist(), chunk_ends.tolist(), strict=True)
+    pack_info, dumps, compress, write, tell = W3TermInfo._struct.pack, pickle.dumps, zlib.compress, out.write, out.tell
+    highest = pickle.HIGHEST_PROTOCOL
+    hot_minimum = hot_postings.HOT_POSTINGS
+    entries = []
+    chunk = 0
+    for t, (term, start, end, nblocks) in enumerate(
+        zip(post_terms[term_starts].tolist(), term_starts.tolist(), term_ends.tolist(), blocks.tolist(), strict=True)
+    ):
+        head = pack_info(
+            end - start <= inline_limit,
+            term_weight[t],
+            end - start,
+            term_min_length[t],
+            term_max_length[t],
+            term_max_weight[t],
+            doc_list[start],
+            doc_list[end - 1],
+        )
+        if end - start <= inline_limit:
+            inlined = (tuple(doc_list[start:end]), tuple(weight_list[start:end]), tuple(values[start:end]))
+            entry = head + dumps(inlined, highest)
+            next(chunk_bounds)
+            chunk += 1
+        else:
+            offset = tell()
+            write(WHOOSH3_HEADER_MAGIC)
+            for number in range(nblocks):
+                a, b = next(chunk_bounds)
+                if chunk_uniform[chunk]:
+                    w = chunk_max_weight[chunk]
+                    block_weights: Any = None if w == 1.0 else w
+                else:
+                    block_weights = tuple(weight_list[a:b])
+                data = dumps((tuple(delta_list[a:b]), block_weights, tuple(values[a:b])), highest)
+                data = compress(data, COMPRESSION)
+                block = (b - a, doc_list[b - 1], chunk_max_weight[chunk], COMPRESSION)
+                info = dumps((*block, chunk_min_length[chunk], chunk_max_length[chunk]), _WHOOSH_PICKLE)
+                length = len(info) + len(data)
+                write(_INT.pack(-length if number == nblocks - 1 else length))
+                write(info)
+                write(data)
+                chunk += 1
+            entry = head + _LONG.pack(offset) + _INT.pack(tell() - offset)
+        btext = term_texts[term].encode("utf-8")
+        if end - start >= hot_minimum:
+            hot.add(fieldname, btext, post_docs[start:end].astype(np.uint32), weights[start:end])
+        entries.append((btext, entry))
+    return entries
