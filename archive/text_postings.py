@@ -42,6 +42,8 @@ Array = np.ndarray[Any, Any]
 
 #: Terms are processed in ranges of this many term numbers (bounds the memory of one step).
 TERM_RANGE = 16_384  # at most 65,536 (sorting relies on it)
+#: Occurrences written in one step (bounds the memory of the per-posting Python objects).
+WRITE_BATCH = 500_000
 BLOCK_LIMIT = 128  # Whoosh's postings per block
 COMPRESSION = 3  # Whoosh's zlib level for blocks
 #: Whoosh's pickle protocol: values are kept byte for byte as Whoosh's own writer makes them.
@@ -169,7 +171,8 @@ class TextPool:
         self._words = _Words(self._term_number)
         self._fields: dict[str, _FieldWords] = {}
         self._boosts: dict[str, dict[int, float]] = {}
-        self._budget = max(1, int(limitmb * 1024 * 1024 / 16))  # words held before a run is written
+        # words held before a run is written: turning words into sorted occurrences takes ~40 bytes a word
+        self._budget = max(1, int(limitmb * 1024 * 1024 / 40))
         self._held = 0
         self._tempdir = tempdir
         self._runs: list[_Run] = []
@@ -224,17 +227,19 @@ class TextPool:
         """The field's occurrences held in memory, range by range of term numbers, each sorted by term
         (then document and position)."""
         words = np.frombuffer(field.words, dtype=np.int32)
-        kept = np.flatnonzero(words >= 0)
-        starts = np.frombuffer(field.starts, dtype=np.int64)
-        text = np.searchsorted(starts, kept, side="right") - 1
+        kept = np.flatnonzero(words >= 0).astype(np.int32)
+        word_numbers = words[kept]
+        text = (np.searchsorted(np.frombuffer(field.starts, dtype=np.int64), kept, side="right") - 1).astype(np.int32)
         # A text's first indexed word keeps its place, the rest follow it one by one (stopwords close up).
         first = np.ones(len(kept), dtype=bool)
         first[1:] = text[1:] != text[:-1]
-        at = np.arange(len(kept))
+        at = np.arange(len(kept), dtype=np.int32)
         first_at = np.maximum.accumulate(np.where(first, at, 0))
-        positions = (kept - starts[text])[first_at] + (at - first_at)
+        del first
+        positions = kept[first_at] - np.asarray(field.starts, dtype=np.int32)[text] + (at - first_at)
+        del kept, first_at, at
         docs = np.frombuffer(field.docs, dtype=np.int32)[text]
-        word_numbers = words[kept]
+        del text
         by_term = (np.asarray(self._words.exact, dtype=np.int32), np.asarray(self._words.key, dtype=np.int32))
         terms = [table[word_numbers] for table in by_term]
         merged_terms, merged_docs, merged_positions = (np.asarray(c, dtype=np.int32) for c in field.merged)
@@ -262,11 +267,15 @@ class TextPool:
     def occurrences(self, fieldname: str) -> Iterator[Occurrences]:
         """All the field's occurrences, range by range of term numbers, sorted by term, document and
         position (runs come first: their documents precede those still in memory)."""
-        field = self._fields.get(fieldname, _FieldWords())
-        in_memory = dict(self._occurrences(field))
+        in_memory = self._occurrences(self._fields.get(fieldname, _FieldWords()))
+        pending = next(in_memory, None)
         for number, _ in enumerate(self._ranges()):
             parts = [run.read(fieldname, number) for run in self._runs]
-            parts.append(in_memory.pop(number, _NONE))
+            if pending is not None and pending[0] == number:
+                parts.append(pending[1])
+                pending = next(in_memory, None)
+            if not parts:
+                continue
             found = _sorted_occurrences(parts, number * TERM_RANGE) if len(parts) > 1 else parts[0]
             if len(found[0]):
                 yield found
@@ -331,8 +340,22 @@ def write_field(
     entries: list[tuple[bytes, bytes]] = []
     boosts = pool.boosts(fieldname)
     for found in pool.occurrences(fieldname):
-        entries.extend(_write_terms(out, fieldname, found, pool.term_texts, lengths, boosts, hot, inline_limit))
+        for part in _batches(found):
+            entries.extend(_write_terms(out, fieldname, part, pool.term_texts, lengths, boosts, hot, inline_limit))
     return entries
+
+
+def _batches(found: Occurrences, size: int = WRITE_BATCH) -> Iterator[Occurrences]:
+    """Occurrences in batches of about ``size`` (a term's are never split): the first terms numbered are
+    the commonest words, so one range of term numbers can hold most of a segment's occurrences."""
+    terms = found[0]
+    start = 0
+    while start < len(terms):
+        end = min(start + size, len(terms))
+        if end < len(terms):  # move to the end of the term at the cut
+            end = int(np.searchsorted(terms, terms[end - 1], side="right")) if terms[end - 1] == terms[end] else end
+        yield found[0][start:end], found[1][start:end], found[2][start:end]
+        start = end
 
 
 def _write_terms(
