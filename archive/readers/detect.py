@@ -93,9 +93,16 @@ def _is_json(line: str) -> bool:
 
 
 def _header_format(line: str, mapping: Mapping[str, str] | None) -> str | None:
-    """``csv`` or ``tsv`` when ``line`` is a header row naming a title and a body column."""
+    """``csv`` or ``tsv`` when ``line`` is a header row naming a title and a body column.
+
+    >>> _header_format("title,body", None), _header_format("x\\ry", None)
+    ('csv', None)
+    """
     delimiter = "\t" if "\t" in line else ","
-    cells = {cell.strip().casefold() for cell in next(csv.reader([line], delimiter=delimiter), [])}
+    try:
+        cells = {cell.strip().casefold() for cell in next(csv.reader([line], delimiter=delimiter), [])}
+    except csv.Error:  # e.g. a lone carriage return: not a header row
+        return None
     titles = _TITLE_COLUMNS | {(mapping or {}).get("title", "title").casefold()}
     bodies = _BODY_COLUMNS | {(mapping or {}).get("body", "body").casefold()}
     if len(cells) >= 2 and cells & titles and cells & bodies:
