@@ -13,7 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, or_, select
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -296,25 +296,45 @@ class Store:
         return result
 
     def _cluster(self, session: Session, articles: Sequence[Article]) -> None:
-        """Sign each article and put it with the earliest stored near-copy, if any (``archive.dedupe``)."""
-        for article in articles:
-            signature = simhash(article.body)
+        """Sign each article and put it with the earliest stored near-copy, if any (``archive.dedupe``).
+
+        Articles are taken in order, each seeing those before it as already signed, as if each were
+        stored on its own; the candidates of the whole batch are read in one query per band."""
+        signed = [(article, simhash(article.body)) for article in articles]
+        columns = (Article.band0, Article.band1, Article.band2, Article.band3)
+        # stored signatures sharing a band with any of the batch: id -> (signature, cluster), and by band
+        stored: dict[int, tuple[int, int]] = {}
+        stored_bands: list[dict[int, list[int]]] = [{} for _ in columns]
+        with session.no_autoflush:
+            for band, column in enumerate(columns):
+                wanted = sorted({bands(signature)[band] for _, signature in signed})
+                for chunk in _chunks(wanted):
+                    rows = session.execute(
+                        select(Article.id, Article.simhash, Article.cluster_id, column).where(
+                            column.in_(chunk), Article.simhash.is_not(None)
+                        )
+                    )
+                    for article_id, signature, cluster, part in rows:
+                        if signature is None or part is None:  # (excluded by the query; for the type checker)
+                            continue
+                        stored[article_id] = (signature, cluster if cluster is not None else article_id)
+                        stored_bands[band].setdefault(part, []).append(article_id)
+        # the batch's own articles once signed: their new signatures replace what is stored for them
+        done: dict[int, tuple[int, int]] = {}
+        done_bands: list[dict[int, list[int]]] = [{} for _ in columns]
+        for article, signature in signed:
             parts = bands(signature)
+            matches = {i for band, part in enumerate(parts) for i in stored_bands[band].get(part, ()) if i not in done}
+            matches.update(i for band, part in enumerate(parts) for i in done_bands[band].get(part, ()))
+            matches.discard(article.id)
+            candidates = [(i, *(done[i] if i in done else stored[i])) for i in sorted(matches)]
+            cluster = cluster_of(signature, candidates) or article.id
             article.simhash = signature
             article.band0, article.band1, article.band2, article.band3 = parts
-            same_band = or_(
-                Article.band0 == parts[0],
-                Article.band1 == parts[1],
-                Article.band2 == parts[2],
-                Article.band3 == parts[3],
-            )
-            rows = session.execute(
-                select(Article.id, Article.simhash, Article.cluster_id)
-                .where(same_band, Article.id != article.id, Article.simhash.is_not(None))
-                .order_by(Article.id)
-            ).all()
-            candidates = [(i, s, c if c is not None else i) for i, s, c in rows if s is not None]
-            article.cluster_id = cluster_of(signature, candidates) or article.id
+            article.cluster_id = cluster
+            done[article.id] = (signature, cluster)
+            for band, part in enumerate(parts):
+                done_bands[band].setdefault(part, []).append(article.id)
         session.flush()
 
     def _queue(self, session: Session, ids: Sequence[int]) -> None:

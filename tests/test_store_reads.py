@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive import Archive
+from archive.config import resolve_settings
 from archive.readers.records import ArticleRecord
 from archive.reads import SqliteReads
 from archive.store import Store
@@ -50,3 +51,23 @@ def test_anything_but_a_current_archive_is_left_to_the_store(tmp_path: Path) -> 
         db.execute("INSERT INTO alembic_version VALUES ('0002')")
     db.close()
     assert SqliteReads.open(old) is None
+
+
+def test_a_batch_is_clustered_as_if_its_articles_were_stored_one_by_one(tmp_path: Path) -> None:
+    from tests.test_search_features import WIRE
+
+    def records(tag: str) -> list[ArticleRecord]:
+        bodies = [WIRE, "क्रिकेट मैच में भारत जीता और दर्शक खुश हुए।", WIRE + " अधिकारियों ने स्थिति पर नजर रखी।"]
+        bodies += [WIRE.replace("हजारों", "सैकड़ों"), "क्रिकेट मैच में भारत जीता और दर्शक बहुत खुश हुए।", WIRE + " ।"]
+        return [ArticleRecord(f"{tag}{n}", body, tag, str(n)) for n, body in enumerate(bodies)]
+
+    clusters = []
+    for batch_size in (1, 6):
+        store = Store.open(resolve_settings(tmp_path / f"home-{batch_size}"), create=True)
+        batch = records("r")
+        for start in range(0, len(batch), batch_size):
+            store.upsert(batch[start : start + batch_size], datetime.now())
+        clusters.append([store.get(i).cluster_id for i in range(1, len(batch) + 1)])
+        store.close()
+    assert clusters[0] == clusters[1]
+    assert clusters[0][0] == clusters[0][2] == 1 and clusters[0][1] == 2  # copies together, another story apart
