@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.analysis.variants import skeleton, variant_key
+from archive.analysis.cached import variant_key  # the indexer has already keyed these forms: cached
+from archive.analysis.variants import skeleton
 
 FILE_NAME = "vocabulary.sqlite"
 
