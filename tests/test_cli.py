@@ -203,7 +203,7 @@ def test_index_built_by_another_analyzer_version_asks_for_reindex(run: Run, sett
 
 def test_db_upgrade_creates_the_schema(run: Run, settings: Settings) -> None:
     result = run("db", "upgrade")
-    assert result.exit_code == 0 and "schema revision 0003" in result.stdout
+    assert result.exit_code == 0 and "schema revision 0004" in result.stdout
     store = Store.open(settings, create=False)
     assert "articles" in store.table_names() and "rejects" in store.table_names()
     store.close()

@@ -13,7 +13,7 @@ from archive.store import Store
 
 def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Settings) -> None:
     store = Store.open(settings, create=True)
-    assert store.current_revision() == "0003"
+    assert store.current_revision() == "0004"
     assert store.table_names() == [
         "alembic_version",
         "articles",
@@ -61,12 +61,12 @@ def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settin
         )
     engine.dispose()
     store = Store.open(settings, create=False)  # opening upgrades to head
-    assert store.current_revision() == "0003"
+    assert store.current_revision() == "0004"
     article = store.get(1)
     assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "नईदुनिया")
     store.close()
     # after a backup copy of the database as it was
-    backup = settings.home / "archive.db.before-0003.bak"
+    backup = settings.home / "archive.db.before-0004.bak"
     with sqlite3.connect(backup) as old:
         assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         assert old.execute("SELECT title FROM articles").fetchall() == [("शीर्षक",)]
@@ -79,13 +79,8 @@ def test_upgrade_from_0002_signs_and_clusters_stored_articles(settings: Settings
 
     settings.home.mkdir(parents=True)
     engine = create_engine(settings.db_url)
-    story = (
-        "राज्य में बाढ़ से हजारों लोग बेघर हो गए हैं और राहत शिविरों में भोजन की भारी कमी बताई जा रही है। "
-        "प्रशासन ने सेना से मदद मांगी है तथा नावों से लोगों को सुरक्षित स्थानों पर पहुंचाया जा रहा है। "
-        "मौसम विभाग ने अगले तीन दिनों तक भारी बारिश की चेतावनी दी है और नदियों का जलस्तर खतरे के निशान से ऊपर है। "
-        "मुख्यमंत्री ने प्रभावित जिलों का हवाई सर्वेक्षण किया और पीड़ितों को हर संभव सहायता देने का भरोसा दिलाया। "
-        "स्कूलों को एक सप्ताह के लिए बंद कर दिया गया है तथा रेल और सड़क यातायात पर भी असर पड़ा है।"
-    )
+    from tests.test_search_features import WIRE as story
+
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "0002")
         for n, body in enumerate([story, story + " अधिकारियों ने स्थिति पर नजर रखी।", "क्रिकेट मैच में भारत जीता।"], start=1):
@@ -96,7 +91,7 @@ def test_upgrade_from_0002_signs_and_clusters_stored_articles(settings: Settings
     engine.dispose()
     store = Store.open(settings, create=False)
     clusters = [store.get(i).cluster_id for i in (1, 2, 3)]
-    assert store.current_revision() == "0003" and store.get(1).simhash is not None
+    assert store.current_revision() == "0004" and store.get(1).simhash is not None
     assert clusters == [1, 1, 3]  # the two copies of the story share a cluster
     store.close()
 
@@ -126,7 +121,7 @@ def test_a_migration_is_all_or_nothing(settings: Settings) -> None:
     assert inspect(engine).get_table_names() == []
     engine.dispose()
     store = Store.open(settings, create=True)  # and the next open migrates cleanly
-    assert store.current_revision() == "0003"
+    assert store.current_revision() == "0004"
     store.close()
 
 
@@ -136,3 +131,32 @@ def test_schema_head_constant_matches_the_migrations() -> None:
     from archive.store import SCHEMA_HEAD, _alembic_config
 
     assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+def test_upgrade_from_0003_recomputes_signatures_and_keeps_clusters(settings: Settings) -> None:
+    from alembic import command
+
+    from archive.dedupe import bands, simhash
+    from archive.store import _alembic_config
+
+    settings.home.mkdir(parents=True)
+    engine = create_engine(settings.db_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0003")
+        for n in (1, 2):  # signatures of the earlier kind (here any other number), clustered together
+            connection.exec_driver_sql(
+                "INSERT INTO articles (title, body, language, content_hash, ingested_at, updated_at, origin_file, "
+                "origin_record, simhash, band0, band1, band2, band3, cluster_id) VALUES "
+                f"('t{n}', 'पाठ संख्या {n} यहां', 'hi', 'h{n}', '2026-01-01', '2026-01-01', 'f', '{n}', "
+                "12345, 1, 2, 3, 4, 1)"
+            )
+    engine.dispose()
+    store = Store.open(settings, create=False)
+    assert store.current_revision() == "0004"
+    for n in (1, 2):
+        article = store.get(n)
+        expected = simhash(f"पाठ संख्या {n} यहां")
+        assert article.simhash == expected != 12345
+        assert (article.band0, article.band1, article.band2, article.band3) == bands(expected)
+        assert article.cluster_id == 1
+    store.close()
