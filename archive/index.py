@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import shutil
+import struct
 import uuid
 import warnings
 from collections.abc import Iterable, Iterator
@@ -124,6 +125,39 @@ class IndexInfo:
     analyzer_version: str | None
 
 
+#: The fields whose words make the vocabulary (a form counts the documents of the field it is most in).
+VOCABULARY_FIELDS = ("title", "body")
+_RECORD = struct.Struct("!ii")  # a record of Whoosh's hash file: key length, value length
+_DOCUMENT_COUNT = struct.Struct("!I")  # in a W3 term info, after a flags byte and a float
+
+
+def _document_counts(leaf: Any, fieldname: str) -> Iterator[tuple[bytes, int]]:
+    """Every term of a field in one segment with its document count (as ``doc_frequency`` counts).
+
+    Read straight from the segment's term table (a run of length-prefixed records), not term by term
+    through Whoosh's term infos: a vocabulary rebuild at the end of an ingest took a second for 4,500
+    articles that way."""
+    terms = getattr(leaf, "_terms", None)
+    table = getattr(terms, "_tindex", None)
+    fieldmap = getattr(terms, "_fieldmap", None)
+    if table is None or fieldmap is None or not hasattr(table, "endofdata"):
+        for term, info in leaf.iter_field(fieldname):  # another kind of reader
+            yield (term if isinstance(term, bytes) else term.encode("utf-8")), info.doc_frequency()
+        return
+    if fieldname not in fieldmap:
+        return
+    prefix = struct.pack("!H", fieldmap[fieldname])
+    data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
+    position, end = 0, len(data)
+    while position < end:
+        key_length, value_length = _RECORD.unpack_from(data, position)
+        position += _RECORD.size
+        if data[position : position + 2] == prefix:
+            (documents,) = _DOCUMENT_COUNT.unpack_from(data, position + key_length + 5)
+            yield data[position + 2 : position + key_length], documents
+        position += key_length + value_length
+
+
 class SearchIndex:
     """A Whoosh index in a directory, with a small JSON file recording how it was built."""
 
@@ -214,11 +248,15 @@ class SearchIndex:
         """Refresh the vocabulary from the lexicon of the text fields; returns the number of forms."""
         counts: dict[str, int] = {}
         with self.open().reader() as reader:
-            for field in ("title", "body"):
-                for term, info in reader.iter_field(field):
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    if not text.startswith(VARIANT_PREFIX):
-                        counts[text] = max(counts.get(text, 0), info.doc_frequency())
+            for field in VOCABULARY_FIELDS:
+                in_field: dict[bytes, int] = {}
+                for leaf, _ in reader.leaf_readers():
+                    for term, documents in _document_counts(leaf, field):
+                        in_field[term] = in_field.get(term, 0) + documents
+                for term, documents in in_field.items():
+                    text = term.decode("utf-8")
+                    if not text.startswith(VARIANT_PREFIX) and documents > counts.get(text, 0):
+                        counts[text] = documents
         return self.vocabulary.replace(counts.items())
 
     def update_vocabulary(self, forms: Iterable[str]) -> None:

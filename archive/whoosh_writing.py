@@ -249,8 +249,7 @@ class _FieldLengths:
     def column(self, fieldname: str) -> list[int]:
         found = self._columns.get(fieldname)
         if found is None:
-            length = self._reader.doc_field_length
-            found = self._columns[fieldname] = [length(d, fieldname, 0) for d in range(self._doccount)]
+            found = self._columns[fieldname] = self.array(fieldname).tolist()
         return found
 
     def array(self, fieldname: str) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -330,6 +329,10 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             lengths.close()
             self.text.cleanup()
         self.fieldwriter.close()
+
+    def _close_segment(self) -> None:
+        super()._close_segment()
+        self.text.cleanup()  # (a cancelled writer may have sorted runs on disk)
 
     def _merged_text_posting(
         self, fieldname: str, btext: bytes, docnum: int, weight: float, value: bytes | None

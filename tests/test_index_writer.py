@@ -111,3 +111,27 @@ def test_segments_are_separate_files_that_readers_do_not_copy(tmp_path: Path) ->
     assert {".trm", ".pst", ".col"} <= names and ".seg" not in names
     with fast.searcher() as searcher:
         assert searcher.document(id="3") is not None
+
+
+def test_document_counts_read_from_the_term_tables_are_whooshs(tmp_path: Path) -> None:
+    from archive.index import VOCABULARY_FIELDS, _document_counts
+
+    path = tmp_path / "ix"
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    docs = _documents(60)
+    for batch in (docs[:30], docs[30:]):  # two segments
+        writer = FastSegmentWriter(ix)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit()
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 2
+        for field in VOCABULARY_FIELDS:
+            expected = {term: info.doc_frequency() for term, info in reader.iter_field(field)}
+            found: dict[bytes, int] = {}
+            for leaf, _ in reader.leaf_readers():
+                for term, documents in _document_counts(leaf, field):
+                    found[term] = found.get(term, 0) + documents
+            assert found == expected and len(found) > 100
+    ix.close()

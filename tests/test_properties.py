@@ -169,3 +169,34 @@ def test_the_fast_writer_indexes_any_text_as_whooshs_writer_does(texts: list[str
             built.append(all_postings(ix))
             ix.close()
         assert built[1] == built[0]
+
+
+def _stem_by_trying_every_suffix(word: str) -> str:
+    """The stemmer's rule as first written: every suffix in turn, longest first."""
+    from archive.analysis.stemmer import _LETTER, _SUFFIXES, MIN_STEM_LETTERS, _letters
+
+    if not _LETTER.search(word):
+        return word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and _letters(word[: -len(suffix)]) >= MIN_STEM_LETTERS:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+@given(st.one_of(DEVANAGARI_TEXT, st.text(alphabet="कगतनमरलसहअइउएओािीुूेैोौंँ्", max_size=8)))
+@settings(max_examples=500)
+def test_the_stemmer_finds_what_trying_every_suffix_finds(word: str) -> None:
+    from archive.analysis.stemmer import stem
+
+    assert stem(word) == _stem_by_trying_every_suffix(word)
+
+
+@given(st.one_of(DEVANAGARI_TEXT, st.text(max_size=12)))
+@settings(max_examples=500)
+def test_the_skeleton_is_the_consonants_letter_by_letter(word: str) -> None:
+    import re
+
+    from archive.analysis.variants import _CONSONANT_LATIN, NUKTA, skeleton
+
+    letters = "".join(_CONSONANT_LATIN.get(ch, "") for ch in word.replace(NUKTA, ""))
+    assert skeleton(word) == re.sub(r"(.)\1+", r"\1", letters)

@@ -35,6 +35,12 @@ _SUFFIXES: tuple[tuple[str, str], ...] = tuple(
         reverse=True,
     )
 )
+# The same suffixes by length, longest first: a word ends in at most one suffix of each length, so
+# looking up its last letters for each length finds what trying every suffix in turn finds.
+_BY_LENGTH: tuple[tuple[int, dict[str, str]], ...] = tuple(
+    (length, {suffix: replacement for suffix, replacement in _SUFFIXES if len(suffix) == length})
+    for length in sorted({len(suffix) for suffix, _ in _SUFFIXES}, reverse=True)
+)
 _LETTER = re.compile("[\u0904-\u0939\u0958-\u0961\u0972-\u097f]")
 MIN_STEM_LETTERS = 2
 
@@ -59,9 +65,10 @@ def stem(word: str) -> str:
     """
     if not _LETTER.search(word):
         return word
-    for suffix, replacement in _SUFFIXES:
-        if word.endswith(suffix):
-            candidate = word[: -len(suffix)]
+    for length, suffixes in _BY_LENGTH:
+        replacement = suffixes.get(word[-length:])
+        if replacement is not None:
+            candidate = word[:-length]
             if _letters(candidate) >= MIN_STEM_LETTERS:
                 return candidate + replacement
     return word

@@ -126,7 +126,20 @@ _LATIN_VOWELS = re.compile("[aeiouy]")
 
 def _squeeze(letters: str) -> str:
     """Doubled consonants written once (``pakka`` / ``पक्का``)."""
-    return re.sub(r"(.)\1+", r"\1", letters)
+    return _DOUBLED.sub(r"\1", letters)
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+# skeleton's letters as one translation (it runs for every form of the vocabulary): every Devanagari
+# character to its consonant's Latin letter, or to nothing; anything else is dropped beforehand
+_SKELETON_LETTERS = str.maketrans(
+    {chr(code): _CONSONANT_LATIN.get(chr(code)) for code in range(0x0900, 0x0980)}
+    | {ch: latin for ch, latin in _CONSONANT_LATIN.items() if not "\u0900" <= ch <= "\u097f"}
+    | {NUKTA: None}
+)
+_NOT_DEVANAGARI = re.compile(
+    "[^\u0900-\u097f" + "".join(re.escape(ch) for ch in _CONSONANT_LATIN if not "\u0900" <= ch <= "\u097f") + "]"
+)
 
 
 def skeleton(word: str) -> str:
@@ -137,7 +150,7 @@ def skeleton(word: str) -> str:
     >>> skeleton("बाइडन") == skeleton("बाइडेन")
     True
     """
-    return _squeeze("".join(_CONSONANT_LATIN.get(ch, "") for ch in word.replace(NUKTA, "")))
+    return _squeeze(_NOT_DEVANAGARI.sub("", word).translate(_SKELETON_LETTERS))
 
 
 def latin_skeleton(word: str) -> str:
