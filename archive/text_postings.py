@@ -419,7 +419,8 @@ def _write_terms(
     doc_list, delta_list, weight_list = post_docs.tolist(), deltas.tolist(), weights.tolist()
     values = [blob[a:b] for a, b in zip([0, *value_ends[:-1]], value_ends, strict=True)]
     chunk_bounds = zip(chunk_starts.tolist(), chunk_ends.tolist(), strict=True)
-    pack_info, dumps, compress, write, tell = W3TermInfo._struct.pack, pickle.dumps, zlib.compress, out.write, out.tell
+    pack_info, dumps, compress = W3TermInfo._struct.pack, pickle.dumps, zlib.compress
+    base, buf = out.tell(), bytearray()
     highest = pickle.HIGHEST_PROTOCOL
     hot_minimum = hot_postings.HOT_POSTINGS
     entries = []
@@ -443,8 +444,8 @@ def _write_terms(
             next(chunk_bounds)
             chunk += 1
         else:
-            offset = tell()
-            write(WHOOSH3_HEADER_MAGIC)
+            offset = base + len(buf)
+            buf += WHOOSH3_HEADER_MAGIC
             for number in range(nblocks):
                 a, b = next(chunk_bounds)
                 if chunk_uniform[chunk]:
@@ -457,13 +458,14 @@ def _write_terms(
                 block = (b - a, doc_list[b - 1], chunk_max_weight[chunk], COMPRESSION)
                 info = dumps((*block, chunk_min_length[chunk], chunk_max_length[chunk]), _WHOOSH_PICKLE)
                 length = len(info) + len(data)
-                write(_INT.pack(-length if number == nblocks - 1 else length))
-                write(info)
-                write(data)
+                buf += _INT.pack(-length if number == nblocks - 1 else length)
+                buf += info
+                buf += data
                 chunk += 1
-            entry = head + _LONG.pack(offset) + _INT.pack(tell() - offset)
+            entry = head + _LONG.pack(offset) + _INT.pack(base + len(buf) - offset)
         btext = term_texts[term].encode("utf-8")
         if end - start >= hot_minimum:
             hot.add(fieldname, btext, post_docs[start:end].astype(np.uint32), weights[start:end])
         entries.append((btext, entry))
+    out.write(bytes(buf))  # one write for the batch: Whoosh's file wrapper costs a call per write
     return entries

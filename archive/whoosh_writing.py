@@ -22,8 +22,10 @@ there:
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import pickle
+import struct
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
@@ -207,14 +209,47 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
         entries = write_field(self._postfile, name, text, column, self._hot, self._codec._inlinelimit)
         entries.sort()
         field_key = pack_ushort(self._fieldid)
-        add = self._tindex.add
-        for btext, info in entries:
-            add(field_key + btext, info)
+        add_sorted(self._tindex, [(field_key + btext, info) for btext, info in entries])
         self.finish_field()
 
     def close(self) -> None:
         super().close()
         self._hot.close()
+
+
+_RECORD = struct.Struct("!ii")  # Whoosh's hash file record: key length, value length
+
+
+def add_sorted(table: Any, items: list[tuple[bytes, bytes]]) -> None:
+    """What ``OrderedHashWriter.add`` does for each item, for many at once (one write, and MD5 hashes
+    read from the digest's bytes rather than through its hex form). Keys must increase."""
+    if not items:
+        return
+    if items[0][0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{items[0][0]!r}")
+    position = table.dbfile.tell()
+    buckets, index = table.buckets, table.index
+    digest = _md5_low_bits if table.hashtype == 0 else table.hashfn
+    records = []
+    for key, value in items:
+        index.append(position)
+        hashed = digest(key)
+        buckets[hashed & 255].append((hashed, position))
+        record = _RECORD.pack(len(key), len(value)) + key + value
+        records.append(record)
+        position += len(record)
+    table.dbfile.write(b"".join(records))
+    table.lastkey = items[-1][0]
+
+
+def _md5_low_bits(key: bytes) -> int:
+    """Whoosh's ``md5_hash``: the low 32 bits of the key's MD5 digest.
+
+    >>> from whoosh.filedb.filetables import md5_hash
+    >>> _md5_low_bits("term".encode()) == md5_hash("term".encode()), _md5_low_bits(b"x") == md5_hash(b"x")
+    (True, True)
+    """
+    return int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
 
 
 class _WritingCodec(W3Codec):  # type: ignore[misc]
