@@ -20,12 +20,14 @@ turned into sorted occurrences in a temporary file (a run) and read back range b
 
 from __future__ import annotations
 
+import os
 import pickle
 import struct
 import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -43,7 +45,9 @@ Array = np.ndarray[Any, Any]
 #: Terms are processed in ranges of this many term numbers (bounds the memory of one step).
 TERM_RANGE = 16_384  # at most 65,536 (sorting relies on it)
 #: Occurrences written in one step (bounds the memory of the per-posting Python objects).
-WRITE_BATCH = 500_000
+WRITE_BATCH = 200_000
+#: Occurrences merged from runs in one step (bounds the memory of merging).
+MERGE_BATCH = 1_000_000
 BLOCK_LIMIT = 128  # Whoosh's postings per block
 COMPRESSION = 3  # Whoosh's zlib level for blocks
 #: Whoosh's pickle protocol: values are kept byte for byte as Whoosh's own writer makes them.
@@ -158,9 +162,6 @@ class _FieldWords:
         self.starts = array("q")  # ... and where its words start
         self.merged: tuple[list[int], list[int], list[int]] = ([], [], [])  # occurrences from merged segments
 
-    def __len__(self) -> int:
-        return len(self.words) + len(self.merged[0])
-
 
 class TextPool:
     """The text fields' postings of a segment being written (see the module's description)."""
@@ -171,8 +172,10 @@ class TextPool:
         self._words = _Words(self._term_number)
         self._fields: dict[str, _FieldWords] = {}
         self._boosts: dict[str, dict[int, float]] = {}
-        # words held before a run is written: turning words into sorted occurrences takes ~40 bytes a word
-        self._budget = max(1, int(limitmb * 1024 * 1024 / 40))
+        # words held before a run is written: turning them into sorted occurrences takes ~80 bytes a word at
+        # its peak, and the budget is shared with the other pools (a 100,000-article ingest peaked at 613 MB
+        # with 1/40 of it, 450 MB with 1/120)
+        self._budget = max(1, int(limitmb * 1024 * 1024 / 120))
         self._held = 0
         self._tempdir = tempdir
         self._runs: list[_Run] = []
@@ -269,16 +272,23 @@ class TextPool:
         position (runs come first: their documents precede those still in memory)."""
         in_memory = self._occurrences(self._fields.get(fieldname, _FieldWords()))
         pending = next(in_memory, None)
-        for number, _ in enumerate(self._ranges()):
-            parts = [run.read(fieldname, number) for run in self._runs]
+        for number, low in enumerate(self._ranges()):
+            parts: list[_Part] = [part for run in self._runs if (part := run.part(fieldname, number)).count]
             if pending is not None and pending[0] == number:
-                parts.append(pending[1])
+                parts.append(_Part(pending[1]))
                 pending = next(in_memory, None)
             if not parts:
                 continue
-            found = _sorted_occurrences(parts, number * TERM_RANGE) if len(parts) > 1 else parts[0]
-            if len(found[0]):
-                yield found
+            # the first terms numbered are the commonest words, so one range can hold most of a segment's
+            # occurrences: merged a span of terms at a time, each holding about MERGE_BATCH of them
+            counts = [np.bincount(part.terms() - low, minlength=TERM_RANGE) for part in parts]
+            starts = [np.concatenate([[0], np.cumsum(c)]) for c in counts]  # where each term starts, per part
+            ends = np.cumsum(sum(counts))
+            cuts = np.searchsorted(ends, np.arange(MERGE_BATCH, int(ends[-1]), MERGE_BATCH), side="left") + 1
+            bounds = [0, *np.unique(cuts[cuts < TERM_RANGE]).tolist(), TERM_RANGE]
+            for a, b in pairwise(bounds):
+                pieces = [part.slice(int(s[a]), int(s[b])) for part, s in zip(parts, starts, strict=True)]
+                yield _sorted_occurrences(pieces, low) if len(pieces) > 1 else pieces[0]
 
     def boosts(self, fieldname: str) -> dict[int, float]:
         return self._boosts.get(fieldname, {})
@@ -300,6 +310,27 @@ def _sorted_occurrences(parts: list[Occurrences], low: int) -> Occurrences:
     return terms[order], docs[order], positions[order]
 
 
+class _Part:
+    """One source of a range's occurrences when merging: in memory, or in a run's file (read a slice at a
+    time, so that merging holds one span of terms at once)."""
+
+    def __init__(self, found: Occurrences | None = None, file: Any = None, offset: int = 0, count: int = 0) -> None:
+        self._found, self._file, self._offset = found, file, offset
+        self.count = len(found[0]) if found is not None else count
+
+    def _column(self, index: int, start: int, end: int) -> Array:
+        if self._found is not None:
+            return self._found[index][start:end]
+        at = self._offset + 4 * (index * self.count + start)
+        return np.frombuffer(os.pread(self._file.fileno(), 4 * (end - start), at), dtype=np.int32)
+
+    def terms(self) -> Array:
+        return self._column(0, 0, self.count)
+
+    def slice(self, start: int, end: int) -> Occurrences:
+        return self._column(0, start, end), self._column(1, start, end), self._column(2, start, end)
+
+
 class _Run:
     """Sorted occurrences written to a temporary file when the words held outgrow the budget."""
 
@@ -312,13 +343,11 @@ class _Run:
         for column in found:
             self._file.write(column.astype(np.int32).tobytes())
 
-    def read(self, fieldname: str, number: int) -> Occurrences:
+    def part(self, fieldname: str, number: int) -> _Part:
+        """One range's occurrences (read from the file as they are asked for)."""
+        self._file.flush()
         offset, count = self._parts.get((fieldname, number), (0, 0))
-        if not count:
-            return _NONE
-        self._file.seek(offset)
-        data = np.frombuffer(self._file.read(count * 12), dtype=np.int32)
-        return data[:count], data[count : 2 * count], data[2 * count :]
+        return _Part(file=self._file, offset=offset, count=count)
 
     def close(self) -> None:
         self._file.close()

@@ -10,10 +10,13 @@ This writer keeps Whoosh's file format (segments record the stock codec, so a st
 what it writes; a test compares the postings with the stock writer's) and changes only how it gets
 there:
 
-* postings are pooled per term (document numbers and weights in typed arrays), so sorting, spilling
-  and merging cost per term, not per posting;
+* the text fields' postings are gathered and encoded as columns, many documents at once
+  (:mod:`archive.text_postings`); the other fields' (ids, dates, sources: a few terms a document) are
+  pooled per term (document numbers and weights in typed arrays), so sorting, spilling and merging cost
+  per term, not per posting;
 * a term's postings go to the postings file a block at a time;
-* field lengths are read once per document and field;
+* field lengths are read once per field, a column at a time;
+* the term table is written in bulk;
 * a term in only a few documents is stored inline in the term table (the format's "inlined
   postings", which Whoosh 2.7 reads but never writes because of a typo in its writer);
 * segments are left as separate files, which readers use in place instead of copying them;
@@ -307,7 +310,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         # (BytesIO over the mmap), so every reader of a 100k-article index held a copy of all its
         # postings (~1 GB) and every search process paid for making it. Separate files are read in place.
         super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, compound=compound, **kwargs)
-        self.pool = TermPool(self._tempstorage, limitmb)
+        # the other fields' pool holds a few terms a document, nearly all of them unique (ids, hashes, dates):
+        # a quarter of the budget, spilled to runs beyond that, leaves the rest to the text
+        self.pool = TermPool(self._tempstorage, limitmb / 4)
         self.text = TextPool(limitmb, tempdir=getattr(self._tempstorage, "folder", None))
         self._text_fields = {n for n, f in self.schema.items() if isinstance(f, HindiText)}
         self.pool.route = self._merged_text_posting

@@ -11,6 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
+from archive import text_postings
 from archive.index import build_schema
 from archive.whoosh_writing import FastSegmentWriter
 
@@ -78,8 +79,15 @@ def _postings(ix: Any) -> dict[tuple[str, bytes], list[tuple[str, float, bytes |
     return found
 
 
-@pytest.mark.parametrize("limitmb", [128, 0.05])  # 0.05 MB: the pool spills to sorted runs and merges them
-def test_fast_writer_writes_the_same_postings_as_whooshs_writer(tmp_path: Path, limitmb: float) -> None:
+@pytest.mark.parametrize(
+    ("limitmb", "merge_batch"),
+    [(128, None), (0.05, None), (0.05, 40)],  # 0.05 MB: the pools spill to sorted runs and merge them (40 at a time)
+)
+def test_fast_writer_writes_the_same_postings_as_whooshs_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limitmb: float, merge_batch: int | None
+) -> None:
+    if merge_batch is not None:
+        monkeypatch.setattr(text_postings, "MERGE_BATCH", merge_batch)
     docs = _documents(120)
     stock = _build(tmp_path / "stock", lambda ix: ix.writer(), docs)
     fast = _build(tmp_path / "fast", lambda ix: FastSegmentWriter(ix, limitmb=limitmb), docs)
