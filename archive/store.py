@@ -300,30 +300,32 @@ class Store:
 
         Articles are taken in order, each seeing those before it as already signed, as if each were
         stored on its own; the candidates of the whole batch are read in one query per band."""
-        signed = [(article, simhash(article.body)) for article in articles]
+        signed = []
+        for article in articles:
+            signature = simhash(article.body)
+            signed.append((article, signature, bands(signature)))
         columns = (Article.band0, Article.band1, Article.band2, Article.band3)
         # stored signatures sharing a band with any of the batch: id -> (signature, cluster), and by band
         stored: dict[int, tuple[int, int]] = {}
         stored_bands: list[dict[int, list[int]]] = [{} for _ in columns]
         with session.no_autoflush:
             for band, column in enumerate(columns):
-                wanted = sorted({bands(signature)[band] for _, signature in signed})
+                wanted = sorted({parts[band] for _, _, parts in signed})
                 for chunk in _chunks(wanted):
                     rows = session.execute(
                         select(Article.id, Article.simhash, Article.cluster_id, column).where(
                             column.in_(chunk), Article.simhash.is_not(None)
                         )
                     )
-                    for article_id, signature, cluster, part in rows:
-                        if signature is None or part is None:  # (excluded by the query; for the type checker)
+                    for article_id, known, cluster, part in rows:
+                        if known is None or part is None:  # (excluded by the query; for the type checker)
                             continue
-                        stored[article_id] = (signature, cluster if cluster is not None else article_id)
+                        stored[article_id] = (known, cluster if cluster is not None else article_id)
                         stored_bands[band].setdefault(part, []).append(article_id)
         # the batch's own articles once signed: their new signatures replace what is stored for them
         done: dict[int, tuple[int, int]] = {}
         done_bands: list[dict[int, list[int]]] = [{} for _ in columns]
-        for article, signature in signed:
-            parts = bands(signature)
+        for article, signature, parts in signed:
             matches = {i for band, part in enumerate(parts) for i in stored_bands[band].get(part, ()) if i not in done}
             matches.update(i for band, part in enumerate(parts) for i in done_bands[band].get(part, ()))
             matches.discard(article.id)

@@ -32,7 +32,6 @@ from typing import Any, BinaryIO
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.util.numeric import _length_byte_cache
 
 from archive import hot_postings
 from archive.analysis.terms import word_terms
@@ -56,22 +55,11 @@ _LIST_HEAD = b"\x80\x02]q\x00"  # pickle protocol 2: a new list, memoised
 _MAX_BATCH = 1000  # pickle writes a list's items in batches of this many
 _INT = struct.Struct("!i")
 _LONG = struct.Struct("!q")
-_LENGTH_BYTES = np.asarray(_length_byte_cache, dtype=np.int64)
+_NO_LENGTH = 256  # above every length byte
+
 #: occurrences: term numbers, document numbers and positions (int32 each), sorted by term, document, position
 Occurrences = tuple[Array, Array, Array]
 _NONE: Occurrences = (np.zeros(0, dtype=np.int32),) * 3
-
-
-def length_bytes(lengths: Array) -> Int:
-    """Whoosh's one-byte approximation of field lengths (``length_to_byte``), for many at once.
-
-    >>> from whoosh.util.numeric import length_to_byte
-    >>> sample = [0, 1, 2, 7, 100, 1000, 106373, 106374, 500000]
-    >>> length_bytes(np.array(sample)).tolist() == [length_to_byte(n) for n in sample]
-    True
-    """
-    found = np.searchsorted(_LENGTH_BYTES, lengths, side="left")
-    return np.where(lengths >= 106374, 255, found)
 
 
 def encode_gaps(gaps: Array, starts: Int, counts: Int) -> tuple[bytes, list[int]]:
@@ -187,15 +175,19 @@ class TextPool:
             self.term_texts.append(text)
         return number
 
+    def _field(self, fieldname: str) -> _FieldWords:
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = _FieldWords()
+        return field
+
     def fieldnames(self) -> list[str]:
         return sorted(self._fields)
 
     def add(self, fieldname: str, docnum: int, text: str, boost: float = 1.0) -> int:
         """Add one document's text for a field; returns the field's length (its terms' occurrences)."""
         words = list(map(self._words.__getitem__, WORD_RE.findall(text)))
-        field = self._fields.get(fieldname)
-        if field is None:
-            field = self._fields[fieldname] = _FieldWords()
+        field = self._field(fieldname)
         field.docs.append(docnum)
         field.starts.append(len(field.words))
         field.words.fromlist(words)
@@ -208,11 +200,8 @@ class TextPool:
 
     def add_posting(self, fieldname: str, btext: bytes, docnum: int, weight: float, positions: list[int]) -> None:
         """A posting of a segment being merged into this one (documents come in increasing order)."""
-        field = self._fields.get(fieldname)
-        if field is None:
-            field = self._fields[fieldname] = _FieldWords()
         term = self._term_number(btext.decode("utf-8"))
-        terms, docs, places = field.merged
+        terms, docs, places = self._field(fieldname).merged
         for position in positions:
             terms.append(term)
             docs.append(docnum)
@@ -365,7 +354,8 @@ def write_field(
     inline_limit: int,
 ) -> list[tuple[bytes, bytes]]:
     """Write a text field's postings to the postings file ``out``; returns its term table entries
-    (term bytes, term info bytes), in no particular order."""
+    (term bytes, term info bytes), in no particular order. ``lengths``: every document's field length as
+    Whoosh stores it (one byte, 0 for none), which is what block and term statistics record."""
     entries: list[tuple[bytes, bytes]] = []
     boosts = pool.boosts(fieldname)
     for found in pool.occurrences(fieldname):
@@ -412,7 +402,7 @@ def _write_terms(
     weights = counts.astype(np.float32)
     if boosts:
         weights *= np.array([boosts.get(d, 1.0) for d in post_docs.tolist()], dtype=np.float32)
-    post_lengths = lengths[post_docs]
+    post_lengths = lengths[post_docs]  # length bytes: their order is the lengths' order
     # terms
     postings = len(starts)
     first = np.ones(postings, dtype=bool)
@@ -426,15 +416,14 @@ def _write_terms(
     block_number = np.arange(len(chunk_term)) - (np.cumsum(blocks) - blocks)[chunk_term]
     chunk_starts = term_starts[chunk_term] + block_number * BLOCK_LIMIT
     chunk_ends = np.append(chunk_starts[1:], postings)
-    nonzero_lengths = np.where(post_lengths > 0, post_lengths, np.iinfo(np.int64).max)
+    nonzero_lengths = np.where(post_lengths > 0, post_lengths, _NO_LENGTH)
 
     def stats(at: Int) -> tuple[list[float], list[int], list[int]]:
         shortest = np.minimum.reduceat(nonzero_lengths, at)
-        shortest_bytes = np.where(shortest == np.iinfo(np.int64).max, 0, length_bytes(shortest))
         return (
             np.maximum.reduceat(weights, at).tolist(),
-            shortest_bytes.tolist(),
-            length_bytes(np.maximum.reduceat(post_lengths, at)).tolist(),
+            np.where(shortest == _NO_LENGTH, 0, shortest).tolist(),  # 0: no length (Whoosh's None)
+            np.maximum.reduceat(post_lengths, at).tolist(),
         )
 
     chunk_max_weight, chunk_min_length, chunk_max_length = stats(chunk_starts)

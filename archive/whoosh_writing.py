@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import pickle
-import struct
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
@@ -36,6 +35,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PostingsWriter, W3Segment, _lenfield
+from whoosh.filedb.filetables import _lengths as _RECORD  # a hash file record: key length, value length
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import _length_byte_cache
 from whoosh.writing import SegmentWriter
@@ -54,6 +54,8 @@ _TERM_BYTES = 400
 #: one term's postings: document numbers, weights and encoded values, in the order added
 Postings = tuple[array, array, list[bytes]]  # type: ignore[type-arg]
 PooledTerm = tuple[tuple[str, bytes], array, array, list[bytes]]  # type: ignore[type-arg]
+#: takes a merged posting (field, term, document, weight, value) elsewhere; True when it did
+Route = Callable[[str, bytes, int, float, bytes | None], bool]
 
 
 class TermPool:
@@ -61,13 +63,13 @@ class TermPool:
     outgrow ``limitmb``. Documents are added in increasing document-number order (as Whoosh does,
     merged segments included), so a term's postings stay sorted by concatenation."""
 
-    def __init__(self, tempstore: Any, limitmb: float) -> None:
+    def __init__(self, tempstore: Any, limitmb: float, route: Route | None = None) -> None:
         self._tempstore = tempstore
         self._limit = limitmb * 1024 * 1024
         self._size = 0
         self._fields: dict[str, dict[bytes, Postings]] = {}
         self._runs: list[str] = []
-        self.route: Callable[[str, bytes, int, float, bytes | None], bool] | None = None
+        self._route = route
 
     def add_terms(self, fieldname: str, docnum: int, terms: Iterable[tuple[bytes, float, bytes]]) -> None:
         """Add one document's postings for one field: (term, weight, encoded value) each."""
@@ -90,7 +92,7 @@ class TermPool:
         """Whoosh's pool protocol, used when the writer merges existing segments into this one: postings of
         text fields go to the text pool (``route``), the rest here."""
         fieldname, btext, docnum, weight, value = item
-        if self.route is not None and self.route(fieldname, btext, docnum, weight, value):
+        if self._route is not None and self._route(fieldname, btext, docnum, weight, value):
             return
         self.add_terms(fieldname, docnum, ((btext, weight, value or b""),))
 
@@ -208,8 +210,7 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
 
     def _add_text_field(self, schema: Any, lengths: _FieldLengths, text: TextPool, name: str) -> None:
         self.start_field(name, schema[name])
-        column = lengths.array(name)
-        entries = write_field(self._postfile, name, text, column, self._hot, self._codec._inlinelimit)
+        entries = write_field(self._postfile, name, text, lengths.codes(name), self._hot, self._codec._inlinelimit)
         entries.sort()
         field_key = pack_ushort(self._fieldid)
         add_sorted(self._tindex, [(field_key + btext, info) for btext, info in entries])
@@ -218,9 +219,6 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
     def close(self) -> None:
         super().close()
         self._hot.close()
-
-
-_RECORD = struct.Struct("!ii")  # Whoosh's hash file record: key length, value length
 
 
 def add_sorted(table: Any, items: list[tuple[bytes, bytes]]) -> None:
@@ -285,18 +283,19 @@ class _FieldLengths:
         self._columns: dict[str, list[int]] = {}
 
     def column(self, fieldname: str) -> list[int]:
+        """The field's lengths as Whoosh reads them back (the byte decoded; 0 for none)."""
         found = self._columns.get(fieldname)
         if found is None:
-            found = self._columns[fieldname] = self.array(fieldname).tolist()
+            codes = self.codes(fieldname)
+            found = self._columns[fieldname] = np.where(codes > 0, _BYTE_LENGTHS[codes], 0).tolist()
         return found
 
-    def array(self, fieldname: str) -> np.ndarray[Any, np.dtype[np.int64]]:
-        """The field's lengths as Whoosh reads them back (one byte each, decoded), read in one pass."""
+    def codes(self, fieldname: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The field's lengths as Whoosh stores them (one byte each, 0 for none), read in one pass."""
         column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is None:
             return np.zeros(self._doccount, dtype=np.int64)
-        codes = np.fromiter(column, dtype=np.int64, count=self._doccount)
-        return np.where(codes > 0, _BYTE_LENGTHS[codes], 0)
+        return np.fromiter(column, dtype=np.int64, count=self._doccount)
 
     def close(self) -> None:
         self._reader.close()
@@ -312,10 +311,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, compound=compound, **kwargs)
         # the other fields' pool holds a few terms a document, nearly all of them unique (ids, hashes, dates):
         # a quarter of the budget, spilled to runs beyond that, leaves the rest to the text
-        self.pool = TermPool(self._tempstorage, limitmb / 4)
+        self.pool = TermPool(self._tempstorage, limitmb / 4, route=self._merged_text_posting)
         self.text = TextPool(limitmb, tempdir=getattr(self._tempstorage, "folder", None))
         self._text_fields = {n for n, f in self.schema.items() if isinstance(f, HindiText)}
-        self.pool.route = self._merged_text_posting
         self._unsupported = {n for n, f in self.schema.items() if f.vector or f.separate_spelling()}
 
     def add_document(self, **fields: Any) -> None:
