@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,9 +128,9 @@ def ingest(
             background = options.background_index
             if background is None:
                 background = (os.cpu_count() or 1) > 1 and _input_bytes(files) >= BACKGROUND_INDEX_BYTES
-            with indexing_alongside(settings, background) as alongside:
+            with indexing_alongside(settings, background) as alongside, _interrupts_noted() as interrupted:
                 every = None if background else COMMIT_EVERY
-                _ingest_files(store, index, files, options, report, tell, sync_every=every)
+                _ingest_files(store, index, files, options, report, tell, sync_every=every, interrupted=interrupted)
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"
@@ -142,6 +145,32 @@ def ingest(
         return report
 
 
+@contextmanager
+def _interrupts_noted() -> Iterator[Callable[[], bool]]:
+    """Yields whether Ctrl-C was pressed in the block.
+
+    Ctrl-C raises KeyboardInterrupt in whatever code runs at that moment. When that is a finaliser (the
+    ORM's weakref callbacks run during every flush), Python prints the exception and drops it, and the
+    ingest would carry on to the end as if nothing had been pressed. So the signal is also noted, and the
+    ingest checks the note after each batch."""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield lambda: False  # someone else handles Ctrl-C here (or ignores it): leave it to them
+        return
+
+    def note(signum: int, frame: object) -> None:
+        noted.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield lambda: bool(noted)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _input_bytes(files: Sequence[Path]) -> int:
     return sum(p.stat().st_size for p in files if p != STDIN and p.is_file())
 
@@ -154,6 +183,7 @@ def _ingest_files(
     report: IngestReport,
     tell: Progress,
     sync_every: int | None,
+    interrupted: Callable[[], bool] = lambda: False,
 ) -> None:
     tell.files_found(len(files))
     since_sync = 0
@@ -171,6 +201,8 @@ def _ingest_files(
                 report.counts.add(result)
                 since_sync += len(result.changed_ids)
             tell.counts_changed(report.counts)
+            if interrupted():  # a Ctrl-C that a finaliser swallowed (see _interrupts_noted)
+                raise KeyboardInterrupt
             if sync_every is not None and since_sync >= sync_every:
                 report.indexed += sync_index(store, index)
                 since_sync = 0

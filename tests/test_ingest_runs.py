@@ -11,6 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from archive.config import Settings
+from archive.ingest import BATCH_SIZE, IngestOptions, SilentProgress, ingest
+from archive.store import RunCounts
 from tests.conftest import Run, write_jsonl
 
 
@@ -113,3 +118,31 @@ def test_interrupt_keeps_what_was_stored_and_the_next_run_continues(tmp_path: Pa
         [sys.executable, "-m", "archive", "history", "--format", "json"], env=env, capture_output=True, text=True
     )
     assert [r["status"] for r in json.loads(history.stdout)] == ["finished", "interrupted"]
+
+
+class _SwallowedCtrlC:
+    """Ctrl-C pressed while a finaliser runs: Python prints its KeyboardInterrupt and drops it."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)  # the handler runs here, inside the finaliser
+
+
+class _CtrlCInAFinaliser(SilentProgress):
+    def __init__(self) -> None:
+        self.pressed = False
+
+    def counts_changed(self, counts: RunCounts) -> None:
+        if counts.added and not self.pressed:
+            self.pressed = True
+            _SwallowedCtrlC()  # finalised at once
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_that_a_finaliser_swallowed_still_stops_the_ingest(tmp_path: Path, settings: Settings) -> None:
+    records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर {i}।"} for i in range(3 * BATCH_SIZE)]
+    source = write_jsonl(tmp_path / "big.jsonl", records)
+    report = ingest(settings, [source], IngestOptions(background_index=False), _CtrlCInAFinaliser())
+    assert report.interrupted
+    assert report.counts.added == BATCH_SIZE  # the batch stored before the press, and no more
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C handled as usual again

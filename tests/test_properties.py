@@ -43,7 +43,7 @@ def test_nfc_and_nfd_input_give_the_same_terms(text: str) -> None:
     assert analyze(nfc, mode="index") == analyze(nfd, mode="index")
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.binary(max_size=2000), suffix=st.sampled_from([".txt", ".jsonl", ".json", ".csv", ".html", ".xml", ".gz"])
 )
