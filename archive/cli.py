@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import os
 import sys
@@ -636,3 +637,8 @@ def main() -> None:
             err=True,
         )
         sys.exit(70)
+    finally:
+        # The interpreter's last garbage collection walks every object still alive, and an ingest leaves
+        # hundreds of thousands (cached words, their analyses): 0.15 s of a 4,500-article ingest. Frozen
+        # objects are skipped; everything that needs closing has been closed by now.
+        gc.freeze()

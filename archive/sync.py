@@ -143,6 +143,11 @@ POLL_SECONDS = 0.2
 #: Index commits are costly (each writes a segment): a long ingest commits after this many articles,
 #: which then become searchable.
 COMMIT_EVERY = 20_000
+#: The indexer also commits whenever it has caught up with storing and holds at least this many articles,
+#: and at least as many as all its earlier commits in the run together. Committing (sorting, encoding and
+#: writing postings) then overlaps storing instead of all coming after it, and the segments still double in
+#: size, so an ingest makes few of them (5 for 4,500 articles, 10 for 100,000) and the last one is small.
+IDLE_COMMIT_MIN = 1_000
 
 
 def index_alongside(settings: Settings, storing_done: Any, indexed: Any, parent: int) -> None:
@@ -171,6 +176,16 @@ def index_alongside(settings: Settings, storing_done: Any, indexed: Any, parent:
         sys.exit(1)
 
 
+def _indexer_process(settings: Settings, storing_done: Any, indexed: Any, parent: int) -> None:
+    """The background indexer process: :func:`index_alongside`, then an immediate end. Its files are closed
+    by then, and the interpreter's own teardown (freeing every cached word and array, about 0.3 s for
+    4,500 articles) would only keep the storing process waiting."""
+    index_alongside(settings, storing_done, indexed, parent)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def _index_one_commit(
     store: Store,
     writer: IndexWriter,
@@ -189,6 +204,8 @@ def _index_one_commit(
         if not fresh:
             if done:
                 return True
+            if written >= max(IDLE_COMMIT_MIN, len(versions) - written):
+                return False  # caught up with storing: commit now, while the other core is busy storing
             storing_done.wait(POLL_SECONDS)
         for start in range(0, len(fresh), BATCH):
             _stop_if_orphaned(parent)
@@ -238,7 +255,7 @@ def indexing_alongside(settings: Settings, enabled: bool) -> Iterator[Alongside]
     storing_done = context.Event()
     indexed = context.Value("q", 0)
     process = context.Process(
-        target=index_alongside,
+        target=_indexer_process,
         args=(settings, storing_done, indexed, os.getpid()),
         name="archive-indexer",
         daemon=True,
