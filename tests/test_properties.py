@@ -200,3 +200,30 @@ def test_the_skeleton_is_the_consonants_letter_by_letter(word: str) -> None:
 
     letters = "".join(_CONSONANT_LATIN.get(ch, "") for ch in word.replace(NUKTA, ""))
     assert skeleton(word) == re.sub(r"(.)\1+", r"\1", letters)
+
+
+# Spaces of every kind, controls, combining marks and dandas among Devanagari and anything else
+LINE_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0900, max_codepoint=0x097F),
+        st.sampled_from(list("\t\u00a0\u2000\u2003\u200a\u202f\u205f\u3000 ।॥,\x00\x07\ufeff\u0301")),
+        st.characters(),
+    ),
+    max_size=200,
+)
+
+
+@given(LINE_TEXT)
+@settings(max_examples=500)
+def test_clean_line_tidies_spaces_as_one_pattern_for_them_would(line: str) -> None:
+    import re
+
+    from archive.readers.clean import _SPACES, clean_line
+
+    # the pattern clean_line used to ask whether _SPACES has anything to do
+    to_tidy = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+    expected = unicodedata.normalize("NFC", re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]", "", line))
+    if to_tidy.search(expected):
+        expected = _SPACES.sub(" ", expected)
+    expected = re.sub(r" +([।॥])", r"\1", expected).strip()
+    assert clean_line(line) == expected

