@@ -227,3 +227,22 @@ def test_clean_line_tidies_spaces_as_one_pattern_for_them_would(line: str) -> No
         expected = _SPACES.sub(" ", expected)
     expected = re.sub(r" +([।॥])", r"\1", expected).strip()
     assert clean_line(line) == expected
+
+
+@given(DEVANAGARI_TEXT)
+@settings(max_examples=500)
+def test_variant_keys_apply_every_rule_where_its_letters_occur(text: str) -> None:
+    from archive.analysis import variants
+    from archive.analysis.stemmer import stem
+
+    def every_rule_everywhere(word: str) -> str:  # variant_key before it asked which rules apply
+        for _, pattern, replacement in variants._GLIDE:
+            word = pattern.sub(replacement, word)
+        key = variants._NASAL_BEFORE_CONSONANT.sub("ं", variants._URDU_NUKTA.sub("", stem(word)))
+        if key.endswith("ू"):
+            key = key[:-1] + "ु"
+        folded = key.translate(variants._CANDRA)
+        return key if folded != key and folded in variants.CANDRA_PROTECTED else folded
+
+    for word in [*analyze(text), *text.split()]:
+        assert variant_key(word) == every_rule_everywhere(word)
