@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from whoosh import query as wq
 
+from archive.hot_positions import PositionsReader, positions_of
 from archive.hot_postings import HotReader
 
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
@@ -56,6 +57,7 @@ class DocValues:
         self.leaves: list[tuple[Any, int]] = list(searcher.leaf_searchers())
         self.count: int = searcher.doc_count_all()
         self._hot: list[HotReader] | None = None
+        self._hot_positions: list[PositionsReader] | None = None
         self._segments: list[_SegmentValues] | None = None
         self._live: Mask | None = None
         self._norms: dict[tuple[str, float, float, float], Floats] = {}
@@ -67,6 +69,11 @@ class DocValues:
         if self._hot is None:
             self._hot = [HotReader.of(sub.reader()) for sub, _ in self.leaves]
         return self._hot[leaf]
+
+    def hot_positions(self, leaf: int) -> PositionsReader:
+        if self._hot_positions is None:
+            self._hot_positions = [PositionsReader.of(sub.reader()) for sub, _ in self.leaves]
+        return self._hot_positions[leaf]
 
     @property
     def segments(self) -> list[_SegmentValues]:
@@ -145,6 +152,9 @@ class DocValues:
         for hot in self._hot or ():
             hot.close()
         self._hot = None
+        for held in self._hot_positions or ():
+            held.close()
+        self._hot_positions = None
 
 
 class _SegmentValues:
@@ -473,11 +483,14 @@ class Evaluator:
             candidates = candidates[live[candidates + offset]]
             if not candidates.size:
                 continue
-            wanted = candidates.tolist()
-            positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
-            matched = np.array(
-                [d for d in wanted if _spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
-            )
+            if node.slop == 1:
+                matched = self._exact_phrase(leaf, reader, fieldname, texts, postings, candidates, decode)
+            else:
+                wanted = candidates.tolist()
+                positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
+                matched = np.array(
+                    [d for d in wanted if _spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
+                )
             if not matched.size:
                 continue
             term_scores = []
@@ -491,6 +504,36 @@ class Evaluator:
             found.mask[matched + offset] = True
             found.scores[matched + offset] = score * node.boost if node.boost != 1.0 else score
         return found
+
+    def _exact_phrase(
+        self,
+        leaf: int,
+        reader: Any,
+        fieldname: str,
+        texts: list[bytes],
+        postings: dict[bytes, tuple[Ints, Floats]],
+        candidates: Ints,
+        decode: Any,
+    ) -> Ints:
+        """The ``candidates`` (documents of one segment, sorted) in which the words follow one another, as
+        :func:`_spans_near` finds with a slop of 1, for all of them at once. Each word's positions in them
+        become keys (document, position); the keys of the next word one place on from a key so far are
+        the chain's new ends. Common words' positions come from the segment's plain arrays."""
+        held = self.values.hot_positions(leaf)
+        ends: Ints | None = None
+        for text in texts:
+            found = held.positions(fieldname, text)
+            ids = postings[text][0]
+            if found is not None and len(found[0]) == len(ids):
+                owner, places = positions_of(*found, np.searchsorted(ids, candidates))
+                keys = (candidates[owner] << 32) | places
+            else:  # a rarer word: from its blocks (these are few documents' worth)
+                known = _positions_in(reader, fieldname, text, candidates.tolist(), decode)
+                keys = np.array([(d << 32) | p for d in candidates.tolist() for p in known.get(d, ())], dtype=np.int64)
+            ends = keys if ends is None else keys[np.isin(keys - 1, ends)]
+            if not ends.size:
+                break
+        return np.zeros(0, dtype=np.int64) if ends is None else np.unique(ends >> 32)
 
     def _whoosh(self, node: Any, *, scored: bool) -> Matches:
         """What Whoosh's own matcher for ``node`` finds, leaf by leaf (it skips deleted documents)."""

@@ -36,6 +36,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from archive import hot_postings
 from archive.analysis.terms import word_terms
 from archive.analysis.tokenizer import WORD_RE
+from archive.hot_positions import PositionsWriter
 from archive.hot_postings import HotWriter
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
@@ -351,6 +352,7 @@ def write_field(
     pool: TextPool,
     lengths: Array,
     hot: HotWriter,
+    hot_positions: PositionsWriter,
     inline_limit: int,
 ) -> list[tuple[bytes, bytes]]:
     """Write a text field's postings to the postings file ``out``; returns its term table entries
@@ -360,7 +362,9 @@ def write_field(
     boosts = pool.boosts(fieldname)
     for found in pool.occurrences(fieldname):
         for part in _batches(found):
-            entries.extend(_write_terms(out, fieldname, part, pool.term_texts, lengths, boosts, hot, inline_limit))
+            entries.extend(
+                _write_terms(out, fieldname, part, pool.term_texts, lengths, boosts, hot, hot_positions, inline_limit)
+            )
     return entries
 
 
@@ -385,6 +389,7 @@ def _write_terms(
     lengths: Array,
     boosts: dict[int, float],
     hot: HotWriter,
+    hot_positions: PositionsWriter,
     inline_limit: int,
 ) -> list[tuple[bytes, bytes]]:
     terms, docs, positions = found
@@ -484,6 +489,8 @@ def _write_terms(
         btext = term_texts[term].encode("utf-8")
         if end - start >= hot_minimum:
             hot.add(fieldname, btext, post_docs[start:end].astype(np.uint32), weights[start:end])
+            occurrences = positions[int(starts[start]) : int(starts[end - 1] + counts[end - 1])]
+            hot_positions.add(fieldname, btext, counts[start:end], occurrences)
         entries.append((btext, entry))
     out.write(bytes(buf))  # one write for the batch: Whoosh's file wrapper costs a call per write
     return entries

@@ -41,6 +41,7 @@ from whoosh.util.numeric import _length_byte_cache
 from whoosh.writing import SegmentWriter
 
 from archive.analysis.whoosh_filters import HindiText
+from archive.hot_positions import PositionsWriter
 from archive.hot_postings import HotWriter
 from archive.text_postings import TextPool, write_field
 
@@ -183,6 +184,7 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
     def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
         self._hot = HotWriter(storage, segment)
+        self._hot_positions = PositionsWriter(storage, segment)
 
     def add_terms(self, schema: Any, lengths: _FieldLengths, terms: Iterable[PooledTerm], text: TextPool) -> None:
         """Write pooled terms, in (field, term) order, with their postings, and the text fields' terms from
@@ -210,7 +212,9 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
 
     def _add_text_field(self, schema: Any, lengths: _FieldLengths, text: TextPool, name: str) -> None:
         self.start_field(name, schema[name])
-        entries = write_field(self._postfile, name, text, lengths.codes(name), self._hot, self._codec._inlinelimit)
+        entries = write_field(
+            self._postfile, name, text, lengths.codes(name), self._hot, self._hot_positions, self._codec._inlinelimit
+        )
         entries.sort()
         field_key = pack_ushort(self._fieldid)
         add_sorted(self._tindex, [(field_key + btext, info) for btext, info in entries])
@@ -219,6 +223,7 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
     def close(self) -> None:
         super().close()
         self._hot.close()
+        self._hot_positions.close()
 
 
 def add_sorted(table: Any, items: list[tuple[bytes, bytes]]) -> None:

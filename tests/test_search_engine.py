@@ -12,7 +12,7 @@ import pytest
 from whoosh import query as wq
 from whoosh import sorting
 
-from archive import Archive, hot_postings
+from archive import Archive, hot_positions, hot_postings
 from archive.admin import delete, upgrade_database
 from archive.index import SearchIndex
 from archive.search import _Expander, parse_query
@@ -37,17 +37,18 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["blocks", "arrays"])
+@pytest.fixture(scope="module", params=["blocks", "arrays", "both"])
 def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The same archive twice: postings read from Whoosh's blocks, and (every term made "hot") from the
-    plain arrays that segments keep for common terms."""
+    """The same archive three times: postings and positions read from Whoosh's blocks; (every term made
+    "hot") from the plain arrays that segments keep for common terms; and each from either (terms in two
+    documents or more made "hot"), so that a phrase meets both."""
     home = tmp_path_factory.mktemp("engine") / "home"
     with Archive(home) as created, pytest.MonkeyPatch.context() as patch:
-        if request.param == "arrays":
-            patch.setattr(hot_postings, "HOT_POSTINGS", 1)
+        if request.param != "blocks":
+            patch.setattr(hot_postings, "HOT_POSTINGS", 1 if request.param == "arrays" else 2)
         created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES)])
-        hot_files = list(created.settings.index_dir.glob(f"*.{hot_postings.EXTENSION}"))
-        assert bool(hot_files) == (request.param == "arrays")
+        for extension in (hot_postings.EXTENSION, hot_positions.EXTENSION):
+            assert bool(list(created.settings.index_dir.glob(f"*.{extension}"))) == (request.param != "blocks")
         # deletions leave documents marked deleted in their segment: they must not be found
         delete(created.settings, ids=[3, 8])
         yield created

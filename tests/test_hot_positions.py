@@ -1,0 +1,79 @@
+"""Common terms' positions kept as plain arrays must be exactly the positions Whoosh reads from its blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive import hot_positions, hot_postings
+from archive.hot_positions import PositionsReader, positions_of
+from archive.whoosh_writing import FastSegmentWriter
+from tests.test_index_writer import _build, _documents
+
+
+def test_every_hot_term_holds_whoosh_s_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
+    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(120))  # merged segments too
+    checked = 0
+    with ix.reader() as reader:
+        for sub, _ in reader.leaf_readers():
+            held = PositionsReader.of(sub)
+            for fieldname, btext in sub.all_terms():
+                field = ix.schema[fieldname]
+                found = held.positions(fieldname, btext)
+                if not field.format.supports("positions"):
+                    assert found is None
+                    continue
+                matcher = sub.postings(fieldname, btext)
+                matcher = getattr(matcher, "child", matcher)
+                expected: list[list[int]] = []
+                while matcher.is_active():
+                    expected.append(list(field.format.decode_positions(matcher.value())))
+                    matcher.next()
+                if len(expected) < 3:
+                    assert found is None
+                    continue
+                assert found is not None
+                counts, positions = found
+                assert counts.tolist() == [len(p) for p in expected]
+                assert positions.tolist() == [p for posting in expected for p in posting]
+                checked += 1
+            held.close()
+    ix.close()
+    assert checked > 100
+
+
+def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
+    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(60))
+    ix.close()
+    (path,) = (tmp_path / "ix").glob(f"*.{hot_positions.EXTENSION}")
+    data = path.read_bytes()
+    trailer = hot_positions._TRAILER
+    keys_at, table_at, terms, version = trailer.unpack(data[-trailer.size :])
+    damaged = {
+        "table past the end": trailer.pack(0, len(data) * 2, terms, version),
+        "data past the keys": trailer.pack(1, 1, terms, version),
+        "another version": trailer.pack(keys_at, table_at, terms, version + 1),
+    }
+    with ix.reader() as reader:
+        for trailer_bytes in damaged.values():
+            path.write_bytes(data[: -trailer.size] + trailer_bytes)
+            for sub, _ in reader.leaf_readers():
+                held = PositionsReader.of(sub)
+                assert held.positions("body", next(t for f, t in sub.all_terms() if f == "body")) is None
+                held.close()
+
+
+@given(st.lists(st.lists(st.integers(0, 70_000), max_size=5), min_size=1), st.data())
+def test_positions_of_chosen_postings(postings: list[list[int]], data: st.DataObject) -> None:
+    chosen = sorted(data.draw(st.sets(st.integers(0, len(postings) - 1))))
+    counts = np.array([len(p) for p in postings], dtype=np.int64)
+    flat = np.array([p for posting in postings for p in posting], dtype=np.int64)
+    owner, found = positions_of(counts, flat, np.array(chosen, dtype=np.int64))
+    expected = [(i, p) for i, posting in enumerate(chosen) for p in postings[posting]]
+    assert list(zip(owner.tolist(), found.tolist(), strict=True)) == expected
