@@ -628,10 +628,32 @@ def ranked(primary: np.ndarray[Any, Any], secondary: np.ndarray[Any, Any], mask:
     while candidates.size:
         if candidates.size > wanted:
             keys = primary[candidates]
-            cut = np.partition(keys, wanted - 1)[wanted - 1]
+            cut = _smallest(keys, wanted)
             taken, candidates = candidates[keys <= cut], candidates[keys > cut]
         else:
             taken, candidates = candidates, candidates[:0]
         for position in np.lexsort((secondary[taken], primary[taken])):
             yield int(taken[position])
         wanted *= 2
+
+
+#: Keys per chunk in :func:`_smallest`'s first pass.
+_CHUNK = 64
+
+
+def _smallest(keys: np.ndarray[Any, Any], k: int) -> Any:
+    """The ``k``-th smallest of ``keys``: ``np.partition(keys, k - 1)[k - 1]``, but partitioning only the
+    keys that can be it. Partitioning all 88,000 matches of a common word took 0.9 ms; the least key of
+    each chunk of 64 is a quick pass, and at least ``k`` keys are at or below the ``k``-th least chunk
+    minimum, so the answer is among those.
+
+    >>> keys = np.array([5, 3, 9, 3, 7, 1] * 100)
+    >>> [int(_smallest(keys, k)) == int(np.partition(keys, k - 1)[k - 1]) for k in (1, 16, 150, 600)]
+    [True, True, True, True]
+    """
+    whole = keys.size - keys.size % _CHUNK
+    if whole < 4 * k * _CHUNK:  # too few chunks to leave many keys out
+        return np.partition(keys, k - 1)[k - 1]
+    bound = np.partition(keys[:whole].reshape(-1, _CHUNK).min(axis=1), k - 1)[k - 1]
+    few = keys[keys <= bound]
+    return np.partition(few, k - 1)[k - 1]

@@ -266,3 +266,20 @@ def test_the_skeleton_is_the_consonants_letter_by_letter(word: str) -> None:
 
     letters = "".join(_CONSONANT_LATIN.get(ch, "") for ch in word.replace(NUKTA, ""))
     assert skeleton(word) == re.sub(r"(.)\1+", r"\1", letters)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12_000), st.sampled_from([3, 50, 10**9]), st.floats(0.0, 1.0))
+@settings(max_examples=60, deadline=None)
+def test_ranked_walks_the_matches_in_full_sort_order(seed: int, size: int, distinct: int, share: float) -> None:
+    """Ranking partitions only the keys near the top (chunk minima first); the order it yields, ties
+    included, must be that of sorting every match."""
+    import numpy as np
+
+    from archive.engine import ranked
+
+    rng = np.random.default_rng(seed)
+    primary = rng.integers(0, distinct, size).astype(np.float64)
+    secondary = rng.permutation(size)
+    mask = rng.random(size) < share
+    expected = np.flatnonzero(mask)[np.lexsort((secondary[mask], primary[mask]))].tolist()
+    assert list(ranked(primary, secondary, mask)) == expected
