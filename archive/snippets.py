@@ -7,8 +7,7 @@ boundaries (``।``, ``?``, ``!``); every matched form is marked, variants and i
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,8 +29,24 @@ class _Window:
     matches: list[tuple[int, int]]
 
 
-def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int = 180, fragments: int = 2) -> Snippet:
+def words_of(texts: Iterable[str]) -> set[str]:
+    """The distinct words of some texts, listed in C.
+
+    >>> sorted(words_of(["भारत, चीन।", "भारत-चीन सीमा"]))
+    ['चीन', 'भारत', 'सीमा']
+    """
+    # no word runs on over the line break joining two texts
+    return set(WORD_RE.findall("\n".join(texts)))
+
+
+def make_snippet(
+    text: str, is_match: Callable[[str], bool] | Set[str], *, max_chars: int = 180, fragments: int = 2
+) -> Snippet:
     """Up to ``fragments`` passages of about ``max_chars`` around the matches in ``text``.
+
+    ``is_match`` says which words the query matched: a test of one word, or the set of matched words of
+    this text, or of several texts (of :func:`words_of` them): a word is marked only where it is a
+    whole word, so the other texts' words change nothing.
 
     >>> text = "पहला वाक्य है। लावरोव भारत आए। तीसरा वाक्य।"
     >>> make_snippet(text, lambda w: w == "लावरोव", max_chars=30)
@@ -41,9 +56,12 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
     >>> make_snippet("कुछ नहीं मिला", lambda w: False, max_chars=9)
     (('कुछ नहीं…', False),)
     """
-    # This runs over every word of every shown article: the words are listed in C (findall), each
+    # With a test, it runs over every word of the text: the words are listed in C (findall), each
     # distinct word is asked about once, and only the matched ones are then located.
-    forms = frozenset(word for word in set(WORD_RE.findall(text)) if is_match(word))
+    if isinstance(is_match, Set):
+        forms = frozenset(is_match)
+    else:
+        forms = frozenset(word for word in words_of([text]) if is_match(word))
     if not forms:
         return ((_lead(text, max_chars), False),)
     # a match must also start a word: checked here, not by a look-behind, which would cost the pattern
@@ -54,6 +72,8 @@ def make_snippet(text: str, is_match: Callable[[str], bool], *, max_chars: int =
         for m in _whole_words(forms).finditer(text)
         if not m.start() or not _WORD_CHAR.match(text, m.start() - 1)
     ]
+    if not hits:  # the words matched were another text's
+        return ((_lead(text, max_chars), False),)
     windows: list[_Window] = []
     for start, end in hits:
         if windows and end - windows[-1].start <= max_chars:
@@ -105,29 +125,44 @@ def _whole_words(forms: frozenset[str]) -> re.Pattern[str]:
 def _bounds(text: str, window: _Window, max_chars: int) -> tuple[int, int]:
     first, last = window.matches[0][0], window.matches[-1][1]
     room = max(0, max_chars - (last - first))
-    # Only words within max_chars of the window can bound it, so only those are listed; the margins
-    # keep the words cut at the edges of this stretch out of reach of the look-ups below.
+    # Only words within max_chars of the window can bound it; the margins keep the words cut at the
+    # edges of this stretch out of reach of the look-ups below (which once listed its every word).
     low, high = max(0, first - max_chars - 1), min(len(text), last + max_chars + 2)
-    words = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, low, high)]
     # Start at the sentence that holds the first match when it is close, else a few words before it.
     sentence_start = max(text.rfind(ch, 0, first) for ch in SENTENCE_ENDS) + 1
-    begin = _word_start_after(words, sentence_start if first - sentence_start <= room // 2 else first - room // 2)
+    begin = _word_start_after(text, sentence_start if first - sentence_start <= room // 2 else first - room // 2, high)
     budget_end = begin + max_chars
     sentence_end = min((i for ch in SENTENCE_ENDS if (i := text.find(ch, last)) != -1), default=len(text))
     if sentence_end + 1 <= budget_end:
         return begin, sentence_end + 1
-    return begin, max(last, _word_end_before(words, budget_end))
+    return begin, max(last, _word_end_before(text, budget_end, low))
 
 
-def _word_start_after(words: list[tuple[str, int, int]], position: int) -> int:
-    # words are in text order, so their starts (and ends) are sorted: bisect instead of scanning
-    i = bisect_left(words, position, key=lambda w: w[1])
-    return words[i][1] if i < len(words) else position
+_WORD_START = re.compile(f"(?<!{WORD_CHAR}){WORD_CHAR}")
 
 
-def _word_end_before(words: list[tuple[str, int, int]], position: int) -> int:
-    i = bisect_right(words, position, key=lambda w: w[2])
-    return words[i - 1][2] if i else position
+def _word_start_after(text: str, position: int, high: int) -> int:
+    """Where the first word starting at or after ``position`` (and before ``high``) starts.
+
+    >>> _word_start_after("एक दो तीन", 1, 9), _word_start_after("एक दो तीन", 3, 9), _word_start_after("एक दो", 4, 5)
+    (3, 3, 4)
+    """
+    # the look-behind sees the text before `position`, so a word cut there is not taken for one
+    found = _WORD_START.search(text, position, high)
+    return found.start() if found else position
+
+
+def _word_end_before(text: str, position: int, low: int) -> int:
+    """Where the last word ending at or before ``position`` (and after ``low``) ends.
+
+    >>> _word_end_before("एक दो तीन", 7, 0), _word_end_before("एक दो तीन", 5, 0), _word_end_before("एक दो", 2, 2)
+    (5, 5, 2)
+    """
+    # a step back at a time: the end sought is a few letters away, unless a word is very long
+    for end in range(position, low, -1):
+        if _WORD_CHAR.match(text, end - 1) and not _WORD_CHAR.match(text, end):
+            return end
+    return position
 
 
 def _lead(text: str, limit: int) -> str:

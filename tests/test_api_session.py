@@ -60,3 +60,19 @@ def test_a_reused_archive_sees_every_change_made_between_searches(tmp_path: Path
     # closed: a later call opens everything again
     assert archive.search("बारिश").total == 4
     archive.close()
+
+
+def test_an_index_removed_under_an_open_archive_is_rebuilt_by_the_next_search(
+    tmp_path: Path, articles_file: Path
+) -> None:
+    """A session skips asking whether the index exists while its searcher is on the latest commit; an
+    index directory deleted from under it must still be noticed and rebuilt from the database."""
+    import os
+    import shutil
+
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([articles_file])
+        assert archive.search("बारिश").total == 2
+        shutil.rmtree(os.path.realpath(archive.settings.index_dir))
+        assert archive.search("बारिश").total == 2

@@ -107,6 +107,72 @@ def test_snippets_mark_exactly_the_matched_words(text: str, data: st.DataObject)
     assert [part for part, matched in snippet if matched] == expected
 
 
+@given(st.one_of(DEVANAGARI_TEXT, st.text(max_size=200)), st.one_of(DEVANAGARI_TEXT, st.text(max_size=200)), st.data())
+def test_snippets_from_the_matched_words_of_several_texts_are_those_of_a_test(
+    text: str, other: str, data: st.DataObject
+) -> None:
+    """Search asks about the words of all shown articles at once and gives each snippet the whole set:
+    another text's matched words must change nothing (a word is marked only where it is a whole word)."""
+    from archive.snippets import make_snippet, words_of
+
+    words = sorted(words_of([text, other]))
+    if not words:
+        return
+    matched = frozenset(data.draw(st.lists(st.sampled_from(words), max_size=4)))
+    max_chars, fragments = data.draw(st.integers(1, 80)), data.draw(st.integers(1, 3))
+    expected = make_snippet(text, matched.__contains__, max_chars=max_chars, fragments=fragments)
+    assert make_snippet(text, matched, max_chars=max_chars, fragments=fragments) == expected
+
+
+# words and spaces, a sentence end now and then: passages that end within a sentence, not at its end
+PROSE = st.text(alphabet=st.sampled_from([*"कमलसीा्ं" * 4, *" " * 6, "\u200c", "।", ","]), max_size=400)
+
+
+@given(st.one_of(DEVANAGARI_TEXT, PROSE), st.data())
+def test_snippet_bounds_are_those_found_by_listing_the_words_around(text: str, data: st.DataObject) -> None:
+    """A passage's bounds are found by two look-ups in the text; they must be the ones that listing
+    every word within reach of the matches (as snippets once did) gives."""
+    from bisect import bisect_left, bisect_right
+
+    from archive.analysis.tokenizer import tokenize
+    from archive.snippets import SENTENCE_ENDS, _bounds, _Window
+
+    spans = [(start, end) for _, start, end in tokenize(text)]
+    if not spans:
+        return
+    max_chars = data.draw(st.integers(1, 80))
+    # a window as snippets make them: matches that end within max_chars of the first one's start
+    opening = data.draw(st.sampled_from(spans))
+    near = [span for span in spans if span[0] > opening[0] and span[1] - opening[0] <= max_chars]
+    chosen = [opening, *sorted(data.draw(st.lists(st.sampled_from(near), max_size=3, unique=True)) if near else [])]
+    first, last = chosen[0][0], chosen[-1][1]
+    room = max(0, max_chars - (last - first))
+    low, high = max(0, first - max_chars - 1), min(len(text), last + max_chars + 2)
+    words = [(start, end) for _, start, end in tokenize(text[:high]) if end > low]
+    words = [(max(start, low), end) for start, end in words]
+    sentence_start = max(text.rfind(ch, 0, first) for ch in SENTENCE_ENDS) + 1
+    wanted = sentence_start if first - sentence_start <= room // 2 else first - room // 2
+    i = bisect_left(words, wanted, key=lambda w: w[0])
+    begin = words[i][0] if i < len(words) else wanted
+    sentence_end = min((i for ch in SENTENCE_ENDS if (i := text.find(ch, last)) != -1), default=len(text))
+    if sentence_end + 1 <= begin + max_chars:
+        expected = (begin, sentence_end + 1)
+    else:
+        j = bisect_right(words, begin + max_chars, key=lambda w: w[1])
+        expected = (begin, max(last, words[j - 1][1] if j else begin + max_chars))
+    assert _bounds(text, _Window(first, last, chosen), max_chars) == expected
+
+
+@given(st.sets(st.one_of(st.characters(min_codepoint=0x0900, max_codepoint=0x097F), st.just("")), max_size=5))
+def test_key_first_letters_are_the_letters_key_may_start_with_accepts(initials: set[str]) -> None:
+    from archive.analysis.variants import key_first_letters, key_may_start_with
+
+    firsts = key_first_letters(initials)
+    for code in [*range(0x0900, 0x0980), *range(0x20, 0x7F)]:
+        word = chr(code) + "क"
+        assert key_may_start_with(word, initials) == (firsts is None or word[:1] in firsts)
+
+
 @given(DEVANAGARI_TEXT)
 def test_a_variant_key_starts_as_key_may_start_with_says(text: str) -> None:
     from archive.analysis.variants import key_may_start_with
@@ -246,3 +312,20 @@ def test_variant_keys_apply_every_rule_where_its_letters_occur(text: str) -> Non
 
     for word in [*analyze(text), *text.split()]:
         assert variant_key(word) == every_rule_everywhere(word)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12_000), st.sampled_from([3, 50, 10**9]), st.floats(0.0, 1.0))
+@settings(max_examples=60, deadline=None)
+def test_ranked_walks_the_matches_in_full_sort_order(seed: int, size: int, distinct: int, share: float) -> None:
+    """Ranking partitions only the keys near the top (chunk minima first); the order it yields, ties
+    included, must be that of sorting every match."""
+    import numpy as np
+
+    from archive.engine import ranked
+
+    rng = np.random.default_rng(seed)
+    primary = rng.integers(0, distinct, size).astype(np.float64)
+    secondary = rng.permutation(size)
+    mask = rng.random(size) < share
+    expected = np.flatnonzero(mask)[np.lexsort((secondary[mask], primary[mask]))].tolist()
+    assert list(ranked(primary, secondary, mask)) == expected

@@ -108,6 +108,26 @@ def key_may_start_with(word: str, initials: set[str] | frozenset[str]) -> bool:
     )
 
 
+def key_first_letters(initials: set[str] | frozenset[str]) -> frozenset[str] | None:
+    """Every first letter of a word for which :func:`key_may_start_with` says yes, or None when it says
+    yes to every word: one set look-up per word instead of a call (snippets ask of thousands). An empty
+    word (a word of invisible characters, normalised) has the empty key, one of the initials only when
+    the answer is None.
+
+    >>> sorted(key_first_letters({"आ", "ं"}) - set("ङञणनम")), key_first_letters({"भ", ""})
+    (['ं', 'आ', 'ऑ'], None)
+    """
+    if "" in initials:
+        return None
+    folded = {first for first, fold in _CANDRA_LETTERS.items() if fold in initials}
+    nasals = set(_NASALS) if "ं" in initials else set()
+    sign = {"ू"} if "ु" in initials else set()
+    return frozenset(initials) | folded | nasals | sign
+
+
+_CANDRA_LETTERS: dict[str, str] = {chr(code): fold for code, fold in _CANDRA.items()}
+
+
 _CONSONANT_LATIN = {
     **dict.fromkeys("कखक़ख़", "k"),
     **dict.fromkeys("गघग़", "g"),
