@@ -65,12 +65,31 @@ class DocValues:
         self._codes: dict[str, tuple[Ints, list[Any]]] = {}
         self._clusters: Ints | None = None
         self._scratch: Scratch | None = None
+        self._posting_numbers: list[Ints] = []
 
     def scratch(self) -> Scratch:
         """Arrays to decode and score one term's postings in (any segment's: as long as the largest)."""
         if self._scratch is None:
             self._scratch = Scratch(max((sub.reader().doc_count_all() for sub, _ in self.leaves), default=0))
         return self._scratch
+
+    @contextlib.contextmanager
+    def posting_numbers(self, postings: dict[bytes, Ints]) -> Iterator[dict[bytes, Ints]]:
+        """For each term (its documents in one segment), its posting number by document, -1 where it has
+        none: a dense table, looked up without a binary search. The tables are kept from search to search
+        (fresh ones, a slot per document, cost page faults) and cleared again when the block ends."""
+        size = max((sub.reader().doc_count_all() for sub, _ in self.leaves), default=0)
+        while len(self._posting_numbers) < len(postings):
+            self._posting_numbers.append(np.full(size, -1, dtype=np.int32))
+        filled: dict[bytes, Ints] = {}
+        try:
+            for (text, ids), table in zip(postings.items(), self._posting_numbers, strict=False):
+                filled[text] = table
+                table[ids] = np.arange(len(ids), dtype=np.int32)
+            yield filled
+        finally:
+            for text, table in filled.items():
+                table[postings[text]] = -1
 
     def hot(self, leaf: int) -> HotReader:
         if self._hot is None:
@@ -498,39 +517,56 @@ class Evaluator:
         if not all(isinstance(scorer, BM25FScorer) for scorer in scorers.values()):
             return self._whoosh(node, scored=True)
         decode = _decoder(field)
-        live = self.values.live()
         for leaf, (sub, offset) in enumerate(self.values.leaves):
             reader = sub.reader()
             if any((fieldname, text) not in reader for text in texts):
                 continue
             postings = {text: self._postings(leaf, reader, fieldname, text) for text in set(texts)}
-            candidates = postings[texts[0]][0]
-            for text in texts[1:]:
-                candidates = np.intersect1d(candidates, postings[text][0], assume_unique=True)
-            candidates = candidates[live[candidates + offset]]
-            if not candidates.size:
-                continue
-            if node.slop == 1:
-                matched = self._exact_phrase(leaf, reader, fieldname, texts, postings, candidates, decode)
-            else:
-                wanted = candidates.tolist()
-                positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
-                matched = np.array(
-                    [d for d in wanted if _spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
-                )
-            if not matched.size:
-                continue
-            term_scores = []
-            for text in texts:
-                ids, weights = postings[text]
-                scorer = scorers[text]
-                norms = self.values.norms(fieldname, scorer.K1, scorer.B, scorer.avgfl)
-                tf = weights[np.searchsorted(ids, matched)]
-                term_scores.append(_bm25(tf, norms[matched + offset], scorer.idf, scorer.K1))
-            score = _tree_sum(term_scores)
-            found.mask[matched + offset] = True
-            found.scores[matched + offset] = score * node.boost if node.boost != 1.0 else score
+            # (a binary search for each of tens of thousands of candidates cost twice as much)
+            with self.values.posting_numbers({text: ids for text, (ids, _) in postings.items()}) as index_of:
+                self._phrase_in(node, leaf, reader, offset, texts, postings, index_of, scorers, found, decode)
         return found
+
+    def _phrase_in(
+        self,
+        node: Any,
+        leaf: int,
+        reader: Any,
+        offset: int,
+        texts: list[bytes],
+        postings: dict[bytes, tuple[Ints, Floats]],
+        index_of: dict[bytes, Ints],
+        scorers: dict[bytes, Any],
+        found: Matches,
+        decode: Any,
+    ) -> None:
+        """:meth:`_phrase` in one segment."""
+        fieldname = node.fieldname
+        candidates = postings[texts[0]][0]
+        for text in texts[1:]:
+            candidates = candidates[index_of[text][candidates] >= 0]
+        candidates = candidates[self.values.live()[candidates + offset]]
+        if not candidates.size:
+            return
+        if node.slop == 1:
+            matched = self._exact_phrase(leaf, reader, fieldname, texts, postings, index_of, candidates, decode)
+        else:
+            wanted = candidates.tolist()
+            positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
+            matched = np.array(
+                [d for d in wanted if _spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
+            )
+        if not matched.size:
+            return
+        term_scores = []
+        for text in texts:
+            scorer = scorers[text]
+            norms = self.values.norms(fieldname, scorer.K1, scorer.B, scorer.avgfl)
+            tf = postings[text][1][index_of[text][matched]]
+            term_scores.append(_bm25(tf, norms[matched + offset], scorer.idf, scorer.K1))
+        score = _tree_sum(term_scores)
+        found.mask[matched + offset] = True
+        found.scores[matched + offset] = score * node.boost if node.boost != 1.0 else score
 
     def _exact_phrase(
         self,
@@ -539,6 +575,7 @@ class Evaluator:
         fieldname: str,
         texts: list[bytes],
         postings: dict[bytes, tuple[Ints, Floats]],
+        index_of: dict[bytes, Ints],
         candidates: Ints,
         decode: Any,
     ) -> Ints:
@@ -552,15 +589,18 @@ class Evaluator:
             found = held.positions(fieldname, text)
             ids = postings[text][0]
             if found is not None and len(found[0]) == len(ids):
-                owner, places = positions_of(*found, np.searchsorted(ids, candidates))
+                owner, places = positions_of(*found, index_of[text][candidates])
                 keys = (candidates[owner] << 32) | places
             else:  # a rarer word: from its blocks (these are few documents' worth)
                 known = _positions_in(reader, fieldname, text, candidates.tolist(), decode)
                 keys = np.array([(d << 32) | p for d in candidates.tolist() for p in known.get(d, ())], dtype=np.int64)
-            ends = keys if ends is None else keys[np.isin(keys - 1, ends)]
+            ends = keys if ends is None else keys[_in_sorted(keys - 1, ends)]
             if not ends.size:
                 break
-        return np.zeros(0, dtype=np.int64) if ends is None else np.unique(ends >> 32)
+        if ends is None:
+            return np.zeros(0, dtype=np.int64)
+        documents = ends >> 32  # sorted, as the keys are
+        return documents[np.flatnonzero(np.diff(documents, prepend=-1))]
 
     def _whoosh(self, node: Any, *, scored: bool) -> Matches:
         """What Whoosh's own matcher for ``node`` finds, leaf by leaf (it skips deleted documents)."""
@@ -574,6 +614,20 @@ class Evaluator:
                     found.scores[offset + matcher.id()] = matcher.score()
                 matcher.next()
         return found
+
+
+def _in_sorted(values: Ints, sorted_values: Ints) -> Mask:
+    """Which of ``values`` are in ``sorted_values`` (sorted ascending): a binary search each, where
+    ``np.isin`` sorts or hashes both arrays first.
+
+    >>> _in_sorted(np.array([5, 1, 9, 4]), np.array([1, 4, 7])).tolist()
+    [False, True, False, True]
+    """
+    if not sorted_values.size:
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    np.minimum(at, len(sorted_values) - 1, out=at)
+    return np.asarray(sorted_values[at] == values)
 
 
 def _bm25(tf: Floats, norm: Floats, idf: float, k1: float) -> Floats:

@@ -140,8 +140,8 @@ class PositionsReader:
         return cls(os.path.join(folder, f"{segment.segment_id()}.{EXTENSION}"))
 
     def positions(self, fieldname: str, btext: bytes) -> tuple[Array, Array] | None:
-        """A term's positions: per posting how many (int64), and all of them (int64), or None when the
-        file does not hold the term."""
+        """A term's positions: per posting how many (int64), and all of them (an unsigned type: most are
+        read no further), or None when the file does not hold the term."""
         if self._map is None or not self._keys:
             return None
         key = _key(fieldname, btext)
@@ -152,7 +152,7 @@ class PositionsReader:
         counts = np.frombuffer(self._map, dtype=_TYPES[count_type], count=postings, offset=offset)
         start = offset + counts.nbytes
         found = np.frombuffer(self._map, dtype=_TYPES[position_type], count=positions, offset=start)
-        return counts.astype(np.int64), found.astype(np.int64)
+        return counts.astype(np.int64), found
 
     def close(self) -> None:
         if self._map is not None:
@@ -175,4 +175,4 @@ def positions_of(counts: Array, positions: Array, chosen: Array) -> tuple[Array,
     # each taken position's index: its posting's start plus its place within the posting
     firsts = np.cumsum(taken) - taken
     index = np.repeat(starts[chosen] - firsts, taken) + np.arange(int(taken.sum()))
-    return owner, positions[index]
+    return owner, positions[index].astype(np.int64)

@@ -73,7 +73,7 @@ def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.Monke
 def test_positions_of_chosen_postings(postings: list[list[int]], data: st.DataObject) -> None:
     chosen = sorted(data.draw(st.sets(st.integers(0, len(postings) - 1))))
     counts = np.array([len(p) for p in postings], dtype=np.int64)
-    flat = np.array([p for posting in postings for p in posting], dtype=np.int64)
+    flat = np.array([p for posting in postings for p in posting], dtype=np.uint32)
     owner, found = positions_of(counts, flat, np.array(chosen, dtype=np.int64))
     expected = [(i, p) for i, posting in enumerate(chosen) for p in postings[posting]]
     assert list(zip(owner.tolist(), found.tolist(), strict=True)) == expected
