@@ -380,8 +380,9 @@ class Evaluator:
                 summed = np.zeros(self.values.count)
                 for part in positive:
                     np.add(summed, part.scores, out=summed, where=mask)  # adding 0.0 elsewhere, in place
-                # Whoosh scores each `NOT x` clause of an AND as 1.0 (its inverse matcher's weight)
-                summed += float(len(negative))
+                # Whoosh scores each `NOT x` clause of an AND as 1.0 (its inverse matcher's weight), in the
+                # documents the AND matches only: a union adds every document's score
+                np.add(summed, float(len(negative)), out=summed, where=mask)
                 return Matches(mask, summed)
         if kind is wq.AndNot and node.boost == 1.0:
             found = self.scores(node.a)
