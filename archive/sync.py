@@ -145,8 +145,9 @@ POLL_SECONDS = 0.2
 COMMIT_EVERY = 20_000
 #: The indexer also commits whenever it has caught up with storing and holds at least this many articles,
 #: and at least as many as all its earlier commits in the run together. Committing (sorting, encoding and
-#: writing postings) then overlaps storing instead of all coming after it, and the segments still double in
-#: size, so an ingest makes few of them (5 for 4,500 articles, 10 for 100,000) and the last one is small.
+#: writing postings) then overlaps storing instead of all coming after it, and the segments at least double
+#: in size, so an ingest makes few of them (how many depends on timing: 2 or 3 for the shared corpus's
+#: 4,500 articles, at most about 10 for 100,000, where COMMIT_EVERY caps them).
 IDLE_COMMIT_MIN = 1_000
 
 
