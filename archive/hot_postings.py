@@ -16,21 +16,17 @@ A segment without one (written by another writer) is read from its blocks, as be
 
 from __future__ import annotations
 
-import contextlib
-import mmap
-import os
-import struct
 from array import array
-from bisect import bisect_left
 from typing import Any
 
 import numpy as np
+
+from archive.term_arrays import TermArraysReader, TermArraysWriter
 
 #: Terms in at least this many documents of a segment get plain arrays (smaller ones decode fast enough).
 HOT_POSTINGS = 1024
 EXTENSION = "hot"
 _VERSION = 4
-_TRAILER = struct.Struct("<QQQI")  # keys offset, table offset, number of terms, format version
 _UNSIGNED = (np.uint8, np.uint16, np.uint32)
 _TYPES = ("|u1", "<u2", "<u4", "<f4")
 _CUT = np.dtype("<u4")
@@ -113,99 +109,41 @@ class HotWriter:
     """Collects a segment's common terms while the segment writer writes them; ``close`` writes the file."""
 
     def __init__(self, storage: Any, segment: Any) -> None:
-        self._storage = storage
-        self._name = f"{segment.segment_id()}.{EXTENSION}"
-        self._file: Any = None
-        self._offset = 0
-        self._keys: list[bytes] = []
-        self._rows: list[tuple[int, int, int, int]] = []
+        self._file = TermArraysWriter(storage, segment, EXTENSION, _ROW, _VERSION)
 
     def add(self, fieldname: str, btext: bytes, docnums: Any, weights: Any) -> None:
         """One term's postings: document numbers (uint32) and weights (float32), as arrays or buffers."""
         if len(docnums) < HOT_POSTINGS:
             return
-        if self._file is None:
-            self._file = self._storage.create_file(self._name).raw_file()
         id_bytes, weight_bytes, cuts, weight_type = encode(docnums, weights)
-        self._keys.append(_key(fieldname, btext))
-        self._rows.append((self._offset, len(docnums), cuts, _TYPES.index(weight_type)))
-        self._file.write(id_bytes)
-        self._file.write(weight_bytes)
-        self._offset += len(id_bytes) + len(weight_bytes)
+        self._file.add(fieldname, btext, (len(docnums), cuts, _TYPES.index(weight_type)), id_bytes, weight_bytes)
 
     def close(self) -> None:
-        if self._file is None:
-            return
-        # Keys sorted and concatenated, and a fixed-size row each (with where its key ends: numeric terms
-        # are binary, so no byte can separate keys): a search process slices one byte string and bisects
-        # it, where unpickling a dictionary of 15,000 terms took 22 ms.
-        order = sorted(range(len(self._keys)), key=self._keys.__getitem__)
-        keys = b"".join(self._keys[i] for i in order)
-        ends = np.cumsum([len(self._keys[i]) for i in order]).tolist()
-        table = np.array([(*self._rows[i], end) for i, end in zip(order, ends, strict=True)], dtype=_ROW).tobytes()
-        self._file.write(keys)
-        self._file.write(table)
-        self._file.write(_TRAILER.pack(self._offset, self._offset + len(keys), len(order), _VERSION))
         self._file.close()
-        self._file = None
-
-
-def _key(fieldname: str, btext: bytes) -> bytes:
-    # field names never hold a NUL, so keys sort by field, then term
-    return fieldname.encode("utf-8") + b"\0" + btext
 
 
 class HotReader:
     """The plain-array postings of one segment, if it has them."""
 
     def __init__(self, path: str) -> None:
-        self._map: mmap.mmap | None = None
-        self._keys: list[bytes] = []
-        self._table: np.ndarray[Any, Any] = np.zeros(0, dtype=_ROW)
-        try:
-            with open(path, "rb") as file:
-                self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        except (FileNotFoundError, ValueError):  # no file, or an empty one
-            return
-        if len(self._map) < _TRAILER.size:
-            return
-        keys_at, table_at, terms, version = _TRAILER.unpack_from(self._map, len(self._map) - _TRAILER.size)
-        if version != _VERSION:
-            return
-        table_end = table_at + terms * _ROW.itemsize
-        if not keys_at <= table_at <= table_end <= len(self._map) - _TRAILER.size:
-            return  # a damaged file: the segment's own postings still answer
-        self._table = np.frombuffer(self._map[table_at:table_end], dtype=_ROW)
-        blob = self._map[keys_at:table_at]
-        ends = self._table["key_end"].tolist()
-        self._keys = [blob[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        self._file = TermArraysReader(path, _ROW, _VERSION)
 
     @classmethod
     def of(cls, reader: Any) -> HotReader:
         """The hot postings of a Whoosh segment reader (none for other readers)."""
-        segment, storage = getattr(reader, "_segment", None), getattr(reader, "_storage", None)
-        folder = getattr(storage, "folder", None)
-        if segment is None or folder is None:
-            return cls("")
-        return cls(os.path.join(folder, f"{segment.segment_id()}.{EXTENSION}"))
+        return cls(TermArraysReader.path_of(reader, EXTENSION))
 
     def postings(
         self, fieldname: str, btext: bytes, out: Scratch | None = None
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
         """A term's postings (see :func:`decode`), or None when the file does not hold the term."""
-        if self._map is None or not self._keys:
+        row = self._file.row(fieldname, btext)
+        if row is None or self._file.map is None:
             return None
-        key = _key(fieldname, btext)
-        position = bisect_left(self._keys, key)
-        if position == len(self._keys) or self._keys[position] != key:
-            return None
-        offset, count, cuts, weight_code, _ = self._table[position].tolist()
+        offset, count, cuts, weight_code, _ = row
         id_end = offset + cuts * _CUT.itemsize + count * _LOW.itemsize
-        view = memoryview(self._map)
+        view = memoryview(self._file.map)
         return decode(view[offset:id_end], view[id_end:], cuts, _TYPES[weight_code], count, out)
 
     def close(self) -> None:
-        if self._map is not None:
-            with contextlib.suppress(BufferError):  # arrays still point into it; the mapping goes with them
-                self._map.close()
-            self._map = None
+        self._file.close()

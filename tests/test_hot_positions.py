@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive import hot_positions, hot_postings
+from archive import hot_positions, hot_postings, term_arrays
 from archive.hot_positions import PositionsReader, positions_of
 from archive.whoosh_writing import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
@@ -53,7 +53,7 @@ def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.Monke
     ix.close()
     (path,) = (tmp_path / "ix").glob(f"*.{hot_positions.EXTENSION}")
     data = path.read_bytes()
-    trailer = hot_positions._TRAILER
+    trailer = term_arrays._TRAILER
     keys_at, table_at, terms, version = trailer.unpack(data[-trailer.size :])
     damaged = {
         "table past the end": trailer.pack(0, len(data) * 2, terms, version),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive import hot_postings
+from archive import hot_postings, term_arrays
 from archive.hot_postings import HotReader, decode, encode
 from archive.whoosh_writing import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
@@ -64,7 +64,7 @@ def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.Monke
     ix.close()
     (path,) = (tmp_path / "ix").glob(f"*.{hot_postings.EXTENSION}")
     data = path.read_bytes()
-    trailer = hot_postings._TRAILER
+    trailer = term_arrays._TRAILER
     _, _, terms, version = trailer.unpack(data[-trailer.size :])
     # a trailer of the right version whose table lies past the end of the file
     path.write_bytes(data[: -trailer.size] + trailer.pack(0, len(data) * 2, terms, version))
