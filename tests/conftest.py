@@ -9,12 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from archive.cli import app
 from archive.config import Settings, resolve_settings
 
 Run = Callable[..., Result]
+
+# No deadlines for property tests: they are about answers, not speed (no test asserts a time). Hypothesis's
+# default of 200 ms failed whenever a first example paid for a lazy import on a busy machine.
+settings.register_profile("archive", deadline=None)
+settings.load_profile("archive")
 
 
 @pytest.fixture

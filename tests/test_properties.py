@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from archive.analysis import analyze
@@ -43,7 +43,7 @@ def test_nfc_and_nfd_input_give_the_same_terms(text: str) -> None:
     assert analyze(nfc, mode="index") == analyze(nfd, mode="index")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.binary(max_size=2000), suffix=st.sampled_from([".txt", ".jsonl", ".json", ".csv", ".html", ".xml", ".gz"])
 )
@@ -212,7 +212,7 @@ def test_gaps_are_encoded_as_whooshs_positions_format_byte_for_byte(lists: list[
 
 
 @given(st.lists(st.one_of(DEVANAGARI_TEXT, st.text(max_size=120)), min_size=1, max_size=4))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 def test_the_fast_writer_indexes_any_text_as_whooshs_writer_does(texts: list[str]) -> None:
     import tempfile
 
@@ -280,6 +280,10 @@ LINE_TEXT = st.text(
 
 
 @given(LINE_TEXT)
+@example("एक  दो")
+@example("एक\u00a0दो ।")
+@example(" \t ")
+@example("दो \u2003 ।")
 @settings(max_examples=500)
 def test_clean_line_tidies_spaces_as_one_pattern_for_them_would(line: str) -> None:
     import re
@@ -315,7 +319,7 @@ def test_variant_keys_apply_every_rule_where_its_letters_occur(text: str) -> Non
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 12_000), st.sampled_from([3, 50, 10**9]), st.floats(0.0, 1.0))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_ranked_walks_the_matches_in_full_sort_order(seed: int, size: int, distinct: int, share: float) -> None:
     """Ranking partitions only the keys near the top (chunk minima first); the order it yields, ties
     included, must be that of sorting every match."""
