@@ -125,10 +125,12 @@ def ingest(
             ensure_index(store, index)
             report.indexed += sync_index(store, index)  # work left by an interrupted run
             files = list(iter_files(sources, include=options.include, exclude=options.exclude))
+            input_bytes = _input_bytes(files)
             background = options.background_index
             if background is None:
-                background = (os.cpu_count() or 1) > 1 and _input_bytes(files) >= BACKGROUND_INDEX_BYTES
-            with indexing_alongside(settings, background) as alongside, _interrupts_noted() as interrupted:
+                background = (os.cpu_count() or 1) > 1 and input_bytes >= BACKGROUND_INDEX_BYTES
+            indexing = indexing_alongside(settings, background, input_bytes)
+            with indexing as alongside, _interrupts_noted() as interrupted:
                 every = None if background else COMMIT_EVERY
                 _ingest_files(store, index, files, options, report, tell, sync_every=every, interrupted=interrupted)
             status = "finished"
