@@ -15,6 +15,7 @@ as Whoosh's ``SpanNear2`` would; prefixes and fuzzy words are left to Whoosh's m
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 from bisect import bisect_right
@@ -67,10 +68,15 @@ class DocValues:
         self._scratch: Scratch | None = None
         self._posting_numbers: list[Ints] = []
 
+    @functools.cached_property
+    def largest_segment(self) -> int:
+        """The number of documents of the largest segment (deleted ones included)."""
+        return max((sub.reader().doc_count_all() for sub, _ in self.leaves), default=0)
+
     def scratch(self) -> Scratch:
         """Arrays to decode and score one term's postings in (any segment's: as long as the largest)."""
         if self._scratch is None:
-            self._scratch = Scratch(max((sub.reader().doc_count_all() for sub, _ in self.leaves), default=0))
+            self._scratch = Scratch(self.largest_segment)
         return self._scratch
 
     @contextlib.contextmanager
@@ -78,9 +84,8 @@ class DocValues:
         """For each term (its documents in one segment), its posting number by document, -1 where it has
         none: a dense table, looked up without a binary search. The tables are kept from search to search
         (fresh ones, a slot per document, cost page faults) and cleared again when the block ends."""
-        size = max((sub.reader().doc_count_all() for sub, _ in self.leaves), default=0)
         while len(self._posting_numbers) < len(postings):
-            self._posting_numbers.append(np.full(size, -1, dtype=np.int32))
+            self._posting_numbers.append(np.full(self.largest_segment, -1, dtype=np.int32))
         filled: dict[bytes, Ints] = {}
         try:
             for (text, ids), table in zip(postings.items(), self._posting_numbers, strict=False):

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from archive.term_arrays import TermArraysReader, TermArraysWriter
+from archive.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
 
 EXTENSION = "hpos"
 _VERSION = 1
@@ -39,14 +39,13 @@ _ROW = np.dtype(
 Array = np.ndarray[Any, Any]
 
 
-def _smallest(values: Array) -> int:
-    """The index in _TYPES of the smallest type holding ``values`` (non-negative).
+def _type_code(values: Array) -> int:
+    """The index in _TYPES of the smallest type that holds ``values``.
 
-    >>> _smallest(np.array([0, 255])), _smallest(np.array([256])), _smallest(np.array([70_000]))
+    >>> _type_code(np.array([0, 255])), _type_code(np.array([256])), _type_code(np.array([70_000]))
     (0, 1, 2)
     """
-    top = int(values.max()) if values.size else 0
-    return next(i for i, name in enumerate(_TYPES) if top <= np.iinfo(np.dtype(name)).max)
+    return [np.dtype(name).itemsize for name in _TYPES].index(smallest_unsigned(values).itemsize)
 
 
 class PositionsWriter:
@@ -59,7 +58,7 @@ class PositionsWriter:
     def add(self, fieldname: str, btext: bytes, counts: Array, positions: Array) -> None:
         """One term's positions: per posting how many (``counts``), and all of them in posting order. The
         caller writes the terms it writes to the ``.hot`` file."""
-        count_type, position_type = _smallest(counts), _smallest(positions)
+        count_type, position_type = _type_code(counts), _type_code(positions)
         fields = (len(counts), len(positions), count_type, position_type)
         count_bytes = counts.astype(_TYPES[count_type]).tobytes()
         self._file.add(fieldname, btext, fields, count_bytes, positions.astype(_TYPES[position_type]).tobytes())

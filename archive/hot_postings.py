@@ -21,28 +21,18 @@ from typing import Any
 
 import numpy as np
 
-from archive.term_arrays import TermArraysReader, TermArraysWriter
+from archive.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
 
 #: Terms in at least this many documents of a segment get plain arrays (smaller ones decode fast enough).
 HOT_POSTINGS = 1024
 EXTENSION = "hot"
 _VERSION = 4
-_UNSIGNED = (np.uint8, np.uint16, np.uint32)
 _TYPES = ("|u1", "<u2", "<u4", "<f4")
 _CUT = np.dtype("<u4")
 _LOW = np.dtype("<u2")
 # One row per term, in the order of the sorted keys: where its arrays start, how many postings, how many
 # 65,536-document runs start after the first, and the index in _TYPES of the weight type.
 _ROW = np.dtype([("offset", "<u8"), ("count", "<u4"), ("cuts", "<u2"), ("weights", "u1"), ("key_end", "<u4")])
-
-
-def _smallest_unsigned(values: np.ndarray[Any, Any]) -> np.dtype[Any]:
-    """
-    >>> _smallest_unsigned(np.array([1, 255])).name, _smallest_unsigned(np.array([256])).name
-    ('uint8', 'uint16')
-    """
-    top = int(values.max()) if values.size else 0
-    return next(np.dtype(t) for t in _UNSIGNED if top <= np.iinfo(t).max)
 
 
 def encode(docnums: array, weights: array) -> tuple[bytes, bytes, int, str]:  # type: ignore[type-arg]
@@ -59,7 +49,7 @@ def encode(docnums: array, weights: array) -> tuple[bytes, bytes, int, str]:  # 
     id_bytes = cuts.tobytes() + (ids & 0xFFFF).astype(_LOW).tobytes()
     found = np.frombuffer(weights, dtype=np.float32)
     if found.size and np.all(found == np.floor(found)) and found.min() >= 0 and found.max() <= np.iinfo(np.uint16).max:
-        weight_type = _smallest_unsigned(found.astype(np.int64))
+        weight_type = smallest_unsigned(found.astype(np.int64))
         weight_bytes = found.astype(weight_type).tobytes()
     else:
         weight_type, weight_bytes = np.dtype(np.float32), found.tobytes()

@@ -24,6 +24,19 @@ import numpy as np
 _TRAILER = struct.Struct("<QQQI")  # keys offset, table offset, number of terms, format version
 
 
+_UNSIGNED = (np.uint8, np.uint16, np.uint32)
+
+
+def smallest_unsigned(values: np.ndarray[Any, Any]) -> np.dtype[Any]:
+    """The smallest unsigned type that holds ``values`` (non-negative, below 2**32).
+
+    >>> smallest_unsigned(np.array([1, 255])).str, smallest_unsigned(np.array([256])).str
+    ('|u1', '<u2')
+    """
+    top = int(values.max()) if values.size else 0
+    return next(np.dtype(t) for t in _UNSIGNED if top <= np.iinfo(t).max)
+
+
 def _key(fieldname: str, btext: bytes) -> bytes:
     # field names never hold a NUL, so keys sort by field, then term
     return fieldname.encode("utf-8") + b"\0" + btext

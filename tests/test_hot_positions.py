@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from archive import hot_positions, hot_postings, term_arrays
 from archive.hot_positions import PositionsReader, positions_of
+from archive.hot_postings import HotReader
 from archive.whoosh_writing import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
 
@@ -47,26 +49,44 @@ def test_every_hot_term_holds_whoosh_s_positions(tmp_path: Path, monkeypatch: py
     assert checked > 100
 
 
-def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _hot_lookup(sub: Any, btext: bytes) -> Any:
+    return HotReader.of(sub).postings("body", btext)
+
+
+def _positions_lookup(sub: Any, btext: bytes) -> Any:
+    return PositionsReader.of(sub).positions("body", btext)
+
+
+@pytest.mark.parametrize(
+    ("extension", "lookup", "damages"),
+    [
+        (hot_postings.EXTENSION, _hot_lookup, ("table past the end", "another version")),
+        (hot_positions.EXTENSION, _positions_lookup, ("table past the end", "another version", "data past the keys")),
+    ],
+)
+def test_a_damaged_file_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extension: str, lookup: Any, damages: tuple[str, ...]
+) -> None:
     monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
     ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(60))
     ix.close()
-    (path,) = (tmp_path / "ix").glob(f"*.{hot_positions.EXTENSION}")
+    (path,) = (tmp_path / "ix").glob(f"*.{extension}")
     data = path.read_bytes()
     trailer = term_arrays._TRAILER
     keys_at, table_at, terms, version = trailer.unpack(data[-trailer.size :])
-    damaged = {
+    trailers = {
         "table past the end": trailer.pack(0, len(data) * 2, terms, version),
-        "data past the keys": trailer.pack(1, 1, terms, version),
         "another version": trailer.pack(keys_at, table_at, terms, version + 1),
+        "data past the keys": trailer.pack(1, 1, terms, version),
     }
     with ix.reader() as reader:
-        for trailer_bytes in damaged.values():
-            path.write_bytes(data[: -trailer.size] + trailer_bytes)
+        for sub, _ in reader.leaf_readers():
+            btext = next(t for f, t in sub.all_terms() if f == "body")
+            assert lookup(sub, btext) is not None  # the undamaged file holds the term
+        for damage in damages:
+            path.write_bytes(data[: -trailer.size] + trailers[damage])
             for sub, _ in reader.leaf_readers():
-                held = PositionsReader.of(sub)
-                assert held.positions("body", next(t for f, t in sub.all_terms() if f == "body")) is None
-                held.close()
+                assert lookup(sub, next(t for f, t in sub.all_terms() if f == "body")) is None, damage
 
 
 @given(st.lists(st.lists(st.integers(0, 70_000), max_size=5), min_size=1), st.data())

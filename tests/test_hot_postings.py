@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive import hot_postings, term_arrays
+from archive import hot_postings
 from archive.hot_postings import HotReader, decode, encode
 from archive.whoosh_writing import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
@@ -56,18 +56,3 @@ def test_every_hot_term_holds_whoosh_s_postings(tmp_path: Path, monkeypatch: pyt
             hot.close()
     ix.close()
     assert checked > 100
-
-
-def test_a_damaged_file_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
-    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(60))
-    ix.close()
-    (path,) = (tmp_path / "ix").glob(f"*.{hot_postings.EXTENSION}")
-    data = path.read_bytes()
-    trailer = term_arrays._TRAILER
-    _, _, terms, version = trailer.unpack(data[-trailer.size :])
-    # a trailer of the right version whose table lies past the end of the file
-    path.write_bytes(data[: -trailer.size] + trailer.pack(0, len(data) * 2, terms, version))
-    with ix.reader() as reader:
-        for sub, _ in reader.leaf_readers():
-            assert HotReader.of(sub).postings("body", next(t for f, t in sub.all_terms() if f == "body")) is None
