@@ -33,7 +33,6 @@ from typing import Any, BinaryIO
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 
-from archive import hot_postings
 from archive.analysis.terms import word_terms
 from archive.analysis.tokenizer import WORD_RE
 from archive.hot_positions import PositionsWriter
@@ -445,7 +444,7 @@ def _write_terms(
     pack_info, dumps, compress = W3TermInfo._struct.pack, pickle.dumps, zlib.compress
     base, buf = out.tell(), bytearray()
     highest = pickle.HIGHEST_PROTOCOL
-    hot_minimum = hot_postings.HOT_POSTINGS
+    hot_minimum = hot.minimum
     entries = []
     chunk = 0
     for t, (term, start, end, nblocks) in enumerate(

@@ -42,7 +42,7 @@ from whoosh.writing import SegmentWriter
 
 from archive.analysis.whoosh_filters import HindiText
 from archive.hot_positions import PositionsWriter
-from archive.hot_postings import HotWriter
+from archive.hot_postings import HotWriter, hot_minimum
 from archive.text_postings import TextPool, write_field
 
 _BYTE_LENGTHS = np.asarray(_length_byte_cache, dtype=np.int64)
@@ -189,6 +189,7 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
     def add_terms(self, schema: Any, lengths: _FieldLengths, terms: Iterable[PooledTerm], text: TextPool) -> None:
         """Write pooled terms, in (field, term) order, with their postings, and the text fields' terms from
         the text pool, each field in its place in field-name order."""
+        self._hot.minimum = hot_minimum(lengths.documents)
         text_fields = text.fieldnames()
         fieldname: str | None = None
         column: list[int] = []
@@ -286,6 +287,10 @@ class _FieldLengths:
         self._reader = reader
         self._doccount = doccount
         self._columns: dict[str, list[int]] = {}
+
+    @property
+    def documents(self) -> int:
+        return self._doccount
 
     def column(self, fieldname: str) -> list[int]:
         """The field's lengths as Whoosh reads them back (the byte decoded; 0 for none)."""
