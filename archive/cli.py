@@ -19,6 +19,7 @@ import typer
 
 from archive.config import DB_URL_ENV, HOME_ENV, Settings, resolve_settings
 from archive.errors import ArchiveError
+from archive.lean_imports import defer_unused_imports
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -626,6 +627,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 
 def main() -> None:
+    defer_unused_imports()
     try:
         app()
     except Exception as error:  # a bug of ours: one line for the user, the traceback on request
