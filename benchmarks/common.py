@@ -20,6 +20,27 @@ def archive_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "archive"]
 
 
+def install_note() -> str:
+    """How the measured ``archive`` is installed, which changes every process's start-up: an editable
+    install loads its import hook (about 20 ms), and with PYTHONDONTWRITEBYTECODE set it compiles the
+    package's modules again in every process (about 25 ms); ``pip install .`` does neither."""
+    import json
+    import os
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        found = distribution("archive").read_text("direct_url.json")
+    except PackageNotFoundError:
+        return "archive is not installed: processes run `python -m archive` from the source tree"
+    editable = bool(found and json.loads(found).get("dir_info", {}).get("editable"))
+    if not editable:
+        return "archive installed with `pip install .` (as the README installs it)"
+    note = "archive installed editable (`pip install -e`): its import hook adds to every process's start-up"
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        note += ", and with PYTHONDONTWRITEBYTECODE set every process compiles the package again"
+    return note + "; measure processes with `pip install .` for what users get"
+
+
 def _tree(pid: int) -> list[int]:
     """``pid`` and its descendants (Linux /proc)."""
     found, queue = [], [pid]

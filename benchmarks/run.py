@@ -13,11 +13,13 @@ temporary directory):
 1. ``archive ingest FILE --quiet`` as a process into a fresh temporary home (median of ``--runs``):
    wall time, articles/s, MB of text (UTF-8 title + body)/s, peak RSS (``/usr/bin/time -f "%e %M"``),
    index and database size on disk;
-2. ``archive reindex`` on that home (articles/s);
+   then search latency as that leaves the archive (see 4.: a large input is committed every 20,000
+   articles, so its index has several segments);
+2. ``archive reindex`` on that home (articles/s; one segment);
 3. reference points on the same text: a plain Whoosh index (``TEXT`` with Whoosh's default
    ``StandardAnalyzer`` for title and body, stored ``ID``; one writer, ``limitmb=128``) and SQLite FTS5
    (``tokenize='unicode61'``, inserts in one transaction), articles/s and size, and the ratios;
-4. search latency p50/p95 in-process (``Archive(home).search``, limit 10, snippets on, after 2 warm-ups)
+4. search latency, after the reindex: p50/p95 in-process (``Archive(home).search``, limit 10, snippets on, after 2 warm-ups)
    and as whole ``archive search`` processes (unless ``--skip-process``), and ``archive --help``;
 5. a final table per size and the ratio of time per article between the largest and smallest size.
 
@@ -49,7 +51,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import WARMUP, archive_command, run_measured, time_searches
+from benchmarks.common import WARMUP, archive_command, install_note, run_measured, time_searches
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
@@ -101,7 +103,12 @@ class SizeResult:
     whoosh_bytes: int = 0
     fts5_wall: float = 0.0
     fts5_bytes: int = 0
+    #: Search as ``archive ingest`` leaves the archive (a large input commits every 20,000 articles, so
+    #: several segments), and after ``archive reindex`` (one segment).
+    ingested_latency: list[Latency] = field(default_factory=list)
+    ingested_segments: int | None = None
     latency: list[Latency] = field(default_factory=list)
+    segments: int | None = None
 
 
 # ---------------------------------------------------------------- helpers
@@ -283,6 +290,16 @@ def measure_latency(home: Path, search_runs: int, skip_process: bool) -> list[La
     return rows
 
 
+def segment_count(home: Path) -> int:
+    from whoosh import index
+
+    ix = index.open_dir(str(home / "index"))
+    try:
+        return len(ix._segments())
+    finally:
+        ix.close()
+
+
 def measure_help() -> float:
     command = [*archive_command(), "--help"]
     wall_ms(command)  # warm the page cache
@@ -333,10 +350,16 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
         ("ingest / FTS5 (throughput)", lambda r: _f(_ratio(r.fts5_wall, r.ingest_wall), 4)),
         ("index size / plain Whoosh", lambda r: _f(r.index_bytes / r.whoosh_bytes if r.whoosh_bytes else None, 2)),
     ]
+    metrics.append(("index segments as ingested / after reindex", lambda r: f"{r.ingested_segments} / {r.segments}"))
     for number, (label, *_rest) in enumerate(QUERIES):
         metrics.append((f"{label}: hits", lambda r, n=number: f"{r.latency[n].total:,}"))
-        metrics.append((f"{label}: API p50 / p95 ms", lambda r, n=number: _api(r.latency[n])))
-        metrics.append((f"{label}: process p50 / p95 ms", lambda r, n=number: _cli(r.latency[n])))
+        for when, rows in (("as ingested", "ingested_latency"), ("after reindex", "latency")):
+            metrics.append(
+                (f"{label}: API p50 / p95 ms, {when}", lambda r, n=number, a=rows: _api(_nth(getattr(r, a), n)))
+            )
+            metrics.append(
+                (f"{label}: process p50 / p95 ms, {when}", lambda r, n=number, a=rows: _cli(_nth(getattr(r, a), n)))
+            )
     metrics.append(("`archive --help` ms (median of 5)", lambda r: _f(help_ms, 0)))
     print_markdown(
         ["figure", *(f"{r.size:,} articles" for r in results)], [[m, *(fn(r) for r in results)] for m, fn in metrics]
@@ -356,11 +379,19 @@ def _ratio(a: float, b: float) -> float | None:
     return a / b if a and b else None
 
 
-def _api(row: Latency) -> str:
+def _nth(rows: Sequence[Latency], number: int) -> Latency | None:
+    return rows[number] if number < len(rows) else None
+
+
+def _api(row: Latency | None) -> str:
+    if row is None:
+        return "not measured"
     return f"{row.api_p50:.1f} / {row.api_p95:.1f}"
 
 
-def _cli(row: Latency) -> str:
+def _cli(row: Latency | None) -> str:
+    if row is None:
+        return "not measured"
     if row.cli_p50 is None or row.cli_p95 is None:
         return "skipped"
     return f"{row.cli_p50:.0f} / {row.cli_p95:.0f}" + (f" ({row.failures} failed)" if row.failures else "")
@@ -399,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     real = [record for part in per_file for record in part]
     print(f"corpus: {CORPUS} ({' + '.join(str(len(p)) for p in per_file)} = {len(real)} records)")
     print(f"archive: {' '.join(archive_command())}; Python {platform.python_version()}; sizes {args.sizes}")
+    print(f"  {install_note()}")
 
     help_ms = measure_help()
     print(f"`archive --help`: {help_ms:.0f} ms (median of {HELP_RUNS})", flush=True)
@@ -434,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print("  1. ingest", flush=True)
                 home = measure_ingest(result, inputs, work, max(1, args.runs))
+                result.ingested_segments = segment_count(home)
+                print(f"  search as ingested ({result.ingested_segments} segments)", flush=True)
+                result.ingested_latency = measure_latency(home, args.search_runs, args.skip_process)
                 print("  2. reindex", flush=True)
                 measure_reindex(result, home)
                 print("  3. references", flush=True)
@@ -443,7 +478,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    FTS5: {result.fts5_wall:.1f} s, {result.fts5_bytes / MB:.1f} MB", flush=True)
                 for reference in ("plain-whoosh", "fts5"):
                     shutil.rmtree(work / reference, ignore_errors=True)
-            print("  4. search", flush=True)
+            result.segments = segment_count(home)
+            print(f"  4. search after reindex ({result.segments} segments)", flush=True)
             result.latency = measure_latency(home, args.search_runs, args.skip_process)
             results.append(result)
         finally:
