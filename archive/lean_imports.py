@@ -1,13 +1,19 @@
-"""Keeping two needless imports out of the ``archive`` command's start-up.
+"""Keeping needless imports out of the ``archive`` command's start-up.
 
-Importing Whoosh also imports ``urllib.request`` (``whoosh.compat`` takes its ``urlretrieve``, for a
-downloader we never call) and, through the ``cached_property`` package, ``asyncio`` (for coroutine
-properties Whoosh does not have). With the HTTP, e-mail and SSL modules they bring, that is about 40 ms of
-every ``archive search`` process, of some 280. Only the command's own process defers them, before it
-imports anything of Whoosh; code using the library is left alone.
+Importing Whoosh also imports modules for things we never call:
+
+- ``urllib.request``, for a downloader (``whoosh.compat``), with the HTTP, e-mail and SSL modules it
+  brings;
+- ``asyncio``, through the ``cached_property`` package, for coroutine properties Whoosh does not have;
+- English morphology and the Porter stemmer (``whoosh.lang.morph_en``, ``whoosh.lang.porter``), which
+  compile some hundred regular expressions as they load.
+
+That was about 60 ms of every ``archive search`` process, of some 300. Only the command's own process
+defers them, before it imports anything of Whoosh; code using the library is left alone.
 
 Each stand-in is a module that loads the real one, and from then on is the real one, at the first use
-of a name it does not define itself: nothing else in the process can tell the difference.
+of a name it does not define itself, or of the functions it defines in the real one's place: nothing
+else in the process can tell the difference.
 """
 
 from __future__ import annotations
@@ -15,15 +21,23 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
+
+#: Modules that importing Whoosh loads, and the functions it takes from them at import time.
+DEFERRED = {
+    "urllib.request": ("urlretrieve",),
+    "whoosh.lang.morph_en": ("variations",),
+    "whoosh.lang.porter": ("stem",),
+}
 
 
 class _StandIn(ModuleType):
     """Stands in ``sys.modules`` for a module not imported yet (see the module's text)."""
 
     def __getattr__(self, name: str) -> Any:
-        if name == "__path__":  # asked by every `from ... import`; neither module is a package
+        if name == "__path__":  # asked by every `from ... import`; none of these modules is a package
             raise AttributeError(name)
         return getattr(_real(self.__name__), name)
 
@@ -36,33 +50,45 @@ def _real(name: str) -> ModuleType:
     return module if module is not None else importlib.import_module(name)
 
 
-def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
-    return _real("urllib.request").urlretrieve(*args, **kwargs)
+def _deferred(module: str, name: str) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(_real(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 def defer_unused_imports() -> None:
-    """Put stand-ins for ``urllib.request`` and ``cached_property`` in ``sys.modules``, unless they (or
-    Whoosh) are imported already.
+    """Put stand-ins for the modules of :data:`DEFERRED` and for ``cached_property`` in ``sys.modules``,
+    unless they (or Whoosh) are imported already.
 
     >>> import subprocess, sys
     >>> code = (
     ...     "from archive.lean_imports import defer_unused_imports; defer_unused_imports(); import sys; "
-    ...     "import whoosh.query, whoosh.reading; print('asyncio' in sys.modules, 'http.client' in sys.modules); "
-    ...     "import urllib.request; print(urllib.request.Request.__module__)"
+    ...     "import whoosh.query, whoosh.reading, whoosh.analysis; "
+    ...     "names = ('asyncio', 'http.client', 'whoosh.lang.porter'); "
+    ...     "real = [m for m in names if type(sys.modules.get(m)) is type(sys)]; "
+    ...     "print(real); "
+    ...     "print([t.text for t in whoosh.analysis.StemmingAnalyzer()('cats')]); "
+    ...     "import urllib.request; print(urllib.request.Request)"
     ... )
     >>> print(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip())
-    False False
-    urllib.request
+    []
+    ['cat']
+    <class 'urllib.request.Request'>
     """
     if "whoosh" in sys.modules:
         return
-    if "urllib.request" not in sys.modules:
-        import urllib
-
-        request = _StandIn("urllib.request")
-        request.urlretrieve = _urlretrieve  # type: ignore[attr-defined]
-        sys.modules["urllib.request"] = request
-        urllib.request = request  # type: ignore[attr-defined]  # (as an import would set both)
+    for module, names in DEFERRED.items():
+        if module in sys.modules:
+            continue
+        stand_in = _StandIn(module)
+        for name in names:
+            setattr(stand_in, name, _deferred(module, name))
+        sys.modules[module] = stand_in
+        parent, _, child = module.rpartition(".")
+        if parent in sys.modules:
+            setattr(sys.modules[parent], child, stand_in)  # (as an import would)
     if "cached_property" not in sys.modules:
         properties = _StandIn("cached_property")
         properties.cached_property = functools.cached_property  # type: ignore[attr-defined]
