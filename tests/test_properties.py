@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from archive.analysis import analyze
 from archive.analysis.variants import variant_key
-from archive.analysis.words import normalize_word
+from archive.analysis.words import normalize_word, normalize_words
 from archive.readers import ArticleRecord, RejectedRecord, read_path
 
 # Devanagari, the invisible characters news text carries, Latin, digits and punctuation
@@ -35,6 +35,15 @@ def test_normalisation_is_idempotent(text: str) -> None:
     for word in analyze(text):
         assert normalize_word(word) == word
         assert variant_key(word) == variant_key(normalize_word(word))
+
+
+# (Latin-1 letters next to Devanagari ones are what the legacy-font rule looks around for)
+LEGACY_WORDS = st.text(alphabet=st.sampled_from([*"दृष्टिडढ़ऩनयाॅआ्ँ", "ï", "é", "\u0958", "\u200d", "\n"]), max_size=12)
+
+
+@given(st.lists(st.one_of(DEVANAGARI_TEXT, LEGACY_WORDS, st.text(max_size=30)), max_size=8))
+def test_words_normalised_together_are_each_normalised_alone(words: list[str]) -> None:
+    assert normalize_words(words) == [normalize_word(word) for word in words]
 
 
 @given(DEVANAGARI_TEXT)

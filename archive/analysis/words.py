@@ -42,3 +42,20 @@ def normalize_word(word: str) -> str:
     'café'
     """
     return repair_legacy(_LATIN1_IN_DEVANAGARI.sub("", normalize_text(word)))
+
+
+def normalize_words(words: list[str]) -> list[str]:
+    """:func:`normalize_word` of each of ``words``, with each rule run once over all of them.
+
+    No rule reaches across a line break, so the words joined by line breaks normalise as they would one
+    by one (``test_properties`` checks it): a search listing the 3,600 distinct words of the articles it
+    shows spent 15 ms in the calls one by one, of its 300.
+
+    >>> words = ["दृष्टिï", "WHO", "बढऩे", "", "हँसी", "\u0958ानून"]
+    >>> normalize_words(words) == [normalize_word(w) for w in words]
+    True
+    """
+    joined = "\n".join(words)
+    if joined.count("\n") != len(words) - 1:  # a word holding a line break of its own
+        return [normalize_word(word) for word in words]
+    return normalize_word(joined).split("\n") if words else []
