@@ -1,6 +1,7 @@
 """The ``archive`` command: parses options, calls one library function, prints the result."""
 
-from __future__ import annotations
+# (No `from __future__ import annotations` here: Typer reads every command's annotations at each start,
+# and string annotations made it compile 260 of them, 9 ms of every command.)
 
 import contextlib
 import functools
