@@ -19,8 +19,9 @@ temporary directory):
 3. reference points on the same text: a plain Whoosh index (``TEXT`` with Whoosh's default
    ``StandardAnalyzer`` for title and body, stored ``ID``; one writer, ``limitmb=128``) and SQLite FTS5
    (``tokenize='unicode61'``, inserts in one transaction), articles/s and size, and the ratios;
-4. search latency, after the reindex: p50/p95 in-process (``Archive(home).search``, limit 10, snippets on, after 2 warm-ups)
-   and as whole ``archive search`` processes (unless ``--skip-process``), and ``archive --help``;
+4. search latency, after the reindex: p50/p95 in-process (``Archive(home).search``, limit 10, snippets on,
+   after 2 warm-ups) and as whole ``archive search`` processes (unless ``--skip-process``), and
+   ``archive --help``;
 5. a final table per size and the ratio of time per article between the largest and smallest size.
 
 Corpus text is read at run time; everything written goes to temporary directories that are removed,
