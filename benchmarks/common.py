@@ -26,13 +26,16 @@ def install_note() -> str:
     package's modules again in every process (about 25 ms); ``pip install .`` does neither."""
     import json
     import os
-    from importlib.metadata import PackageNotFoundError, distribution
+    import tempfile
 
-    try:
-        found = distribution("archive").read_text("direct_url.json")
-    except PackageNotFoundError:
+    # asked of the interpreter the `archive` script runs on, away from the source tree (whose egg-info, left
+    # by a build, would answer for it)
+    code = "import importlib.metadata as m; print(m.distribution('archive').read_text('direct_url.json') or '{}')"
+    with tempfile.TemporaryDirectory() as elsewhere:
+        asked = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True, text=True)
+    if asked.returncode:
         return "archive is not installed: processes run `python -m archive` from the source tree"
-    editable = bool(found and json.loads(found).get("dir_info", {}).get("editable"))
+    editable = bool(json.loads(asked.stdout).get("dir_info", {}).get("editable"))
     if not editable:
         return "archive installed with `pip install .` (as the README installs it)"
     note = "archive installed editable (`pip install -e`): its import hook adds to every process's start-up"
