@@ -19,7 +19,7 @@ import functools
 import os
 import pickle
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, repeat
 from typing import Any, NamedTuple
 
@@ -489,10 +489,20 @@ class Evaluator:
                 found.scores[ids] = score
         return True
 
-    def _postings(self, leaf: int, reader: Any, field: str, text: bytes) -> tuple[Ints, Floats]:
-        found = self.values.hot(leaf).postings(field, text)
-        if found is None:
-            found = _block_postings(_leaf_postings(reader, field, text))
+    def _postings(
+        self, leaf: int, reader: Any, field: str, texts: Iterable[bytes]
+    ) -> dict[bytes, tuple[Ints, Floats]] | None:
+        """Each term's postings in one segment; None when the segment lacks one of the terms. A term in the
+        segment's plain arrays is in the segment: no look-up in its term table."""
+        hot = self.values.hot(leaf)
+        found = {}
+        for text in texts:
+            postings = hot.postings(field, text)
+            if postings is None:
+                if (field, text) not in reader:
+                    return None
+                postings = _block_postings(_leaf_postings(reader, field, text))
+            found[text] = postings
         return found
 
     def _phrase(self, node: Any) -> Matches:
@@ -521,9 +531,9 @@ class Evaluator:
         decode = _decoder(field)
         for leaf, (sub, offset) in enumerate(self.values.leaves):
             reader = sub.reader()
-            if any((fieldname, text) not in reader for text in texts):
+            postings = self._postings(leaf, reader, fieldname, set(texts))
+            if postings is None:
                 continue
-            postings = {text: self._postings(leaf, reader, fieldname, text) for text in set(texts)}
             # (a binary search for each of tens of thousands of candidates cost twice as much)
             with self.values.posting_numbers({text: ids for text, (ids, _) in postings.items()}) as index_of:
                 self._phrase_in(node, leaf, reader, offset, texts, postings, index_of, scorers, found, decode)
