@@ -458,12 +458,9 @@ class Evaluator:
         live = self.values.live() if self.values.deletions else None
         scorer: _BM25 | None = None
         for leaf, (sub, offset) in enumerate(self.values.leaves):
-            # a term in the segment's plain arrays is in the segment: no look-up in its term table
-            postings = self.values.hot(leaf).postings(field, text, scratch)
+            postings = self._term_postings(leaf, sub.reader(), field, text, scratch)
             if postings is None:
-                if (field, text) not in sub.reader():
-                    continue
-                postings = _block_postings(_leaf_postings(sub.reader(), field, text))
+                continue
             if scored and scorer is None:
                 scorer = _bm25_of(searcher, field, text)
                 if scorer is None:
@@ -489,19 +486,28 @@ class Evaluator:
                 found.scores[ids] = score
         return True
 
+    def _term_postings(
+        self, leaf: int, reader: Any, field: str, text: bytes, out: Scratch | None = None
+    ) -> tuple[Ints, Floats] | None:
+        """A term's postings in one segment (decoded into ``out`` when it is in the plain arrays), or None
+        when the segment lacks it. A term in the segment's plain arrays is in the segment: no look-up in
+        its term table."""
+        postings = self.values.hot(leaf).postings(field, text, out)
+        if postings is None:
+            if (field, text) not in reader:
+                return None
+            postings = _block_postings(_leaf_postings(reader, field, text))
+        return postings
+
     def _postings(
         self, leaf: int, reader: Any, field: str, texts: Iterable[bytes]
     ) -> dict[bytes, tuple[Ints, Floats]] | None:
-        """Each term's postings in one segment; None when the segment lacks one of the terms. A term in the
-        segment's plain arrays is in the segment: no look-up in its term table."""
-        hot = self.values.hot(leaf)
+        """Each term's postings in one segment; None when the segment lacks one of the terms."""
         found = {}
         for text in texts:
-            postings = hot.postings(field, text)
+            postings = self._term_postings(leaf, reader, field, text)
             if postings is None:
-                if (field, text) not in reader:
-                    return None
-                postings = _block_postings(_leaf_postings(reader, field, text))
+                return None
             found[text] = postings
         return found
 
@@ -525,8 +531,9 @@ class Evaluator:
             return found
         if any((fieldname, text) not in searcher.reader() for text in texts):
             return found
-        scorers = {text: _bm25_of(searcher, fieldname, text) for text in set(texts)}
-        if not all(scorers.values()):
+        found_scorers = {text: _bm25_of(searcher, fieldname, text) for text in set(texts)}
+        scorers = {text: scorer for text, scorer in found_scorers.items() if scorer is not None}
+        if len(scorers) < len(found_scorers):
             return self._whoosh(node, scored=True)
         decode = _decoder(field)
         for leaf, (sub, offset) in enumerate(self.values.leaves):
@@ -548,7 +555,7 @@ class Evaluator:
         texts: list[bytes],
         postings: dict[bytes, tuple[Ints, Floats]],
         index_of: dict[bytes, Ints],
-        scorers: dict[bytes, Any],
+        scorers: dict[bytes, _BM25],
         found: Matches,
         decode: Any,
     ) -> None:

@@ -8,7 +8,8 @@ Importing Whoosh also imports modules for things we never call:
 - English morphology and the Porter stemmer (``whoosh.lang.morph_en``, ``whoosh.lang.porter``), which
   compile some hundred regular expressions as they load.
 
-That was about 60 ms of every ``archive search`` process, of some 300. Only the command's own process
+Importing the search path took 225-276 ms with them and 195-223 without (fastest of 15 processes, in two
+rounds): some 30-50 ms of every ``archive search`` process, of 200-300. Only the command's own process
 defers them, before it imports anything of Whoosh; code using the library is left alone.
 
 Each stand-in is a module that loads the real one, and from then on is the real one, at the first use
