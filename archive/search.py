@@ -19,13 +19,14 @@ from whoosh.query import NullQuery
 
 from archive.analysis.cached import normalize_word, variant_key
 from archive.analysis.variants import VARIANT_PREFIX, key_first_letters
+from archive.analysis.words import first_letters_before_normalizing
 from archive.config import Settings
 from archive.engine import DocValues, Evaluator, Floats, Ints, Mask, ranked
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word
 from archive.index import SearchIndex
 from archive.reads import SearchReads, SqliteReads
-from archive.snippets import Snippet, make_snippet, words_of
+from archive.snippets import Snippet, make_snippet, words_starting_in
 from archive.sources import source_key
 from archive.vocabulary import Vocabulary
 
@@ -190,27 +191,44 @@ class _Expander:
         return list(dict.fromkeys(form for e in self.words.values() for form in e.forms))
 
 
-def _matched_words(expanded_query: Any, reader: Any, words: set[str]) -> frozenset[str]:
+@dataclass(frozen=True)
+class _QueryForms:
+    """What a word of an article must normalise to for the query to have matched it: one of ``terms``, or
+    a form whose variant key is one of ``keys``."""
+
+    terms: frozenset[str]
+    keys: frozenset[str]
+    #: every first letter of such a form, or None when it could be any
+    initials: frozenset[str] | None
+
+    @classmethod
+    def of(cls, expanded_query: Any, reader: Any) -> _QueryForms:
+        terms = frozenset(
+            text.decode("utf-8") if isinstance(text, bytes) else text
+            for _, text in expanded_query.existing_terms(reader, expand=True)
+        )
+        keys = frozenset(term for term in terms if term.startswith(VARIANT_PREFIX))
+        firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
+        initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
+        return cls(terms, keys, initials)
+
+
+def _matched_words(query: _QueryForms, words: set[str]) -> frozenset[str]:
     """Which of ``words`` (from an article's text) the query matched, in any of their forms (prefix and
     fuzzy words included).
 
-    Snippets need this of every distinct word of every shown article (some 3,300 a search at 100,000
-    articles), so the words of all of them are asked at once and in one pass, with no call per word:
-    each is normalised (cached) and looked up, and its variant key computed only when its first letter
-    can be one of the query's keys'.
+    Snippets need this of the words of every shown article, so the words of all of them are asked at once
+    and in one pass, with no call per word: each is normalised (cached) and looked up, and its variant key
+    computed only when its first letter can be one of the query's keys'. Only the words that can start
+    like a matched form are asked about (see :func:`archive.snippets.words_starting_in`).
     """
-    terms = {
-        text.decode("utf-8") if isinstance(text, bytes) else text
-        for _, text in expanded_query.existing_terms(reader, expand=True)
-    }
-    keys = {term for term in terms if term.startswith(VARIANT_PREFIX)}
-    firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
+    terms, keys, initials = query.terms, query.keys, query.initials
     ordered = list(words)
     return frozenset(
         word
         for word, normal in zip(ordered, map(normalize_word, ordered), strict=True)
         if normal in terms
-        or ((firsts is None or normal[:1] in firsts) and VARIANT_PREFIX + variant_key(normal) in keys)
+        or ((initials is None or normal[:1] in initials) and VARIANT_PREFIX + variant_key(normal) in keys)
     )
 
 
@@ -464,8 +482,10 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     texts = store.texts(ids) if request.snippets else {}
     copies = store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
     # the shown articles' words asked about at once (which summaries are shown depends on the bodies)
-    words = words_of(text for pair in texts.values() for text in pair if text)
-    matched = _matched_words(expanded_query, searcher.reader(), words)
+    query_forms = _QueryForms.of(expanded_query, searcher.reader())
+    first_letters = None if query_forms.initials is None else first_letters_before_normalizing(query_forms.initials)
+    words = words_starting_in((text for pair in texts.values() for text in pair if text), first_letters)
+    matched = _matched_words(query_forms, words)
     # sorted by date, there is no relevance score to report (as before: 0)
     shown = [float(matches.scores[d]) if request.sort == "relevance" else None for d in top]
     hits = [_hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)]

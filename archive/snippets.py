@@ -39,6 +39,28 @@ def words_of(texts: Iterable[str]) -> set[str]:
     return set(WORD_RE.findall("\n".join(texts)))
 
 
+def words_starting_in(texts: Iterable[str], first_letters: str | None) -> set[str]:
+    """The distinct words of some texts that start with a character of the class ``first_letters`` (see
+    :func:`archive.analysis.words.first_letters_before_normalizing`), and some pieces of longer words that
+    do (harmless: a snippet marks a form only where it is a whole word); all of them with None.
+
+    >>> sorted(words_starting_in(["भारत, चीन।", "भारत-चीन “भूटान” सीमा"], "[भ“]"))
+    ['भारत', 'भूटान']
+    """
+    if first_letters is None:
+        return words_of(texts)
+    # One scan in C that stops only at those letters: listing every word, then asking about each, costs
+    # five times as much (words of the ten shown articles at 100,000: 2.2 against 0.4 ms). A match starting
+    # with a character outside words (a quote) is the word after it.
+    found = set(_starting_in(first_letters).findall("\n".join(texts)))
+    return {word if _WORD_CHAR.match(word) else word[1:] for word in found} - {""}
+
+
+@lru_cache(maxsize=64)
+def _starting_in(first_letters: str) -> re.Pattern[str]:
+    return re.compile(first_letters + WORD_CHAR + "*")
+
+
 def make_snippet(
     text: str, is_match: Callable[[str], bool] | Set[str], *, max_chars: int = 180, fragments: int = 2
 ) -> Snippet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -10,8 +11,13 @@ from hypothesis import strategies as st
 
 from archive.analysis import analyze
 from archive.analysis.normalize import normalize_text
-from archive.analysis.variants import variant_key
-from archive.analysis.words import _LATIN1_IN_DEVANAGARI, normalize_word, repair_legacy
+from archive.analysis.variants import VARIANT_PREFIX, key_first_letters, variant_key
+from archive.analysis.words import (
+    _LATIN1_IN_DEVANAGARI,
+    first_letters_before_normalizing,
+    normalize_word,
+    repair_legacy,
+)
 from archive.readers import ArticleRecord, RejectedRecord, read_path
 
 # Devanagari, the invisible characters news text carries, Latin, digits and punctuation
@@ -46,6 +52,44 @@ LEGACY_WORDS = st.text(alphabet=st.sampled_from([*"दृष्टिडढ़�
 def test_a_word_s_normalisation_skips_only_passes_that_would_change_nothing(word: str) -> None:
     # every rule in full, one after another: what normalize_word does without its shortcuts
     assert normalize_word(word) == repair_legacy(_LATIN1_IN_DEVANAGARI.sub("", normalize_text(word)))
+
+
+@given(st.one_of(DEVANAGARI_TEXT, LEGACY_WORDS, st.text(max_size=30)))
+@example("\u0958ानून")  # NFC takes the nukta letter apart: the normal form starts with क
+@example("Covid")
+@example("\u094d\u093cक")  # NFC puts the nukta before the virama
+@example("\u200cभारत")
+@example("आॅफ")
+def test_a_word_s_first_letter_before_normalising_is_in_the_class_for_its_normal_first_letter(text: str) -> None:
+    from archive.analysis.tokenizer import WORD_RE
+
+    for word in WORD_RE.findall(text):
+        normal = normalize_word(word)
+        if normal:
+            assert re.match(first_letters_before_normalizing({normal[0]}), word), (word, normal)
+
+
+@given(st.one_of(DEVANAGARI_TEXT, LEGACY_WORDS, st.text(max_size=200)), st.data())
+def test_snippets_ask_about_every_word_the_query_may_have_matched(text: str, data: st.DataObject) -> None:
+    """Search asks only about the words that start like a form the query matched: it must find every word
+    that asking about all of them finds."""
+    from archive.search import _matched_words, _QueryForms
+    from archive.snippets import words_of, words_starting_in
+
+    words = sorted(words_of([text]))
+    if not words:
+        return
+    forms = {normalize_word(w) for w in data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=3))} - {""}
+    if not forms:  # words of invisible characters only
+        return
+    keyed = {normalize_word(w) for w in data.draw(st.lists(st.sampled_from(words), max_size=2))} - {""}
+    keys = frozenset(VARIANT_PREFIX + variant_key(form) for form in keyed)
+    initials = key_first_letters({key[1:2] for key in keys})
+    query = _QueryForms(frozenset(forms) | keys, keys, None if initials is None else initials | {f[:1] for f in forms})
+    everything = _matched_words(query, words_of([text]))
+    first_letters = None if query.initials is None else first_letters_before_normalizing(query.initials)
+    assert _matched_words(query, words_starting_in([text], first_letters)) == everything
+    assert everything  # the forms are some of the text's words
 
 
 @given(DEVANAGARI_TEXT)

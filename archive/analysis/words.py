@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from archive.analysis.normalize import normalize_text
 
@@ -54,3 +55,42 @@ def normalize_word(word: str) -> str:
     if repaired == normal and not _NEITHER_DEVANAGARI_NOR_ASCII.search(normal):
         return normal
     return unicodedata.normalize("NFC", repaired)
+
+
+# A word starting with one of these may start otherwise once normal: every character outside ASCII and
+# Devanagari (invisible ones are dropped, Latin-1 ones dropped beside Devanagari, others lower-cased or
+# composed by NFC), and the Devanagari letters NFC takes apart or puts together (क़ and the rest, ऩ ऱ ऴ).
+_UNSETTLED = "\u0080-\u08ff\u0980-\U0010ffff\u0929\u0931\u0934\u0958-\u095f"
+# The marks NFC may reorder at the start of a word (a word rarely starts with a mark): nukta, virama and
+# the stress signs.
+_REORDERED = "\u093c\u094d\u0951\u0952\u0953\u0954"
+# A settled first letter the normal form may start with, and the letters it is the normal start of.
+_SETTLED_SOURCES = {
+    "ं": "ँ",  # chandrabindu folded
+    "ऑ": "आ",  # आॅ in visual order
+    "ॉ": "ा",  # ाॅ in visual order
+    "ऩ": "न",  # न + nukta composed
+    "ऱ": "र",
+    "ऴ": "ळ",
+    **{digit: devanagari for digit, devanagari in zip("0123456789", "०१२३४५६७८९", strict=True)},
+    **{letter: letter.upper() for letter in "abcdefghijklmnopqrstuvwxyz"},
+    **dict.fromkeys(_REORDERED, _REORDERED),
+}
+
+
+def first_letters_before_normalizing(initials: Iterable[str]) -> str:
+    """A regular-expression character class (``[...]``) of every character a word can start with when its
+    normal form (:func:`normalize_word`) starts with one of ``initials``. It also holds characters that
+    are no word's (punctuation outside ASCII and Devanagari): a scan for words starting in the class must
+    skip such a first character.
+
+    Snippets scan the shown articles for words starting in it, and normalise only those, instead of
+    every word of them.
+
+    >>> import re
+    >>> first = re.compile(first_letters_before_normalizing({"भ", "ं", "c"}))
+    >>> [bool(first.match(word)) for word in ["भारत", "ँ", "Covid", "\u0958ानून", "\u200cभारत", "चीन", "ठीक"]]
+    [True, True, True, True, True, False, False]
+    """
+    letters = {letter for initial in initials for letter in initial + _SETTLED_SOURCES.get(initial, "")}
+    return f"[{re.escape(''.join(sorted(letters)))}{_UNSETTLED}]"
