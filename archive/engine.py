@@ -15,6 +15,7 @@ as Whoosh's ``SpanNear2`` would; prefixes and fuzzy words are left to Whoosh's m
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import pickle
@@ -321,8 +322,11 @@ def _leaf_postings(reader: Any, field: str, text: bytes) -> Any:
     return getattr(matcher, "child", matcher)
 
 
-def _block_postings(matcher: Any) -> tuple[Ints, Floats]:
-    """A term's postings from Whoosh's blocks: document numbers and weights."""
+def _block_postings(
+    matcher: Any, positions: dict[int, list[int]] | None = None, decode: Any = None
+) -> tuple[Ints, Floats]:
+    """A term's postings from Whoosh's blocks: document numbers and weights; and into ``positions``, when
+    given, each document's positions (``decode`` reads a posting's value)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
     ids: list[int] = []
@@ -332,7 +336,10 @@ def _block_postings(matcher: Any) -> tuple[Ints, Floats]:
             if matcher._data is None:
                 matcher._read_data()
             deltas, block_weights = matcher._data[0], matcher._data[1]
-            ids.extend(accumulate(deltas))  # each block's first number is absolute
+            block_ids = list(accumulate(deltas))  # each block's first number is absolute
+            ids.extend(block_ids)
+            if positions is not None:
+                positions.update(zip(block_ids, map(decode, matcher._data[2]), strict=True))
             if block_weights is None:
                 weights.extend(repeat(1.0, len(deltas)))
             elif isinstance(block_weights, float):
@@ -344,6 +351,8 @@ def _block_postings(matcher: Any) -> tuple[Ints, Floats]:
         while matcher.is_active():  # postings kept inline in the term table, or another matcher
             ids.append(matcher.id())
             weights.append(matcher.weight())
+            if positions is not None:
+                positions[matcher.id()] = decode(matcher.value())
             matcher.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32).astype(np.float64)
 
@@ -492,29 +501,40 @@ class Evaluator:
         return True
 
     def _term_postings(
-        self, leaf: int, reader: Any, field: str, text: bytes, out: Scratch | None = None
+        self,
+        leaf: int,
+        reader: Any,
+        field: str,
+        text: bytes,
+        out: Scratch | None = None,
+        positions: dict[bytes, dict[int, list[int]]] | None = None,
+        decode: Any = None,
     ) -> tuple[Ints, Floats] | None:
         """A term's postings in one segment (decoded into ``out`` when it is in the plain arrays), or None
         when the segment lacks it. A term in the segment's plain arrays is in the segment: no look-up in
-        its term table."""
+        its term table. Given ``positions`` (and ``decode``), the positions of a term read from its blocks
+        are kept there by document, from the same reading."""
         postings = self.values.hot(leaf).postings(field, text, out)
         if postings is None:
             if (field, text) not in reader:
                 return None
-            postings = _block_postings(_leaf_postings(reader, field, text))
+            by_document = None
+            if positions is not None:
+                by_document = positions[text] = {}
+            postings = _block_postings(_leaf_postings(reader, field, text), by_document, decode)
         return postings
 
-    def _postings(
-        self, leaf: int, reader: Any, field: str, texts: Iterable[bytes]
-    ) -> dict[bytes, tuple[Ints, Floats]] | None:
-        """Each term's postings in one segment; None when the segment lacks one of the terms."""
-        found = {}
+    def _phrase_segment(self, leaf: int, field: str, texts: Iterable[bytes], decode: Any) -> _PhraseSegment | None:
+        """What a phrase needs of one segment; None when the segment lacks one of its terms."""
+        sub, offset = self.values.leaves[leaf]
+        reader = sub.reader()
+        segment = _PhraseSegment(leaf, reader, offset, {}, {})
         for text in texts:
-            postings = self._term_postings(leaf, reader, field, text)
+            postings = self._term_postings(leaf, reader, field, text, positions=segment.block_positions, decode=decode)
             if postings is None:
                 return None
-            found[text] = postings
-        return found
+            segment.postings[text] = postings
+        return segment
 
     def _put_phrase(self, node: Any, found: Matches) -> bool:
         """Mark a phrase's documents in ``found`` and add their scores to the scores there, as Whoosh's
@@ -544,31 +564,27 @@ class Evaluator:
         if len(scorers) < len(found_scorers):
             return False
         decode = _decoder(field)
-        for leaf, (sub, offset) in enumerate(self.values.leaves):
-            reader = sub.reader()
-            postings = self._postings(leaf, reader, fieldname, set(texts))
-            if postings is None:
+        for leaf in range(len(self.values.leaves)):
+            segment = self._phrase_segment(leaf, fieldname, set(texts), decode)
+            if segment is None:
                 continue
             # (a binary search for each of tens of thousands of candidates cost twice as much)
-            with self.values.posting_numbers({text: ids for text, (ids, _) in postings.items()}) as index_of:
-                self._phrase_in(node, leaf, reader, offset, texts, postings, index_of, scorers, found, decode)
+            with self.values.posting_numbers({text: ids for text, (ids, _) in segment.postings.items()}) as index_of:
+                segment.index_of = index_of
+                self._phrase_in(node, segment, texts, scorers, found, decode)
         return True
 
     def _phrase_in(
         self,
         node: Any,
-        leaf: int,
-        reader: Any,
-        offset: int,
+        segment: _PhraseSegment,
         texts: list[bytes],
-        postings: dict[bytes, tuple[Ints, Floats]],
-        index_of: dict[bytes, Ints],
         scorers: dict[bytes, _BM25],
         found: Matches,
         decode: Any,
     ) -> None:
-        """:meth:`_phrase` in one segment."""
-        fieldname = node.fieldname
+        """:meth:`_put_phrase` in one segment."""
+        fieldname, postings, index_of, offset = node.fieldname, segment.postings, segment.index_of, segment.offset
         candidates = postings[texts[0]][0]
         for text in texts[1:]:
             candidates = candidates[index_of[text][candidates] >= 0]
@@ -576,10 +592,14 @@ class Evaluator:
         if not candidates.size:
             return
         if node.slop == 1:
-            matched = self._exact_phrase(leaf, reader, fieldname, texts, postings, index_of, candidates, decode)
+            matched = self._exact_phrase(segment, fieldname, texts, candidates, decode)
         else:
             wanted = candidates.tolist()
-            positions = {text: _positions_in(reader, fieldname, text, wanted, decode) for text in set(texts)}
+            positions = {
+                text: segment.block_positions.get(text)
+                or _positions_in(segment.reader, fieldname, text, wanted, decode)
+                for text in set(texts)
+            }
             matched = np.array(
                 [d for d in wanted if _spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
             )
@@ -597,30 +617,30 @@ class Evaluator:
         found.scores[matched] += score * node.boost if node.boost != 1.0 else score  # (the documents are distinct)
 
     def _exact_phrase(
-        self,
-        leaf: int,
-        reader: Any,
-        fieldname: str,
-        texts: list[bytes],
-        postings: dict[bytes, tuple[Ints, Floats]],
-        index_of: dict[bytes, Ints],
-        candidates: Ints,
-        decode: Any,
+        self, segment: _PhraseSegment, fieldname: str, texts: list[bytes], candidates: Ints, decode: Any
     ) -> Ints:
         """The ``candidates`` (documents of one segment, sorted) in which the words follow one another, as
-        :func:`_spans_near` finds with a slop of 1, for all of them at once. Each word's positions in them
-        become keys (document, position); the keys of the next word one place on from a key so far are
-        the chain's new ends. Common words' positions come from the segment's plain arrays."""
-        held = self.values.hot_positions(leaf)
+        :func:`_spans_near` finds with a slop of 1, for all of them at once. Each word's positions become
+        keys (document, position); the keys of the next word one place on from a key so far are the chain's
+        new ends. Common words' positions come from the segment's plain arrays: in all their documents when
+        most of them are candidates (a chain through another document breaks at a word it lacks, and
+        deleted ones are left out at the end), rather than picking out the candidates' positions first."""
+        held = self.values.hot_positions(segment.leaf)
         ends: Ints | None = None
         for text in texts:
             found = held.positions(fieldname, text)
-            ids = postings[text][0]
+            ids = segment.postings[text][0]
             if found is not None and len(found[0]) == len(ids):
-                owner, places = positions_of(*found, index_of[text][candidates])
-                keys = (candidates[owner] << 32) | places
+                counts, places = found
+                if 2 * candidates.size >= ids.size:
+                    keys = (np.repeat(ids, counts) << 32) | places
+                else:
+                    owner, chosen_places = positions_of(counts, places, segment.index_of[text][candidates])
+                    keys = (candidates[owner] << 32) | chosen_places
             else:  # a rarer word: from its blocks (these are few documents' worth)
-                known = _positions_in(reader, fieldname, text, candidates.tolist(), decode)
+                known = segment.block_positions.get(text)
+                if known is None:
+                    known = _positions_in(segment.reader, fieldname, text, candidates.tolist(), decode)
                 keys = np.array([(d << 32) | p for d in candidates.tolist() for p in known.get(d, ())], dtype=np.int64)
             ends = keys if ends is None else keys[_in_sorted(keys - 1, ends)]
             if not ends.size:
@@ -628,7 +648,9 @@ class Evaluator:
         if ends is None:
             return np.zeros(0, dtype=np.int64)
         documents = ends >> 32  # sorted, as the keys are
-        return documents[np.flatnonzero(np.diff(documents, prepend=-1))]
+        documents = documents[np.flatnonzero(np.diff(documents, prepend=-1))]
+        # each holds every word (a chain breaks at a word its document lacks): a candidate unless deleted
+        return documents[self.values.live()[documents + segment.offset]] if self.values.deletions else documents
 
     def _whoosh(self, node: Any, *, scored: bool) -> Matches:
         """What Whoosh's own matcher for ``node`` finds, leaf by leaf (it skips deleted documents)."""
@@ -642,6 +664,19 @@ class Evaluator:
                     found.scores[offset + matcher.id()] = matcher.score()
                 matcher.next()
         return found
+
+
+@dataclasses.dataclass
+class _PhraseSegment:
+    """What a phrase search holds of one segment: its terms' postings, the positions of those read from
+    their blocks, and (while the phrase is checked) their posting numbers by document."""
+
+    leaf: int
+    reader: Any
+    offset: int
+    postings: dict[bytes, tuple[Ints, Floats]]
+    block_positions: dict[bytes, dict[int, list[int]]]
+    index_of: dict[bytes, Ints] = dataclasses.field(default_factory=dict)
 
 
 class _BM25(NamedTuple):
