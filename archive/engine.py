@@ -832,20 +832,27 @@ def _tree_sum(parts: list[Floats]) -> Floats:
     return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
-def ranked(primary: np.ndarray[Any, Any], secondary: np.ndarray[Any, Any], mask: Mask) -> Iterator[int]:
-    """Matching document numbers in ascending (primary, secondary) order, lazily: each step sorts only
-    the next few (twice as many as the step before), never all the matches, and ties at the cut are
-    kept whole, so the order is exactly that of a full sort."""
+def ranked(
+    primary: np.ndarray[Any, Any], mask: Mask, *, sign: int = 1, secondary: np.ndarray[Any, Any] | None = None
+) -> Iterator[int]:
+    """Matching document numbers in ascending order of ``sign * primary``, then of ``sign * secondary``
+    (without ``secondary``: of the document numbers, ascending), lazily: each step sorts only the next
+    few (twice as many as the step before), never all the matches, and ties at the cut are kept whole, so
+    the order is exactly that of a full sort. The signs are applied to the matches' values only (arrays
+    over all documents, fresh each search, cost page faults)."""
     candidates = np.flatnonzero(mask)
     wanted = 16
     while candidates.size:
+        keys = primary[candidates]
+        if sign != 1:
+            keys *= sign
         if candidates.size > wanted:
-            keys = primary[candidates]
             cut = _smallest(keys, wanted)
-            taken, candidates = candidates[keys <= cut], candidates[keys > cut]
+            taken, candidates, keys = candidates[keys <= cut], candidates[keys > cut], keys[keys <= cut]
         else:
             taken, candidates = candidates, candidates[:0]
-        for position in np.lexsort((secondary[taken], primary[taken])):
+        ties = taken if secondary is None else sign * secondary[taken]
+        for position in np.lexsort((ties, keys)):
             yield int(taken[position])
         wanted *= 2
 

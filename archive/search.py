@@ -507,10 +507,9 @@ def _ordered(scores: Floats, mask: Mask, values: DocValues, sort: str) -> Iterat
     """Matching documents in result order, lazily (see :func:`archive.engine.ranked`)."""
     if sort == "relevance":
         # best score first; equal scores in index order, as Whoosh orders them
-        return ranked(-scores, np.arange(values.count), mask)
-    sign = -1 if sort == "newest" else 1
+        return ranked(scores, mask, sign=-1)
     # equal dates keep the order articles were stored in, so pages never shuffle
-    return ranked(sign * values.numbers("date"), sign * values.numbers("number"), mask)
+    return ranked(values.numbers("date"), mask, sign=-1 if sort == "newest" else 1, secondary=values.numbers("number"))
 
 
 def _first_per_key(ordered: Iterable[int], keys: Ints, wanted: int) -> list[int]:

@@ -386,5 +386,10 @@ def test_ranked_walks_the_matches_in_full_sort_order(seed: int, size: int, disti
     primary = rng.integers(0, distinct, size).astype(np.float64)
     secondary = rng.permutation(size)
     mask = rng.random(size) < share
-    expected = np.flatnonzero(mask)[np.lexsort((secondary[mask], primary[mask]))].tolist()
-    assert list(ranked(primary, secondary, mask)) == expected
+    matches = np.flatnonzero(mask)
+    expected = matches[np.lexsort((secondary[mask], primary[mask]))].tolist()
+    assert list(ranked(primary, mask, secondary=secondary)) == expected
+    descending = matches[np.lexsort((-secondary[mask], -primary[mask]))].tolist()
+    assert list(ranked(primary, mask, sign=-1, secondary=secondary)) == descending
+    best_first = matches[np.lexsort((matches, -primary[mask]))].tolist()  # ties in document order
+    assert list(ranked(primary, mask, sign=-1)) == best_first
