@@ -544,7 +544,7 @@ class Evaluator:
         word. False, with nothing done, when Whoosh must find it (or say what is wrong with it).
 
         A union's phrases (a word's exact and variant spellings, in each field) go straight into the union,
-        not each into arrays over all documents that are then added: six times 2 ms of a phrase search."""
+        not each into a pair of arrays over all documents that are then added to it."""
         searcher = self.searcher
         fieldname = node.fieldname
         try:

@@ -448,7 +448,7 @@ def _write_terms(
     pack_info, dumps, compress = W3TermInfo._struct.pack, pickle.dumps, zlib.compress
     base, buf = out.tell(), bytearray()
     highest = pickle.HIGHEST_PROTOCOL
-    hot_minimum = hot.minimum
+    hot_minimum = hot.minimum_of(fieldname)
     entries = []
     chunk = 0
     for t, (term, start, end, nblocks) in enumerate(

@@ -213,8 +213,11 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
 
     def _add_text_field(self, schema: Any, lengths: _FieldLengths, text: TextPool, name: str) -> None:
         self.start_field(name, schema[name])
+        codes = lengths.codes(name)
+        words = float(_BYTE_LENGTHS[codes].mean()) if codes.size else 0.0
+        self._hot.field_minimum[name] = hot_minimum(lengths.documents, words)
         entries = write_field(
-            self._postfile, name, text, lengths.codes(name), self._hot, self._hot_positions, self._codec._inlinelimit
+            self._postfile, name, text, codes, self._hot, self._hot_positions, self._codec._inlinelimit
         )
         entries.sort()
         field_key = pack_ushort(self._fieldid)

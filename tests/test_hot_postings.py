@@ -61,21 +61,30 @@ def test_every_hot_term_holds_whoosh_s_postings(tmp_path: Path, monkeypatch: pyt
 def test_a_smaller_segment_gives_arrays_to_terms_in_as_large_a_share_of_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # (the shares of the default scaled to a small test: 10% of a segment, at least 2 and at most 30 documents)
+    # (the shares of the default scaled to a small test: 10% of a segment, at least 2 and at most 30 documents;
+    # in a short field such as the title, 2%, at least 1)
     monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 30)
     monkeypatch.setattr(hot_postings, "HOT_POSTINGS_FLOOR", 2)
     monkeypatch.setattr(hot_postings, "HOT_SHARE", 0.1)
+    monkeypatch.setattr(hot_postings, "SHORT_FLOOR", 1)
+    monkeypatch.setattr(hot_postings, "SHORT_SHARE", 0.02)
     for size in (60, 400):
         ix = _build(tmp_path / f"ix{size}", lambda ix: FastSegmentWriter(ix), _documents(size))
         with ix.reader() as reader:
             (sub, _), *others = reader.leaf_readers()
             assert not others
-            minimum = hot_postings.hot_minimum(sub.doc_count_all())  # (one article was deleted)
-            assert minimum == (5 if size == 60 else 30)
+            documents = sub.doc_count_all()  # (one article was deleted)
+            assert hot_postings.hot_minimum(documents) == (5 if size == 60 else 30)
+            assert hot_postings.hot_minimum(documents, 10) == (1 if size == 60 else 7)
+            words = {"title": sub.field_length("title") / documents, "body": sub.field_length("body") / documents}
+            assert words["title"] < hot_postings.SHORT_FIELD_WORDS < words["body"]
+            minimum = {field: hot_postings.hot_minimum(documents, count) for field, count in words.items()}
             hot = HotReader.of(sub)
-            kept = {(f, t): hot.postings(f, t) is not None for f, t in sub.all_terms()}
+            kept = {(f, t): hot.postings(f, t) is not None for f, t in sub.all_terms() if f in minimum}
             frequencies = {(f, t): sub.doc_frequency(f, t) for f, t in kept}
             hot.close()
         ix.close()
-        assert kept == {key: frequencies[key] >= minimum for key in kept}
+        assert kept == {(f, t): frequencies[f, t] >= minimum[f] for f, t in kept}
         assert any(kept.values()) and not all(kept.values())
+        # title terms in fewer documents than a body term needs have arrays
+        assert any(kept[f, t] and frequencies[f, t] < minimum["body"] for f, t in kept if f == "title")

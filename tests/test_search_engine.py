@@ -47,6 +47,8 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     with Archive(home) as created, pytest.MonkeyPatch.context() as patch:
         if request.param != "blocks":
             patch.setattr(hot_postings, "HOT_POSTINGS", 1 if request.param == "arrays" else 2)
+        else:  # (short fields' terms get arrays from a few documents)
+            patch.setattr(hot_postings, "SHORT_FLOOR", hot_postings.HOT_POSTINGS)
         created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES)])
         for extension in (hot_postings.EXTENSION, hot_positions.EXTENSION):
             assert bool(list(created.settings.index_dir.glob(f"*.{extension}"))) == (request.param != "blocks")
