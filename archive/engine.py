@@ -376,8 +376,9 @@ class Evaluator:
             # pair of arrays over all documents and then added: per document, the same additions in the
             # same order (adding nothing where Whoosh adds 0.0 to a score that is never -0.0)
             total = self._none()
-            for sub in subs:
-                if type(sub) is wq.Term and self._put_term(sub, total, scored=True, add=True):
+            for number, sub in enumerate(subs):
+                # (the first sub's scores are set, not added to the zeros: 0.0 + x is x, at half the cost)
+                if type(sub) is wq.Term and self._put_term(sub, total, scored=True, add=number > 0):
                     continue
                 if type(sub) is wq.Phrase and sub.slop >= 1 and self._put_phrase(sub, total):
                     continue
@@ -394,12 +395,18 @@ class Evaluator:
                     mask &= part.mask
                 for excluded in negative:
                     mask &= ~self.docs(excluded)
-                summed = np.zeros(self.values.count)
+                # summed in the matched documents only, in the same order (a masked ufunc, `where=mask`, took
+                # 0.4 ms an addition over 100,000 documents)
+                matched = np.flatnonzero(mask)
+                sums = np.zeros(matched.size)
                 for part in positive:
-                    np.add(summed, part.scores, out=summed, where=mask)  # adding 0.0 elsewhere, in place
+                    sums += part.scores[matched]
                 # Whoosh scores each `NOT x` clause of an AND as 1.0 (its inverse matcher's weight), in the
                 # documents the AND matches only: a union adds every document's score
-                np.add(summed, float(len(negative)), out=summed, where=mask)
+                if negative:
+                    sums += float(len(negative))
+                summed = np.zeros(self.values.count)
+                summed[matched] = sums
                 return Matches(mask, summed)
         if kind is wq.AndNot and node.boost == 1.0:
             found = self.scores(node.a)
