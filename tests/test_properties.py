@@ -179,6 +179,23 @@ def test_snippets_from_the_matched_words_of_several_texts_are_those_of_a_test(
     assert make_snippet(text, matched, max_chars=max_chars, fragments=fragments) == expected
 
 
+@given(st.one_of(DEVANAGARI_TEXT, st.text(max_size=200)), st.data())
+def test_whole_words_are_found_alike_one_by_one_and_by_one_pattern(text: str, data: st.DataObject) -> None:
+    from archive import snippets
+    from archive.analysis.tokenizer import WORD_RE
+
+    words = sorted(set(WORD_RE.findall(text)))
+    others = data.draw(st.lists(st.text(min_size=1, max_size=3), max_size=3))
+    forms = frozenset(data.draw(st.lists(st.sampled_from(words), max_size=20)) if words else []) | set(others)
+    pattern = snippets._whole_words(forms) if forms else None
+    expected = [
+        (m.start(), m.end())
+        for m in (pattern.finditer(text) if pattern else [])
+        if not m.start() or not snippets._WORD_CHAR.match(text, m.start() - 1)
+    ]
+    assert snippets._whole_word_spans(text, forms) == expected
+
+
 # words and spaces, a sentence end now and then: passages that end within a sentence, not at its end
 PROSE = st.text(alphabet=st.sampled_from([*"कमलसीा्ं" * 4, *" " * 6, "\u200c", "।", ","]), max_size=400)
 
