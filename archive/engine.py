@@ -595,7 +595,8 @@ class Evaluator:
         candidates = postings[texts[0]][0]
         for text in texts[1:]:
             candidates = candidates[index_of[text][candidates] >= 0]
-        candidates = candidates[self.values.live()[candidates + offset]]
+        if self.values.deletions:
+            candidates = candidates[self.values.live()[candidates + offset]]
         if not candidates.size:
             return
         if node.slop == 1:
