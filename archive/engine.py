@@ -547,8 +547,9 @@ class Evaluator:
         """Mark a phrase's documents in ``found`` and add their scores to the scores there, as Whoosh's
         ``SpanNear2`` finds and scores it: documents holding every word, in order, each within ``slop``
         positions of the span before it, scored as the sum of the words' BM25 scores (summed in Whoosh's
-        binary tree) times the phrase's boost. Positions are read only for the documents that hold every
-        word. False, with nothing done, when Whoosh must find it (or say what is wrong with it).
+        binary tree) times the phrase's boost. Positions come from the segments' plain arrays for common
+        words, and from the same reading of a rarer word's blocks as its postings. False, with nothing done,
+        when Whoosh must find it (or say what is wrong with it).
 
         A union's phrases (a word's exact and variant spellings, in each field) go straight into the union,
         not each into a pair of arrays over all documents that are then added to it."""

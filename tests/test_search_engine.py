@@ -38,18 +38,28 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["blocks", "arrays", "both"])
+@pytest.fixture(scope="module", params=["blocks", "arrays", "both", "both, two segments"])
 def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The same archive three times: postings and positions read from Whoosh's blocks; (every term made
+    """The same archive four times: postings and positions read from Whoosh's blocks; (every term made
     "hot") from the plain arrays that segments keep for common terms; and each from either (terms in two
-    documents or more made "hot"), so that a phrase meets both."""
+    documents or more made "hot"), so that a phrase meets both, in one segment and in two (a phrase's
+    documents are found across segments at once)."""
     home = tmp_path_factory.mktemp("engine") / "home"
     with Archive(home) as created, pytest.MonkeyPatch.context() as patch:
         if request.param != "blocks":
             patch.setattr(hot_postings, "HOT_POSTINGS", 1 if request.param == "arrays" else 2)
         else:  # (short fields' terms get arrays from a few documents)
             patch.setattr(hot_postings, "SHORT_FLOOR", hot_postings.HOT_POSTINGS)
-        created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES)])
+        if request.param.endswith("two segments"):
+            half = len(ARTICLES) // 2
+            created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES[:half])])
+            created.ingest([write_jsonl(home.parent / "b.jsonl", ARTICLES[half:])])
+            index = SearchIndex(created.settings.index_dir)
+            with index.searcher() as searcher:
+                assert len(searcher.reader().leaf_readers()) == 2
+            index.close()
+        else:
+            created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES)])
         for extension in (hot_postings.EXTENSION, hot_positions.EXTENSION):
             assert bool(list(created.settings.index_dir.glob(f"*.{extension}"))) == (request.param != "blocks")
         # deletions leave documents marked deleted in their segment: they must not be found
@@ -106,6 +116,23 @@ def test_paging_walks_the_same_order(archive: Archive) -> None:
     whole = [h.id for h in archive.search("खबर", limit=30, snippets=False).hits]
     pages = [h.id for p in (1, 2, 3) for h in archive.search("खबर", limit=10, page=p, snippets=False).hits]
     assert pages == whole and len(whole) == 28
+
+
+def test_phrases_without_a_positions_file_read_their_positions_from_the_blocks(tmp_path: Path) -> None:
+    """Plain-array postings whose positions file is missing (or damaged, which reads as missing): a phrase
+    reads those words' positions from Whoosh's blocks."""
+    home = tmp_path / "home"
+    with Archive(home) as created, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hot_postings, "HOT_POSTINGS", 1)
+        created.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES)])
+        removed = list(created.settings.index_dir.glob(f"*.{hot_positions.EXTENSION}"))
+        assert removed and list(created.settings.index_dir.glob(f"*.{hot_postings.EXTENSION}"))
+        for path in removed:
+            path.unlink()
+        for query in [q for q in QUERIES if '"' in q]:
+            expected = whoosh_reference(created, query)
+            got = created.search(query, limit=100, collapse=False, snippets=False)
+            assert expected and [(h.id, h.score) for h in got.hits] == [(i, s) for i, s, _ in expected], query
 
 
 def test_a_word_the_index_lacks_finds_nothing(archive: Archive) -> None:
