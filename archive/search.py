@@ -212,6 +212,10 @@ class _QueryForms:
         initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
         return cls(terms, keys, initials)
 
+    def first_letters(self) -> str | None:
+        """The class of characters an article's word the query matched can start with (None: any)."""
+        return None if self.initials is None else first_letters_before_normalizing(self.initials)
+
 
 def _matched_words(query: _QueryForms, words: set[str]) -> frozenset[str]:
     """Which of ``words`` (from an article's text) the query matched, in any of their forms (prefix and
@@ -483,8 +487,7 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     copies = store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
     # the shown articles' words asked about at once (which summaries are shown depends on the bodies)
     query_forms = _QueryForms.of(expanded_query, searcher.reader())
-    first_letters = None if query_forms.initials is None else first_letters_before_normalizing(query_forms.initials)
-    words = words_starting_in((text for pair in texts.values() for text in pair if text), first_letters)
+    words = words_starting_in((text for pair in texts.values() for text in pair if text), query_forms.first_letters())
     matched = _matched_words(query_forms, words)
     # sorted by date, there is no relevance score to report (as before: 0)
     shown = [float(matches.scores[d]) if request.sort == "relevance" else None for d in top]

@@ -151,7 +151,7 @@ def _whole_word_spans(text: str, forms: frozenset[str]) -> list[tuple[int, int]]
     spans = []
     length, word_char = len(text), _WORD_CHAR.match
     for form in forms:
-        start = text.find(form) if form else -1
+        start = text.find(form)  # (a form is not empty: the guard above sent those to the pattern)
         while start != -1:
             end = start + len(form)
             if (not start or not word_char(text, start - 1)) and (end == length or not word_char(text, end)):
