@@ -50,9 +50,9 @@ _LOW = np.dtype("<u2")
 _ROW = np.dtype([("offset", "<u8"), ("count", "<u4"), ("cuts", "<u2"), ("weights", "u1"), ("key_end", "<u4")])
 
 
-def hot_minimum(documents: int, words_per_document: float = SHORT_FIELD_WORDS) -> int:
+def hot_minimum(documents: int, words_per_document: float = float("inf")) -> int:
     """How many of a segment's ``documents`` a term of a field must be in to get plain arrays, by how many
-    words the field holds per document on average.
+    words the field holds per document on average (by default, a long field's).
 
     >>> hot_minimum(1_000_000), hot_minimum(100_000), hot_minimum(40_000), hot_minimum(20_000), hot_minimum(1_000)
     (1024, 1000, 400, 256, 256)

@@ -137,7 +137,7 @@ def _whole_word_spans(text: str, forms: frozenset[str]) -> list[tuple[int, int]]
     >>> _whole_word_spans("भारत, भारतीय और अभारत। भारत", frozenset({"भारत", "भारतीय"}))
     [(0, 4), (6, 12), (23, 27)]
     """
-    if len(forms) > _FOUND_ONE_BY_ONE or not all(map(_WORD.fullmatch, forms)):
+    if not _found_one_by_one(forms):
         # a match must also start a word: checked here, not by a look-behind, which would cost the pattern
         # its quick scan for the forms' first letters (no word can start inside a rejected match, whose
         # letters are all word characters)
@@ -159,6 +159,12 @@ def _whole_word_spans(text: str, forms: frozenset[str]) -> list[tuple[int, int]]
             start = text.find(form, end)
     spans.sort()
     return spans
+
+
+@lru_cache(maxsize=256)
+def _found_one_by_one(forms: frozenset[str]) -> bool:
+    """Whether ``forms`` are few words (asked once for a search's ten snippets, which share them)."""
+    return len(forms) <= _FOUND_ONE_BY_ONE and all(map(_WORD.fullmatch, forms))
 
 
 @lru_cache(maxsize=256)
