@@ -8,7 +8,7 @@ from datetime import date
 
 from archive.analysis import ANALYZER_VERSION
 from archive.config import Settings
-from archive.models import Article, IngestRun, Reject
+from archive.store.tables import Article, IngestRun, Reject
 from archive.sync import opened, rebuild_index, sync_index
 
 
@@ -123,7 +123,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
 
 def delete(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
     """Delete articles by id and/or outlet from the database and the index; returns how many."""
-    from archive.sources import source_key
+    from archive.analysis.sources import source_key
 
     with opened(settings, create=False) as (store, index):
         wanted = set(ids) | set(store.ids_from_sources([source_key(s) for s in sources]))

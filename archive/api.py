@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     # for annotations only: a search process should not import ingest, admin or the ORM models
     from archive.admin import ArchiveStats
     from archive.ingest import IngestOptions, IngestReport, Progress
-    from archive.models import Article
     from archive.search import SearchRequest, SearchResults, SearchSession
+    from archive.store.tables import Article
 
 
 class Archive:

@@ -27,7 +27,7 @@ from archive.errors import SearchIndexError
 from archive.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
-    from archive.models import Article
+    from archive.store.tables import Article
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
 SCHEMA_VERSION = "4"

@@ -15,7 +15,7 @@ from typing import Protocol
 from archive.config import Settings
 from archive.index import SearchIndex
 from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
-from archive.store import RunCounts, Store
+from archive.store.database import RunCounts, Store
 from archive.sync import COMMIT_EVERY, Alongside, ensure_index, indexing_alongside, opened, sync_index
 
 BATCH_SIZE = 500

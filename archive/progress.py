@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archive.ingest import SilentProgress
 from archive.readers import RejectedRecord
-from archive.store import RunCounts
+from archive.store.database import RunCounts
 
 
 class _Lines(SilentProgress):

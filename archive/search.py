@@ -18,6 +18,7 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.query import NullQuery
 
 from archive.analysis.cached import normalize_word, variant_key
+from archive.analysis.sources import source_key
 from archive.analysis.variants import VARIANT_PREFIX, key_first_letters
 from archive.analysis.words import first_letters_before_normalizing
 from archive.config import Settings
@@ -25,13 +26,12 @@ from archive.engine import DocValues, Evaluator, Floats, Ints, Mask, ranked
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word
 from archive.index import SearchIndex
-from archive.reads import SearchReads, SqliteReads
 from archive.snippets import Snippet, make_snippet, words_starting_in
-from archive.sources import source_key
+from archive.store.readonly import SearchReads, SqliteReads
 from archive.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from archive.store import Store
+    from archive.store.database import Store
 
 SEARCH_FIELDS = ("title", "summary", "body")
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, "source"})
@@ -312,7 +312,7 @@ class SearchSession:
     def store(self) -> Store:
         """The full store, opened when a search has to index queued work or load a whole article."""
         if self._store is None:
-            from archive.store import Store
+            from archive.store.database import Store
 
             self._store = Store.open(self.settings, create=False)
         return self._store

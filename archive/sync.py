@@ -23,7 +23,7 @@ from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
 from archive.errors import ArchiveError, SearchIndexError
 from archive.index import IndexWriter, SearchIndex, new_index_beside, point_to, remove_unused_beside
-from archive.store import Store
+from archive.store.database import Store
 
 BATCH = 500
 #: Up to this many articles, a sync refreshes only their words in the vocabulary instead of rescanning it.

@@ -218,8 +218,8 @@ def article_count(home: Path) -> int:
     from sqlalchemy import func, select
 
     from archive.config import resolve_settings
-    from archive.models import Article
-    from archive.store import Store
+    from archive.store.database import Store
+    from archive.store.tables import Article
 
     if not (home / "archive.db").exists() or not (home / "index").exists():
         return 0
@@ -236,8 +236,8 @@ def load_docs(home: Path) -> list[Doc]:
 
     from archive.analysis.tokenizer import tokenize
     from archive.config import resolve_settings
-    from archive.models import Article
-    from archive.store import Store
+    from archive.store.database import Store
+    from archive.store.tables import Article
 
     store = Store.open(resolve_settings(home), create=False)
     docs: list[Doc] = []
@@ -536,8 +536,8 @@ def plain_index_size(home: Path) -> tuple[int, float]:
     from whoosh.index import create_in
 
     from archive.config import resolve_settings
-    from archive.models import Article
-    from archive.store import Store
+    from archive.store.database import Store
+    from archive.store.tables import Article
 
     schema = Schema(id=ID(stored=True, unique=True), title=TEXT(), summary=TEXT(), body=TEXT())
     tmp = Path(tempfile.mkdtemp(prefix="relevance-plain-"))

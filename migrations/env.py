@@ -9,7 +9,7 @@ import os
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from archive.models import Base
+from archive.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

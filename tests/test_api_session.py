@@ -9,7 +9,7 @@ from pathlib import Path
 from archive import Archive
 from archive.admin import delete, reindex
 from archive.readers.records import ArticleRecord
-from archive.store import Store
+from archive.store.database import Store
 from tests.conftest import write_jsonl
 
 

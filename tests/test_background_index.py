@@ -14,7 +14,7 @@ import pytest
 from archive import Archive
 from archive.config import Settings, resolve_settings
 from archive.ingest import IngestOptions, ingest
-from archive.store import Store
+from archive.store.database import Store
 from tests.conftest import Run, write_jsonl
 
 WORDS = "बाढ़ चक्रवात चुनाव संसद किसान बजट रेलवे अस्पताल विद्यालय सड़क बिजली पानी".split()

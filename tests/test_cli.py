@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from archive.config import Settings
-from archive.store import Store
+from archive.store.database import Store
 from tests.conftest import Run, write_jsonl
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from archive.config import Settings
 from archive.readers import ArticleRecord
-from archive.store import Store
+from archive.store.database import Store
 from tests.conftest import Run, write_jsonl
 
 

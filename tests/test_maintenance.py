@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive.config import Settings
 from archive.index import SearchIndex
-from archive.store import Store
+from archive.store.database import Store
 from tests.conftest import Run, write_jsonl
 
 

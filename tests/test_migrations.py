@@ -7,8 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from archive.config import Settings
-from archive.models import Base
-from archive.store import Store
+from archive.store.database import Store
+from archive.store.tables import Base
 
 
 def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Settings) -> None:
@@ -48,7 +48,7 @@ def test_opening_again_applies_nothing_and_keeps_data(settings: Settings) -> Non
 def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settings) -> None:
     from alembic import command
 
-    from archive.store import _alembic_config
+    from archive.store.schema import alembic_config as _alembic_config
 
     settings.home.mkdir(parents=True)
     engine = create_engine(settings.db_url)
@@ -75,7 +75,7 @@ def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settin
 def test_upgrade_from_0002_signs_and_clusters_stored_articles(settings: Settings) -> None:
     from alembic import command
 
-    from archive.store import _alembic_config
+    from archive.store.schema import alembic_config as _alembic_config
 
     settings.home.mkdir(parents=True)
     engine = create_engine(settings.db_url)
@@ -101,7 +101,8 @@ def test_a_migration_is_all_or_nothing(settings: Settings) -> None:
     from alembic import command
     from sqlalchemy import event
 
-    from archive.store import _alembic_config, _sqlite_begin, _sqlite_pragmas
+    from archive.store.database import _sqlite_begin, _sqlite_pragmas
+    from archive.store.schema import alembic_config as _alembic_config
 
     settings.home.mkdir(parents=True)
     engine = create_engine(settings.db_url)
@@ -128,7 +129,8 @@ def test_a_migration_is_all_or_nothing(settings: Settings) -> None:
 def test_schema_head_constant_matches_the_migrations() -> None:
     from alembic.script import ScriptDirectory
 
-    from archive.store import SCHEMA_HEAD, _alembic_config
+    from archive.store.schema import SCHEMA_HEAD
+    from archive.store.schema import alembic_config as _alembic_config
 
     assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == SCHEMA_HEAD
 
@@ -136,8 +138,8 @@ def test_schema_head_constant_matches_the_migrations() -> None:
 def test_upgrade_from_0003_recomputes_signatures_and_keeps_clusters(settings: Settings) -> None:
     from alembic import command
 
-    from archive.dedupe import bands, simhash
-    from archive.store import _alembic_config
+    from archive.store.dedupe import bands, simhash
+    from archive.store.schema import alembic_config as _alembic_config
 
     settings.home.mkdir(parents=True)
     engine = create_engine(settings.db_url)

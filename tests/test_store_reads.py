@@ -10,8 +10,8 @@ from pathlib import Path
 from archive import Archive
 from archive.config import resolve_settings
 from archive.readers.records import ArticleRecord
-from archive.reads import SqliteReads
-from archive.store import Store
+from archive.store.database import Store
+from archive.store.readonly import SqliteReads
 from tests.conftest import write_jsonl
 from tests.test_search_features import ARTICLES
 

@@ -64,7 +64,7 @@ def upgrade() -> None:
         ),
     )
     # Existing articles get their source key from the same rule new ones use.
-    from archive.sources import source_key
+    from archive.analysis.sources import source_key
 
     articles = sa.table(
         "articles", sa.column("id", sa.Integer), sa.column("source", sa.String), sa.column("source_key", sa.String)

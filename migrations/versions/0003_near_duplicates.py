@@ -28,7 +28,7 @@ def upgrade() -> None:
             batch.create_index(f"ix_articles_{column}", [column])
     # Articles stored before this revision get their signatures and clusters now, in id order, as ingest
     # would have given them.
-    from archive.dedupe import bands, cluster_of, simhash
+    from archive.store.dedupe import bands, cluster_of, simhash
 
     articles = sa.table(
         "articles",

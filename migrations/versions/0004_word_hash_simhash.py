@@ -24,7 +24,7 @@ BATCH = 1_000
 
 
 def upgrade() -> None:
-    from archive.dedupe import bands, simhash
+    from archive.store.dedupe import bands, simhash
 
     articles = sa.table(
         "articles",

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +16,12 @@ from sqlalchemy import Engine, create_engine, delete, event, func, inspect, sele
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from archive.analysis.sources import most_printed, source_key
 from archive.config import Settings
-from archive.dedupe import bands, cluster_of, simhash
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError
-from archive.models import Article, IngestedFile, IngestRun, PendingIndex, Reject
-from archive.reads import SCHEMA_HEAD
-from archive.sources import most_printed, source_key
+from archive.store.dedupe import bands, cluster_of, simhash
+from archive.store.schema import SCHEMA_HEAD, alembic_config
+from archive.store.tables import Article, IngestedFile, IngestRun, PendingIndex, Reject
 
 if TYPE_CHECKING:
     # annotations only: importing archive.readers loads every reader (~40 ms), which a search never needs
@@ -104,16 +103,6 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _alembic_config(connection: Any = None) -> Any:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(files("archive.migrations")))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
-
-
 class Store:
     """An archive's database. Open with :meth:`open`; every method runs in its own transaction."""
 
@@ -174,7 +163,7 @@ class Store:
         from alembic import command
         from alembic.script import ScriptDirectory
 
-        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         if head is None:
             raise DatabaseError("The package ships no migrations; reinstall archive.")
         current = self.current_revision()
@@ -183,7 +172,7 @@ class Store:
                 self.backup(f"before-{head}")
             # under the write lock, so two processes opening a new archive migrate it once
             with self._writer.begin() as connection:
-                command.upgrade(_alembic_config(connection), "head")
+                command.upgrade(alembic_config(connection), "head")
         return head
 
     def backup(self, label: str) -> Path | None:

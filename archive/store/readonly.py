@@ -3,7 +3,7 @@
 Importing SQLAlchemy (and building the ORM models) costs about a third of an ``archive search``
 process; a search of an archive whose schema is current and whose index has no queued work needs none
 of it. Anything else (creating or migrating the database, indexing queued articles, server databases)
-goes through :class:`archive.store.Store`, which answers the same calls.
+goes through :class:`archive.store.database.Store`, which answers the same calls.
 """
 
 from __future__ import annotations
@@ -13,18 +13,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from archive.sources import most_printed
-
-#: The newest migration; a database at it needs no Alembic at all when opened (which saves a fifth of a
-#: second on every command). tests/test_migrations.py checks it against migrations/.
-SCHEMA_HEAD = "0004"
+from archive.analysis.sources import most_printed
+from archive.store.schema import SCHEMA_HEAD
 
 # Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
 _IN_CHUNK = 900
 
 
 class SearchReads(Protocol):
-    """What a search reads from the database (:class:`SqliteReads` or a :class:`archive.store.Store`)."""
+    """What a search reads from the database (:class:`SqliteReads` or a :class:`archive.store.database.Store`)."""
 
     def has_pending(self) -> bool: ...
 
