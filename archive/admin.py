@@ -8,8 +8,8 @@ from datetime import date
 
 from archive.analysis import ANALYZER_VERSION
 from archive.config import Settings
+from archive.index.sync import opened, rebuild_index, sync_index
 from archive.store.tables import Article, IngestRun, Reject
-from archive.sync import opened, rebuild_index, sync_index
 
 
 @dataclass(frozen=True)

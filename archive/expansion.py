@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 # forms for two words, 10 µs each uncached)
 from archive.analysis.cached import variant_key
 from archive.analysis.variants import VARIANT_PREFIX, latin_for_comparison, latin_skeleton, romanize, skeleton
-from archive.vocabulary import Form, Vocabulary
+from archive.index.vocabulary import Form, Vocabulary
 
 EXACT_BOOST = 1.0
 KEY_BOOST = 0.5

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Protocol
 
 from archive.config import Settings
-from archive.index import SearchIndex
+from archive.index.search_index import SearchIndex
+from archive.index.sync import COMMIT_EVERY, Alongside, ensure_index, indexing_alongside, opened, sync_index
 from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store.database import RunCounts, Store
-from archive.sync import COMMIT_EVERY, Alongside, ensure_index, indexing_alongside, opened, sync_index
 
 BATCH_SIZE = 500
 #: Inputs at least this large are indexed by a second process while they are stored (when the machine

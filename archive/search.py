@@ -22,13 +22,16 @@ from archive.analysis.sources import source_key
 from archive.analysis.variants import VARIANT_PREFIX, key_first_letters
 from archive.analysis.words import first_letters_before_normalizing
 from archive.config import Settings
-from archive.engine import DocValues, Evaluator, Floats, Ints, Mask, ranked
 from archive.errors import QueryError
 from archive.expansion import KEY_BOOST, Expansion, expand_word
-from archive.index import SearchIndex
+from archive.index.query.arrays import Floats, Mask
+from archive.index.query.collect import count_distinct, first_per_key, ranked
+from archive.index.query.evaluator import Evaluator
+from archive.index.query.values import DocValues
+from archive.index.search_index import SearchIndex
+from archive.index.vocabulary import Vocabulary
 from archive.snippets import Snippet, make_snippet, words_starting_in
 from archive.store.readonly import SearchReads, SqliteReads
-from archive.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from archive.store.database import Store
@@ -290,7 +293,7 @@ class SearchSession:
         # a searcher on the latest commit shows the index is there: asking Whoosh opens the index afresh
         # (its table of contents and schema, 0.4 ms of every search)
         if not (self._current() or index.exists()) or reads.has_pending():
-            from archive.sync import ensure_index, sync_index
+            from archive.index.sync import ensure_index, sync_index
 
             store = self.store()
             ensure_index(store, index)
@@ -474,10 +477,8 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     wanted = request.page * request.limit
     if request.collapse:
         # one article per story: the first of its cluster in the result order; the total counts stories
-        stories = values.clusters()[mask]
-        stories, alone = stories[stories >= 0], int(np.count_nonzero(stories < 0))
-        total = int(np.count_nonzero(np.bincount(stories))) + alone if stories.size else alone
-        top = _first_per_key(ordered, values.clusters(), wanted)[(request.page - 1) * request.limit :]
+        total = count_distinct(values.clusters(), mask)
+        top = first_per_key(ordered, values.clusters(), wanted)[(request.page - 1) * request.limit :]
     else:
         total = int(np.count_nonzero(mask))
         top = list(islice(ordered, (request.page - 1) * request.limit, wanted))
@@ -507,27 +508,12 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
 
 
 def _ordered(scores: Floats, mask: Mask, values: DocValues, sort: str) -> Iterator[int]:
-    """Matching documents in result order, lazily (see :func:`archive.engine.ranked`)."""
+    """Matching documents in result order, lazily (see :func:`archive.index.query.collect.ranked`)."""
     if sort == "relevance":
         # best score first; equal scores in index order, as Whoosh orders them
         return ranked(scores, mask, sign=-1)
     # equal dates keep the order articles were stored in, so pages never shuffle
     return ranked(values.numbers("date"), mask, sign=-1 if sort == "newest" else 1, secondary=values.numbers("number"))
-
-
-def _first_per_key(ordered: Iterable[int], keys: Ints, wanted: int) -> list[int]:
-    """The first ``wanted`` documents, skipping any whose key came before; a negative key never collapses."""
-    seen: set[int] = set()
-    kept: list[int] = []
-    for d in ordered:
-        key = int(keys[d])
-        if key >= 0 and key in seen:
-            continue
-        seen.add(key)
-        kept.append(d)
-        if len(kept) == wanted:
-            break
-    return kept
 
 
 def _hit(

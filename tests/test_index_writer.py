@@ -11,9 +11,9 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
-from archive import text_postings
-from archive.index import build_schema
-from archive.whoosh_writing import FastSegmentWriter
+from archive.index.codec import text_postings
+from archive.index.codec.segment_writer import FastSegmentWriter
+from archive.index.schema import build_schema
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -122,7 +122,7 @@ def test_segments_are_separate_files_that_readers_do_not_copy(tmp_path: Path) ->
 
 
 def test_document_counts_read_from_the_term_tables_are_whooshs(tmp_path: Path) -> None:
-    from archive.index import VOCABULARY_FIELDS, _document_counts
+    from archive.index.search_index import VOCABULARY_FIELDS, _document_counts
 
     path = tmp_path / "ix"
     path.mkdir()

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from archive.config import Settings
-from archive.index import SearchIndex
+from archive.index.search_index import SearchIndex
 from archive.store.database import Store
 from tests.conftest import Run, write_jsonl
 

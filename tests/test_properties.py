@@ -258,7 +258,7 @@ def test_exact_phrase_shortcut_agrees_with_the_span_rules(positions: list[list[i
     """Phrases with slop 1 skip the span bookkeeping that Whoosh's SpanNear2 does; the answer must not change."""
     from whoosh.query.spans import Span
 
-    from archive.engine import _spans_near
+    from archive.index.query.phrase import spans_near as _spans_near
 
     spans = [Span(p) for p in positions[0]]
     for following in positions[1:]:  # whoosh.query.spans.SpanNear2Matcher._get_spans, ordered, slop 1
@@ -273,7 +273,7 @@ def test_gaps_are_encoded_as_whooshs_positions_format_byte_for_byte(lists: list[
     import numpy as np
 
     from archive.analysis.whoosh_filters import encode_positions
-    from archive.text_postings import encode_gaps
+    from archive.index.codec.text_postings import encode_gaps
 
     gaps = np.array([g for gs in lists for g in gs], dtype=np.int64)
     counts = np.array([len(gs) for gs in lists])
@@ -289,8 +289,8 @@ def test_the_fast_writer_indexes_any_text_as_whooshs_writer_does(texts: list[str
 
     from whoosh import index as whoosh_index
 
-    from archive.index import build_schema
-    from archive.whoosh_writing import FastSegmentWriter
+    from archive.index.codec.segment_writer import FastSegmentWriter
+    from archive.index.schema import build_schema
     from tests.test_index_writer import _postings as all_postings
 
     with tempfile.TemporaryDirectory() as folder:
@@ -396,7 +396,7 @@ def test_ranked_walks_the_matches_in_full_sort_order(seed: int, size: int, disti
     included, must be that of sorting every match."""
     import numpy as np
 
-    from archive.engine import ranked
+    from archive.index.query.collect import ranked
 
     rng = np.random.default_rng(seed)
     primary = rng.integers(0, distinct, size).astype(np.float64)

@@ -12,9 +12,11 @@ import pytest
 from whoosh import query as wq
 from whoosh import sorting
 
-from archive import Archive, hot_positions, hot_postings
+from archive import Archive
 from archive.admin import delete, upgrade_database
-from archive.index import SearchIndex
+from archive.index.codec import array_positions as hot_positions
+from archive.index.codec import array_postings as hot_postings
+from archive.index.search_index import SearchIndex
 from archive.search import _Expander, parse_query
 from tests.conftest import write_jsonl
 from tests.test_search_features import ARTICLES

@@ -1,121 +1,37 @@
-"""The Whoosh index: schema, opening, writing and rebuilding. Derived data: the database is the truth."""
+"""The Whoosh index of an archive: opening, reading its counts, writing. Derived data: the database is
+the truth (:mod:`archive.index.sync` keeps the two in step)."""
 
 from __future__ import annotations
 
 import gc
 import json
-import os
 import shutil
 import struct
-import uuid
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, NUMERIC, Schema
 from whoosh.index import LockError
 
-from archive.analysis import ANALYZER_VERSION, hindi_analyzer
+from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
-from archive.analysis.whoosh_filters import HindiText
 from archive.errors import SearchIndexError
-from archive.vocabulary import Vocabulary
+from archive.index.schema import SCHEMA_VERSION, build_schema, document
+from archive.index.swap import fresh_directory_beside
+from archive.index.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
     from archive.store.tables import Article
 
-#: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
-SCHEMA_VERSION = "4"
 META_FILE = "archive-index.json"
 WRITE_LOCK_TIMEOUT = 30.0
 # Memory the writer may use for postings before it spills sorted runs to disk (an estimate: the whole
 # ingest, both processes, peaked at 445 MB with 100,000 articles).
 WRITER_LIMIT_MB = 128
-
-
-def build_schema() -> Schema:
-    analyzer = hindi_analyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        url=ID(stored=True),
-        title=HindiText(analyzer=analyzer, stored=True, phrase=True),
-        summary=HindiText(analyzer=analyzer, stored=True, phrase=True),
-        body=HindiText(analyzer=analyzer, phrase=True),
-        source=HindiText(analyzer=analyzer, stored=True, phrase=True),
-        # exact-value fields for filters, facets and collapsing
-        source_key=ID(stored=True, sortable=True),
-        category=ID(stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
-        year=ID(sortable=True),
-        month=ID(sortable=True),
-        language=ID(stored=True, sortable=True),
-        cluster=ID(stored=True, sortable=True),
-        # the article id as a number, so that equal dates sort in the order articles were stored
-        number=NUMERIC(sortable=True, bits=64),
-        content_hash=ID(stored=True),
-    )
-
-
-def document(article: Article) -> dict[str, Any]:
-    """The index entry for an article: searchable text plus what a result list shows."""
-    doc: dict[str, Any] = {
-        "id": str(article.id),
-        "title": article.title,
-        "summary": article.summary or "",
-        "body": article.body,
-        "language": article.language,
-        "content_hash": article.content_hash,
-    }
-    if article.url:
-        doc["url"] = article.url
-    if article.source:
-        doc["source"] = article.source
-        doc["source_key"] = article.source_key or article.source
-    if article.category:
-        doc["category"] = article.category
-    if article.published:
-        doc["date"] = datetime.combine(article.published, time())
-        doc["year"] = f"{article.published.year:04d}"
-        doc["month"] = f"{article.published.year:04d}-{article.published.month:02d}"
-    doc["cluster"] = str(article.cluster_id or article.id)
-    doc["number"] = article.id
-    return doc
-
-
-def new_index_beside(link: Path) -> SearchIndex:
-    """An empty index in a fresh directory next to ``link`` (``index-<random>``), not yet in use."""
-    fresh = SearchIndex(link.with_name(f"{link.name}-{uuid.uuid4().hex[:12]}"))
-    fresh.create()
-    return fresh
-
-
-def point_to(link: Path, target: Path) -> Path | None:
-    """Make ``link`` (the archive's ``index``) a symlink to ``target`` in one atomic rename, so a search
-    opens either the old index or the new one, never none. Returns the directory it pointed to before."""
-    previous: Path | None = None
-    if link.is_symlink():
-        previous = link.resolve()
-    elif link.exists():  # an index directory from before the switch to symlinks: move it aside first
-        previous = link.with_name(f"{link.name}-{uuid.uuid4().hex[:12]}")
-        link.rename(previous)
-    swap = link.with_name(f"{link.name}.swap")
-    swap.unlink(missing_ok=True)
-    swap.symlink_to(target.name)
-    os.replace(swap, link)
-    return previous
-
-
-def remove_unused_beside(link: Path, keep: Iterable[Path]) -> None:
-    """Delete index directories ``link`` no longer points to, but those in ``keep`` (still being read)."""
-    kept = {p.resolve() for p in keep} | {link.resolve()}
-    for candidate in link.parent.glob(f"{link.name}-*"):
-        if candidate.is_dir() and not candidate.is_symlink() and candidate.resolve() not in kept:
-            shutil.rmtree(candidate, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -284,7 +200,8 @@ class SearchIndex:
     def writer(self, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[IndexWriter]:
         """A writer that commits when the block ends and discards everything if it raises."""
         try:
-            from archive.whoosh_writing import FastSegmentWriter  # only writers need it: searches start faster
+            # only writers need it: searches start faster
+            from archive.index.codec.segment_writer import FastSegmentWriter
 
             raw = FastSegmentWriter(self.open(), timeout=timeout, limitmb=WRITER_LIMIT_MB)
         except LockError as error:
@@ -314,3 +231,10 @@ class IndexWriter:
     def remove(self, article_ids: Iterable[int]) -> None:
         for article_id in article_ids:
             self._raw.delete_by_term("id", str(article_id))
+
+
+def new_index_beside(link: Path) -> SearchIndex:
+    """An empty index in a fresh directory next to ``link`` (``index-<random>``), not yet in use."""
+    fresh = SearchIndex(fresh_directory_beside(link))
+    fresh.create()
+    return fresh

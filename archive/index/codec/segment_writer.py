@@ -11,7 +11,7 @@ what it writes; a test compares the postings with the stock writer's) and change
 there:
 
 * the text fields' postings are gathered and encoded as columns, many documents at once
-  (:mod:`archive.text_postings`); the other fields' (ids, dates, sources: a few terms a document) are
+  (:mod:`archive.index.codec.text_postings`); the other fields' (ids, dates, sources: a few terms a document) are
   pooled per term (document numbers and weights in typed arrays), so sorting, spilling and merging cost
   per term, not per posting;
 * a term's postings go to the postings file a block at a time;
@@ -20,7 +20,7 @@ there:
 * a term in only a few documents is stored inline in the term table (the format's "inlined
   postings", which Whoosh 2.7 reads but never writes because of a typo in its writer);
 * segments are left as separate files, which readers use in place instead of copying them;
-* common terms' postings are also written as plain arrays (:mod:`archive.hot_postings`) for search.
+* common terms' postings are also written as plain arrays (:mod:`archive.index.codec.array_postings`) for search.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from whoosh.util.numeric import _length_byte_cache
 from whoosh.writing import SegmentWriter
 
 from archive.analysis.whoosh_filters import HindiText
-from archive.hot_positions import PositionsWriter
-from archive.hot_postings import HotWriter, hot_minimum
-from archive.text_postings import TextPool, write_field
+from archive.index.codec.array_positions import ArrayPositionsWriter
+from archive.index.codec.array_postings import ArrayPostingsWriter, hot_minimum
+from archive.index.codec.text_postings import TextPool, write_field
 
 _BYTE_LENGTHS = np.asarray(_length_byte_cache, dtype=np.int64)
 #: Terms in at most this many documents (of one segment) are stored inline in the term table.
@@ -183,13 +183,13 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
 class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
     def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
-        self._hot = HotWriter(storage, segment)
-        self._hot_positions = PositionsWriter(storage, segment)
+        self._array_postings = ArrayPostingsWriter(storage, segment)
+        self._array_positions = ArrayPositionsWriter(storage, segment)
 
     def add_terms(self, schema: Any, lengths: _FieldLengths, terms: Iterable[PooledTerm], text: TextPool) -> None:
         """Write pooled terms, in (field, term) order, with their postings, and the text fields' terms from
         the text pool, each field in its place in field-name order."""
-        self._hot.minimum = hot_minimum(lengths.documents)
+        self._array_postings.minimum = hot_minimum(lengths.documents)
         text_fields = text.fieldnames()
         fieldname: str | None = None
         column: list[int] = []
@@ -205,7 +205,7 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
             self.start_term(btext)
             self._postwriter.add_all(docnums, weights, values, column)
             self.finish_term()
-            self._hot.add(name, btext, docnums, weights)
+            self._array_postings.add(name, btext, docnums, weights)
         if fieldname is not None:
             self.finish_field()
         for name in text_fields:
@@ -215,9 +215,9 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
         self.start_field(name, schema[name])
         codes = lengths.codes(name)
         words = float(_BYTE_LENGTHS[codes].mean()) if codes.size else 0.0
-        self._hot.field_minimum[name] = hot_minimum(lengths.documents, words)
+        self._array_postings.field_minimum[name] = hot_minimum(lengths.documents, words)
         entries = write_field(
-            self._postfile, name, text, codes, self._hot, self._hot_positions, self._codec._inlinelimit
+            self._postfile, name, text, codes, self._array_postings, self._array_positions, self._codec._inlinelimit
         )
         entries.sort()
         field_key = pack_ushort(self._fieldid)
@@ -226,8 +226,8 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
 
     def close(self) -> None:
         super().close()
-        self._hot.close()
-        self._hot_positions.close()
+        self._array_postings.close()
+        self._array_positions.close()
 
 
 def add_sorted(table: Any, items: list[tuple[bytes, bytes]]) -> None:

@@ -35,8 +35,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 
 from archive.analysis.terms import word_terms
 from archive.analysis.tokenizer import WORD_RE
-from archive.hot_positions import PositionsWriter
-from archive.hot_postings import HotWriter
+from archive.index.codec.array_positions import ArrayPositionsWriter
+from archive.index.codec.array_postings import ArrayPostingsWriter
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
 Array = np.ndarray[Any, Any]
@@ -354,8 +354,8 @@ def write_field(
     fieldname: str,
     pool: TextPool,
     lengths: Array,
-    hot: HotWriter,
-    hot_positions: PositionsWriter,
+    array_postings: ArrayPostingsWriter,
+    array_positions: ArrayPositionsWriter,
     inline_limit: int,
 ) -> list[tuple[bytes, bytes]]:
     """Write a text field's postings to the postings file ``out``; returns its term table entries
@@ -365,9 +365,10 @@ def write_field(
     boosts = pool.boosts(fieldname)
     for found in pool.occurrences(fieldname):
         for part in _batches(found):
-            entries.extend(
-                _write_terms(out, fieldname, part, pool.term_texts, lengths, boosts, hot, hot_positions, inline_limit)
+            written = _write_terms(
+                out, fieldname, part, pool.term_texts, lengths, boosts, array_postings, array_positions, inline_limit
             )
+            entries.extend(written)
     return entries
 
 
@@ -391,8 +392,8 @@ def _write_terms(
     term_texts: list[str],
     lengths: Array,
     boosts: dict[int, float],
-    hot: HotWriter,
-    hot_positions: PositionsWriter,
+    array_postings: ArrayPostingsWriter,
+    array_positions: ArrayPositionsWriter,
     inline_limit: int,
 ) -> list[tuple[bytes, bytes]]:
     terms, docs, positions = found
@@ -448,7 +449,7 @@ def _write_terms(
     pack_info, dumps, compress = W3TermInfo._struct.pack, pickle.dumps, zlib.compress
     base, buf = out.tell(), bytearray()
     highest = pickle.HIGHEST_PROTOCOL
-    hot_minimum = hot.minimum_of(fieldname)
+    arrays_from = array_postings.minimum_of(fieldname)
     entries = []
     chunk = 0
     for t, (term, start, end, nblocks) in enumerate(
@@ -490,10 +491,10 @@ def _write_terms(
                 chunk += 1
             entry = head + _LONG.pack(offset) + _INT.pack(base + len(buf) - offset)
         btext = term_texts[term].encode("utf-8")
-        if end - start >= hot_minimum:
-            hot.add(fieldname, btext, post_docs[start:end].astype(np.uint32), weights[start:end])
+        if end - start >= arrays_from:
+            array_postings.add(fieldname, btext, post_docs[start:end].astype(np.uint32), weights[start:end])
             occurrences = positions[int(starts[start]) : int(starts[end - 1] + counts[end - 1])]
-            hot_positions.add(fieldname, btext, counts[start:end], occurrences)
+            array_positions.add(fieldname, btext, counts[start:end], occurrences)
         entries.append((btext, entry))
     out.write(bytes(buf))  # one write for the batch: Whoosh's file wrapper costs a call per write
     return entries

@@ -3,7 +3,7 @@
 A phrase is checked in the documents that hold all its words, and for two common words those are many:
 ``"काला धन"`` at 100,000 articles met about 30,000 a search (in its fields, exact and variant forms), and
 reading their positions from Whoosh's blocks (a pickle per posting) took 110 ms. For every term that gets
-plain-array postings (:mod:`archive.hot_postings`), the segment writer also writes, in the same order of
+plain-array postings (:mod:`archive.index.codec.array_postings`), the segment writer also writes, in the same order of
 postings, how many positions each posting has and the positions themselves, one after another, each in the
 smallest unsigned type that holds them. A search maps ``<segment>.hpos`` into memory and finds the
 positions of any set of documents with a few array operations.
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from archive.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
+from archive.index.codec.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
 
 EXTENSION = "hpos"
 _VERSION = 1
@@ -48,7 +48,7 @@ def _type_code(values: Array) -> int:
     return [np.dtype(name).itemsize for name in _TYPES].index(smallest_unsigned(values).itemsize)
 
 
-class PositionsWriter:
+class ArrayPositionsWriter:
     """Collects a segment's common terms' positions while the segment writer writes them; ``close`` writes
     the file."""
 
@@ -67,7 +67,7 @@ class PositionsWriter:
         self._file.close()
 
 
-class PositionsReader:
+class ArrayPositionsReader:
     """The plain-array positions of one segment, if it has them."""
 
     def __init__(self, path: str) -> None:
@@ -86,7 +86,7 @@ class PositionsReader:
             self._file.forget()  # unknown types, or rows pointing past the arrays: damaged
 
     @classmethod
-    def of(cls, reader: Any) -> PositionsReader:
+    def of(cls, reader: Any) -> ArrayPositionsReader:
         """The positions file of a Whoosh segment reader (none for other readers)."""
         return cls(TermArraysReader.path_of(reader, EXTENSION))
 

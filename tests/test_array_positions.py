@@ -10,10 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive import hot_positions, hot_postings, term_arrays
-from archive.hot_positions import PositionsReader, positions_of
-from archive.hot_postings import HotReader
-from archive.whoosh_writing import FastSegmentWriter
+from archive.index.codec import array_positions as hot_positions
+from archive.index.codec import array_postings as hot_postings
+from archive.index.codec import term_arrays
+from archive.index.codec.array_positions import ArrayPositionsReader as PositionsReader
+from archive.index.codec.array_positions import positions_of
+from archive.index.codec.array_postings import ArrayPostingsReader as HotReader
+from archive.index.codec.segment_writer import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from archive.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
+from archive.index.codec.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
 
 #: Terms in at least this many documents of a segment get plain arrays (smaller ones decode fast enough)...
 HOT_POSTINGS = 1024
@@ -124,7 +124,7 @@ class Scratch:
         self.values = np.empty(size, dtype=np.float64)
 
 
-class HotWriter:
+class ArrayPostingsWriter:
     """Collects a segment's common terms while the segment writer writes them; ``close`` writes the file."""
 
     def __init__(self, storage: Any, segment: Any) -> None:
@@ -148,15 +148,15 @@ class HotWriter:
         self._file.close()
 
 
-class HotReader:
+class ArrayPostingsReader:
     """The plain-array postings of one segment, if it has them."""
 
     def __init__(self, path: str) -> None:
         self._file = TermArraysReader(path, _ROW, _VERSION)
 
     @classmethod
-    def of(cls, reader: Any) -> HotReader:
-        """The hot postings of a Whoosh segment reader (none for other readers)."""
+    def of(cls, reader: Any) -> ArrayPostingsReader:
+        """The plain-array postings of a Whoosh segment reader (none for other readers)."""
         return cls(TermArraysReader.path_of(reader, EXTENSION))
 
     def postings(

@@ -17,12 +17,13 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
-from archive import index as index_module
 from archive.analysis.terms import index_terms
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
 from archive.errors import ArchiveError, SearchIndexError
-from archive.index import IndexWriter, SearchIndex, new_index_beside, point_to, remove_unused_beside
+from archive.index import search_index as index_module
+from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
+from archive.index.swap import point_to, remove_unused_beside
 from archive.store.database import Store
 
 BATCH = 500

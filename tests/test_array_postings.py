@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive import hot_postings
-from archive.hot_postings import HotReader, decode, encode
-from archive.whoosh_writing import FastSegmentWriter
+from archive.index.codec import array_postings as hot_postings
+from archive.index.codec.array_postings import ArrayPostingsReader as HotReader
+from archive.index.codec.array_postings import decode, encode
+from archive.index.codec.segment_writer import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
 
 

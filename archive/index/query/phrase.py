@@ -1,0 +1,220 @@
+"""Phrases and proximity, found and scored as Whoosh's ``SpanNear2`` finds and scores them.
+
+Positions are read only for the documents that hold every word of the phrase: common words' from the
+segment's plain arrays (:mod:`archive.index.codec.array_positions`), rarer words' from the same reading
+of their blocks as their postings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from archive.index.codec.array_positions import positions_of
+from archive.index.query.arrays import Floats, Ints, Matches
+from archive.index.query.bm25 import TermWeight, bm25, term_weight, tree_sum
+from archive.index.query.postings import decoder, positions_in, term_postings
+from archive.index.query.values import DocValues
+
+
+@dataclasses.dataclass
+class PhraseSegment:
+    """What a phrase search holds of one segment: its terms' postings, the positions of those read from
+    their blocks, and (while the phrase is checked) their posting numbers by document."""
+
+    leaf: int
+    reader: Any
+    offset: int
+    postings: dict[bytes, tuple[Ints, Floats]]
+    block_positions: dict[bytes, dict[int, list[int]]]
+    index_of: dict[bytes, Ints] = dataclasses.field(default_factory=dict)
+
+
+def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> bool:
+    """Mark a phrase's documents in ``found`` and add their scores to the scores there, as Whoosh's
+    ``SpanNear2`` finds and scores it: documents holding every word, in order, each within ``slop``
+    positions of the span before it, scored as the sum of the words' BM25 scores (summed in Whoosh's
+    binary tree) times the phrase's boost. Positions come from the segments' plain arrays for common
+    words, and from the same reading of a rarer word's blocks as its postings. False, with nothing done,
+    when Whoosh must find it (or say what is wrong with it).
+
+    A union's phrases (a word's exact and variant spellings, in each field) go straight into the union,
+    not each into a pair of arrays over all documents that are then added to it."""
+    fieldname = node.fieldname
+    try:
+        field = searcher.schema[fieldname]
+    except KeyError:
+        field = None
+    if field is None or not field.format or not field.format.supports("positions") or not node.words:
+        return False  # Whoosh says what is wrong with it
+    try:
+        texts = [field.to_bytes(word) for word in node.words]
+    except ValueError:
+        return True
+    if any((fieldname, text) not in searcher.reader() for text in texts):
+        return True
+    found_weights = {text: term_weight(searcher, fieldname, text) for text in set(texts)}
+    weights = {text: weight for text, weight in found_weights.items() if weight is not None}
+    if len(weights) < len(found_weights):
+        return False
+    decode = decoder(field)
+    for leaf in range(len(values.leaves)):
+        segment = _phrase_segment(values, leaf, fieldname, set(texts), decode)
+        if segment is None:
+            continue
+        # (a binary search for each of tens of thousands of candidates cost twice as much)
+        with values.posting_numbers({text: ids for text, (ids, _) in segment.postings.items()}) as index_of:
+            segment.index_of = index_of
+            _phrase_in(values, node, segment, texts, weights, found, decode)
+    return True
+
+
+def _phrase_segment(
+    values: DocValues, leaf: int, field: str, texts: Iterable[bytes], decode: Any
+) -> PhraseSegment | None:
+    """What a phrase needs of one segment; None when the segment lacks one of its terms."""
+    sub, offset = values.leaves[leaf]
+    reader = sub.reader()
+    segment = PhraseSegment(leaf, reader, offset, {}, {})
+    for text in texts:
+        postings = term_postings(values, leaf, reader, field, text, positions=segment.block_positions, decode=decode)
+        if postings is None:
+            return None
+        segment.postings[text] = postings
+    return segment
+
+
+def _phrase_in(
+    values: DocValues,
+    node: Any,
+    segment: PhraseSegment,
+    texts: list[bytes],
+    weights: dict[bytes, TermWeight],
+    found: Matches,
+    decode: Any,
+) -> None:
+    """:func:`put_phrase` in one segment."""
+    fieldname, postings, index_of, offset = node.fieldname, segment.postings, segment.index_of, segment.offset
+    candidates = postings[texts[0]][0]
+    for text in texts[1:]:
+        candidates = candidates[index_of[text][candidates] >= 0]
+    if values.deletions:
+        candidates = candidates[values.live()[candidates + offset]]
+    if not candidates.size:
+        return
+    if node.slop == 1:
+        matched = _exact_phrase(values, segment, fieldname, texts, candidates, decode)
+    else:
+        wanted = candidates.tolist()
+        positions = {
+            text: segment.block_positions.get(text) or positions_in(segment.reader, fieldname, text, wanted, decode)
+            for text in set(texts)
+        }
+        matched = np.array(
+            [d for d in wanted if spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
+        )
+    if not matched.size:
+        return
+    term_scores = []
+    for text in texts:
+        weight = weights[text]
+        norms = values.norms(fieldname, weight.K1, weight.B, weight.avgfl)
+        tf = postings[text][1][index_of[text][matched]]
+        term_scores.append(bm25(tf, norms[matched + offset], weight.idf, weight.K1))
+    score = tree_sum(term_scores)
+    matched += offset
+    found.mask[matched] = True
+    found.scores[matched] += score * node.boost if node.boost != 1.0 else score  # (the documents are distinct)
+
+
+def _exact_phrase(
+    values: DocValues, segment: PhraseSegment, fieldname: str, texts: list[bytes], candidates: Ints, decode: Any
+) -> Ints:
+    """The ``candidates`` (documents of one segment, sorted) in which the words follow one another, as
+    :func:`spans_near` finds with a slop of 1, for all of them at once. Each word's positions become
+    keys (document, position); the keys of the next word one place on from a key so far are the chain's
+    new ends. Common words' positions come from the segment's plain arrays: in all their documents when
+    most of them are candidates (a chain through another document breaks at a word it lacks, and
+    deleted ones are left out at the end), rather than picking out the candidates' positions first."""
+    held = values.array_positions(segment.leaf)
+    ends: Ints | None = None
+    for text in texts:
+        found = held.positions(fieldname, text)
+        ids = segment.postings[text][0]
+        if found is not None and len(found[0]) == len(ids):
+            counts, places = found
+            if 2 * candidates.size >= ids.size:
+                keys = (np.repeat(ids, counts) << 32) | places
+            else:
+                owner, chosen_places = positions_of(counts, places, segment.index_of[text][candidates])
+                keys = (candidates[owner] << 32) | chosen_places
+        else:  # a rarer word: from its blocks (these are few documents' worth)
+            known = segment.block_positions.get(text)
+            if known is None:
+                known = positions_in(segment.reader, fieldname, text, candidates.tolist(), decode)
+            keys = np.array([(d << 32) | p for d in candidates.tolist() for p in known.get(d, ())], dtype=np.int64)
+        ends = keys if ends is None else _common(keys, ends + 1)
+        if not ends.size:
+            break
+    if ends is None:
+        return np.zeros(0, dtype=np.int64)
+    documents = ends >> 32  # sorted, as the keys are
+    documents = documents[np.flatnonzero(np.diff(documents, prepend=-1))]
+    # each holds every word (a chain breaks at a word its document lacks): a candidate unless deleted
+    return documents[values.live()[documents + segment.offset]] if values.deletions else documents
+
+
+def _common(first: Ints, second: Ints) -> Ints:
+    """The values in both of two sorted arrays of distinct values. Sorting them together stably is one
+    merge of two runs (Timsort finds them), where a binary search of each value in the other array cost
+    2.5 times as much at 45,000 keys, and ``np.intersect1d`` sorts from scratch.
+
+    >>> _common(np.array([1, 4, 7, 9]), np.array([2, 4, 9, 12])).tolist()
+    [4, 9]
+    """
+    both = np.concatenate((first, second))
+    both.sort(kind="stable")
+    following = both[1:]
+    common: Ints = following[following == both[:-1]]
+    return common
+
+
+def spans_near(positions: list[list[int]], slop: int) -> bool:
+    """Whether the words (their positions, in phrase order) make a chain as Whoosh's ordered
+    ``SpanNear2`` requires for a phrase: each word at or after the start of the span so far, 1 to ``slop``
+    positions from it (a span grows to cover each word it takes in).
+
+    >>> spans_near([[3, 9], [4]], slop=1), spans_near([[3], [5]], slop=1), spans_near([[3], [5]], slop=2)
+    (True, False, True)
+    >>> spans_near([[2], [2]], slop=1), spans_near([[1], [2], [3]], slop=1), spans_near([[1], [3], [2]], slop=1)
+    (False, True, False)
+    >>> spans_near([[1], [3], [5]], slop=2), spans_near([[1], [3], [2]], slop=2)
+    (True, False)
+    >>> spans_near([[5], [1, 6], [7]], slop=1)
+    True
+    """
+    if slop == 1:  # an exact phrase: each word right after the one before
+        ends = set(positions[0])
+        for following in positions[1:]:
+            ends = {p for p in following if p - 1 in ends}
+            if not ends:
+                return False
+        return bool(ends)
+    spans = {(p, p) for p in positions[0]}
+    for following in positions[1:]:
+        grown: set[tuple[int, int]] = set()
+        for start, end in spans:
+            for p in following:
+                if p < start:
+                    continue  # ordered: nothing before the span's start
+                # whoosh.spans.Span.distance_to, for a one-position span
+                distance = 0 if start <= p <= end else (p - end if end < p else start - p)
+                if 1 <= distance <= slop:
+                    grown.add((min(start, p), max(end, p)))
+        if not grown:
+            return False
+        spans = grown
+    return bool(spans)
