@@ -20,14 +20,15 @@ if TYPE_CHECKING:
     # for annotations only: a search process should not import ingest, admin or the ORM models
     from archive.admin import ArchiveStats
     from archive.ingest import IngestOptions, IngestReport, Progress
-    from archive.search import SearchRequest, SearchResults, SearchSession
+    from archive.search.request import SearchRequest, SearchResults
+    from archive.search.session import SearchSession
     from archive.store.tables import Article
 
 
 class Archive:
     """An archive at ``home`` (default: ``ARCHIVE_HOME``, else the per-user data directory).
 
-    Searches keep the database and index open between calls (see :class:`archive.search.SearchSession`);
+    Searches keep the database and index open between calls (see :class:`archive.search.session.SearchSession`);
     :meth:`close`, or ``with Archive(...) as archive:``, releases them.
     """
 
@@ -50,7 +51,7 @@ class Archive:
 
     def _searching(self) -> SearchSession:
         if self._session is None:
-            from archive.search import SearchSession
+            from archive.search.session import SearchSession
 
             self._session = SearchSession(self.settings)
             # An archive dropped without close() still closes its files (the index's segment files are
@@ -68,14 +69,14 @@ class Archive:
 
     def search(self, request: SearchRequest | str, **options: Any) -> SearchResults:
         """Search: ``archive.search("सरकार", sources=("जनसत्ता",), since=date(2016, 1, 1), facets=("year",))``.
-        The keyword arguments are the fields of :class:`archive.search.SearchRequest`."""
-        from archive.search import search_in
+        The keyword arguments are the fields of :class:`archive.search.request.SearchRequest`."""
+        from archive.search.searching import search_in
 
         return search_in(self._searching(), request, **options)
 
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""
-        from archive.search import similar_in
+        from archive.search.searching import similar_in
 
         return similar_in(self._searching(), article_id, limit=limit)
 

@@ -218,7 +218,7 @@ Examples:
 
 
 def _when(value: str | None, option: str) -> date | None:
-    from archive.search import parse_when
+    from archive.search.parsing import parse_when
 
     if value is None:
         return None
@@ -263,7 +263,7 @@ def search(
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
 ) -> None:
     from archive.api import Archive
-    from archive.search import SearchRequest
+    from archive.search.request import SearchRequest
 
     request = SearchRequest(
         query=query,

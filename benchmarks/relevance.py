@@ -10,7 +10,7 @@ then, for groups of spellings of one word (embedded below; word forms only, no c
 * ground truth: an article is relevant to a group if any form of the group, or a regular noun
   inflection of one (:func:`inflections`: ``फैसला`` → ``फैसले``, ``फैसलों``; ``नदी`` → ``नदियों``), occurs
   in it as a token (our tokenizer, NFC, joiners and soft hyphens removed; nothing else folded);
-* ours: the ids ``archive.search.search`` returns for each form typed on its own;
+* ours: the ids ``archive.search.searching.search`` returns for each form typed on its own;
 * Lucene: articles holding a token that Lucene's Hindi analyzer (:mod:`benchmarks.lucene_hindi`) reduces
   to the same term as the form (what Elasticsearch's ``hindi`` analyzer would match);
 * baseline: articles whose lower-cased ``[Devanagari\\w]+`` tokens contain the form exactly as typed
@@ -292,7 +292,7 @@ class Searcher:
         self.queries = 0
 
     def ids(self, query: str) -> set[int]:
-        from archive.search import search
+        from archive.search.searching import search
 
         if query not in self.cache:
             start = time.perf_counter()

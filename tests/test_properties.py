@@ -73,8 +73,9 @@ def test_a_word_s_first_letter_before_normalising_is_in_the_class_for_its_normal
 def test_snippets_ask_about_every_word_the_query_may_have_matched(text: str, data: st.DataObject) -> None:
     """Search asks only about the words that start like a form the query matched: it must find every word
     that asking about all of them finds."""
-    from archive.search import _matched_words, _QueryForms
-    from archive.snippets import words_of, words_starting_in
+    from archive.search.matched import QueryForms as _QueryForms
+    from archive.search.matched import matched_words as _matched_words
+    from archive.search.snippets import words_of, words_starting_in
 
     words = sorted(words_of([text]))
     if not words:
@@ -149,7 +150,7 @@ def test_snippets_mark_exactly_the_matched_words(text: str, data: st.DataObject)
     """Snippets locate matches by a pattern of the matched forms; that must find exactly the words the
     tokenizer yields that the query matched, no part of a longer word."""
     from archive.analysis.tokenizer import tokenize
-    from archive.snippets import make_snippet
+    from archive.search.snippets import make_snippet
 
     words = [w for w, _, _ in tokenize(text)]
     if not words:
@@ -167,7 +168,7 @@ def test_snippets_from_the_matched_words_of_several_texts_are_those_of_a_test(
 ) -> None:
     """Search asks about the words of all shown articles at once and gives each snippet the whole set:
     another text's matched words must change nothing (a word is marked only where it is a whole word)."""
-    from archive.snippets import make_snippet, words_of
+    from archive.search.snippets import make_snippet, words_of
 
     words = sorted(words_of([text, other]))
     if not words:
@@ -180,8 +181,8 @@ def test_snippets_from_the_matched_words_of_several_texts_are_those_of_a_test(
 
 @given(st.one_of(DEVANAGARI_TEXT, st.text(max_size=200)), st.data())
 def test_whole_words_are_found_alike_one_by_one_and_by_one_pattern(text: str, data: st.DataObject) -> None:
-    from archive import snippets
     from archive.analysis.tokenizer import WORD_RE
+    from archive.search import snippets
 
     words = sorted(set(WORD_RE.findall(text)))
     others = data.draw(st.lists(st.text(min_size=1, max_size=3), max_size=3))
@@ -206,7 +207,7 @@ def test_snippet_bounds_are_those_found_by_listing_the_words_around(text: str, d
     from bisect import bisect_left, bisect_right
 
     from archive.analysis.tokenizer import tokenize
-    from archive.snippets import SENTENCE_ENDS, _bounds, _Window
+    from archive.search.snippets import SENTENCE_ENDS, _bounds, _Window
 
     spans = [(start, end) for _, start, end in tokenize(text)]
     if not spans:

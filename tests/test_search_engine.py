@@ -17,7 +17,8 @@ from archive.admin import delete, upgrade_database
 from archive.index.codec import array_positions as hot_positions
 from archive.index.codec import array_postings as hot_postings
 from archive.index.search_index import SearchIndex
-from archive.search import _Expander, parse_query
+from archive.search.expansion import QueryExpander as _Expander
+from archive.search.parsing import parse_query
 from tests.conftest import write_jsonl
 from tests.test_search_features import ARTICLES
 

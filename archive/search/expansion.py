@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Any
+
+from whoosh import query as wq
 
 # cached: a word's vocabulary neighbours are keyed again for every query that reaches them (some 130
 # forms for two words, 10 µs each uncached)
 from archive.analysis.cached import variant_key
 from archive.analysis.variants import VARIANT_PREFIX, latin_for_comparison, latin_skeleton, romanize, skeleton
 from archive.index.vocabulary import Form, Vocabulary
+from archive.search.parsing import TEXT_FIELDS
 
 EXACT_BOOST = 1.0
 KEY_BOOST = 0.5
@@ -158,3 +162,33 @@ def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> N
     for key in keys:
         expansion.add(VARIANT_PREFIX + key, KEY_BOOST)
         expansion.add_forms(vocabulary.with_key(key))
+
+
+class QueryExpander:
+    """Rewrites a parsed query so that every word also searches its variants (:func:`expand_word`)."""
+
+    def __init__(self, vocabulary: Vocabulary, documents: int) -> None:
+        self.vocabulary = vocabulary
+        self.documents = documents
+        self.words: dict[str, Expansion] = {}
+
+    def __call__(self, node: Any) -> Any:
+        if isinstance(node, wq.FuzzyTerm):
+            # a fuzzy word must not reach the variant keys, which differ from it by their "~"
+            return wq.FuzzyTerm(
+                node.fieldname, node.text, node.boost, node.maxdist, max(1, node.prefixlength), node.constantscore
+            )
+        if type(node) is wq.Term and node.fieldname in TEXT_FIELDS:
+            expansion = self.words.get(node.text)
+            if expansion is None:
+                expansion = self.words[node.text] = expand_word(node.text, self.vocabulary, self.documents)
+            return wq.Or([wq.Term(node.fieldname, t, boost=node.boost * b) for t, b in expansion.terms.items()])
+        if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
+            keys = [VARIANT_PREFIX + variant_key(word) for word in node.words]
+            variants = wq.Phrase(node.fieldname, keys, slop=node.slop, boost=node.boost * KEY_BOOST)
+            return wq.Or([node, variants])
+        return node
+
+    @property
+    def forms(self) -> list[str]:
+        return list(dict.fromkeys(form for e in self.words.values() for form in e.forms))

@@ -1,0 +1,55 @@
+"""Which words of an article a query matched, in any of their forms: what snippets mark."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from archive.analysis.cached import normalize_word, variant_key
+from archive.analysis.variants import VARIANT_PREFIX, key_first_letters
+from archive.analysis.words import first_letters_before_normalizing
+
+
+@dataclass(frozen=True)
+class QueryForms:
+    """What a word of an article must normalise to for the query to have matched it: one of ``terms``, or
+    a form whose variant key is one of ``keys``."""
+
+    terms: frozenset[str]
+    keys: frozenset[str]
+    #: every first letter of such a form, or None when it could be any
+    initials: frozenset[str] | None
+
+    @classmethod
+    def of(cls, expanded_query: Any, reader: Any) -> QueryForms:
+        terms = frozenset(
+            text.decode("utf-8") if isinstance(text, bytes) else text
+            for _, text in expanded_query.existing_terms(reader, expand=True)
+        )
+        keys = frozenset(term for term in terms if term.startswith(VARIANT_PREFIX))
+        firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
+        initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
+        return cls(terms, keys, initials)
+
+    def first_letters(self) -> str | None:
+        """The class of characters an article's word the query matched can start with (None: any)."""
+        return None if self.initials is None else first_letters_before_normalizing(self.initials)
+
+
+def matched_words(query: QueryForms, words: set[str]) -> frozenset[str]:
+    """Which of ``words`` (from an article's text) the query matched, in any of their forms (prefix and
+    fuzzy words included).
+
+    Snippets need this of the words of every shown article, so the words of all of them are asked at once
+    and in one pass, with no call per word: each is normalised (cached) and looked up, and its variant key
+    computed only when its first letter can be one of the query's keys'. Only the words that can start
+    like a matched form are asked about (see :func:`archive.search.snippets.words_starting_in`).
+    """
+    terms, keys, initials = query.terms, query.keys, query.initials
+    ordered = list(words)
+    return frozenset(
+        word
+        for word, normal in zip(ordered, map(normalize_word, ordered), strict=True)
+        if normal in terms
+        or ((initials is None or normal[:1] in initials) and VARIANT_PREFIX + variant_key(normal) in keys)
+    )

@@ -1,0 +1,99 @@
+"""The query language: checking a query string, parsing it with Whoosh's parser, and reading dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh.query import NullQuery
+
+from archive.errors import QueryError
+
+SEARCH_FIELDS = ("title", "summary", "body")
+TEXT_FIELDS = frozenset({*SEARCH_FIELDS, "source"})
+FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0}
+MAX_QUERY_CHARS = 2_000
+MAX_QUERY_DEPTH = 20
+
+
+def check_syntax(query: str) -> None:
+    """Reject what Whoosh would silently misread: unbalanced quotes and parentheses.
+
+    >>> check_syntax('"शिखर सम्मेलन" (रूस OR भारत)')
+    >>> check_syntax('(रूस OR भारत')
+    Traceback (most recent call last):
+    ...
+    archive.errors.QueryError: Unclosed parenthesis at position 1 in the query; add a ')'.
+    """
+    if not query.strip():
+        raise QueryError("The query is empty; give one or more words to search for.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query has {len(query):,} characters; at most {MAX_QUERY_CHARS:,} are searched.")
+    for position, char in enumerate(query, start=1):
+        if "\ud800" <= char <= "\udfff":
+            raise QueryError(f"The query has a broken character (a lone surrogate) at position {position}.")
+        if (char < " " and char not in "\t\n") or char == "\x7f":
+            raise QueryError(f"The query has a control character (U+{ord(char):04X}) at position {position}.")
+    depth_positions: list[int] = []
+    in_quote: int | None = None
+    for position, char in enumerate(query, start=1):
+        if char == '"':
+            in_quote = None if in_quote is not None else position
+        elif in_quote is None and char == "(":
+            depth_positions.append(position)
+            if len(depth_positions) > MAX_QUERY_DEPTH:
+                raise QueryError(f"Parentheses nest deeper than {MAX_QUERY_DEPTH} levels at position {position}.")
+        elif in_quote is None and char == ")":
+            if not depth_positions:
+                raise QueryError(f"Unmatched ')' at position {position} in the query; remove it or add a '('.")
+            depth_positions.pop()
+    if in_quote is not None:
+        raise QueryError(f'Unclosed quote at position {in_quote} in the query; add the closing ".')
+    if depth_positions:
+        raise QueryError(f"Unclosed parenthesis at position {depth_positions[-1]} in the query; add a ')'.")
+
+
+def parse_query(query: str, schema: Any) -> Any:
+    check_syntax(query)
+    parser = MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS)
+    parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(FuzzyTermPlugin())
+    try:
+        parsed = parser.parse(query)
+    except Exception as error:  # Whoosh's parser raises assorted types for malformed syntax
+        raise QueryError(f"Cannot read the query {query!r}: {error}. See `archive search --help`.") from error
+    if parsed is NullQuery or isinstance(parsed, type(NullQuery)):
+        raise QueryError(
+            f"Nothing to search for in {query!r}: it has only very common words (such as का, की, और, है) "
+            "that the index leaves out. Add a more specific word."
+        )
+    return parsed
+
+
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+
+
+def parse_when(value: str, today: date | None = None) -> date:
+    """A date given as ISO (``2016-01-25``) or as a time ago (``30d``, ``2w``, ``6m``, ``1y``).
+
+    >>> parse_when("2016-01-25"), parse_when("30d", today=date(2016, 3, 1)), parse_when("1y", today=date(2016, 3, 1))
+    (datetime.date(2016, 1, 25), datetime.date(2016, 1, 31), datetime.date(2015, 3, 1))
+    """
+    value = value.strip().lower()
+    relative = _RELATIVE.match(value)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        days = amount * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+        if unit == "y":
+            base = today or date.today()
+            try:
+                return base.replace(year=base.year - amount)
+            except ValueError:  # 29 February
+                return base.replace(year=base.year - amount, day=28)
+        return (today or date.today()) - timedelta(days=days)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, or a time ago such as 30d, 6m, 1y") from None

@@ -1,0 +1,209 @@
+"""Running a search: parse and expand the query, evaluate it on the index, filter, rank, collapse copies of
+one story, count facets, and make the snippets of the page shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from datetime import datetime, time
+from itertools import islice
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh import sorting
+
+from archive.analysis.sources import source_key
+from archive.analysis.variants import VARIANT_PREFIX
+from archive.config import Settings
+from archive.errors import QueryError
+from archive.index.query.arrays import Floats, Mask
+from archive.index.query.collect import count_distinct, first_per_key, ranked
+from archive.index.query.evaluator import Evaluator
+from archive.index.query.values import DocValues
+from archive.search.expansion import QueryExpander
+from archive.search.matched import QueryForms, matched_words
+from archive.search.parsing import parse_query
+from archive.search.request import FACETS, SORTS, FacetCount, Hit, SearchRequest, SearchResults
+from archive.search.session import SearchSession
+from archive.search.snippets import Snippet, make_snippet, words_starting_in
+
+SUGGESTIONS = 3
+SNIPPET_FRAGMENTS = 2
+SNIPPET_CHARS = 180
+
+
+def _suggest(searcher: Any, words: Iterable[str]) -> list[str]:
+    reader = searcher.reader()
+    found: dict[str, int] = {}
+    for word in words:
+        for term in reader.terms_within("body", word, maxdist=2, prefix=1):
+            if not term.startswith(VARIANT_PREFIX) and term != word:
+                found[term] = max(found.get(term, 0), reader.doc_frequency("body", term))
+    return sorted(found, key=lambda t: -found[t])[:SUGGESTIONS]
+
+
+def _filter(request: SearchRequest) -> Any:
+    parts: list[Any] = []
+    if request.sources:
+        parts.append(wq.Or([wq.Term("source_key", source_key(s)) for s in request.sources]))
+    if request.categories:
+        parts.append(wq.Or([wq.Term("category", c) for c in request.categories]))
+    if request.languages:
+        parts.append(wq.Or([wq.Term("language", lang) for lang in request.languages]))
+    if request.since or request.until:
+        start = datetime.combine(request.since, time()) if request.since else None
+        end = datetime.combine(request.until, time(23, 59, 59)) if request.until else None
+        parts.append(wq.DateRange("date", start, end))
+    return wq.And(parts) if parts else None
+
+
+def _sorting(sort: str) -> Any:
+    if sort not in SORTS:
+        raise QueryError(f"Cannot sort by {sort!r}; use one of {', '.join(SORTS)}.")
+    if sort == "relevance":
+        return None
+    # equal dates keep the order articles were stored in, so pages never shuffle
+    return [
+        sorting.FieldFacet("date", reverse=sort == "newest"),
+        sorting.FieldFacet("number", reverse=sort == "newest"),
+    ]
+
+
+def _facet_counts(
+    values: DocValues, mask: Mask, names: Sequence[str], labelled: Callable[[Sequence[str]], dict[str, str]]
+) -> dict[str, list[FacetCount]]:
+    facets: dict[str, list[FacetCount]] = {}
+    for name in names:
+        codes, labels = values.codes(_FACET_FIELDS[name])
+        tally = np.bincount(codes[mask], minlength=len(labels))
+        # articles without the value (no source, no date) are not a facet value of their own
+        found = ((str(labels[code]), int(n)) for code, n in enumerate(tally.tolist()) if n and labels[code])
+        counts = sorted(found, key=lambda kv: (-kv[1], kv[0]))
+        if name == "source":
+            labels_of = labelled([k for k, _ in counts])
+            counts = [(labels_of.get(k, k), n) for k, n in counts]
+        facets[name] = [FacetCount(value, count) for value, count in counts]
+    return facets
+
+
+_FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "category": "category"}
+
+
+def search(settings: Settings, request: SearchRequest | str, **options: Any) -> SearchResults:
+    """Run a search. ``request`` is a :class:`SearchRequest`, or a query string with the request's
+    other fields as keyword arguments: ``search(settings, "लावरोव", limit=5, sort="newest")``."""
+    with SearchSession(settings) as session:
+        return search_in(session, request, **options)
+
+
+def search_in(session: SearchSession, request: SearchRequest | str, **options: Any) -> SearchResults:
+    """:func:`search` in an open session (what :class:`archive.Archive` uses between calls)."""
+    if isinstance(request, str):
+        request = SearchRequest(request, **options)
+    if request.limit < 1 or request.page < 1:
+        raise QueryError("--limit and --page must be at least 1.")
+    unknown = set(request.facets) - set(FACETS)
+    if unknown:
+        raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
+    _sorting(request.sort)  # rejects an unknown order before any work
+    store, _, searcher = session.acquire()
+    values = session.values()
+    expander = QueryExpander(session.vocabulary, searcher.doc_count())
+    expanded_query = parse_query(request.query, searcher.schema).accept(expander)
+    evaluator = Evaluator(searcher, values)
+    matches = evaluator.scores(expanded_query)
+    mask = matches.mask
+    condition = _filter(request)
+    if condition is not None:
+        mask = mask & evaluator.docs(condition)
+    ordered = _ordered(matches.scores, mask, values, request.sort)
+    wanted = request.page * request.limit
+    if request.collapse:
+        # one article per story: the first of its cluster in the result order; the total counts stories
+        total = count_distinct(values.clusters(), mask)
+        top = first_per_key(ordered, values.clusters(), wanted)[(request.page - 1) * request.limit :]
+    else:
+        total = int(np.count_nonzero(mask))
+        top = list(islice(ordered, (request.page - 1) * request.limit, wanted))
+    fields = [searcher.stored_fields(d) for d in top]
+    ids = [int(f["id"]) for f in fields]
+    texts = store.texts(ids) if request.snippets else {}
+    copies = store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
+    # the shown articles' words asked about at once (which summaries are shown depends on the bodies)
+    query_forms = QueryForms.of(expanded_query, searcher.reader())
+    words = words_starting_in((text for pair in texts.values() for text in pair if text), query_forms.first_letters())
+    matched = matched_words(query_forms, words)
+    # sorted by date, there is no relevance score to report (as before: 0)
+    shown = [float(matches.scores[d]) if request.sort == "relevance" else None for d in top]
+    hits = [_hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)]
+    facets = _facet_counts(values, mask, request.facets, session.source_labels)
+    values.save()  # what this search read of the index's columns, kept for the next process
+    return SearchResults(
+        query=request.query,
+        total=total,
+        hits=hits,
+        expanded=expander.forms,
+        suggestions=_suggest(searcher, expander.words) if total == 0 else [],
+        facets=facets,
+        page=request.page,
+        limit=request.limit,
+    )
+
+
+def _ordered(scores: Floats, mask: Mask, values: DocValues, sort: str) -> Iterator[int]:
+    """Matching documents in result order, lazily (see :func:`archive.index.query.collect.ranked`)."""
+    if sort == "relevance":
+        # best score first; equal scores in index order, as Whoosh orders them
+        return ranked(scores, mask, sign=-1)
+    # equal dates keep the order articles were stored in, so pages never shuffle
+    return ranked(values.numbers("date"), mask, sign=-1 if sort == "newest" else 1, secondary=values.numbers("number"))
+
+
+def _hit(
+    fields: Any,
+    score: float | None,
+    text: tuple[str | None, str] | None,
+    matched: Set[str],
+    copies: dict[str, list[str]],
+) -> Hit:
+    snippet: Snippet = ()
+    if text is not None:
+        summary, body = text
+        snippet = make_snippet(body, matched, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
+        if not any(marked for _, marked in snippet) and summary:
+            snippet = make_snippet(summary, matched, max_chars=SNIPPET_CHARS, fragments=1)
+    stored_date = fields.get("date")
+    source = fields.get("source")
+    others = tuple(s for s in dict.fromkeys(copies.get(fields.get("cluster", ""), [])) if s != source)
+    return Hit(
+        id=int(fields["id"]),
+        url=fields.get("url"),
+        title=fields["title"],
+        source=source,
+        category=fields.get("category"),
+        date=stored_date.date() if stored_date else None,
+        score=round(float(score), 4) if score is not None else 0.0,
+        snippet=snippet,
+        also_in=others,
+    )
+
+
+def similar(settings: Settings, article_id: int, *, limit: int = 10) -> SearchResults:
+    """Articles most like the given one (its distinctive words, weighted as in the index)."""
+    with SearchSession(settings) as session:
+        return similar_in(session, article_id, limit=limit)
+
+
+def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
+    """:func:`similar` in an open session."""
+    store, _, searcher = session.acquire()
+    article = session.store().get(article_id)
+    docnum = searcher.document_number(id=str(article_id))
+    if docnum is None:
+        raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")
+    results = searcher.more_like(docnum, "body", text=f"{article.title}\n{article.body}", top=limit)
+    top = list(results)
+    copies = store.cluster_sources([h["cluster"] for h in top])
+    texts = store.texts([int(h["id"]) for h in top])
+    hits = [_hit(hit, float(hit.score), texts.get(int(hit["id"])), frozenset(), copies) for hit in top]
+    return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)
