@@ -1,4 +1,4 @@
-from archive.cli import main
+from archive.cli.app import main
 
 if __name__ == "__main__":  # not when a spawned process (the background indexer) imports it
     main()

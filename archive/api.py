@@ -18,8 +18,8 @@ from archive.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
     # for annotations only: a search process should not import ingest, admin or the ORM models
-    from archive.admin import ArchiveStats
-    from archive.ingest import IngestOptions, IngestReport, Progress
+    from archive.ingest.pipeline import IngestOptions, IngestReport, Progress
+    from archive.maintenance import ArchiveStats
     from archive.search.request import SearchRequest, SearchResults
     from archive.search.session import SearchSession
     from archive.store.tables import Article
@@ -63,7 +63,7 @@ class Archive:
         self, paths: Sequence[str | Path] = (), options: IngestOptions | None = None, progress: Progress | None = None
     ) -> IngestReport:
         """Store and index the articles under ``paths`` (the bundled seeds when empty)."""
-        from archive.ingest import IngestOptions, ingest
+        from archive.ingest.pipeline import IngestOptions, ingest
 
         return ingest(self.settings, [Path(p) for p in paths], options or IngestOptions(), progress)
 
@@ -81,11 +81,11 @@ class Archive:
         return similar_in(self._searching(), article_id, limit=limit)
 
     def get(self, article_id: int) -> Article:
-        from archive.admin import show
+        from archive.maintenance import show
 
         return show(self.settings, article_id)
 
     def stats(self) -> ArchiveStats:
-        from archive.admin import stats
+        from archive.maintenance import stats
 
         return stats(self.settings)

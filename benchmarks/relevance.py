@@ -204,7 +204,7 @@ def recall_precision(retrieved: set[int], relevant: set[int]) -> tuple[float, fl
 
 def build_archive(home: Path, corpus: Path) -> float:
     from archive.config import resolve_settings
-    from archive.ingest import ingest
+    from archive.ingest.pipeline import ingest
 
     settings = resolve_settings(home)
     start = time.perf_counter()

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
-from archive.cli import app
+from archive.cli.app import app
 from archive.config import Settings, resolve_settings
 
 Run = Callable[..., Result]

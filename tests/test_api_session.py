@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive import Archive
-from archive.admin import delete, reindex
+from archive.maintenance import delete, reindex
 from archive.readers.records import ArticleRecord
 from archive.store.database import Store
 from tests.conftest import write_jsonl

@@ -13,7 +13,7 @@ import pytest
 
 from archive import Archive
 from archive.config import Settings, resolve_settings
-from archive.ingest import IngestOptions, ingest
+from archive.ingest.pipeline import IngestOptions, ingest
 from archive.store.database import Store
 from tests.conftest import Run, write_jsonl
 
@@ -96,7 +96,7 @@ def test_killing_the_storing_process_stops_the_indexer_and_the_next_search_catch
     source = write_jsonl(tmp_path / "big.jsonl", _records(20_000))
     script = (
         "import sys; from pathlib import Path; from archive.config import resolve_settings; "
-        "from archive.ingest import IngestOptions, ingest; "
+        "from archive.ingest.pipeline import IngestOptions, ingest; "
         "ingest(resolve_settings(Path(sys.argv[1])), [Path(sys.argv[2])], IngestOptions(background_index=True))"
     )
     process = subprocess.Popen([sys.executable, "-c", script, str(home), str(source)], stderr=subprocess.DEVNULL)

@@ -153,7 +153,7 @@ def test_show_and_stats_text(run: Run, articles_file: Path) -> None:
 def test_home_from_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from archive.cli import app
+    from archive.cli.app import app
 
     monkeypatch.setenv("ARCHIVE_HOME", str(tmp_path / "env-home"))
     result = CliRunner().invoke(app, ["ingest"])
@@ -166,7 +166,7 @@ def test_database_url_override(tmp_path: Path, home: Path) -> None:
     db = tmp_path / "elsewhere.db"
     from typer.testing import CliRunner
 
-    from archive.cli import app
+    from archive.cli.app import app
 
     result = CliRunner().invoke(app, ["--home", str(home), "--db", f"sqlite:///{db}", "ingest"])
     assert result.exit_code == 0, result.output

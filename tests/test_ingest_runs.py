@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from archive.config import Settings
-from archive.ingest import BATCH_SIZE, IngestOptions, SilentProgress, ingest
+from archive.ingest.pipeline import BATCH_SIZE, IngestOptions, SilentProgress, ingest
 from archive.store.database import RunCounts
 from tests.conftest import Run, write_jsonl
 

@@ -84,7 +84,7 @@ def test_export_round_trips_through_ingest(run: Run, tmp_path: Path, home: Path)
     assert run("export", "-o", str(exported)).exit_code == 0
     from typer.testing import CliRunner
 
-    from archive.cli import app
+    from archive.cli.app import app
 
     other = tmp_path / "other"
     assert CliRunner().invoke(app, ["--home", str(other), "ingest", str(exported)]).exit_code == 0

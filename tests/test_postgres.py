@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from archive.cli import app
+from archive.cli.app import app
 from tests.conftest import write_jsonl
 
 SERVER = os.environ.get("ARCHIVE_TEST_PG_URL")

@@ -13,10 +13,10 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from archive import Archive
-from archive.admin import delete, upgrade_database
 from archive.index.codec import array_positions as hot_positions
 from archive.index.codec import array_postings as hot_postings
 from archive.index.search_index import SearchIndex
+from archive.maintenance import delete, upgrade_database
 from archive.search.expansion import QueryExpander as _Expander
 from archive.search.parsing import parse_query
 from tests.conftest import write_jsonl

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from archive.config import Settings
 from archive.index.search_index import SearchIndex
-from archive.index.sync import COMMIT_EVERY, Alongside, ensure_index, indexing_alongside, opened, sync_index
+from archive.index.sync import ensure_index, opened, sync_index
+from archive.ingest.background import COMMIT_EVERY, Alongside, indexing_alongside
 from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store.database import RunCounts, Store
 

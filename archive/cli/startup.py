@@ -65,7 +65,7 @@ def defer_unused_imports() -> None:
 
     >>> import subprocess, sys
     >>> code = (
-    ...     "from archive.lean_imports import defer_unused_imports; defer_unused_imports(); import sys; "
+    ...     "from archive.cli.startup import defer_unused_imports; defer_unused_imports(); import sys; "
     ...     "import whoosh.query, whoosh.reading, whoosh.analysis; "
     ...     "names = ('asyncio', 'http.client', 'whoosh.lang.porter'); "
     ...     "real = [m for m in names if type(sys.modules.get(m)) is type(sys)]; "

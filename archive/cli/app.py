@@ -12,15 +12,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
+from archive.cli.output import DateStyle, OutputFormat, ResultFormat, print_json, print_results
+from archive.cli.startup import defer_unused_imports
 from archive.config import DB_URL_ENV, HOME_ENV, Settings, resolve_settings
 from archive.errors import ArchiveError
-from archive.lean_imports import defer_unused_imports
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,11 +35,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -66,10 +61,6 @@ def _settings(ctx: typer.Context) -> Settings:
 def _fail(error: ArchiveError) -> NoReturn:
     typer.echo(f"Error: {error}", err=True)
     raise typer.Exit(code=error.exit_code)
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @app.callback()
@@ -152,9 +143,9 @@ def ingest(
     Exit codes: 0 every record stored or already there; 3 some records rejected; 2 usage error;
     1 the archive could not be opened or written; 130 interrupted (run again to continue).
     """
-    from archive.ingest import IngestOptions
-    from archive.ingest import ingest as run_ingest
-    from archive.progress import ingest_progress
+    from archive.cli.progress import ingest_progress
+    from archive.ingest.pipeline import IngestOptions
+    from archive.ingest.pipeline import ingest as run_ingest
 
     for path in paths or []:
         if str(path) != "-" and not path.exists():
@@ -181,18 +172,6 @@ def ingest(
     if report.counts.rejected:
         typer.echo(f"{report.counts.rejected} records rejected; `archive rejects` lists them", err=True)
         raise typer.Exit(code=EXIT_REJECTED)
-
-
-class ResultFormat(StrEnum):
-    text = "text"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-
-
-class DateStyle(StrEnum):
-    iso = "iso"
-    hindi = "hindi"
 
 
 SEARCH_HELP = """Search the archive.
@@ -226,16 +205,6 @@ def _when(value: str | None, option: str) -> date | None:
         return parse_when(value)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint=option) from error
-
-
-def _show_date(value: date | None, style: DateStyle) -> str | None:
-    if value is None:
-        return None
-    if style is DateStyle.iso:
-        return value.isoformat()
-    from archive.readers.dates import format_hindi_date
-
-    return format_hindi_date(value)
 
 
 @app.command(help=SEARCH_HELP)
@@ -280,7 +249,7 @@ def search(
     )
     with Archive(settings=_settings(ctx)) as archive:
         results = archive.search(request)
-    _print_results(results, output, dates)
+    print_results(results, output, dates)
 
 
 @app.command()
@@ -297,86 +266,7 @@ def similar(
 
     with Archive(settings=_settings(ctx)) as archive:
         results = archive.similar(article_id, limit=limit)
-    _print_results(results, output, dates)
-
-
-def _hit_row(hit: Any, dates: DateStyle) -> dict[str, Any]:
-    return {
-        "id": hit.id,
-        "url": hit.url,
-        "title": hit.title,
-        "source": hit.source,
-        "category": hit.category,
-        "date": _show_date(hit.date, dates),
-        "score": hit.score,
-        "snippet": hit.snippet_text(),
-        "also_in": list(hit.also_in),
-    }
-
-
-def _print_results(results: Any, output: ResultFormat, dates: DateStyle) -> None:
-    rows = [_hit_row(hit, dates) for hit in results.hits]
-    facets = {name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in results.facets.items()}
-    if output is ResultFormat.json:
-        _print_json(
-            {
-                "query": results.query,
-                "total": results.total,
-                "page": results.page,
-                "limit": results.limit,
-                "expanded": results.expanded,
-                "suggestions": results.suggestions,
-                "facets": facets,
-                "hits": rows,
-            }
-        )
-        return
-    if output is ResultFormat.jsonl:
-        for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-        return
-    if output is ResultFormat.csv:
-        import csv
-
-        fields = ["id", "url", "title", "source", "category", "date", "score", "snippet", "also_in"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row | {"also_in": "; ".join(row["also_in"])})
-        return
-    _print_text(results, rows, facets)
-
-
-def _print_text(results: Any, rows: list[dict[str, Any]], facets: dict[str, list[dict[str, Any]]]) -> None:
-    import shutil
-    import textwrap
-
-    colour = sys.stdout.isatty()
-    width = max(40, min(shutil.get_terminal_size((100, 20)).columns, 120))
-    noun = "article" if results.total == 1 else "articles"
-    shown = f" (page {results.page})" if results.page > 1 else ""
-    typer.echo(f"{results.total} {noun} match {results.query!r}{shown}" + (":" if results.hits else "."))
-    if results.expanded:
-        typer.echo("searched: " + ", ".join(results.expanded))
-    if results.suggestions:
-        typer.echo("did you mean: " + ", ".join(results.suggestions))
-    for name, counts in facets.items():
-        typer.echo(f"\n{name}:")
-        for entry in counts[:15]:
-            typer.echo(f"  {entry['count']:>6}  {entry['value']}")
-    first = (results.page - 1) * results.limit + 1
-    for rank, (hit, row) in enumerate(zip(results.hits, rows, strict=True), start=first):
-        typer.echo("")
-        title = f"{rank}. {hit.title}"
-        typer.echo(typer.style(title, bold=True) if colour else title)
-        meta = " · ".join(str(p) for p in (hit.source, row["date"], f"id {hit.id}") if p)
-        typer.echo(f"   {meta}")
-        if hit.also_in:
-            typer.echo(f"   also in: {', '.join(hit.also_in)}")
-        marked = hit.snippet_text("\x1b[1;33m", "\x1b[0m") if colour else hit.snippet_text()
-        # wrap on the plain text, then put the colour back: escape codes have no width
-        for line in textwrap.wrap(marked, width=width - 3) if not colour else [marked]:
-            typer.echo(f"   {line}")
+    print_results(results, output, dates)
 
 
 @app.command()
@@ -387,7 +277,7 @@ def show(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Print one stored article."""
-    from archive.admin import show as load
+    from archive.maintenance import show as load
 
     article = load(_settings(ctx), article_id)
     fields = {
@@ -410,7 +300,7 @@ def show(
         "original": article.original,
     }
     if output is OutputFormat.json:
-        _print_json(fields)
+        print_json(fields)
         return
     typer.echo(article.title)
     for key in ("id", "source", "author", "date", "category", "url", "language"):
@@ -426,12 +316,12 @@ def show(
 @_reporting
 def stats(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
     """Counts: articles, sources, date range, index size, and whether the index is in step."""
-    from archive.admin import stats as collect
+    from archive.maintenance import stats as collect
 
     result = collect(_settings(ctx))
     data = asdict(result) | {"in_step": result.in_step}
     if output is OutputFormat.json:
-        _print_json(data)
+        print_json(data)
         return
     dates = f"{result.first_date} … {result.last_date}" if result.first_date else "none known"
     lines = [
@@ -461,7 +351,7 @@ def list_rejects(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """List records that ingest could not store, with file, record, reason and the start of the input."""
-    from archive.admin import rejects
+    from archive.maintenance import rejects
 
     found = rejects(_settings(ctx), run, limit)
     rows = [
@@ -469,7 +359,7 @@ def list_rejects(
         for r in found
     ]
     if output is OutputFormat.json:
-        _print_json(rows)
+        print_json(rows)
         return
     if not rows:
         typer.echo("No rejected records.")
@@ -487,7 +377,7 @@ def history(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """List ingest runs, newest first: paths, start and end, status and counts."""
-    from archive.admin import history as load_history
+    from archive.maintenance import history as load_history
 
     runs = load_history(_settings(ctx), limit)
     rows = [
@@ -507,7 +397,7 @@ def history(
         for r in runs
     ]
     if output is OutputFormat.json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         counts = ", ".join(f"{k} {row[k]}" for k in ("added", "updated", "unchanged", "duplicates", "rejected"))
@@ -528,7 +418,7 @@ def check(
 
     Exit code 0 when they agree (or were repaired), 1 when they do not.
     """
-    from archive.admin import check as run_check
+    from archive.maintenance import check as run_check
 
     report = run_check(_settings(ctx), repair=repair)
     data = {
@@ -543,7 +433,7 @@ def check(
         "repaired": report.repaired,
     }
     if output is OutputFormat.json:
-        _print_json(data)
+        print_json(data)
     else:
         typer.echo(f"articles {report.articles}, indexed {report.indexed}")
         for name in ("missing", "extra", "stale"):
@@ -578,7 +468,7 @@ def delete(
     source: Annotated[list[str] | None, typer.Option("--source", help="Delete every article of this outlet.")] = None,
 ) -> None:
     """Delete articles from the database and the index."""
-    from archive.admin import delete as run_delete
+    from archive.maintenance import delete as run_delete
 
     if not article_ids and not source:
         raise typer.BadParameter("name article ids, or --source", param_hint="ID")
@@ -596,7 +486,7 @@ def export(
 ) -> None:
     """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
     (dates, urls, sources and the original text included)."""
-    from archive.admin import export as run_export
+    from archive.maintenance import export as run_export
 
     with open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout) as out:
         count = 0
@@ -611,7 +501,7 @@ def export(
 @_reporting
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the search index from the database (after an analyzer upgrade, or if it was damaged)."""
-    from archive.admin import reindex as rebuild
+    from archive.maintenance import reindex as rebuild
 
     count = rebuild(_settings(ctx))
     typer.echo(f"indexed {count} articles")
@@ -621,7 +511,7 @@ def reindex(ctx: typer.Context) -> None:
 @_reporting
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database if needed and apply all schema migrations (opening an archive does this too)."""
-    from archive.admin import upgrade_database
+    from archive.maintenance import upgrade_database
 
     revision = upgrade_database(_settings(ctx))
     typer.echo(f"database at schema revision {revision}")

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from archive.ingest import SilentProgress
+from archive.ingest.pipeline import SilentProgress
 from archive.readers import RejectedRecord
 from archive.store.database import RunCounts
 
