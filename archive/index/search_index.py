@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import json
 import shutil
-import struct
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from whoosh.index import LockError
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.errors import SearchIndexError
+from archive.index.codec.whoosh3 import term_document_counts
 from archive.index.schema import SCHEMA_VERSION, build_schema, document
 from archive.index.swap import fresh_directory_beside
 from archive.index.vocabulary import Vocabulary
@@ -48,31 +48,14 @@ VOCABULARY_FIELDS = ("title", "body")
 def _document_counts(leaf: Any, fieldname: str) -> Iterator[tuple[bytes, int]]:
     """Every term of a field in one segment with its document count (as ``doc_frequency`` counts).
 
-    Read straight from the segment's term table (a run of length-prefixed records), not term by term
-    through Whoosh's term infos: a vocabulary rebuild at the end of an ingest took a second for 4,500
-    articles that way."""
-    from whoosh.codec.whoosh3 import W3TermInfo
-    from whoosh.filedb.filetables import _lengths as record  # a hash file record: key length, value length
-
-    terms = getattr(leaf, "_terms", None)
-    table = getattr(terms, "_tindex", None)
-    fieldmap = getattr(terms, "_fieldmap", None)
-    if table is None or fieldmap is None or not hasattr(table, "endofdata"):
-        for term, info in leaf.iter_field(fieldname):  # another kind of reader (an empty index's, say)
-            yield (term if isinstance(term, bytes) else term.encode("utf-8")), info.doc_frequency()
+    Read straight from the segment's term table, not term by term through Whoosh's term infos: a
+    vocabulary rebuild at the end of an ingest took a second for 4,500 articles that way."""
+    counts = term_document_counts(leaf, fieldname)
+    if counts is not None:
+        yield from counts
         return
-    if fieldname not in fieldmap:
-        return
-    prefix = struct.pack("!H", fieldmap[fieldname])
-    data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
-    position, end = 0, len(data)
-    info = W3TermInfo._struct  # flags, total weight, document count, ...
-    while position < end:
-        key_length, value_length = record.unpack_from(data, position)
-        position += record.size
-        if data[position : position + 2] == prefix:
-            yield data[position + 2 : position + key_length], info.unpack_from(data, position + key_length)[2]
-        position += key_length + value_length
+    for term, info in leaf.iter_field(fieldname):  # another kind of reader (an empty index's, say)
+        yield (term if isinstance(term, bytes) else term.encode("utf-8")), info.doc_frequency()
 
 
 class SearchIndex:

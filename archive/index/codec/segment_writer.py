@@ -25,7 +25,6 @@ there:
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import pickle
 from array import array
@@ -34,18 +33,13 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PostingsWriter, W3Segment, _lenfield
-from whoosh.filedb.filetables import _lengths as _RECORD  # a hash file record: key length, value length
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import _length_byte_cache
-from whoosh.writing import SegmentWriter
 
 from archive.analysis.whoosh_filters import HindiText
 from archive.index.codec.array_positions import ArrayPositionsWriter
 from archive.index.codec.array_postings import ArrayPostingsWriter, hot_minimum
 from archive.index.codec.text_postings import TextPool, write_field
+from archive.index.codec.whoosh3 import BYTE_LENGTHS, FieldWriterBase, SegmentWriterBase, WritingCodecBase, length_codes
 
-_BYTE_LENGTHS = np.asarray(_length_byte_cache, dtype=np.int64)
 #: Terms in at most this many documents (of one segment) are stored inline in the term table.
 INLINE_POSTINGS = 8
 # Rough memory cost of a pooled posting and of a pooled term, for deciding when to spill a run.
@@ -153,34 +147,7 @@ class TermPool:
         self._fields = {}
 
 
-class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
-    _terminfo: Any
-
-    def add_all(self, docnums: array, weights: array, values: list[bytes], lengths: list[int]) -> None:  # type: ignore[type-arg]
-        """All of a term's postings, a block at a time (what ``add_posting`` does one by one)."""
-        limit = self._blocklimit
-        for start in range(0, len(docnums), limit):
-            if len(self):
-                self._write_block()
-            self._ids = docnums[start : start + limit]
-            self._weights = weights[start : start + limit]
-            self._values = [v for v in values[start : start + limit] if v]
-            self._maxweight = max(0, max(self._weights))
-            block_lengths = [n for n in map(lengths.__getitem__, self._ids) if n]
-            self._minlength = min(block_lengths) if block_lengths else None
-            self._maxlength = max(block_lengths) if block_lengths else 0
-
-    def finish_postings(self) -> Any:
-        if self.written() or len(self) > self._inlinelimit:
-            return super().finish_postings()
-        terminfo = self._terminfo
-        terminfo.add_block(self)
-        terminfo.set_inlined(self._ids, self._weights, self._values)
-        self._terminfo = None
-        return terminfo
-
-
-class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
+class _FieldWriter(FieldWriterBase):
     def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
         self._array_postings = ArrayPostingsWriter(storage, segment)
@@ -202,9 +169,7 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
                 fieldname = name
                 self.start_field(name, schema[name])
                 column = lengths.column(name)
-            self.start_term(btext)
-            self._postwriter.add_all(docnums, weights, values, column)
-            self.finish_term()
+            self.write_term(btext, docnums, weights, values, column)
             self._array_postings.add(name, btext, docnums, weights)
         if fieldname is not None:
             self.finish_field()
@@ -214,14 +179,13 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
     def _add_text_field(self, schema: Any, lengths: _FieldLengths, text: TextPool, name: str) -> None:
         self.start_field(name, schema[name])
         codes = lengths.codes(name)
-        words = float(_BYTE_LENGTHS[codes].mean()) if codes.size else 0.0
+        words = float(BYTE_LENGTHS[codes].mean()) if codes.size else 0.0
         self._array_postings.field_minimum[name] = hot_minimum(lengths.documents, words)
         entries = write_field(
-            self._postfile, name, text, codes, self._array_postings, self._array_positions, self._codec._inlinelimit
+            self.postings_file, name, text, codes, self._array_postings, self._array_positions, self.inline_limit
         )
         entries.sort()
-        field_key = pack_ushort(self._fieldid)
-        add_sorted(self._tindex, [(field_key + btext, info) for btext, info in entries])
+        self.add_term_entries(entries)
         self.finish_field()
 
     def close(self) -> None:
@@ -230,61 +194,16 @@ class _FieldWriter(W3FieldWriter):  # type: ignore[misc]
         self._array_positions.close()
 
 
-def add_sorted(table: Any, items: list[tuple[bytes, bytes]]) -> None:
-    """What ``OrderedHashWriter.add`` does for each item, for many at once (one write, and MD5 hashes
-    read from the digest's bytes rather than through its hex form). Keys must increase."""
-    if not items:
-        return
-    if items[0][0] <= table.lastkey:
-        raise ValueError(f"Keys must increase: {table.lastkey!r}..{items[0][0]!r}")
-    position = table.dbfile.tell()
-    buckets, index = table.buckets, table.index
-    digest = _md5_low_bits if table.hashtype == 0 else table.hashfn
-    records = []
-    for key, value in items:
-        index.append(position)
-        hashed = digest(key)
-        buckets[hashed & 255].append((hashed, position))
-        record = _RECORD.pack(len(key), len(value)) + key + value
-        records.append(record)
-        position += len(record)
-    table.dbfile.write(b"".join(records))
-    table.lastkey = items[-1][0]
-
-
-def _md5_low_bits(key: bytes) -> int:
-    """Whoosh's ``md5_hash``: the low 32 bits of the key's MD5 digest.
-
-    >>> from whoosh.filedb.filetables import md5_hash
-    >>> _md5_low_bits("term".encode()) == md5_hash("term".encode()), _md5_low_bits(b"x") == md5_hash(b"x")
-    (True, True)
-    """
-    return int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
-
-
-class _WritingCodec(W3Codec):  # type: ignore[misc]
+class _WritingCodec(WritingCodecBase):
     def __init__(self) -> None:
-        super().__init__(inlinelimit=INLINE_POSTINGS)
+        super().__init__(inline_limit=INLINE_POSTINGS)
 
     def field_writer(self, storage: Any, segment: Any) -> Any:
         return _FieldWriter(self, storage, segment)
 
-    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
-        return _PostingsWriter(
-            dbfile,
-            blocklimit=self._blocklimit,
-            byteids=byteids,
-            compression=self._compression,
-            inlinelimit=self._inlinelimit,
-        )
-
-    def new_segment(self, storage: Any, indexname: str) -> Any:
-        # The segment (pickled into the index) names the stock codec: reading needs nothing of ours.
-        return W3Segment(W3Codec(), indexname)
-
 
 class _FieldLengths:
-    """Every document's field lengths in the segment being written, read once per document and field."""
+    """Every document's field lengths in the segment being written, read once per field."""
 
     def __init__(self, reader: Any, doccount: int) -> None:
         self._reader = reader
@@ -300,21 +219,15 @@ class _FieldLengths:
         found = self._columns.get(fieldname)
         if found is None:
             codes = self.codes(fieldname)
-            found = self._columns[fieldname] = np.where(codes > 0, _BYTE_LENGTHS[codes], 0).tolist()
+            found = self._columns[fieldname] = np.where(codes > 0, BYTE_LENGTHS[codes], 0).tolist()
         return found
 
     def codes(self, fieldname: str) -> np.ndarray[Any, np.dtype[np.int64]]:
         """The field's lengths as Whoosh stores them (one byte each, 0 for none), read in one pass."""
-        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return np.zeros(self._doccount, dtype=np.int64)
-        return np.fromiter(column, dtype=np.int64, count=self._doccount)
-
-    def close(self) -> None:
-        self._reader.close()
+        return length_codes(self._reader, fieldname, self._doccount)
 
 
-class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
+class FastSegmentWriter(SegmentWriterBase):
     """A drop-in ``SegmentWriter`` (same arguments, same files), faster at adding and committing."""
 
     def __init__(self, ix: Any, *, limitmb: float = 128, compound: bool = False, **kwargs: Any) -> None:
@@ -324,66 +237,37 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, compound=compound, **kwargs)
         # the other fields' pool holds a few terms a document, nearly all of them unique (ids, hashes, dates):
         # a quarter of the budget, spilled to runs beyond that, leaves the rest to the text
-        self.pool = TermPool(self._tempstorage, limitmb / 4, route=self._merged_text_posting)
-        self.text = TextPool(limitmb, tempdir=getattr(self._tempstorage, "folder", None))
+        temporary = self.temp_storage()
+        self.pool = TermPool(temporary, limitmb / 4, route=self._merged_text_posting)
+        self.text = TextPool(limitmb, tempdir=getattr(temporary, "folder", None))
         self._text_fields = {n for n, f in self.schema.items() if isinstance(f, HindiText)}
         self._unsupported = {n for n, f in self.schema.items() if f.vector or f.separate_spelling()}
 
     def add_document(self, **fields: Any) -> None:
-        schema = self.schema
         if self._unsupported.intersection(fields):
             raise ValueError("FastSegmentWriter does not write term vectors or spelling fields")
-        self._check_state()
-        names = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, names)
-        docnum = self.docnum
-        docboost = self._doc_boost(fields)
-        writer = self.perdocwriter
-        writer.start_doc(docnum)
-        try:
-            for name in names:
-                value = fields[name]
-                if value is None:
-                    continue
-                field = schema[name]
-                length = 0
-                if field.indexed:
-                    boost = self._field_boost(fields, name, docboost)
-                    if isinstance(field, HindiText) and isinstance(value, str):
-                        boost *= field.format.field_boost
-                        length = self.text.add(name, docnum, value, boost)
-                    else:
-                        terms = []
-                        for btext, freq, weight, vbytes in field.index(value):
-                            terms.append((btext, weight * boost, vbytes or b""))
-                            length += freq
-                        self.pool.add_terms(name, docnum, terms)
-                    if not field.scorable:
-                        length = 0
-                stored = fields.get(f"_stored_{name}", value)
-                writer.add_field(name, field, stored if field.stored else None, length)
-                if field.column_type and stored is not None:
-                    writer.add_column_value(name, field.column_type, field.to_column_value(stored))
-        except BaseException:
-            writer.cancel_doc()
-            raise
-        writer.finish_doc()
-        self._added = True
-        self.docnum += 1
+        super().add_document(**fields)
 
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths = _FieldLengths(self.per_document_reader(), self.docnum)
+    def index_value(self, name: str, field: Any, value: Any, docnum: int, boost: float) -> int:
+        if isinstance(field, HindiText) and isinstance(value, str):
+            return self.text.add(name, docnum, value, boost * field.format.field_boost)
+        terms = []
+        length = 0
+        for btext, freq, weight, vbytes in field.index(value):
+            terms.append((btext, weight * boost, vbytes or b""))
+            length += freq
+        self.pool.add_terms(name, docnum, terms)
+        return length
+
+    def write_postings(self, lengths: Any) -> None:
         try:
-            self.fieldwriter.add_terms(self.schema, lengths, self.pool.iter_terms(), self.text)
+            columns = _FieldLengths(lengths, self.docnum)
+            self.fieldwriter.add_terms(self.schema, columns, self.pool.iter_terms(), self.text)
         finally:
-            lengths.close()
             self.text.cleanup()
-        self.fieldwriter.close()
 
-    def _close_segment(self) -> None:
-        super()._close_segment()
-        self.text.cleanup()  # (a cancelled writer may have sorted runs on disk)
+    def discard_postings(self) -> None:
+        self.text.cleanup()
 
     def _merged_text_posting(
         self, fieldname: str, btext: bytes, docnum: int, weight: float, value: bytes | None

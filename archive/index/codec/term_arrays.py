@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import mmap
-import os
 import struct
 from bisect import bisect_left
 from typing import Any
 
 import numpy as np
+
+from archive.index.codec.whoosh3 import segment_location
 
 _TRAILER = struct.Struct("<QQQI")  # keys offset, table offset, number of terms, format version
 
@@ -109,11 +110,8 @@ class TermArraysReader:
     @staticmethod
     def path_of(reader: Any, extension: str) -> str:
         """The file's path for a Whoosh segment reader ("" for other readers)."""
-        segment, storage = getattr(reader, "_segment", None), getattr(reader, "_storage", None)
-        folder = getattr(storage, "folder", None)
-        if segment is None or folder is None:
-            return ""
-        return os.path.join(folder, f"{segment.segment_id()}.{extension}")
+        location = segment_location(reader)
+        return "" if location is None else location.path(extension)
 
     def forget(self) -> None:
         """Hold no term (a damaged file, found by the caller)."""

@@ -24,19 +24,25 @@ import os
 import pickle
 import struct
 import tempfile
-import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from itertools import pairwise, repeat
 from typing import Any, BinaryIO
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 
 from archive.analysis.terms import word_terms
 from archive.analysis.tokenizer import WORD_RE
 from archive.index.codec.array_positions import ArrayPositionsWriter
 from archive.index.codec.array_postings import ArrayPostingsWriter
+from archive.index.codec.whoosh3 import (
+    BLOCK_LIMIT,
+    BLOCKS_MAGIC,
+    TERM_INFO,
+    blocks_pointer,
+    encode_block,
+    inline_postings,
+)
 
 Int = np.ndarray[Any, np.dtype[np.int64]]
 Array = np.ndarray[Any, Any]
@@ -47,14 +53,10 @@ TERM_RANGE = 16_384  # at most 65,536 (sorting relies on it)
 WRITE_BATCH = 200_000
 #: Occurrences merged from runs in one step (bounds the memory of merging).
 MERGE_BATCH = 1_000_000
-BLOCK_LIMIT = 128  # Whoosh's postings per block
-COMPRESSION = 3  # Whoosh's zlib level for blocks
 #: Whoosh's pickle protocol: values are kept byte for byte as Whoosh's own writer makes them.
 _WHOOSH_PICKLE = 2
 _LIST_HEAD = b"\x80\x02]q\x00"  # pickle protocol 2: a new list, memoised
 _MAX_BATCH = 1000  # pickle writes a list's items in batches of this many
-_INT = struct.Struct("!i")
-_LONG = struct.Struct("!q")
 _NO_LENGTH = 256  # above every length byte
 
 #: occurrences: term numbers, document numbers and positions (int32 each), sorted by term, document, position
@@ -446,9 +448,8 @@ def _write_terms(
     doc_list, delta_list, weight_list = post_docs.tolist(), deltas.tolist(), weights.tolist()
     values = [blob[a:b] for a, b in zip([0, *value_ends[:-1]], value_ends, strict=True)]
     chunk_bounds = zip(chunk_starts.tolist(), chunk_ends.tolist(), strict=True)
-    pack_info, dumps, compress = W3TermInfo._struct.pack, pickle.dumps, zlib.compress
+    pack_info = TERM_INFO.pack
     base, buf = out.tell(), bytearray()
-    highest = pickle.HIGHEST_PROTOCOL
     arrays_from = array_postings.minimum_of(fieldname)
     entries = []
     chunk = 0
@@ -467,12 +468,12 @@ def _write_terms(
         )
         if end - start <= inline_limit:
             inlined = (tuple(doc_list[start:end]), tuple(weight_list[start:end]), tuple(values[start:end]))
-            entry = head + dumps(inlined, highest)
+            entry = head + inline_postings(*inlined)
             next(chunk_bounds)
             chunk += 1
         else:
             offset = base + len(buf)
-            buf += WHOOSH3_HEADER_MAGIC
+            buf += BLOCKS_MAGIC
             for number in range(nblocks):
                 a, b = next(chunk_bounds)
                 if chunk_uniform[chunk]:
@@ -480,16 +481,18 @@ def _write_terms(
                     block_weights: Any = None if w == 1.0 else w
                 else:
                     block_weights = tuple(weight_list[a:b])
-                data = dumps((tuple(delta_list[a:b]), block_weights, tuple(values[a:b])), highest)
-                data = compress(data, COMPRESSION)
-                block = (b - a, doc_list[b - 1], chunk_max_weight[chunk], COMPRESSION)
-                info = dumps((*block, chunk_min_length[chunk], chunk_max_length[chunk]), _WHOOSH_PICKLE)
-                length = len(info) + len(data)
-                buf += _INT.pack(-length if number == nblocks - 1 else length)
-                buf += info
-                buf += data
+                buf += encode_block(
+                    tuple(delta_list[a:b]),
+                    block_weights,
+                    tuple(values[a:b]),
+                    doc_list[b - 1],
+                    chunk_max_weight[chunk],
+                    chunk_min_length[chunk],
+                    chunk_max_length[chunk],
+                    last=number == nblocks - 1,
+                )
                 chunk += 1
-            entry = head + _LONG.pack(offset) + _INT.pack(base + len(buf) - offset)
+            entry = head + blocks_pointer(offset, base + len(buf) - offset)
         btext = term_texts[term].encode("utf-8")
         if end - start >= arrays_from:
             array_postings.add(fieldname, btext, post_docs[start:end].astype(np.uint32), weights[start:end])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from archive.index.codec.whoosh3 import field_b
 from archive.index.query.arrays import Floats
 
 
@@ -32,8 +33,7 @@ def term_weight(searcher: Any, field: str, text: bytes) -> TermWeight | None:
     if type(weighting) is not BM25F or not searcher.schema[field].scorable:
         return None
     top = searcher.get_parent()  # (the statistics are the whole index's, as BM25FScorer takes them)
-    B = weighting._field_B.get(field, weighting.B)
-    return TermWeight(top.idf(field, text), weighting.K1, B, top.avg_field_length(field) or 1)
+    return TermWeight(top.idf(field, text), weighting.K1, field_b(weighting, field), top.avg_field_length(field) or 1)
 
 
 def bm25(tf: Floats, norm: Floats, idf: float, k1: float) -> Floats:

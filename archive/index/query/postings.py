@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate, repeat
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
 from archive.index.codec.array_postings import Scratch
+from archive.index.codec.whoosh3 import blocks, leaf_matcher
 from archive.index.query.arrays import Floats, Ints
 from archive.index.query.values import DocValues
 
@@ -35,15 +36,8 @@ def term_postings(
         by_document = None
         if positions is not None:
             by_document = positions[text] = {}
-        postings = block_postings(leaf_postings(reader, field, text), by_document, decode)
+        postings = block_postings(leaf_matcher(reader, field, text), by_document, decode)
     return postings
-
-
-def leaf_postings(reader: Any, field: str, text: bytes) -> Any:
-    """A segment's matcher for one term without Whoosh's per-document deletion filter (callers mask
-    deleted documents themselves, all at once)."""
-    matcher = reader.postings(field, text)
-    return getattr(matcher, "child", matcher)
 
 
 def block_postings(
@@ -51,26 +45,21 @@ def block_postings(
 ) -> tuple[Ints, Floats]:
     """A term's postings from Whoosh's blocks: document numbers and weights; and into ``positions``, when
     given, each document's positions (``decode`` reads a posting's value)."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
     ids: list[int] = []
     weights: list[float] = []
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            deltas, block_weights = matcher._data[0], matcher._data[1]
-            block_ids = list(accumulate(deltas))  # each block's first number is absolute
+    found = blocks(matcher)
+    if found is not None:
+        for block in found:
+            block_ids, block_weights, values = block.postings()
             ids.extend(block_ids)
             if positions is not None:
-                positions.update(zip(block_ids, map(decode, matcher._data[2]), strict=True))
+                positions.update(zip(block_ids, map(decode, values), strict=True))
             if block_weights is None:
-                weights.extend(repeat(1.0, len(deltas)))
+                weights.extend(repeat(1.0, len(block_ids)))
             elif isinstance(block_weights, float):
-                weights.extend(repeat(block_weights, len(deltas)))
+                weights.extend(repeat(block_weights, len(block_ids)))
             else:
                 weights.extend(block_weights)
-            matcher._next_block()
     else:
         while matcher.is_active():  # postings kept inline in the term table, or another matcher
             ids.append(matcher.id())
@@ -84,22 +73,18 @@ def block_postings(
 def positions_in(reader: Any, field: str, text: bytes, wanted: list[int], decode: Any) -> dict[int, list[int]]:
     """A term's positions in the ``wanted`` documents (sorted) of one segment. Blocks holding none of
     them are skipped unread (a block's last document number is in its header)."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    matcher = leaf_postings(reader, field, text)
+    matcher = leaf_matcher(reader, field, text)
     found: dict[int, list[int]] = {}
     wanted_set = set(wanted)
-    if type(matcher) is W3LeafMatcher and not matcher._byteids and matcher._fixedsize is None:
+    in_blocks = blocks(matcher, values=True)
+    if in_blocks is not None:
         covered = 0  # how many of `wanted` are at or before the previous block's last document
-        while matcher.is_active():
-            reaches = bisect_right(wanted, matcher._maxid)
+        for block in in_blocks:
+            reaches = bisect_right(wanted, block.last_id)
             if reaches > covered:
-                if matcher._data is None:
-                    matcher._read_data()
-                ids, values = accumulate(matcher._data[0]), matcher._data[2]
+                ids, _, values = block.postings()
                 found.update((d, decode(v)) for d, v in zip(ids, values, strict=True) if d in wanted_set)
             covered = reaches
-            matcher._next_block()
         return found
     while matcher.is_active():  # postings kept inline in the term table, or another matcher
         if matcher.id() in wanted_set:

@@ -15,6 +15,13 @@ import numpy as np
 
 from archive.index.codec.array_positions import ArrayPositionsReader
 from archive.index.codec.array_postings import ArrayPostingsReader, Scratch
+from archive.index.codec.whoosh3 import (
+    BYTE_LENGTHS,
+    length_codes,
+    numeric_values,
+    per_document_reader,
+    segment_location,
+)
 from archive.index.query.arrays import Floats, Ints, Mask
 
 
@@ -176,9 +183,9 @@ class _SegmentValues:
         self._path: str | None = None
         self._values: dict[str, Any] = {}
         self._changed = False
-        segment, folder = getattr(reader, "_segment", None), getattr(getattr(reader, "_storage", None), "folder", None)
-        if segment is not None and folder is not None:
-            self._path = os.path.join(folder, f"{segment.segment_id()}.{self.EXTENSION}")
+        location = segment_location(reader)
+        if location is not None:
+            self._path = location.path(self.EXTENSION)
             try:
                 with open(self._path, "rb") as file:
                     found = pickle.load(file)
@@ -202,7 +209,7 @@ class _SegmentValues:
             reader = self._reader
             default = reader.schema[field].column_type.default_value(False)
             column = reader.column_reader(field, translate=False) if reader.has_column(field) else None
-            return _numeric_column(column, self._count, default, offset)
+            return numeric_values(column, self._count, default, offset)
 
         return self._get(f"numbers:{field}", read)  # type: ignore[no-any-return]
 
@@ -249,43 +256,17 @@ class _SegmentValues:
         self._changed = False
 
 
-_LENGTH_OF_BYTE: Ints | None = None
+#: A field's length by the byte Whoosh stores for it, as its scorer sees it (a document without one: 1).
+_SCORED_LENGTHS = BYTE_LENGTHS.copy()
+_SCORED_LENGTHS[0] = 1
 
 
 def _field_lengths(reader: Any, field: str) -> Ints:
     """The length of ``field`` in every document of one segment, as Whoosh's scorer sees it."""
-    global _LENGTH_OF_BYTE
     count = reader.doc_count_all()
-    try:
-        # Whoosh 2.7 keeps the lengths as a byte column per field; reading it whole is ~100x faster than
-        # asking document by document
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        perdoc = reader._perdoc
-        name = _lenfield(field)
-        if not perdoc.has_column(name):
-            return np.ones(count, dtype=np.int64)
-        if _LENGTH_OF_BYTE is None:
-            _LENGTH_OF_BYTE = np.array([byte_to_length(b) if b else 1 for b in range(256)], dtype=np.int64)
-        return _LENGTH_OF_BYTE[_numeric_column(perdoc.column_reader(name, LENGTHS_COLUMN), count, 0)]
-    except (AttributeError, ImportError):  # another layout: the public, slower way
+    perdoc = per_document_reader(reader)
+    if perdoc is None:  # another kind of reader: the public, slower way
         return np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(count)], dtype=np.int64)
-
-
-def _numeric_column(column: Any, count: int, default: int, offset: int = 0) -> Ints:
-    """A numeric column of one segment, read whole (Whoosh would unpack it value by value), minus ``offset``."""
-    from whoosh.columns import NumericColumn
-
-    values = np.full(count, default - offset, dtype=np.int64)
-    if isinstance(column, NumericColumn.Reader):
-        # big-endian fixed-size values, written up to the last document with a non-default value
-        data = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        stored = np.frombuffer(data, dtype=">" + column._typecode)[:count]
-        if offset:
-            stored = (stored.astype(np.uint64) - np.uint64(offset)).view(np.int64)
-        values[: stored.size] = stored
-    elif column is not None:
-        values[:] = [value - offset for value in column]
-    return values
-
+    # Whoosh keeps the lengths as a byte column per field; read whole, ~100x faster than document by document
+    lengths: Ints = _SCORED_LENGTHS[length_codes(perdoc, field, count)]
+    return lengths
