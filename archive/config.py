@@ -1,19 +1,116 @@
-"""Where an archive lives: ``--home`` option > ``ARCHIVE_HOME`` > a per-user data directory."""
+"""Settings: where an archive lives (``--home`` option > ``ARCHIVE_HOME`` > a per-user data directory), and
+the thresholds its index is written with, each with the measurement that chose it.
+
+Everything here is a frozen dataclass passed down to whoever needs it: no module keeps a knob of its own,
+and a test that wants other thresholds passes other settings.
+"""
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from archive.errors import InputError
 
 HOME_ENV = "ARCHIVE_HOME"
 DB_URL_ENV = "ARCHIVE_DB_URL"
+#: Seconds a command waits for another one writing the index (scripts may want to fail at once: 0).
+LOCK_TIMEOUT_ENV = "ARCHIVE_LOCK_TIMEOUT"
+
+
+@dataclass(frozen=True)
+class ArrayTerms:
+    """Which terms of a segment get their postings and positions also as plain arrays beside Whoosh's
+    blocks (:mod:`archive.index.codec.array_postings`): those in enough of the segment's documents.
+
+    Reading a term's blocks costs about 0.6 µs a posting and about 0.1 ms however few they are; the
+    arrays cost disk (365 MB of a 981 MB index at 100,000 articles).
+    """
+
+    #: Terms in at least this many documents of a segment get plain arrays (smaller ones decode fast enough)...
+    documents: int = 1024
+    #: ... or in at least this share of a smaller segment's documents, so that an archive in several segments
+    #: (a large ingest commits every 20,000 articles) gives the same terms plain arrays as one segment would:
+    #: with 1,024 in each, a 100,000-article archive in five segments read the blocks of every term in 1-5% of
+    #: the articles, and a two-word search took 9 ms in its terms instead of 3.
+    share: float = 0.01
+    #: (Terms in fewer documents than this have few blocks, cheap to read whatever the segment's size; with 128
+    #: the shared corpus's index grew by 15%, 48 -> 55 MB, for searches that take 5-12 ms either way. 256: 53 MB.)
+    floor: int = 256
+    #: A field of fewer words than this per document on average (a title, a summary) has its common terms in
+    #: fewer documents, and a query reads each of them in every segment: terms in 0.1% of its documents, at
+    #: least 16, get plain arrays. A phrase at 100,000 articles in five segments read 20 title terms' blocks
+    #: (2 ms of its 12).
+    short_field_words: float = 50
+    short_share: float = 0.001
+    short_floor: int = 16
+
+    def minimum(self, documents: int, words_per_document: float = math.inf) -> int:
+        """How many of a segment's ``documents`` a term of a field must be in to get plain arrays, by how many
+        words the field holds per document on average (by default, a long field's).
+
+        >>> terms = ArrayTerms()
+        >>> [terms.minimum(n) for n in (1_000_000, 100_000, 40_000, 20_000, 1_000)]
+        [1024, 1000, 400, 256, 256]
+        >>> [terms.minimum(n, 9.5) for n in (100_000, 20_000, 1_000)]
+        [100, 20, 16]
+        """
+        if words_per_document < self.short_field_words:
+            return min(self.documents, max(self.short_floor, int(documents * self.short_share)))
+        return min(self.documents, max(self.floor, int(documents * self.share)))
+
+
+@dataclass(frozen=True)
+class WriterSettings:
+    """How the segment writer (:class:`archive.index.codec.segment_writer.FastSegmentWriter`) works."""
+
+    #: Memory for pooled postings before sorted runs are spilled to disk (an estimate: the whole ingest, both
+    #: processes, peaked at 445 MB with 100,000 articles).
+    memory_mb: float = 128
+    #: Terms in at most this many documents (of one segment) are stored inline in the term table.
+    inline_postings: int = 8
+    #: Occurrences merged from spilled runs in one step (bounds the memory of merging).
+    merge_batch: int = 1_000_000
+    arrays: ArrayTerms = field(default_factory=ArrayTerms)
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """How the index is written and kept in step with the database."""
+
+    writer: WriterSettings = field(default_factory=WriterSettings)
+    #: Seconds to wait for another command's write lock on the index.
+    lock_timeout: float = 30.0
+    #: Articles read from the database and written to the index in one step.
+    batch: int = 500
+    #: Up to this many articles, a sync refreshes only their words in the vocabulary instead of rescanning it.
+    incremental_vocabulary: int = 1_000
+    #: Index commits are costly (each writes a segment): a long ingest commits after this many articles,
+    #: which then become searchable.
+    commit_every: int = 20_000
+    #: For an input smaller than this, the background indexer also commits whenever it has caught up with
+    #: storing and holds at least ``idle_commit_min`` articles, and at least as many as all its earlier commits
+    #: in the run together. Committing then overlaps storing instead of all coming after it (the shared
+    #: corpus's 4,500 articles: storing done at 7.1 s, the index at 10.8 s, where it used to take 12.2 s), and
+    #: the segments at least double, so there are few (2 or 3 there). A large input is left to
+    #: ``commit_every``: there the last commit is a small part of the run, and its first, small segments slowed
+    #: every later search (8 segments for 100,000 articles: one word 18 ms against 7 in one segment).
+    idle_commit_input_bytes: int = 64_000_000
+    idle_commit_min: int = 1_000
+    #: How often the background indexer looks at the queue when it found nothing new.
+    poll_seconds: float = 0.2
+    #: Inputs at least this large are indexed by a second process while they are stored (when the machine
+    #: has a second core): starting it costs about half a second.
+    background_input_bytes: int = 4_000_000
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path
     db_url: str
+    index: IndexSettings = field(default_factory=IndexSettings)
 
     @property
     def index_dir(self) -> Path:
@@ -32,8 +129,8 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Set
     """Settings from explicit values, then the environment, then per-user defaults.
 
     >>> s = resolve_settings(Path("/tmp/a"))
-    >>> s.db_url, s.index_dir.as_posix()
-    ('sqlite:////tmp/a/archive.db', '/tmp/a/index')
+    >>> s.db_url, s.index_dir.as_posix(), s.index.lock_timeout
+    ('sqlite:////tmp/a/archive.db', '/tmp/a/index', 30.0)
     """
     if home is None:
         env_home = os.environ.get(HOME_ENV)
@@ -45,7 +142,15 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Set
             home = Path(user_data_dir("archive", appauthor=False))
     home = home.expanduser().absolute()
     url = db_url or os.environ.get(DB_URL_ENV) or sqlite_url(home / "archive.db")
-    return Settings(home=home, db_url=with_driver(url))
+    index = IndexSettings()
+    waited = os.environ.get(LOCK_TIMEOUT_ENV)
+    if waited:
+        try:
+            index = IndexSettings(lock_timeout=max(0.0, float(waited)))
+        except ValueError:
+            problem = f"{LOCK_TIMEOUT_ENV}={waited!r} is not a number of seconds; set it to one, e.g. 5."
+            raise InputError(problem) from None
+    return Settings(home=home, db_url=with_driver(url), index=index)
 
 
 def with_driver(url: str) -> str:

@@ -95,3 +95,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The Whoosh contract first: when a new whoosh-reloaded changes what the codec relies on, its message
     (which name, which version) comes before the failures that follow from it."""
     items.sort(key=lambda item: item.path.name != "test_whoosh_contract.py")
+
+
+def with_array_terms(settings: Settings, **thresholds: Any) -> Settings:
+    """``settings`` whose index writer gives plain arrays to other terms (see :class:`archive.config.ArrayTerms`)."""
+    from dataclasses import replace
+
+    from archive.config import ArrayTerms
+
+    writer = replace(settings.index.writer, arrays=replace(ArrayTerms(), **thresholds))
+    return replace(settings, index=replace(settings.index, writer=writer))

@@ -10,23 +10,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.index.codec import array_positions as hot_positions
-from archive.index.codec import array_postings as hot_postings
-from archive.index.codec import term_arrays
-from archive.index.codec.array_positions import ArrayPositionsReader as PositionsReader
-from archive.index.codec.array_positions import positions_of
-from archive.index.codec.array_postings import ArrayPostingsReader as HotReader
+from archive.config import ArrayTerms, WriterSettings
+from archive.index.codec import array_positions, array_postings, term_arrays
+from archive.index.codec.array_positions import ArrayPositionsReader, positions_of
+from archive.index.codec.array_postings import ArrayPostingsReader
 from archive.index.codec.segment_writer import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
 
+#: Plain arrays for every term in 3 documents or more.
+FROM_3 = WriterSettings(arrays=ArrayTerms(documents=3))
 
-def test_every_hot_term_holds_whoosh_s_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
-    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(120))  # merged segments too
+
+def test_every_array_term_holds_whoosh_s_positions(tmp_path: Path) -> None:
+    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=FROM_3), _documents(120))  # merged too
     checked = 0
     with ix.reader() as reader:
         for sub, _ in reader.leaf_readers():
-            held = PositionsReader.of(sub)
+            held = ArrayPositionsReader.of(sub)
             for fieldname, btext in sub.all_terms():
                 field = ix.schema[fieldname]
                 found = held.positions(fieldname, btext)
@@ -52,26 +52,23 @@ def test_every_hot_term_holds_whoosh_s_positions(tmp_path: Path, monkeypatch: py
     assert checked > 100
 
 
-def _hot_lookup(sub: Any, btext: bytes) -> Any:
-    return HotReader.of(sub).postings("body", btext)
+def _postings_lookup(sub: Any, btext: bytes) -> Any:
+    return ArrayPostingsReader.of(sub).postings("body", btext)
 
 
 def _positions_lookup(sub: Any, btext: bytes) -> Any:
-    return PositionsReader.of(sub).positions("body", btext)
+    return ArrayPositionsReader.of(sub).positions("body", btext)
 
 
 @pytest.mark.parametrize(
     ("extension", "lookup", "damages"),
     [
-        (hot_postings.EXTENSION, _hot_lookup, ("table past the end", "another version")),
-        (hot_positions.EXTENSION, _positions_lookup, ("table past the end", "another version", "data past the keys")),
+        (array_postings.EXTENSION, _postings_lookup, ("table past the end", "another version")),
+        (array_positions.EXTENSION, _positions_lookup, ("table past the end", "another version", "data past the keys")),
     ],
 )
-def test_a_damaged_file_is_passed_over(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extension: str, lookup: Any, damages: tuple[str, ...]
-) -> None:
-    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
-    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(60))
+def test_a_damaged_file_is_passed_over(tmp_path: Path, extension: str, lookup: Any, damages: tuple[str, ...]) -> None:
+    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=FROM_3), _documents(60))
     ix.close()
     (path,) = (tmp_path / "ix").glob(f"*.{extension}")
     data = path.read_bytes()

@@ -6,13 +6,11 @@ from array import array
 from pathlib import Path
 
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.index.codec import array_postings as hot_postings
-from archive.index.codec.array_postings import ArrayPostingsReader as HotReader
-from archive.index.codec.array_postings import decode, encode
+from archive.config import ArrayTerms, WriterSettings
+from archive.index.codec.array_postings import ArrayPostingsReader, decode, encode
 from archive.index.codec.segment_writer import FastSegmentWriter
 from tests.test_index_writer import _build, _documents
 
@@ -33,15 +31,15 @@ def test_arrays_round_trip(docnums: list[int], kind: str) -> None:
     assert found.tolist() == np.asarray(weights, dtype=np.float32).astype(np.float64).tolist()
 
 
-def test_every_hot_term_holds_whoosh_s_postings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 3)
-    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix), _documents(120))
+def test_every_array_term_holds_whoosh_s_postings(tmp_path: Path) -> None:
+    settings = WriterSettings(arrays=ArrayTerms(documents=3))
+    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=settings), _documents(120))
     checked = 0
     with ix.reader() as reader:
         for sub, _ in reader.leaf_readers():
-            hot = HotReader.of(sub)
+            held = ArrayPostingsReader.of(sub)
             for fieldname, btext in sub.all_terms():
-                found = hot.postings(fieldname, btext)
+                found = held.postings(fieldname, btext)
                 matcher = sub.postings(fieldname, btext)
                 matcher = getattr(matcher, "child", matcher)
                 expected: list[tuple[int, float]] = []
@@ -54,36 +52,31 @@ def test_every_hot_term_holds_whoosh_s_postings(tmp_path: Path, monkeypatch: pyt
                 assert found is not None
                 assert list(zip(found[0].tolist(), found[1].tolist(), strict=True)) == expected
                 checked += 1
-            hot.close()
+            held.close()
     ix.close()
     assert checked > 100
 
 
-def test_a_smaller_segment_gives_arrays_to_terms_in_as_large_a_share_of_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_smaller_segment_gives_arrays_to_terms_in_as_large_a_share_of_it(tmp_path: Path) -> None:
     # (the shares of the default scaled to a small test: 10% of a segment, at least 2 and at most 30 documents;
     # in a short field such as the title, 2%, at least 1)
-    monkeypatch.setattr(hot_postings, "HOT_POSTINGS", 30)
-    monkeypatch.setattr(hot_postings, "HOT_POSTINGS_FLOOR", 2)
-    monkeypatch.setattr(hot_postings, "HOT_SHARE", 0.1)
-    monkeypatch.setattr(hot_postings, "SHORT_FLOOR", 1)
-    monkeypatch.setattr(hot_postings, "SHORT_SHARE", 0.02)
+    arrays = ArrayTerms(documents=30, floor=2, share=0.1, short_floor=1, short_share=0.02)
+    settings = WriterSettings(arrays=arrays)
     for size in (60, 400):
-        ix = _build(tmp_path / f"ix{size}", lambda ix: FastSegmentWriter(ix), _documents(size))
+        ix = _build(tmp_path / f"ix{size}", lambda ix: FastSegmentWriter(ix, settings=settings), _documents(size))
         with ix.reader() as reader:
             (sub, _), *others = reader.leaf_readers()
             assert not others
             documents = sub.doc_count_all()  # (one article was deleted)
-            assert hot_postings.hot_minimum(documents) == (5 if size == 60 else 30)
-            assert hot_postings.hot_minimum(documents, 10) == (1 if size == 60 else 7)
+            assert arrays.minimum(documents) == (5 if size == 60 else 30)
+            assert arrays.minimum(documents, 10) == (1 if size == 60 else 7)
             words = {"title": sub.field_length("title") / documents, "body": sub.field_length("body") / documents}
-            assert words["title"] < hot_postings.SHORT_FIELD_WORDS < words["body"]
-            minimum = {field: hot_postings.hot_minimum(documents, count) for field, count in words.items()}
-            hot = HotReader.of(sub)
-            kept = {(f, t): hot.postings(f, t) is not None for f, t in sub.all_terms() if f in minimum}
+            assert words["title"] < arrays.short_field_words < words["body"]
+            minimum = {field: arrays.minimum(documents, count) for field, count in words.items()}
+            held = ArrayPostingsReader.of(sub)
+            kept = {(f, t): held.postings(f, t) is not None for f, t in sub.all_terms() if f in minimum}
             frequencies = {(f, t): sub.doc_frequency(f, t) for f, t in kept}
-            hot.close()
+            held.close()
         ix.close()
         assert kept == {(f, t): frequencies[f, t] >= minimum[f] for f, t in kept}
         assert any(kept.values()) and not all(kept.values())

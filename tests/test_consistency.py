@@ -87,11 +87,10 @@ def test_ingest_killed_at_random_moments_loses_nothing(tmp_path: Path, home: Pat
 def test_a_locked_index_gives_a_clear_message_and_searches_still_answer(
     run: Run, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archive.index import search_index as index_module
     from archive.index.search_index import SearchIndex
 
     run("ingest")
-    monkeypatch.setattr(index_module, "WRITE_LOCK_TIMEOUT", 0.5)
+    monkeypatch.setenv("ARCHIVE_LOCK_TIMEOUT", "0.5")
     holder = SearchIndex(settings.index_dir)
     writer = holder.open().writer()  # another process writing, as far as the archive can tell
     try:

@@ -11,7 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
-from archive.index.codec import text_postings
+from archive.config import WriterSettings
 from archive.index.codec.segment_writer import FastSegmentWriter
 from archive.index.schema import build_schema
 
@@ -84,13 +84,12 @@ def _postings(ix: Any) -> dict[tuple[str, bytes], list[tuple[str, float, bytes |
     [(128, None), (0.05, None), (0.05, 40)],  # 0.05 MB: the pools spill to sorted runs and merge them (40 at a time)
 )
 def test_fast_writer_writes_the_same_postings_as_whooshs_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limitmb: float, merge_batch: int | None
+    tmp_path: Path, limitmb: float, merge_batch: int | None
 ) -> None:
-    if merge_batch is not None:
-        monkeypatch.setattr(text_postings, "MERGE_BATCH", merge_batch)
+    settings = WriterSettings(memory_mb=limitmb, merge_batch=merge_batch or WriterSettings().merge_batch)
     docs = _documents(120)
     stock = _build(tmp_path / "stock", lambda ix: ix.writer(), docs)
-    fast = _build(tmp_path / "fast", lambda ix: FastSegmentWriter(ix, limitmb=limitmb), docs)
+    fast = _build(tmp_path / "fast", lambda ix: FastSegmentWriter(ix, settings=settings), docs)
 
     expected, written = _postings(stock), _postings(fast)
     assert len(expected) > 500

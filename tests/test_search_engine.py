@@ -13,13 +13,13 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from archive import Archive
-from archive.index.codec import array_positions as hot_positions
-from archive.index.codec import array_postings as hot_postings
+from archive.config import ArrayTerms, resolve_settings
+from archive.index.codec import array_positions, array_postings
 from archive.index.search_index import SearchIndex
 from archive.maintenance import delete, upgrade_database
 from archive.search.expansion import QueryExpander as _Expander
 from archive.search.parsing import parse_query
-from tests.conftest import write_jsonl
+from tests.conftest import with_array_terms, write_jsonl
 from tests.test_search_features import ARTICLES
 
 QUERIES = [
@@ -44,15 +44,15 @@ QUERIES = [
 @pytest.fixture(scope="module", params=["blocks", "arrays", "both", "both, two segments"])
 def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The same archive four times: postings and positions read from Whoosh's blocks; (every term made
-    "hot") from the plain arrays that segments keep for common terms; and each from either (terms in two
-    documents or more made "hot"), so that a phrase meets both, in one segment and in two (a phrase's
+    given them) from the plain arrays that segments keep for common terms; and each from either (terms in two
+    documents or more given them), so that a phrase meets both, in one segment and in two (a phrase's
     documents are found across segments at once)."""
     home = tmp_path_factory.mktemp("engine") / "home"
-    with Archive(home) as created, pytest.MonkeyPatch.context() as patch:
-        if request.param != "blocks":
-            patch.setattr(hot_postings, "HOT_POSTINGS", 1 if request.param == "arrays" else 2)
-        else:  # (short fields' terms get arrays from a few documents)
-            patch.setattr(hot_postings, "SHORT_FLOOR", hot_postings.HOT_POSTINGS)
+    if request.param != "blocks":
+        settings = with_array_terms(resolve_settings(home), documents=1 if request.param == "arrays" else 2)
+    else:  # (short fields' terms get arrays from a few documents)
+        settings = with_array_terms(resolve_settings(home), short_floor=ArrayTerms().documents)
+    with Archive(settings=settings) as created:
         if request.param.endswith("two segments"):
             half = len(ARTICLES) // 2
             created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES[:half])])
@@ -63,7 +63,7 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             index.close()
         else:
             created.ingest([write_jsonl(home.parent / "a.jsonl", ARTICLES)])
-        for extension in (hot_postings.EXTENSION, hot_positions.EXTENSION):
+        for extension in (array_postings.EXTENSION, array_positions.EXTENSION):
             assert bool(list(created.settings.index_dir.glob(f"*.{extension}"))) == (request.param != "blocks")
         # deletions leave documents marked deleted in their segment: they must not be found
         delete(created.settings, ids=[3, 8])
@@ -124,12 +124,10 @@ def test_paging_walks_the_same_order(archive: Archive) -> None:
 def test_phrases_without_a_positions_file_read_their_positions_from_the_blocks(tmp_path: Path) -> None:
     """Plain-array postings whose positions file is missing (or damaged, which reads as missing): a phrase
     reads those words' positions from Whoosh's blocks."""
-    home = tmp_path / "home"
-    with Archive(home) as created, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hot_postings, "HOT_POSTINGS", 1)
+    with Archive(settings=with_array_terms(resolve_settings(tmp_path / "home"), documents=1)) as created:
         created.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES)])
-        removed = list(created.settings.index_dir.glob(f"*.{hot_positions.EXTENSION}"))
-        assert removed and list(created.settings.index_dir.glob(f"*.{hot_postings.EXTENSION}"))
+        removed = list(created.settings.index_dir.glob(f"*.{array_positions.EXTENSION}"))
+        assert removed and list(created.settings.index_dir.glob(f"*.{array_postings.EXTENSION}"))
         for path in removed:
             path.unlink()
         for query in [q for q in QUERIES if '"' in q]:

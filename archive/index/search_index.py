@@ -18,6 +18,7 @@ from whoosh.index import LockError
 
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
+from archive.config import IndexSettings
 from archive.errors import SearchIndexError
 from archive.index.codec.whoosh3 import term_document_counts
 from archive.index.schema import SCHEMA_VERSION, build_schema, document
@@ -28,10 +29,6 @@ if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlche
     from archive.store.tables import Article
 
 META_FILE = "archive-index.json"
-WRITE_LOCK_TIMEOUT = 30.0
-# Memory the writer may use for postings before it spills sorted runs to disk (an estimate: the whole
-# ingest, both processes, peaked at 445 MB with 100,000 articles).
-WRITER_LIMIT_MB = 128
 
 
 @dataclass(frozen=True)
@@ -61,8 +58,9 @@ def _document_counts(leaf: Any, fieldname: str) -> Iterator[tuple[bytes, int]]:
 class SearchIndex:
     """A Whoosh index in a directory, with a small JSON file recording how it was built."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, settings: IndexSettings | None = None) -> None:
         self.path = path
+        self.settings = settings or IndexSettings()
         self._ix: Any = None
 
     # --- opening ------------------------------------------------------------------------------
@@ -180,20 +178,23 @@ class SearchIndex:
     # --- writing ------------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[IndexWriter]:
-        """A writer that commits when the block ends and discards everything if it raises."""
+    def writer(self, timeout: float | None = None) -> Iterator[IndexWriter]:
+        """A writer that commits when the block ends and discards everything if it raises; it waits up to
+        ``timeout`` seconds (by default the settings' ``lock_timeout``) for another command's lock."""
+        if timeout is None:
+            timeout = self.settings.lock_timeout
         try:
             # only writers need it: searches start faster
             from archive.index.codec.segment_writer import FastSegmentWriter
 
-            raw = FastSegmentWriter(self.open(), timeout=timeout, limitmb=WRITER_LIMIT_MB)
+            raw = FastSegmentWriter(self.open(), timeout=timeout, settings=self.settings.writer)
         except LockError as error:
             raise SearchIndexError(
                 f"The search index at {self.path} is being written by another archive command; "
                 "try again when it has finished."
             ) from error
         try:
-            yield IndexWriter(raw)
+            yield IndexWriter(raw, self.settings)
         except BaseException:
             raw.cancel()
             raise
@@ -204,8 +205,9 @@ class SearchIndex:
 class IndexWriter:
     """Adds, replaces and removes articles; the only way the rest of the archive writes to Whoosh."""
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, settings: IndexSettings) -> None:
         self._raw = raw
+        self.settings = settings
 
     def put(self, articles: Iterable[Article]) -> None:
         for article in articles:
@@ -216,8 +218,8 @@ class IndexWriter:
             self._raw.delete_by_term("id", str(article_id))
 
 
-def new_index_beside(link: Path) -> SearchIndex:
+def new_index_beside(link: Path, settings: IndexSettings | None = None) -> SearchIndex:
     """An empty index in a fresh directory next to ``link`` (``index-<random>``), not yet in use."""
-    fresh = SearchIndex(fresh_directory_beside(link))
+    fresh = SearchIndex(fresh_directory_beside(link), settings)
     fresh.create()
     return fresh

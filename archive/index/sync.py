@@ -15,21 +15,16 @@ from archive.analysis.terms import index_terms
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
 from archive.errors import SearchIndexError
-from archive.index import search_index as index_module
 from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
 from archive.index.swap import point_to, remove_unused_beside
 from archive.store.database import Store
-
-BATCH = 500
-#: Up to this many articles, a sync refreshes only their words in the vocabulary instead of rescanning it.
-INCREMENTAL_VOCABULARY = 1_000
 
 
 @contextmanager
 def opened(settings: Settings, *, create: bool = False) -> Iterator[tuple[Store, SearchIndex]]:
     """The archive's database and index, closed again whatever happens in the block."""
     store = Store.open(settings, create=create)
-    index = SearchIndex(settings.index_dir)
+    index = SearchIndex(settings.index_dir, settings.index)
     try:
         yield store, index
     finally:
@@ -40,7 +35,7 @@ def opened(settings: Settings, *, create: bool = False) -> Iterator[tuple[Store,
 def ensure_index(store: Store, index: SearchIndex) -> None:
     """Create the index when it is missing, queueing every stored article for it."""
     if not index.exists():
-        fresh = new_index_beside(index.path)
+        fresh = new_index_beside(index.path, index.settings)
         fresh.close()
         point_to(index.path, fresh.path)
         store.queue_all()
@@ -55,11 +50,11 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
     if not pending:
         return 0
     # (a fresh index has no vocabulary yet: it is built by one scan at the end)
-    incremental = len(pending) <= INCREMENTAL_VOCABULARY and index.vocabulary.path.exists()
+    incremental = len(pending) <= index.settings.incremental_vocabulary and index.vocabulary.path.exists()
     forms: set[str] | None = set() if incremental else None
     versions: dict[int, datetime | None] = {}
     try:
-        with index.writer(timeout=index_module.WRITE_LOCK_TIMEOUT if wait else 0.0) as writer:
+        with index.writer(timeout=None if wait else 0.0) as writer:
             removed = write_articles(store, writer, pending, versions, forms)
     except SearchIndexError:
         if wait:
@@ -87,8 +82,9 @@ def write_articles(
     """Index (or remove) these articles, noting in ``versions`` which version of each was written and in
     ``forms`` (when given) their words. Returns whether any was removed."""
     removed = False
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
+    batch = writer.settings.batch
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
         articles = store.articles(chunk)
         writer.put(articles)
         present = {a.id: a.updated_at for a in articles}
@@ -110,14 +106,14 @@ def rebuild_index(store: Store, index: SearchIndex) -> int:
     # Hold the old index's write lock while building, so an ingest running now cannot index into the
     # index about to be replaced; it waits, or fails with a clear message, and its articles stay queued.
     holder = None
-    old = SearchIndex(index.path.resolve())  # the directory itself: the link will point elsewhere soon
+    old = SearchIndex(index.path.resolve(), index.settings)  # the directory itself: the link will move soon
     if old.exists():
         try:
-            holder = old.open().writer(timeout=index_module.WRITE_LOCK_TIMEOUT)
+            holder = old.open().writer(timeout=index.settings.lock_timeout)
         except Exception:  # an unreadable or outdated index is what a rebuild is for
             holder = None
     try:
-        fresh = new_index_beside(index.path)
+        fresh = new_index_beside(index.path, index.settings)
         total = store.queue_all()
         sync_index(store, fresh)
         if total == 0:

@@ -20,23 +20,8 @@ from typing import Any
 from archive.config import Settings
 from archive.errors import ArchiveError
 from archive.index.search_index import IndexWriter
-from archive.index.sync import BATCH, opened, write_articles
+from archive.index.sync import opened, write_articles
 from archive.store.database import Store
-
-#: How often the background indexer looks at the queue when it found nothing new.
-POLL_SECONDS = 0.2
-#: Index commits are costly (each writes a segment): a long ingest commits after this many articles,
-#: which then become searchable.
-COMMIT_EVERY = 20_000
-#: For an input smaller than this, the indexer also commits whenever it has caught up with storing and holds
-#: at least IDLE_COMMIT_MIN articles, and at least as many as all its earlier commits in the run together.
-#: Committing (sorting, encoding and writing postings) then overlaps storing instead of all coming after it
-#: (the shared corpus's 4,500 articles: storing done at 7.1 s, the index at 10.8 s, where it used to take
-#: 12.2 s), and the segments at least double, so there are few (2 or 3 there). A large input is left to
-#: COMMIT_EVERY: there the last commit is a small part of the run, and its first, small segments slowed every
-#: later search (8 segments for 100,000 articles: one word 18 ms against 7 in one segment).
-IDLE_COMMIT_INPUT_BYTES = 64_000_000
-IDLE_COMMIT_MIN = 1_000
 
 
 def index_alongside(
@@ -46,8 +31,9 @@ def index_alongside(
     as it queues it, until ``storing_done`` is set and the queue holds nothing new; ``indexed`` counts
     the articles.
 
-    It keeps one writer open for up to :data:`COMMIT_EVERY` articles, so a long ingest makes few, large
-    segments; with ``commit_when_idle`` (a small input) it also commits whenever it has caught up.
+    It keeps one writer open for up to ``commit_every`` articles (:class:`archive.config.IndexSettings`), so
+    a long ingest makes few, large segments; with ``commit_when_idle`` (a small input) it also commits
+    whenever it has caught up.
     Whatever stops it, anything it did not finish stays queued for the storing process's final sync: this
     process only makes ingest faster, never more correct. When the storing process
     dies (a kill -9 gives it no chance to say so) this one ends too, its uncommitted work discarded, so
@@ -89,23 +75,24 @@ def _index_one_commit(
     parent: int,
     commit_when_idle: bool,
 ) -> bool:
-    """Index newly queued articles into ``writer`` until :data:`COMMIT_EVERY` are written, or (with
-    ``commit_when_idle``) until it has caught up with storing (see :data:`IDLE_COMMIT_INPUT_BYTES`) (False:
+    """Index newly queued articles into ``writer`` until ``commit_every`` are written, or (with
+    ``commit_when_idle``) until it has caught up with storing (see ``idle_commit_input_bytes``) (False:
     commit and go on), or until storing is done and nothing new is queued (True: the last commit)."""
     written = 0
-    while written < COMMIT_EVERY:
+    tuning = writer.settings
+    while written < tuning.commit_every:
         _stop_if_orphaned(parent)
         done = storing_done.is_set()  # read before the queue: nothing queued after it is missed
-        fresh = [i for i in store.pending_ids() if i not in versions][: COMMIT_EVERY - written]
+        fresh = [i for i in store.pending_ids() if i not in versions][: tuning.commit_every - written]
         if not fresh:
             if done:
                 return True
-            if commit_when_idle and written >= max(IDLE_COMMIT_MIN, len(versions) - written):
+            if commit_when_idle and written >= max(tuning.idle_commit_min, len(versions) - written):
                 return False  # caught up with storing: commit now, while the other core is busy storing
-            storing_done.wait(POLL_SECONDS)
-        for start in range(0, len(fresh), BATCH):
+            storing_done.wait(tuning.poll_seconds)
+        for start in range(0, len(fresh), tuning.batch):
             _stop_if_orphaned(parent)
-            write_articles(store, writer, fresh[start : start + BATCH], versions)
+            write_articles(store, writer, fresh[start : start + tuning.batch], versions)
             indexed.value = len(versions)
         written += len(fresh)
     return False
@@ -152,7 +139,7 @@ def indexing_alongside(settings: Settings, enabled: bool, input_bytes: int = 0) 
     indexed = context.Value("q", 0)
     process = context.Process(
         target=_indexer_process,
-        args=(settings, storing_done, indexed, os.getpid(), input_bytes < IDLE_COMMIT_INPUT_BYTES),
+        args=(settings, storing_done, indexed, os.getpid(), input_bytes < settings.index.idle_commit_input_bytes),
         name="archive-indexer",
         daemon=True,
     )

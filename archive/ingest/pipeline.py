@@ -15,14 +15,11 @@ from typing import Protocol
 from archive.config import Settings
 from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, opened, sync_index
-from archive.ingest.background import COMMIT_EVERY, Alongside, indexing_alongside
+from archive.ingest.background import Alongside, indexing_alongside
 from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store.database import RunCounts, Store
 
 BATCH_SIZE = 500
-#: Inputs at least this large are indexed by a second process while they are stored (when the machine
-#: has a second core): starting it costs about half a second.
-BACKGROUND_INDEX_BYTES = 4_000_000
 MAX_BODY_CHARS = 2_000_000
 MAX_TITLE_CHARS = 2_000
 #: Rejects kept in memory for the caller; all of them are in the database (`archive rejects`).
@@ -129,10 +126,10 @@ def ingest(
             input_bytes = _input_bytes(files)
             background = options.background_index
             if background is None:
-                background = (os.cpu_count() or 1) > 1 and input_bytes >= BACKGROUND_INDEX_BYTES
+                background = (os.cpu_count() or 1) > 1 and input_bytes >= settings.index.background_input_bytes
             indexing = indexing_alongside(settings, background, input_bytes)
             with indexing as alongside, _interrupts_noted() as interrupted:
-                every = None if background else COMMIT_EVERY
+                every = None if background else settings.index.commit_every
                 _ingest_files(store, index, files, options, report, tell, sync_every=every, interrupted=interrupted)
             status = "finished"
         except KeyboardInterrupt:

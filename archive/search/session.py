@@ -55,7 +55,7 @@ class SearchSession:
         target = os.path.realpath(self.settings.index_dir)
         if self._index is None or target != self._target:
             self._close_index()
-            self._index, self._target = SearchIndex(self.settings.index_dir), target
+            self._index, self._target = SearchIndex(self.settings.index_dir, self.settings.index), target
             self._vocabulary = Vocabulary(Path(target), keep_open=True)
         index = self._index
         # a searcher on the latest commit shows the index is there: asking Whoosh opens the index afresh

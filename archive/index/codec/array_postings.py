@@ -23,23 +23,6 @@ import numpy as np
 
 from archive.index.codec.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
 
-#: Terms in at least this many documents of a segment get plain arrays (smaller ones decode fast enough)...
-HOT_POSTINGS = 1024
-#: ... or in at least this share of a smaller segment's documents, so that an archive in several segments (a
-#: large ingest commits every 20,000 articles) gives the same terms plain arrays as one segment would: with
-#: 1,024 in each, a 100,000-article archive in five segments read the blocks of every term in 1-5% of the
-#: articles, and a two-word search took 9 ms in its terms instead of 3.
-HOT_SHARE = 0.01
-#: (Terms in fewer documents than this have few blocks, cheap to read whatever the segment's size; with 128 the
-#: shared corpus's index grew by 15%, 48 -> 55 MB, for searches that take 5-12 ms either way. 256: 53 MB.)
-HOT_POSTINGS_FLOOR = 256
-#: A field of fewer words than this per document on average (a title, a summary) has its common terms in fewer
-#: documents, and a query reads each of them in every segment: terms in 0.1% of its documents, at least 16, get
-#: plain arrays. Reading a term's blocks costs about 0.1 ms however few its postings, and a phrase at 100,000
-#: articles in five segments read 20 title terms' blocks (2 ms of its 12).
-SHORT_FIELD_WORDS = 50
-SHORT_SHARE = 0.001
-SHORT_FLOOR = 16
 EXTENSION = "hot"
 _VERSION = 4
 _TYPES = ("|u1", "<u2", "<u4", "<f4")
@@ -48,20 +31,6 @@ _LOW = np.dtype("<u2")
 # One row per term, in the order of the sorted keys: where its arrays start, how many postings, how many
 # 65,536-document runs start after the first, and the index in _TYPES of the weight type.
 _ROW = np.dtype([("offset", "<u8"), ("count", "<u4"), ("cuts", "<u2"), ("weights", "u1"), ("key_end", "<u4")])
-
-
-def hot_minimum(documents: int, words_per_document: float = float("inf")) -> int:
-    """How many of a segment's ``documents`` a term of a field must be in to get plain arrays, by how many
-    words the field holds per document on average (by default, a long field's).
-
-    >>> hot_minimum(1_000_000), hot_minimum(100_000), hot_minimum(40_000), hot_minimum(20_000), hot_minimum(1_000)
-    (1024, 1000, 400, 256, 256)
-    >>> hot_minimum(100_000, 9.5), hot_minimum(20_000, 9.5), hot_minimum(1_000, 9.5)
-    (100, 20, 16)
-    """
-    if words_per_document < SHORT_FIELD_WORDS:
-        return min(HOT_POSTINGS, max(SHORT_FLOOR, int(documents * SHORT_SHARE)))
-    return min(HOT_POSTINGS, max(HOT_POSTINGS_FLOOR, int(documents * HOT_SHARE)))
 
 
 def encode(docnums: array, weights: array) -> tuple[bytes, bytes, int, str]:  # type: ignore[type-arg]
@@ -127,10 +96,10 @@ class Scratch:
 class ArrayPostingsWriter:
     """Collects a segment's common terms while the segment writer writes them; ``close`` writes the file."""
 
-    def __init__(self, storage: Any, segment: Any) -> None:
+    def __init__(self, storage: Any, segment: Any, minimum: int) -> None:
         self._file = TermArraysWriter(storage, segment, EXTENSION, _ROW, _VERSION)
-        #: Terms in fewer documents are left out (set from the segment's size with :func:`hot_minimum`)...
-        self.minimum = HOT_POSTINGS
+        #: Terms in fewer documents are left out (set from the segment's size, :meth:`ArrayTerms.minimum`)...
+        self.minimum = minimum
         #: ... or in fewer than their field's own minimum, where it has one (a short field's)
         self.field_minimum: dict[str, int] = {}
 

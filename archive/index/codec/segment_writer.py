@@ -35,13 +35,12 @@ from typing import Any
 import numpy as np
 
 from archive.analysis.whoosh_filters import HindiText
+from archive.config import ArrayTerms, WriterSettings
 from archive.index.codec.array_positions import ArrayPositionsWriter
-from archive.index.codec.array_postings import ArrayPostingsWriter, hot_minimum
+from archive.index.codec.array_postings import ArrayPostingsWriter
 from archive.index.codec.text_postings import TextPool, write_field
 from archive.index.codec.whoosh3 import BYTE_LENGTHS, FieldWriterBase, SegmentWriterBase, WritingCodecBase, length_codes
 
-#: Terms in at most this many documents (of one segment) are stored inline in the term table.
-INLINE_POSTINGS = 8
 # Rough memory cost of a pooled posting and of a pooled term, for deciding when to spill a run.
 _POSTING_BYTES = 24
 _TERM_BYTES = 400
@@ -148,15 +147,16 @@ class TermPool:
 
 
 class _FieldWriter(FieldWriterBase):
-    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
+    def __init__(self, codec: Any, storage: Any, segment: Any, arrays: ArrayTerms) -> None:
         super().__init__(codec, storage, segment)
-        self._array_postings = ArrayPostingsWriter(storage, segment)
+        self._arrays = arrays
+        self._array_postings = ArrayPostingsWriter(storage, segment, arrays.documents)
         self._array_positions = ArrayPositionsWriter(storage, segment)
 
     def add_terms(self, schema: Any, lengths: _FieldLengths, terms: Iterable[PooledTerm], text: TextPool) -> None:
         """Write pooled terms, in (field, term) order, with their postings, and the text fields' terms from
         the text pool, each field in its place in field-name order."""
-        self._array_postings.minimum = hot_minimum(lengths.documents)
+        self._array_postings.minimum = self._arrays.minimum(lengths.documents)
         text_fields = text.fieldnames()
         fieldname: str | None = None
         column: list[int] = []
@@ -180,7 +180,7 @@ class _FieldWriter(FieldWriterBase):
         self.start_field(name, schema[name])
         codes = lengths.codes(name)
         words = float(BYTE_LENGTHS[codes].mean()) if codes.size else 0.0
-        self._array_postings.field_minimum[name] = hot_minimum(lengths.documents, words)
+        self._array_postings.field_minimum[name] = self._arrays.minimum(lengths.documents, words)
         entries = write_field(
             self.postings_file, name, text, codes, self._array_postings, self._array_positions, self.inline_limit
         )
@@ -195,11 +195,12 @@ class _FieldWriter(FieldWriterBase):
 
 
 class _WritingCodec(WritingCodecBase):
-    def __init__(self) -> None:
-        super().__init__(inline_limit=INLINE_POSTINGS)
+    def __init__(self, arrays: ArrayTerms, inline_limit: int) -> None:
+        super().__init__(inline_limit=inline_limit)
+        self._arrays = arrays
 
     def field_writer(self, storage: Any, segment: Any) -> Any:
-        return _FieldWriter(self, storage, segment)
+        return _FieldWriter(self, storage, segment, self._arrays)
 
 
 class _FieldLengths:
@@ -228,18 +229,23 @@ class _FieldLengths:
 
 
 class FastSegmentWriter(SegmentWriterBase):
-    """A drop-in ``SegmentWriter`` (same arguments, same files), faster at adding and committing."""
+    """A drop-in ``SegmentWriter`` (same files; its thresholds in ``settings``), faster at adding and committing."""
 
-    def __init__(self, ix: Any, *, limitmb: float = 128, compound: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, ix: Any, *, settings: WriterSettings | None = None, compound: bool = False, **kwargs: Any
+    ) -> None:
+        settings = settings or WriterSettings()
+        limitmb = settings.memory_mb
         # Not compound: Whoosh reads a file inside a compound segment by copying it into memory
         # (BytesIO over the mmap), so every reader of a 100k-article index held a copy of all its
         # postings (~1 GB) and every search process paid for making it. Separate files are read in place.
-        super().__init__(ix, codec=_WritingCodec(), limitmb=limitmb, compound=compound, **kwargs)
+        codec = _WritingCodec(settings.arrays, settings.inline_postings)
+        super().__init__(ix, codec=codec, limitmb=limitmb, compound=compound, **kwargs)
         # the other fields' pool holds a few terms a document, nearly all of them unique (ids, hashes, dates):
         # a quarter of the budget, spilled to runs beyond that, leaves the rest to the text
         temporary = self.temp_storage()
         self.pool = TermPool(temporary, limitmb / 4, route=self._merged_text_posting)
-        self.text = TextPool(limitmb, tempdir=getattr(temporary, "folder", None))
+        self.text = TextPool(limitmb, settings.merge_batch, tempdir=getattr(temporary, "folder", None))
         self._text_fields = {n for n, f in self.schema.items() if isinstance(f, HindiText)}
         self._unsupported = {n for n, f in self.schema.items() if f.vector or f.separate_spelling()}
 

@@ -51,8 +51,6 @@ Array = np.ndarray[Any, Any]
 TERM_RANGE = 16_384  # at most 65,536 (sorting relies on it)
 #: Occurrences written in one step (bounds the memory of the per-posting Python objects).
 WRITE_BATCH = 200_000
-#: Occurrences merged from runs in one step (bounds the memory of merging).
-MERGE_BATCH = 1_000_000
 #: Whoosh's pickle protocol: values are kept byte for byte as Whoosh's own writer makes them.
 _WHOOSH_PICKLE = 2
 _LIST_HEAD = b"\x80\x02]q\x00"  # pickle protocol 2: a new list, memoised
@@ -157,7 +155,9 @@ class _FieldWords:
 class TextPool:
     """The text fields' postings of a segment being written (see the module's description)."""
 
-    def __init__(self, limitmb: float, tempdir: str | None = None) -> None:
+    def __init__(self, limitmb: float, merge_batch: int, tempdir: str | None = None) -> None:
+        #: Occurrences merged from spilled runs in one step (bounds the memory of merging).
+        self._merge_batch = merge_batch
         self._terms: dict[str, int] = {}
         self.term_texts: list[str] = []
         self._words = _Words(self._term_number)
@@ -275,11 +275,12 @@ class TextPool:
             if not parts:
                 continue
             # the first terms numbered are the commonest words, so one range can hold most of a segment's
-            # occurrences: merged a span of terms at a time, each holding about MERGE_BATCH of them
+            # occurrences: merged a span of terms at a time, each holding about _merge_batch of them
             counts = [np.bincount(part.terms() - low, minlength=TERM_RANGE) for part in parts]
             starts = [np.concatenate([[0], np.cumsum(c)]) for c in counts]  # where each term starts, per part
             ends = np.cumsum(sum(counts))
-            cuts = np.searchsorted(ends, np.arange(MERGE_BATCH, int(ends[-1]), MERGE_BATCH), side="left") + 1
+            batch = self._merge_batch
+            cuts = np.searchsorted(ends, np.arange(batch, int(ends[-1]), batch), side="left") + 1
             bounds = [0, *np.unique(cuts[cuts < TERM_RANGE]).tolist(), TERM_RANGE]
             for a, b in pairwise(bounds):
                 pieces = [part.slice(int(s[a]), int(s[b])) for part, s in zip(parts, starts, strict=True)]
