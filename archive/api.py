@@ -32,8 +32,17 @@ class Archive:
     :meth:`close`, or ``with Archive(...) as archive:``, releases them.
     """
 
-    def __init__(self, home: str | Path | None = None, *, db_url: str | None = None, settings: Settings | None = None):
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        *,
+        db_url: str | None = None,
+        settings: Settings | None = None,
+        catch_up: bool = True,
+    ):
         self.settings = settings or resolve_settings(Path(home) if home is not None else None, db_url)
+        #: Whether a search first brings a lagging index up to date (see :meth:`catch_up`); False never writes.
+        self.catches_up = catch_up
         self._session: SearchSession | None = None
 
     def __enter__(self) -> Archive:
@@ -59,6 +68,28 @@ class Archive:
             self._closer = weakref.finalize(self, self._session.close)
         return self._session
 
+    def _ready(self) -> SearchSession:
+        """The search session, after the one rule for when searching writes (:meth:`catch_up`)."""
+        session = self._searching()
+        if self.catches_up and session.behind():
+            self.catch_up()
+        return session
+
+    def catch_up(self) -> int:
+        """Bring this home's index up to date with the database: migrate an older schema, create a missing
+        index, index what is queued (what an interrupted ingest left, or another writer stored). Returns how
+        many articles it indexed.
+
+        The rule: a search only reads. ``search`` and ``similar`` call this first when the session says the
+        index is behind (:meth:`archive.search.session.SearchSession.behind`), so that a search after an
+        interrupted ingest still finds everything; with nothing queued they write nothing. It does not wait
+        for an index that another command is writing: that command indexes the queue. ``Archive(...,
+        catch_up=False)`` never calls it (for readers that must not write, such as a server).
+        """
+        from archive.maintenance import catch_up
+
+        return catch_up(self.settings)
+
     def ingest(
         self, paths: Sequence[str | Path] = (), options: IngestOptions | None = None, progress: Progress | None = None
     ) -> IngestReport:
@@ -72,13 +103,13 @@ class Archive:
         The keyword arguments are the fields of :class:`archive.search.request.SearchRequest`."""
         from archive.search.searching import search_in
 
-        return search_in(self._searching(), request, **options)
+        return search_in(self._ready(), request, **options)
 
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""
         from archive.search.searching import similar_in
 
-        return similar_in(self._searching(), article_id, limit=limit)
+        return similar_in(self._ready(), article_id, limit=limit)
 
     def get(self, article_id: int) -> Article:
         from archive.maintenance import show

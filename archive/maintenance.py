@@ -8,7 +8,7 @@ from datetime import date
 
 from archive.analysis import ANALYZER_VERSION
 from archive.config import Settings
-from archive.index.sync import opened, rebuild_index, sync_index
+from archive.index.sync import ensure_index, opened, rebuild_index, sync_index
 from archive.store.tables import Article, IngestRun, Reject
 
 
@@ -52,6 +52,14 @@ def stats(settings: Settings) -> ArchiveStats:
             pending=counts.pending_index,
             analyzer_version=info.analyzer_version,
         )
+
+
+def catch_up(settings: Settings) -> int:
+    """Migrate the database, create a missing index and index what is queued, without waiting for an index
+    another command is writing; returns how many articles were indexed."""
+    with opened(settings, create=False) as (store, index):
+        ensure_index(store, index)
+        return sync_index(store, index, wait=False)
 
 
 def upgrade_database(settings: Settings) -> str:

@@ -15,6 +15,8 @@ from whoosh import sorting
 from archive import Archive
 from archive.config import ArrayTerms, resolve_settings
 from archive.index.codec import array_positions, array_postings
+from archive.index.codec.segment_writer import FastSegmentWriter
+from archive.index.schema import VALUE_FIELDS
 from archive.index.search_index import SearchIndex
 from archive.maintenance import delete, upgrade_database
 from archive.search.expansion import QueryExpander as _Expander
@@ -151,14 +153,20 @@ def test_column_values_are_kept_beside_segments_and_read_back_alike(archive: Arc
     options: dict[str, Any] = {"facets": ("year", "source"), "since": date(2016, 1, 1), "sort": "newest"}
     first = archive.search("चुनाव OR मतदाता", **options)
     kept = list(archive.settings.index_dir.glob("*.values"))
-    assert kept  # written by the searches above
+    assert kept  # written with the segments
     with Archive(archive.settings.home) as another:  # a new process would read the kept files
         assert another.search("चुनाव OR मतदाता", **options) == first
-    for path in kept:  # damaged files are read again from Whoosh, and written anew
+    for path in kept:  # damaged files are read again from Whoosh (a search writes nothing) ...
         path.write_bytes(b"not a pickle")
     with Archive(archive.settings.home) as another:
         assert another.search("चुनाव OR मतदाता", **options) == first
+    assert all(path.read_bytes() == b"not a pickle" for path in kept)
+    index = SearchIndex(archive.settings.index_dir)  # ... and written anew by the next writer's commit
+    FastSegmentWriter(index.open(), values=VALUE_FIELDS).commit(merge=False)
+    index.close()
     assert all(path.read_bytes() != b"not a pickle" for path in kept)
+    with Archive(archive.settings.home) as another:
+        assert another.search("चुनाव OR मतदाता", **options) == first
 
 
 def test_articles_without_a_value_make_no_empty_facet(tmp_path: Path) -> None:

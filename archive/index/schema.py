@@ -9,12 +9,22 @@ from whoosh.fields import DATETIME, ID, NUMERIC, Schema
 
 from archive.analysis import hindi_analyzer
 from archive.analysis.whoosh_filters import HindiText
+from archive.index.codec.segment_values import ValueFields
 
 if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
     from archive.store.tables import Article
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
 SCHEMA_VERSION = "4"
+
+#: The per-document values written beside every segment, for what searches read of each document: the text
+#: fields' lengths (BM25), dates and numbers (ranges, sorting), facet columns, stories (collapsing).
+VALUE_FIELDS = ValueFields(
+    lengths=("body", "source", "summary", "title"),
+    numbers=("date", "number"),
+    codes=("category", "language", "month", "source_key", "year"),
+    stories="cluster",
+)
 
 
 def build_schema() -> Schema:

@@ -21,7 +21,7 @@ from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import IndexSettings
 from archive.errors import SearchIndexError
 from archive.index.codec.whoosh3 import term_document_counts
-from archive.index.schema import SCHEMA_VERSION, build_schema, document
+from archive.index.schema import SCHEMA_VERSION, VALUE_FIELDS, build_schema, document
 from archive.index.swap import fresh_directory_beside
 from archive.index.vocabulary import Vocabulary
 
@@ -187,7 +187,9 @@ class SearchIndex:
             # only writers need it: searches start faster
             from archive.index.codec.segment_writer import FastSegmentWriter
 
-            raw = FastSegmentWriter(self.open(), timeout=timeout, settings=self.settings.writer)
+            raw = FastSegmentWriter(
+                self.open(), timeout=timeout, settings=self.settings.writer, values=VALUE_FIELDS
+            )
         except LockError as error:
             raise SearchIndexError(
                 f"The search index at {self.path} is being written by another archive command; "

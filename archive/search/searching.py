@@ -137,7 +137,6 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     shown = [float(matches.scores[d]) if request.sort == "relevance" else None for d in top]
     hits = [_hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)]
     facets = _facet_counts(values, mask, request.facets, session.source_labels)
-    values.save()  # what this search read of the index's columns, kept for the next process
     return SearchResults(
         query=request.query,
         total=total,

@@ -18,13 +18,15 @@ if TYPE_CHECKING:
 
 
 class SearchSession:
-    """The store, index and Whoosh searcher of one archive, kept open from one search to the next.
+    """The database reads, index and Whoosh searcher of one archive, kept open from one search to the next.
 
-    Opening them costs more than a search (the database engine and schema check, the index's segment
-    files, the vocabulary), so an :class:`archive.Archive` keeps one session. Every search still finishes
-    queued index work first (what an interrupted ingest left) and sees what other processes committed
-    since: the searcher is reopened when the index has a newer generation or when a reindex
-    swapped the ``index`` link to another directory. Not for use by several threads at once.
+    A session only reads: it never migrates the database, creates the index or indexes queued work. Whether
+    the index is ready to be read (:meth:`behind`) is for the caller to ask, and bringing it up to date is
+    the caller's explicit step (:meth:`archive.Archive.catch_up`). Opening everything costs more than a
+    search (the database and schema check, the index's segment files, the vocabulary), so an
+    :class:`archive.Archive` keeps one session; each search still sees what other processes committed
+    since: the searcher is reopened when the index has a newer generation or when a reindex swapped the
+    ``index`` link to another directory. Not for use by several threads at once.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -44,29 +46,23 @@ class SearchSession:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def acquire(self) -> tuple[SearchReads, SearchIndex, Any]:
-        """The database's reads, the index and a searcher on the index's latest committed state."""
-        if self._reads is None:
-            # a current SQLite archive is read without SQLAlchemy; anything else needs the store
-            sqlite = SqliteReads.open(self.settings.home / "archive.db") if self.settings.uses_default_sqlite else None
-            self._reads = sqlite if sqlite is not None else self.store()
-        reads = self._reads
-        # `index` is a symlink that a reindex replaces: another target means another index altogether
-        target = os.path.realpath(self.settings.index_dir)
-        if self._index is None or target != self._target:
-            self._close_index()
-            self._index, self._target = SearchIndex(self.settings.index_dir, self.settings.index), target
-            self._vocabulary = Vocabulary(Path(target), keep_open=True)
-        index = self._index
+    def behind(self) -> bool:
+        """Whether a search could not just read: the database is missing or at an older schema, the index
+        is missing, or articles wait to be indexed. Reads only (one indexed look-up, when all is well)."""
+        reads = self._open_reads()
+        if reads is None:
+            return True
         # a searcher on the latest commit shows the index is there: asking Whoosh opens the index afresh
         # (its table of contents and schema, 0.4 ms of every search)
-        if not (self._current() or index.exists()) or reads.has_pending():
-            from archive.index.sync import ensure_index, sync_index
+        return not (self._current() or self._open_index().exists()) or reads.has_pending()
 
-            store = self.store()
-            ensure_index(store, index)
-            if sync_index(store, index, wait=False):
-                self._close_searcher()  # sync_index closed the index it wrote to
+    def acquire(self) -> tuple[SearchReads, SearchIndex, Any]:
+        """The database's reads, the index and a searcher on the index's latest committed state."""
+        reads = self._open_reads()
+        if reads is None:
+            # says what is wrong (no archive; a schema to upgrade) without changing anything
+            reads = self._reads = self._read_only_store()
+        index = self._open_index()
         if self._searcher is not None and not self._searcher.up_to_date():
             # A fresh searcher, not Whoosh's refresh(): that reuses the open reader of a segment whose
             # deletions changed, so deleted articles would still be found (tests/test_api_session.py).
@@ -76,17 +72,40 @@ class SearchSession:
             self._values = None
         return reads, index, self._searcher
 
+    def _open_reads(self) -> SearchReads | None:
+        """The database's reads; None when a current SQLite archive is not there to read."""
+        if self._reads is None:
+            if self.settings.uses_default_sqlite:
+                # a current SQLite archive is read without SQLAlchemy
+                self._reads = SqliteReads.open(self.settings.home / "archive.db")
+            else:
+                self._reads = self._read_only_store()
+        return self._reads
+
+    def _open_index(self) -> SearchIndex:
+        # `index` is a symlink that a reindex replaces: another target means another index altogether
+        target = os.path.realpath(self.settings.index_dir)
+        if self._index is None or target != self._target:
+            self._close_index()
+            self._index, self._target = SearchIndex(self.settings.index_dir, self.settings.index), target
+            self._vocabulary = Vocabulary(Path(target), keep_open=True)
+        return self._index
+
     def _current(self) -> bool:
         """Whether the open searcher sees the index's latest commit (none when its directory is gone)."""
         return self._searcher is not None and bool(self._searcher.up_to_date())
 
-    def store(self) -> Store:
-        """The full store, opened when a search has to index queued work or load a whole article."""
+    def _read_only_store(self) -> Store:
+        """The database through the store, opened without migrating it (it says what is wrong, if anything)."""
         if self._store is None:
             from archive.store.database import Store
 
-            self._store = Store.open(self.settings, create=False)
+            self._store = Store.open(self.settings, create=False, migrate=False)
         return self._store
+
+    def store(self) -> Store:
+        """The store (not migrated), to load a whole article."""
+        return self._read_only_store()
 
     @property
     def vocabulary(self) -> Vocabulary:

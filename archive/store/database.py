@@ -112,8 +112,9 @@ class Store:
         self.location = location
 
     @classmethod
-    def open(cls, settings: Settings, *, create: bool) -> Store:
-        """Open the database, creating it when ``create`` is true, and bring its schema to head."""
+    def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:
+        """Open the database, creating it when ``create`` is true, and bring its schema to head (with
+        ``migrate=False``, a database at another revision is an error that names the upgrade instead)."""
         if settings.uses_default_sqlite:
             db_file = settings.home / "archive.db"
             if not db_file.exists():
@@ -136,7 +137,13 @@ class Store:
                 raise NoArchiveError(
                     f"The database {store.location} holds no archive yet. Create one with `archive ingest`."
                 )
-            store.upgrade()
+            if migrate:
+                store.upgrade()
+            elif (revision := store.current_revision()) != SCHEMA_HEAD:
+                raise DatabaseError(
+                    f"The database {store.location} is at schema revision {revision}, and this archive reads "
+                    f"{SCHEMA_HEAD}. Run `archive db upgrade` (it keeps a backup of a SQLite file)."
+                )
         except OperationalError as error:
             store.close()
             raise DatabaseError(f"Cannot open the database {store.location}: {error.orig}") from error

@@ -39,11 +39,21 @@ def _chunks(items: Sequence[int] | Sequence[str]) -> Iterator[Sequence[int] | Se
         yield items[start : start + _IN_CHUNK]
 
 
+def _connect_for_reading(path: Path) -> sqlite3.Connection:
+    """A connection that only reads. Opened read-write (SQLite falls back to reading only where the file is
+    write-protected) but refusing changes (``query_only``), it leaves the home as it found it: a read-only
+    connection to a WAL database leaves ``-wal`` and ``-shm`` files behind, which only a connection that may
+    write removes when it closes."""
+    db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, check_same_thread=False)
+    db.execute("PRAGMA query_only=ON")
+    return db
+
+
 class SqliteReads:
     """A read-only connection to an archive's SQLite file. Every statement sees the latest commit."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._db = _connect_for_reading(path)
         # as the store's engine: a writer holding the lock makes a reader wait, not fail
         self._db.execute("PRAGMA busy_timeout=30000")
 

@@ -38,8 +38,16 @@ from archive.analysis.whoosh_filters import HindiText
 from archive.config import ArrayTerms, WriterSettings
 from archive.index.codec.array_positions import ArrayPositionsWriter
 from archive.index.codec.array_postings import ArrayPostingsWriter
+from archive.index.codec.segment_values import ValueFields, has_values, write_segment_values
 from archive.index.codec.text_postings import TextPool, write_field
-from archive.index.codec.whoosh3 import BYTE_LENGTHS, FieldWriterBase, SegmentWriterBase, WritingCodecBase, length_codes
+from archive.index.codec.whoosh3 import (
+    BYTE_LENGTHS,
+    FieldWriterBase,
+    SegmentWriterBase,
+    WritingCodecBase,
+    length_codes,
+    segment_location_of,
+)
 
 # Rough memory cost of a pooled posting and of a pooled term, for deciding when to spill a run.
 _POSTING_BYTES = 24
@@ -232,9 +240,18 @@ class FastSegmentWriter(SegmentWriterBase):
     """A drop-in ``SegmentWriter`` (same files; its thresholds in ``settings``), faster at adding and committing."""
 
     def __init__(
-        self, ix: Any, *, settings: WriterSettings | None = None, compound: bool = False, **kwargs: Any
+        self,
+        ix: Any,
+        *,
+        settings: WriterSettings | None = None,
+        values: ValueFields | None = None,
+        compound: bool = False,
+        **kwargs: Any,
     ) -> None:
+        """``values``: the per-document values written beside every segment of the index that lacks them
+        (:mod:`archive.index.codec.segment_values`); none when not given."""
         settings = settings or WriterSettings()
+        self._value_fields = values
         limitmb = settings.memory_mb
         # Not compound: Whoosh reads a file inside a compound segment by copying it into memory
         # (BytesIO over the mmap), so every reader of a 100k-article index held a copy of all its
@@ -274,6 +291,20 @@ class FastSegmentWriter(SegmentWriterBase):
 
     def discard_postings(self) -> None:
         self.text.cleanup()
+
+    def before_commit(self, segments: list[Any]) -> None:
+        # this writer's segment, a merged one, or one written before values went with segments
+        fields = self._value_fields
+        if fields is None:
+            return
+        for segment in segments:
+            location = segment_location_of(segment, self.storage)
+            if location is not None and not has_values(location, segment.doc_count_all(), fields):
+                reader = self.segment_reader(segment)
+                try:
+                    write_segment_values(reader, fields)
+                finally:
+                    reader.close()
 
     def _merged_text_posting(
         self, fieldname: str, btext: bytes, docnum: int, weight: float, value: bytes | None

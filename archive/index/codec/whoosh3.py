@@ -77,9 +77,9 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
         (
             _writing,
             "SegmentWriter",
-            "_check_state _check_fields _doc_boost _field_boost _flush_segment _close_segment per_document_reader "
-            "temp_storage add_document commit",
-            "_added perdocwriter fieldwriter docnum pool schema",
+            "_check_state _check_fields _doc_boost _field_boost _flush_segment _close_segment _commit_toc "
+            "per_document_reader temp_storage add_document commit",
+            "_added perdocwriter fieldwriter docnum pool schema storage",
         ),
         (
             _w3,
@@ -99,7 +99,7 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
         (_w3, "W3TermsReader", "", "_tindex _fieldmap"),
         (_filetables, "OrderedHashWriter", "", "lastkey dbfile buckets index hashtype hashfn"),
         (_filetables, "OrderedHashReader", "", "dbfile startofdata endofdata"),
-        (_reading, "SegmentReader", "postings", "_segment _storage _perdoc _terms"),
+        (_reading, "SegmentReader", "postings column_reader has_column", "_segment _storage _perdoc _terms"),
         (_columns, "NumericColumn.Reader", "", "_dbfile _basepos _count _fixedlen _typecode"),
         (_scoring, "BM25F", "", "B K1 _field_B"),
     ]
@@ -481,6 +481,14 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
     def discard_postings(self) -> None:
         raise NotImplementedError
 
+    def before_commit(self, segments: list[Any]) -> None:
+        """Called with the segments the new generation will hold (this writer's own among them, written),
+        before the table of contents that makes them searchable."""
+
+    def segment_reader(self, segment: Any) -> Any:
+        """A reader of one of :meth:`before_commit`'s segments."""
+        return _reading.SegmentReader(self.storage, self.schema, segment)
+
     def add_document(self, **fields: Any) -> None:
         schema = self.schema
         self._check_state()
@@ -524,3 +532,7 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
     def _close_segment(self) -> None:
         super()._close_segment()
         self.discard_postings()  # (a cancelled writer may have sorted runs on disk)
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        self.before_commit(segments)
+        super()._commit_toc(segments)

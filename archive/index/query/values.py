@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
-import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,25 +13,16 @@ import numpy as np
 
 from archive.index.codec.array_positions import ArrayPositionsReader
 from archive.index.codec.array_postings import ArrayPostingsReader, Scratch
-from archive.index.codec.whoosh3 import (
-    BYTE_LENGTHS,
-    length_codes,
-    numeric_values,
-    per_document_reader,
-    segment_location,
-)
+from archive.index.codec.segment_values import SegmentValues, number_offset
 from archive.index.query.arrays import Floats, Ints, Mask
+from archive.index.schema import VALUE_FIELDS
 
 
 class DocValues:
     """Per-document values of one searcher, read on first use: field lengths, deletions and the columns
-    for facets, sorting and collapsing, as arrays indexed by global document number.
-
-    Reading them from Whoosh's columns costs about a second at 100,000 articles (value by value), which
-    every ``archive search`` process would pay. So each segment's values, once read, are kept in a
-    file beside the segment (``<segment>.values``, a pickle of arrays that loads in milliseconds).
-    Segments never change, so the file never goes stale, and Whoosh deletes it with the segment.
-    Deletions change; they are read from Whoosh each time (they are few and cheap).
+    for facets, sorting and collapsing, as arrays indexed by global document number. Each segment's come
+    from the file written beside it with the segment (:mod:`archive.index.codec.segment_values`);
+    deletions change, and are read from Whoosh each time (they are few and cheap).
     """
 
     def __init__(self, searcher: Any) -> None:
@@ -42,7 +31,7 @@ class DocValues:
         self.count: int = searcher.doc_count_all()
         self._array_postings: list[ArrayPostingsReader] | None = None
         self._array_positions: list[ArrayPositionsReader] | None = None
-        self._segments: list[_SegmentValues] | None = None
+        self._segments: list[SegmentValues] | None = None
         self._live: Mask | None = None
         self._norms: dict[tuple[str, float, float, float], Floats] = {}
         self._numbers: dict[str, Ints] = {}
@@ -90,9 +79,9 @@ class DocValues:
         return self._array_positions[leaf]
 
     @property
-    def segments(self) -> list[_SegmentValues]:
+    def segments(self) -> list[SegmentValues]:
         if self._segments is None:
-            self._segments = [_SegmentValues(sub.reader()) for sub, _ in self.leaves]
+            self._segments = [SegmentValues(sub.reader()) for sub, _ in self.leaves]
         return self._segments
 
     @property
@@ -125,14 +114,12 @@ class DocValues:
         """A numeric or date column as order keys (stored value minus :meth:`offset`), for sorting and ranges."""
         found = self._numbers.get(field)
         if found is None:
-            found = self._numbers[field] = self._joined([s.numbers(field, self.offset(field)) for s in self.segments])
+            found = self._numbers[field] = self._joined([s.numbers(field) for s in self.segments])
         return found
 
     def offset(self, field: str) -> int:
-        """What :meth:`numbers` subtracts from stored values to fit them in int64 in the same order
-        (Whoosh stores dates and 64-bit numbers unsigned, the missing value as 2**64 - 1)."""
-        default = self.searcher.schema[field].column_type.default_value(False)
-        return 2**63 if default >= 2**63 else 0
+        """What :meth:`numbers` subtracts from stored values (see :func:`number_offset`)."""
+        return number_offset(self.searcher.schema, field)
 
     def codes(self, field: str) -> tuple[Ints, list[Any]]:
         """A column as a code per document and the value of each code (for facets)."""
@@ -150,13 +137,8 @@ class DocValues:
     def clusters(self) -> Ints:
         """Each document's story (the ``cluster`` field as a number); -1 for none, which never collapses."""
         if self._clusters is None:
-            self._clusters = self._joined([s.clusters() for s in self.segments])
+            self._clusters = self._joined([s.clusters(VALUE_FIELDS.stories) for s in self.segments])
         return self._clusters
-
-    def save(self) -> None:
-        """Keep what was read for the next process (see the class's description)."""
-        for segment in self._segments or ():
-            segment.save()
 
     @staticmethod
     def _joined(parts: list[Ints]) -> Ints:
@@ -169,104 +151,3 @@ class DocValues:
         for held in self._array_positions or ():
             held.close()
         self._array_positions = None
-
-
-class _SegmentValues:
-    """One segment's per-document values, read from Whoosh on first use and kept in its ``.values`` file."""
-
-    EXTENSION = "values"
-    VERSION = 1
-
-    def __init__(self, reader: Any) -> None:
-        self._reader = reader
-        self._count: int = reader.doc_count_all()
-        self._path: str | None = None
-        self._values: dict[str, Any] = {}
-        self._changed = False
-        location = segment_location(reader)
-        if location is not None:
-            self._path = location.path(self.EXTENSION)
-            try:
-                with open(self._path, "rb") as file:
-                    found = pickle.load(file)
-                if found.get("version") == self.VERSION and found.get("count") == self._count:
-                    self._values = found
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-                pass  # none yet, or unreadable: read from Whoosh and write it again
-
-    def _get(self, key: str, read: Any) -> Any:
-        found = self._values.get(key)
-        if found is None:
-            found = self._values[key] = read()
-            self._changed = True
-        return found
-
-    def lengths(self, field: str) -> Ints:
-        return self._get(f"lengths:{field}", lambda: _field_lengths(self._reader, field).astype(np.int32))  # type: ignore[no-any-return]
-
-    def numbers(self, field: str, offset: int) -> Ints:
-        def read() -> Ints:
-            reader = self._reader
-            default = reader.schema[field].column_type.default_value(False)
-            column = reader.column_reader(field, translate=False) if reader.has_column(field) else None
-            return numeric_values(column, self._count, default, offset)
-
-        return self._get(f"numbers:{field}", read)  # type: ignore[no-any-return]
-
-    def codes(self, field: str) -> tuple[np.ndarray[Any, Any], list[Any]]:
-        def read() -> tuple[np.ndarray[Any, Any], list[Any]]:
-            labels: dict[Any, int] = {}
-            column = self._column(field)
-            codes = np.fromiter((labels.setdefault(v, len(labels)) for v in column), dtype=np.int32, count=self._count)
-            return codes, list(labels)
-
-        return self._get(f"codes:{field}", read)  # type: ignore[no-any-return]
-
-    def clusters(self) -> Ints:
-        def read() -> Ints:
-            values = (int(v) if isinstance(v, str) and v.isdigit() else -1 for v in self._column("cluster"))
-            return np.fromiter(values, dtype=np.int64, count=self._count)
-
-        return self._get("clusters", read)  # type: ignore[no-any-return]
-
-    def _column(self, field: str) -> list[Any]:
-        reader = self._reader
-        if reader.has_column(field):
-            return list(reader.column_reader(field, translate=True))
-        # Whoosh's multi-segment column reader would skip a segment with no value of the field at all
-        # (undated articles committed on their own), shifting later documents' values; per segment, a
-        # document without the value reads as Whoosh reads it
-        fieldtype = reader.schema[field]
-        return [fieldtype.from_column_value(fieldtype.column_type.default_value(False))] * self._count
-
-    def save(self) -> None:
-        if not self._changed or self._path is None:
-            return
-        self._values.update(version=self.VERSION, count=self._count)
-        folder, name = os.path.split(self._path)
-        # a name Whoosh's clean-up ignores until the rename, which no reader can see half done
-        temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-        try:
-            with open(temporary, "wb") as file:
-                pickle.dump(self._values, file, pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self._path)
-        except OSError:  # a read-only archive: read from Whoosh each time
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
-        self._changed = False
-
-
-#: A field's length by the byte Whoosh stores for it, as its scorer sees it (a document without one: 1).
-_SCORED_LENGTHS = BYTE_LENGTHS.copy()
-_SCORED_LENGTHS[0] = 1
-
-
-def _field_lengths(reader: Any, field: str) -> Ints:
-    """The length of ``field`` in every document of one segment, as Whoosh's scorer sees it."""
-    count = reader.doc_count_all()
-    perdoc = per_document_reader(reader)
-    if perdoc is None:  # another kind of reader: the public, slower way
-        return np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(count)], dtype=np.int64)
-    # Whoosh keeps the lengths as a byte column per field; read whole, ~100x faster than document by document
-    lengths: Ints = _SCORED_LENGTHS[length_codes(perdoc, field, count)]
-    return lengths
