@@ -18,6 +18,10 @@ class DatabaseError(ArchiveError):
     """The database cannot be opened, migrated or written."""
 
 
+class SchemaBehindError(DatabaseError):
+    """The database is at an older schema revision than this archive reads (``archive db upgrade``)."""
+
+
 class SearchIndexError(ArchiveError):
     """The search index cannot be opened, written or is out of date."""
 

@@ -1,5 +1,6 @@
-"""A search reads a current SQLite archive through sqlite3 directly (archive.reads): the answers must be
-the store's, and anything that is not a current archive must be left to the store."""
+"""A search reads a current SQLite archive through sqlite3 directly (archive.store.readonly): the answers must
+be the store's (the same statements through its SQLAlchemy engine), and anything that is not a current archive
+must be left to the store."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from archive import Archive
 from archive.config import resolve_settings
 from archive.readers.records import ArticleRecord
 from archive.store.database import Store
-from archive.store.readonly import SqliteReads
+from archive.store.readonly import ReadOnlyStore
 from tests.conftest import write_jsonl
 from tests.test_search_features import ARTICLES
 
@@ -21,36 +22,36 @@ def test_sqlite_reads_answer_as_the_store(tmp_path: Path) -> None:
     with Archive(home) as archive:
         archive.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES)])
         store = Store.open(archive.settings, create=False)
-    reads = SqliteReads.open(home / "archive.db")
+    reads = ReadOnlyStore.sqlite(home / "archive.db")
     assert reads is not None
     try:
         ids = [31, 5, 2, 999]
-        assert reads.texts(ids) == store.texts(ids) and set(reads.texts(ids)) == {31, 5, 2}
+        assert reads.texts(ids) == store.reads.texts(ids) and set(reads.texts(ids)) == {31, 5, 2}
         clusters = ["31", "1", "7", ""]
-        assert reads.cluster_sources(clusters) == store.cluster_sources(clusters)
+        assert reads.cluster_sources(clusters) == store.reads.cluster_sources(clusters)
         assert len(reads.cluster_sources(["31"])["31"]) == 3  # the wire story printed three times
         keys = ["नईदुनिया", "दैनिक जागरण", "कोई नहीं"]
-        assert reads.source_labels(keys) == store.source_labels(keys)
-        assert reads.has_pending() is store.has_pending() is False
+        assert reads.source_labels(keys) == store.reads.source_labels(keys)
+        assert reads.has_pending() is store.reads.has_pending() is False
         record = ArticleRecord(title="नया", body="नई खबर", origin_file="x", origin_record="1")
         store.upsert([record], datetime.now())
-        assert reads.has_pending() and store.has_pending()  # a read sees the other connection's commit
+        assert reads.has_pending() and store.reads.has_pending()  # a read sees the other connection's commit
     finally:
         reads.close()
         store.close()
 
 
 def test_anything_but_a_current_archive_is_left_to_the_store(tmp_path: Path) -> None:
-    assert SqliteReads.open(tmp_path / "missing.db") is None
+    assert ReadOnlyStore.sqlite(tmp_path / "missing.db") is None
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
-    assert SqliteReads.open(empty) is None
+    assert ReadOnlyStore.sqlite(empty) is None
     old = tmp_path / "old.db"
     with sqlite3.connect(old) as db:
         db.execute("CREATE TABLE alembic_version (version_num TEXT)")
         db.execute("INSERT INTO alembic_version VALUES ('0002')")
     db.close()
-    assert SqliteReads.open(old) is None
+    assert ReadOnlyStore.sqlite(old) is None
 
 
 def test_a_batch_is_clustered_as_if_its_articles_were_stored_one_by_one(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from whoosh import sorting
 from archive.analysis.sources import source_key
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import Settings
-from archive.errors import QueryError
+from archive.errors import NotFoundError, QueryError
 from archive.index.query.arrays import Floats, Mask
 from archive.index.query.collect import count_distinct, first_per_key, ranked
 from archive.index.query.evaluator import Evaluator
@@ -196,11 +196,14 @@ def similar(settings: Settings, article_id: int, *, limit: int = 10) -> SearchRe
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
     """:func:`similar` in an open session."""
     store, _, searcher = session.acquire()
-    article = session.store().get(article_id)
+    article = store.article_text(article_id)
+    if article is None:
+        raise NotFoundError(f"No article with id {article_id}. `archive search` shows the ids.")
     docnum = searcher.document_number(id=str(article_id))
     if docnum is None:
         raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")
-    results = searcher.more_like(docnum, "body", text=f"{article.title}\n{article.body}", top=limit)
+    title, body = article
+    results = searcher.more_like(docnum, "body", text=f"{title}\n{body}", top=limit)
     top = list(results)
     copies = store.cluster_sources([h["cluster"] for h in top])
     texts = store.texts([int(h["id"]) for h in top])

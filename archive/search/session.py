@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.config import Settings
+from archive.errors import SchemaBehindError
 from archive.index.query.values import DocValues
 from archive.index.search_index import SearchIndex
 from archive.index.vocabulary import Vocabulary
-from archive.store.readonly import SearchReads, SqliteReads
+from archive.store.readonly import ReadOnlyStore
 
 if TYPE_CHECKING:
     from archive.store.database import Store
@@ -32,7 +33,7 @@ class SearchSession:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._store: Store | None = None
-        self._reads: SearchReads | None = None
+        self._reads: ReadOnlyStore | None = None
         self._index: SearchIndex | None = None
         self._target = ""
         self._searcher: Any = None
@@ -56,12 +57,12 @@ class SearchSession:
         # (its table of contents and schema, 0.4 ms of every search)
         return not (self._current() or self._open_index().exists()) or reads.has_pending()
 
-    def acquire(self) -> tuple[SearchReads, SearchIndex, Any]:
+    def acquire(self) -> tuple[ReadOnlyStore, SearchIndex, Any]:
         """The database's reads, the index and a searcher on the index's latest committed state."""
         reads = self._open_reads()
         if reads is None:
             # says what is wrong (no archive; a schema to upgrade) without changing anything
-            reads = self._reads = self._read_only_store()
+            reads = self._reads = self._store_not_migrated().reads
         index = self._open_index()
         if self._searcher is not None and not self._searcher.up_to_date():
             # A fresh searcher, not Whoosh's refresh(): that reuses the open reader of a segment whose
@@ -72,14 +73,18 @@ class SearchSession:
             self._values = None
         return reads, index, self._searcher
 
-    def _open_reads(self) -> SearchReads | None:
-        """The database's reads; None when a current SQLite archive is not there to read."""
+    def _open_reads(self) -> ReadOnlyStore | None:
+        """The database's reads; None when there is no current archive to read (a database to create or
+        migrate first)."""
         if self._reads is None:
             if self.settings.uses_default_sqlite:
                 # a current SQLite archive is read without SQLAlchemy
-                self._reads = SqliteReads.open(self.settings.home / "archive.db")
+                self._reads = ReadOnlyStore.sqlite(self.settings.home / "archive.db")
             else:
-                self._reads = self._read_only_store()
+                try:
+                    self._reads = self._store_not_migrated().reads
+                except SchemaBehindError:
+                    return None
         return self._reads
 
     def _open_index(self) -> SearchIndex:
@@ -95,17 +100,14 @@ class SearchSession:
         """Whether the open searcher sees the index's latest commit (none when its directory is gone)."""
         return self._searcher is not None and bool(self._searcher.up_to_date())
 
-    def _read_only_store(self) -> Store:
-        """The database through the store, opened without migrating it (it says what is wrong, if anything)."""
+    def _store_not_migrated(self) -> Store:
+        """The store of a server database (or of a SQLite one that cannot be read directly, to say why),
+        opened without migrating it: a database at another revision is an error naming the upgrade."""
         if self._store is None:
             from archive.store.database import Store
 
             self._store = Store.open(self.settings, create=False, migrate=False)
         return self._store
-
-    def store(self) -> Store:
-        """The store (not migrated), to load a whole article."""
-        return self._read_only_store()
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -151,7 +153,7 @@ class SearchSession:
 
     def close(self) -> None:
         self._close_index()
-        if self._reads is not None and self._reads is not self._store:
+        if self._reads is not None:
             self._reads.close()
         self._reads = None
         if self._store is not None:

@@ -16,10 +16,11 @@ from sqlalchemy import Engine, create_engine, delete, event, func, inspect, sele
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from archive.analysis.sources import most_printed, source_key
+from archive.analysis.sources import source_key
 from archive.config import Settings
-from archive.errors import DatabaseError, NoArchiveError, NotFoundError
+from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
 from archive.store.dedupe import bands, cluster_of, simhash
+from archive.store.readonly import ReadOnlyStore
 from archive.store.schema import SCHEMA_HEAD, alembic_config
 from archive.store.tables import Article, IngestedFile, IngestRun, PendingIndex, Reject
 
@@ -110,6 +111,8 @@ class Store:
         self.engine = engine
         self._writer = engine.execution_options(immediate=True)
         self.location = location
+        #: What a search reads, through this store's engine (the statements are written once, there).
+        self.reads = ReadOnlyStore.over(engine)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:
@@ -140,7 +143,7 @@ class Store:
             if migrate:
                 store.upgrade()
             elif (revision := store.current_revision()) != SCHEMA_HEAD:
-                raise DatabaseError(
+                raise SchemaBehindError(
                     f"The database {store.location} is at schema revision {revision}, and this archive reads "
                     f"{SCHEMA_HEAD}. Run `archive db upgrade` (it keeps a backup of a SQLite file)."
                 )
@@ -432,23 +435,6 @@ class Store:
         with self._session() as session:
             return list(session.scalars(select(PendingIndex.article_id).order_by(PendingIndex.article_id)))
 
-    def has_pending(self) -> bool:
-        """Whether any article waits for the index: one indexed look-up, asked before every search."""
-        with self.engine.connect() as connection:
-            return connection.execute(select(PendingIndex.article_id).limit(1)).first() is not None
-
-    def texts(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
-        """Summary and body of the articles with these ids that exist (what snippets are made from),
-        without loading whole articles (their original text is often the largest column)."""
-        found: dict[int, tuple[str | None, str]] = {}
-        with self.engine.connect() as connection:
-            for chunk in _chunks(list(ids)):
-                rows = connection.execute(
-                    select(Article.id, Article.summary, Article.body).where(Article.id.in_(chunk))
-                )
-                found.update((i, (summary, body)) for i, summary, body in rows)
-        return found
-
     def pending_count(self) -> int:
         with self._session() as session:
             return session.scalar(select(func.count()).select_from(PendingIndex)) or 0
@@ -460,31 +446,6 @@ class Store:
             for chunk in _chunks(list(ids)):
                 found.update((a.id, a) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
         return [found[i] for i in ids if i in found]
-
-    def cluster_sources(self, clusters: Sequence[str]) -> dict[str, list[str]]:
-        """The outlets of every article in each near-duplicate cluster, oldest first."""
-        wanted = sorted({int(c) for c in clusters if c})
-        found: dict[str, list[str]] = {}
-        with self._session() as session:
-            for chunk in _chunks(wanted):
-                rows = session.execute(
-                    select(Article.cluster_id, Article.source)
-                    .where(Article.cluster_id.in_(chunk), Article.source.is_not(None))
-                    .order_by(Article.id)
-                )
-                for cluster, source in rows:
-                    if source is not None:
-                        found.setdefault(str(cluster), []).append(source)
-        return found
-
-    def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
-        """For each source key, the outlet name as most articles print it (counted on the index over
-        ``source``: the key is a function of the name)."""
-        with self._session() as session:
-            rows = session.execute(
-                select(Article.source, func.count()).where(Article.source.is_not(None)).group_by(Article.source)
-            )
-            return most_printed(((name, count) for name, count in rows if name is not None), keys)
 
     def content_hashes(self) -> dict[int, str]:
         with self._session() as session:

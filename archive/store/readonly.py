@@ -1,17 +1,18 @@
-"""The few reads a search makes from a SQLite archive, through the standard library's ``sqlite3``.
+"""The reads a search makes from the database, each SQL statement written once, over either driver.
 
-Importing SQLAlchemy (and building the ORM models) costs about a third of an ``archive search``
-process; a search of an archive whose schema is current and whose index has no queued work needs none
-of it. Anything else (creating or migrating the database, indexing queued articles, server databases)
-goes through :class:`archive.store.database.Store`, which answers the same calls.
+Importing SQLAlchemy (and building the ORM models) costs about a third of an ``archive search`` process,
+so a SQLite archive whose schema is current is read through the standard library's ``sqlite3``
+(:meth:`ReadOnlyStore.sqlite`); a server database is read through the store's SQLAlchemy engine
+(:meth:`ReadOnlyStore.over`, the DB-API connection underneath, with the same statements). Nothing here
+writes: the SQLite connection refuses changes.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
 from archive.analysis.sources import most_printed
 from archive.store.schema import SCHEMA_HEAD
@@ -19,22 +20,23 @@ from archive.store.schema import SCHEMA_HEAD
 # Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
 _IN_CHUNK = 900
 
+#: The statements, with ``?`` for each parameter and ``{marks}`` for a list of them.
+REVISION = "SELECT version_num FROM alembic_version"
+ANY_PENDING = "SELECT 1 FROM pending_index LIMIT 1"
+TEXTS = "SELECT id, summary, body FROM articles WHERE id IN ({marks})"
+ARTICLE_TEXT = "SELECT title, body FROM articles WHERE id = ?"
+CLUSTER_SOURCES = (
+    "SELECT cluster_id, source FROM articles WHERE cluster_id IN ({marks}) AND source IS NOT NULL ORDER BY id"
+)
+# Counting each printed name reads only the index on `source` (54 ms at 100,000 articles, where grouping the
+# outlets' articles by key read all their rows: 1 s); the key is a function of the name.
+SOURCE_COUNTS = "SELECT source, count(*) FROM articles WHERE source IS NOT NULL GROUP BY source"
 
-class SearchReads(Protocol):
-    """What a search reads from the database (:class:`SqliteReads` or a :class:`archive.store.database.Store`)."""
-
-    def has_pending(self) -> bool: ...
-
-    def texts(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]: ...
-
-    def cluster_sources(self, clusters: Sequence[str]) -> dict[str, list[str]]: ...
-
-    def source_labels(self, keys: Sequence[str]) -> dict[str, str]: ...
-
-    def close(self) -> None: ...
+#: Runs one statement (in the driver's parameter style) with its parameters; returns the rows.
+Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
 
 
-def _chunks(items: Sequence[int] | Sequence[str]) -> Iterator[Sequence[int] | Sequence[str]]:
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), _IN_CHUNK):
         yield items[start : start + _IN_CHUNK]
 
@@ -49,60 +51,86 @@ def _connect_for_reading(path: Path) -> sqlite3.Connection:
     return db
 
 
-class SqliteReads:
-    """A read-only connection to an archive's SQLite file. Every statement sees the latest commit."""
+class ReadOnlyStore:
+    """What a search reads from the database. Every statement sees the latest commit."""
 
-    def __init__(self, path: Path) -> None:
-        self._db = _connect_for_reading(path)
-        # as the store's engine: a writer holding the lock makes a reader wait, not fail
-        self._db.execute("PRAGMA busy_timeout=30000")
+    def __init__(self, execute: Execute, close: Callable[[], None], *, mark: str = "?") -> None:
+        self._execute = execute
+        self._close = close
+        self._mark = mark
 
     @classmethod
-    def open(cls, path: Path) -> SqliteReads | None:
-        """Reads of the archive at ``path``, or None when it needs the full store: missing, not yet
-        created, or at another schema revision (to be migrated)."""
+    def sqlite(cls, path: Path) -> ReadOnlyStore | None:
+        """Reads of the SQLite archive at ``path``, or None when it is not there to read: missing, not yet
+        created, or at another schema revision (to be migrated first)."""
         if not path.is_file():
             return None
-        reads = cls(path)
+        db = _connect_for_reading(path)
+        # as the store's engine: a writer holding the lock makes a reader wait, not fail
+        db.execute("PRAGMA busy_timeout=30000")
+        reads = cls(db.execute, db.close)
         try:
-            row = reads._db.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = reads.revision()
         except sqlite3.Error:  # no version table: not an archive yet
-            row = None
-        if row is None or row[0] != SCHEMA_HEAD:
+            revision = None
+        if revision != SCHEMA_HEAD:
             reads.close()
             return None
         return reads
 
+    @classmethod
+    def over(cls, engine: Any) -> ReadOnlyStore:
+        """Reads through a SQLAlchemy engine (a server database), one pooled connection per statement."""
+
+        def execute(statement: str, parameters: Sequence[Any]) -> list[Sequence[Any]]:
+            with engine.connect() as connection:
+                return list(connection.exec_driver_sql(statement, tuple(parameters)))
+
+        style = engine.dialect.paramstyle
+        if style not in ("qmark", "format", "pyformat"):
+            raise ValueError(f"database drivers with the {style} parameter style are not supported")
+        return cls(execute, lambda: None, mark="?" if style == "qmark" else "%s")
+
     def close(self) -> None:
-        self._db.close()
+        self._close()
+
+    def _rows(self, statement: str, parameters: Sequence[Any] = (), count: int = 0) -> Iterable[Sequence[Any]]:
+        if count:
+            statement = statement.replace("{marks}", ",".join("?" * count))
+        if self._mark != "?":
+            statement = statement.replace("?", self._mark)
+        return self._execute(statement, parameters)
+
+    def revision(self) -> str | None:
+        row = next(iter(self._rows(REVISION)), None)
+        return None if row is None else str(row[0])
 
     def has_pending(self) -> bool:
-        return self._db.execute("SELECT 1 FROM pending_index LIMIT 1").fetchone() is not None
+        """Whether any article waits for the index: one indexed look-up, asked before every search."""
+        return next(iter(self._rows(ANY_PENDING)), None) is not None
 
     def texts(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+        """Summary and body of the articles with these ids that exist (what snippets are made from),
+        without loading whole articles (their original text is often the largest column)."""
         found: dict[int, tuple[str | None, str]] = {}
         for chunk in _chunks(list(ids)):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT id, summary, body FROM articles WHERE id IN ({marks})", list(chunk))
-            found.update((i, (summary, body)) for i, summary, body in rows)
+            found.update((i, (summary, body)) for i, summary, body in self._rows(TEXTS, chunk, len(chunk)))
         return found
 
+    def article_text(self, article_id: int) -> tuple[str, str] | None:
+        """Title and body of one article, or None when there is no such article."""
+        row = next(iter(self._rows(ARTICLE_TEXT, (article_id,))), None)
+        return None if row is None else (row[0], row[1])
+
     def cluster_sources(self, clusters: Sequence[str]) -> dict[str, list[str]]:
+        """The outlets of every article in each near-duplicate cluster, oldest first."""
         wanted = sorted({int(c) for c in clusters if c})
         found: dict[str, list[str]] = {}
         for chunk in _chunks(wanted):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT cluster_id, source FROM articles WHERE cluster_id IN ({marks}) AND source IS NOT NULL "
-                "ORDER BY id",
-                list(chunk),
-            )
-            for cluster, source in rows:
+            for cluster, source in self._rows(CLUSTER_SOURCES, chunk, len(chunk)):
                 found.setdefault(str(cluster), []).append(source)
         return found
 
     def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
-        # Counting each printed name reads only the index on `source` (54 ms at 100,000 articles, where
-        # grouping the outlets' articles by key read all their rows: 1 s); the key is a function of the name.
-        rows = self._db.execute("SELECT source, count(*) FROM articles WHERE source IS NOT NULL GROUP BY source")
-        return most_printed(rows, keys)
+        """For each source key, the outlet name as most articles print it."""
+        return most_printed(((name, count) for name, count in self._rows(SOURCE_COUNTS)), keys)
