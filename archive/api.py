@@ -1,35 +1,76 @@
-"""The Python API: everything the CLI does, as typed calls.
+"""The Python API: everything the CLI does, as typed calls on one object, :class:`Archive`.
 
 >>> from archive import Archive
 >>> archive = Archive("/tmp/my-archive")          # doctest: +SKIP
 >>> archive.ingest()                              # doctest: +SKIP
 >>> archive.search("लावरोव", sort="newest").total  # doctest: +SKIP
 1
+
+Every call returns plain, typed records (:mod:`archive.models`, :mod:`archive.search.request`,
+:mod:`archive.ingest.pipeline`), never rows of the database. The request and option types are exported
+here too, so that ``from archive.api import Archive, SearchRequest, IngestOptions`` is all a caller needs;
+they are imported on first use (a command that does not search should not load the search).
 """
 
 from __future__ import annotations
 
+import importlib
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
-    # for annotations only: a search process should not import ingest, admin or the ORM models
-    from archive.ingest.pipeline import IngestOptions, IngestReport, Progress
-    from archive.maintenance import ArchiveStats
-    from archive.search.request import SearchRequest, SearchResults
+    from archive.ingest.pipeline import IngestOptions, IngestReport, Progress, SilentProgress
+    from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Reject, RunCounts
+    from archive.search.parsing import parse_when
+    from archive.search.request import FACETS, SORTS, FacetCount, Hit, SearchRequest, SearchResults
     from archive.search.session import SearchSession
-    from archive.store.tables import Article
+
+__all__ = [
+    "FACETS",
+    "SORTS",
+    "Archive",
+    "ArchiveStats",
+    "Article",
+    "CheckReport",
+    "FacetCount",
+    "Hit",
+    "IngestOptions",
+    "IngestReport",
+    "IngestRun",
+    "Progress",
+    "Reject",
+    "RunCounts",
+    "SearchRequest",
+    "SearchResults",
+    "SilentProgress",
+    "parse_when",
+]
+
+_EXPORTED_FROM = {
+    "archive.ingest.pipeline": ("IngestOptions", "IngestReport", "Progress", "SilentProgress"),
+    "archive.models": ("Article", "ArchiveStats", "CheckReport", "IngestRun", "Reject", "RunCounts"),
+    "archive.search.parsing": ("parse_when",),
+    "archive.search.request": ("FACETS", "SORTS", "FacetCount", "Hit", "SearchRequest", "SearchResults"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    for module, names in _EXPORTED_FROM.items():
+        if name in names:
+            return getattr(importlib.import_module(module), name)
+    raise AttributeError(name)
 
 
 class Archive:
     """An archive at ``home`` (default: ``ARCHIVE_HOME``, else the per-user data directory).
 
     Searches keep the database and index open between calls (see :class:`archive.search.session.SearchSession`);
-    :meth:`close`, or ``with Archive(...) as archive:``, releases them.
+    :meth:`close`, or ``with Archive(...) as archive:``, releases them. Every other call opens what it
+    needs and closes it again.
     """
 
     def __init__(
@@ -58,45 +99,7 @@ class Archive:
             self._session.close()
             self._session = None
 
-    def _searching(self) -> SearchSession:
-        if self._session is None:
-            from archive.search.session import SearchSession
-
-            self._session = SearchSession(self.settings)
-            # An archive dropped without close() still closes its files (the index's segment files are
-            # open while a searcher is): at garbage collection, not at interpreter exit.
-            self._closer = weakref.finalize(self, self._session.close)
-        return self._session
-
-    def _ready(self) -> SearchSession:
-        """The search session, after the one rule for when searching writes (:meth:`catch_up`)."""
-        session = self._searching()
-        if self.catches_up and session.behind():
-            self.catch_up()
-        return session
-
-    def catch_up(self) -> int:
-        """Bring this home's index up to date with the database: migrate an older schema, create a missing
-        index, index what is queued (what an interrupted ingest left, or another writer stored). Returns how
-        many articles it indexed.
-
-        The rule: a search only reads. ``search`` and ``similar`` call this first when the session says the
-        index is behind (:meth:`archive.search.session.SearchSession.behind`), so that a search after an
-        interrupted ingest still finds everything; with nothing queued they write nothing. It does not wait
-        for an index that another command is writing: that command indexes the queue. ``Archive(...,
-        catch_up=False)`` never calls it (for readers that must not write, such as a server).
-        """
-        from archive.maintenance import catch_up
-
-        return catch_up(self.settings)
-
-    def ingest(
-        self, paths: Sequence[str | Path] = (), options: IngestOptions | None = None, progress: Progress | None = None
-    ) -> IngestReport:
-        """Store and index the articles under ``paths`` (the bundled seeds when empty)."""
-        from archive.ingest.pipeline import IngestOptions, ingest
-
-        return ingest(self.settings, [Path(p) for p in paths], options or IngestOptions(), progress)
+    # --- searching ------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest | str, **options: Any) -> SearchResults:
         """Search: ``archive.search("सरकार", sources=("जनसत्ता",), since=date(2016, 1, 1), facets=("year",))``.
@@ -111,12 +114,98 @@ class Archive:
 
         return similar_in(self._ready(), article_id, limit=limit)
 
-    def get(self, article_id: int) -> Article:
-        from archive.maintenance import show
+    def catch_up(self) -> int:
+        """Bring this home's index up to date with the database: migrate an older schema, create a missing
+        index, index what is queued (what an interrupted ingest left, or another writer stored). Returns how
+        many articles it indexed.
 
-        return show(self.settings, article_id)
+        The rule: a search only reads. ``search`` and ``similar`` call this first when the session says the
+        index is behind (:meth:`archive.search.session.SearchSession.behind`), so that a search after an
+        interrupted ingest still finds everything; with nothing queued they write nothing. It does not wait
+        for an index that another command is writing: that command indexes the queue. ``Archive(...,
+        catch_up=False)`` never calls it (for readers that must not write, such as a server).
+        """
+        from archive import maintenance
+
+        return maintenance.catch_up(self.settings)
+
+    def _ready(self) -> SearchSession:
+        """The search session, after the one rule for when searching writes (:meth:`catch_up`)."""
+        if self._session is None:
+            from archive.search.session import SearchSession
+
+            self._session = SearchSession(self.settings)
+            # An archive dropped without close() still closes its files (the index's segment files are
+            # open while a searcher is): at garbage collection, not at interpreter exit.
+            self._closer = weakref.finalize(self, self._session.close)
+        if self.catches_up and self._session.behind():
+            self.catch_up()
+        return self._session
+
+    # --- storing --------------------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Sequence[str | Path] = (), options: IngestOptions | None = None, progress: Progress | None = None
+    ) -> IngestReport:
+        """Store and index the articles under ``paths`` (the bundled seeds when empty)."""
+        from archive.ingest.pipeline import IngestOptions, ingest
+
+        return ingest(self.settings, [Path(p) for p in paths], options or IngestOptions(), progress)
+
+    def delete(self, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
+        """Delete articles by id and by outlet (any spelling of its name) from the database and the index;
+        returns how many were deleted."""
+        from archive import maintenance
+
+        return maintenance.delete(self.settings, ids, sources)
+
+    def export(self) -> Iterator[dict[str, Any]]:
+        """Every article as a record that :meth:`ingest` reads back into the same article (JSON Lines)."""
+        from archive import maintenance
+
+        return maintenance.export(self.settings)
+
+    # --- looking at it ------------------------------------------------------------------------------
+
+    def get(self, article_id: int) -> Article:
+        """One stored article."""
+        from archive import maintenance
+
+        return maintenance.article(self.settings, article_id)
 
     def stats(self) -> ArchiveStats:
-        from archive.maintenance import stats
+        from archive import maintenance
 
-        return stats(self.settings)
+        return maintenance.stats(self.settings)
+
+    def rejects(self, run_id: int | None = None, limit: int = 100) -> list[Reject]:
+        """Records ingest could not store: of one run, else of the latest run that had any."""
+        from archive import maintenance
+
+        return maintenance.rejects(self.settings, run_id, limit)
+
+    def history(self, limit: int = 20) -> list[IngestRun]:
+        """The latest ingest runs, newest first."""
+        from archive import maintenance
+
+        return maintenance.history(self.settings, limit)
+
+    # --- looking after it ----------------------------------------------------------------------------
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Compare the index with the database; with ``repair``, fix what differs."""
+        from archive import maintenance
+
+        return maintenance.check(self.settings, repair=repair)
+
+    def reindex(self) -> int:
+        """Rebuild the index from the database; returns how many articles it indexed."""
+        from archive import maintenance
+
+        return maintenance.reindex(self.settings)
+
+    def upgrade(self) -> str:
+        """Create the database if needed and apply every migration; returns the schema revision."""
+        from archive import maintenance
+
+        return maintenance.upgrade_database(self.settings)

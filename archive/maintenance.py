@@ -1,36 +1,23 @@
-"""Looking at and looking after an archive: one article, counts, schema upgrades, index rebuilds."""
+"""Looking at and looking after an archive: one article, counts, runs and rejects, schema upgrades, catching
+the index up, checking and repairing it, rebuilding it, deleting and exporting articles.
+
+Each function opens what it needs of the home and closes it again; :class:`archive.Archive` calls them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
 
 from archive.analysis import ANALYZER_VERSION
+from archive.analysis.sources import source_key
 from archive.config import Settings
-from archive.index.sync import ensure_index, opened, rebuild_index, sync_index
-from archive.store.tables import Article, IngestRun, Reject
+from archive.errors import SearchIndexError
+from archive.home import opened
+from archive.index.sync import ensure_index, rebuild_index, sync_index
+from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Reject
 
 
-@dataclass(frozen=True)
-class ArchiveStats:
-    home: str
-    database: str
-    articles: int
-    indexed: int
-    sources: int
-    first_date: date | None
-    last_date: date | None
-    index_bytes: int
-    pending: int
-    analyzer_version: str | None
-
-    @property
-    def in_step(self) -> bool:
-        return self.pending == 0 and self.indexed == self.articles and self.analyzer_version == ANALYZER_VERSION
-
-
-def show(settings: Settings, article_id: int) -> Article:
+def article(settings: Settings, article_id: int) -> Article:
     with opened(settings, create=False) as (store, _):
         return store.get(article_id)
 
@@ -51,6 +38,9 @@ def stats(settings: Settings) -> ArchiveStats:
             index_bytes=info.size_bytes,
             pending=counts.pending_index,
             analyzer_version=info.analyzer_version,
+            in_step=counts.pending_index == 0
+            and info.documents == counts.articles
+            and info.analyzer_version == ANALYZER_VERSION,
         )
 
 
@@ -86,27 +76,9 @@ def history(settings: Settings, limit: int = 20) -> list[IngestRun]:
         return store.runs(limit)
 
 
-@dataclass(frozen=True)
-class CheckReport:
-    articles: int
-    indexed: int
-    missing: list[int]
-    extra: list[int]
-    stale: list[int]
-    pending: int
-    problem: str | None  # the index cannot be used at all (unreadable, other analyzer version)
-    repaired: bool = False
-
-    @property
-    def healthy(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.pending or self.problem)
-
-
 def check(settings: Settings, *, repair: bool = False) -> CheckReport:
     """Compare the database with the index: articles missing from the index, documents the database no
     longer has, documents whose text is out of date; with ``repair``, fix all of it."""
-    from archive.errors import SearchIndexError
-
     with opened(settings, create=False) as (store, index):
         stored = store.content_hashes()
         problem: str | None = None
@@ -131,8 +103,6 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
 
 def delete(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
     """Delete articles by id and/or outlet from the database and the index; returns how many."""
-    from archive.analysis.sources import source_key
-
     with opened(settings, create=False) as (store, index):
         wanted = set(ids) | set(store.ids_from_sources([source_key(s) for s in sources]))
         count = store.delete(sorted(wanted))
@@ -144,17 +114,5 @@ def delete(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] =
 def export(settings: Settings) -> Iterator[dict[str, str]]:
     """Every article as a JSON Lines record that `archive ingest` reads back into the same article."""
     with opened(settings, create=False) as (store, _):
-        for article in store.iter_articles():
-            record = {
-                "title": article.title,
-                "summary": article.summary,
-                "body": article.body,
-                "url": article.url,
-                "source": article.source,
-                "category": article.category,
-                "date": article.published.isoformat() if article.published else None,
-                "language": article.language,
-                "author": article.author,
-                "original": article.original,
-            }
-            yield {key: value for key, value in record.items() if value is not None}
+        for found in store.iter_articles():
+            yield found.exported()

@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 from archive import Archive
-from archive.maintenance import delete, reindex
 from archive.readers.records import ArticleRecord
 from archive.store.database import Store
 from tests.conftest import write_jsonl
@@ -49,11 +48,11 @@ def test_a_reused_archive_sees_every_change_made_between_searches(tmp_path: Path
         assert found.total == 1 and archive.search("बारिश").total == 4
 
         # a reindex swaps the index directory under the open searcher
-        reindex(archive.settings)
+        Archive(home).reindex()
         Archive(home).ingest([write_jsonl(tmp_path / "after.jsonl", [rain(2)])])
         assert archive.search("बारिश").total == 5 and "समाचार 2" in outlets(archive)
 
-        delete(archive.settings, ids=[found.hits[0].id])
+        Archive(home).delete([found.hits[0].id])
         assert archive.search("चक्रवात").total == 0 and archive.search("बारिश").total == 4
         assert [h.id for h in archive.similar(1).hits] == [h.id for h in Archive(home).similar(1).hits]
 

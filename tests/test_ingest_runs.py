@@ -15,7 +15,7 @@ import pytest
 
 from archive.config import Settings
 from archive.ingest.pipeline import BATCH_SIZE, IngestOptions, SilentProgress, ingest
-from archive.store.database import RunCounts
+from archive.models import RunCounts
 from tests.conftest import Run, write_jsonl
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from archive.config import Settings
@@ -27,12 +28,9 @@ def test_check_finds_and_repairs_missing_extra_and_stale_documents(
     store = Store.open(settings, create=False)
     with index.writer() as writer:
         writer.remove([1])
-        stale = store.get(2)
-        stale.body = "बदला हुआ पाठ"
-        stale.content_hash = "x"
+        stale = replace(store.get(2), body="बदला हुआ पाठ", content_hash="x")
         writer.put([stale])
-        stray = store.get(3)
-        stray.id = 99
+        stray = replace(store.get(3), id=99)
         writer.put([stray])
     index.close()
     store.close()

@@ -18,7 +18,6 @@ from archive.index.codec import array_positions, array_postings
 from archive.index.codec.segment_writer import FastSegmentWriter
 from archive.index.schema import VALUE_FIELDS
 from archive.index.search_index import SearchIndex
-from archive.maintenance import delete, upgrade_database
 from archive.search.expansion import QueryExpander as _Expander
 from archive.search.parsing import parse_query
 from tests.conftest import with_array_terms, write_jsonl
@@ -68,7 +67,7 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         for extension in (array_postings.EXTENSION, array_positions.EXTENSION):
             assert bool(list(created.settings.index_dir.glob(f"*.{extension}"))) == (request.param != "blocks")
         # deletions leave documents marked deleted in their segment: they must not be found
-        delete(created.settings, ids=[3, 8])
+        created.delete([3, 8])
         yield created
 
 
@@ -144,7 +143,7 @@ def test_a_word_the_index_lacks_finds_nothing(archive: Archive) -> None:
 
 def test_an_index_without_documents_finds_nothing(tmp_path: Path) -> None:
     with Archive(tmp_path / "home") as empty:
-        upgrade_database(empty.settings)  # a database, and then an index with no segment yet
+        empty.upgrade()  # a database, and then an index with no segment yet
         found = empty.search("चुनाव", facets=("year",), sort="newest")
         assert found.total == 0 and found.hits == [] and found.facets == {"year": []}
 

@@ -10,17 +10,29 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
-from archive.cli.output import DateStyle, OutputFormat, ResultFormat, print_json, print_results
+from archive.cli.output import (
+    DateStyle,
+    OutputFormat,
+    ResultFormat,
+    print_article,
+    print_check,
+    print_history,
+    print_rejects,
+    print_results,
+    print_stats,
+)
 from archive.cli.startup import defer_unused_imports
 from archive.config import DB_URL_ENV, HOME_ENV, Settings, resolve_settings
 from archive.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from archive.api import Archive
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +70,12 @@ def _settings(ctx: typer.Context) -> Settings:
     return settings
 
 
+def _archive(ctx: typer.Context) -> "Archive":
+    from archive.api import Archive
+
+    return Archive(settings=_settings(ctx))
+
+
 def _fail(error: ArchiveError) -> NoReturn:
     typer.echo(f"Error: {error}", err=True)
     raise typer.Exit(code=error.exit_code)
@@ -80,7 +98,10 @@ def main_options(
         typer.Option("--db", help=f"Database URL instead of <home>/archive.db (also ${DB_URL_ENV})."),
     ] = None,
 ) -> None:
-    ctx.obj = resolve_settings(home, db)
+    try:
+        ctx.obj = resolve_settings(home, db)
+    except ArchiveError as error:
+        _fail(error)
 
 
 EXIT_REJECTED = 3
@@ -143,9 +164,8 @@ def ingest(
     Exit codes: 0 every record stored or already there; 3 some records rejected; 2 usage error;
     1 the archive could not be opened or written; 130 interrupted (run again to continue).
     """
+    from archive.api import Archive, IngestOptions
     from archive.cli.progress import ingest_progress
-    from archive.ingest.pipeline import IngestOptions
-    from archive.ingest.pipeline import ingest as run_ingest
 
     for path in paths or []:
         if str(path) != "-" and not path.exists():
@@ -162,7 +182,7 @@ def ingest(
         force=force,
     )
     with ingest_progress(show_bar=not quiet and sys.stderr.isatty()) as progress:
-        report = run_ingest(_settings(ctx), paths or [], options, progress)
+        report = Archive(settings=_settings(ctx)).ingest(paths or [], options, progress)
     typer.echo(report.summary)
     if report.skipped_files:
         typer.echo(f"skipped {report.skipped_files} unchanged files already ingested (--force reads them again)")
@@ -197,7 +217,7 @@ Examples:
 
 
 def _when(value: str | None, option: str) -> date | None:
-    from archive.search.parsing import parse_when
+    from archive.api import parse_when
 
     if value is None:
         return None
@@ -231,8 +251,7 @@ def search(
     output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
 ) -> None:
-    from archive.api import Archive
-    from archive.search.request import SearchRequest
+    from archive.api import Archive, SearchRequest
 
     request = SearchRequest(
         query=query,
@@ -277,66 +296,14 @@ def show(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Print one stored article."""
-    from archive.maintenance import show as load
-
-    article = load(_settings(ctx), article_id)
-    fields = {
-        "id": article.id,
-        "url": article.url,
-        "title": article.title,
-        "source": article.source,
-        "source_key": article.source_key,
-        "author": article.author,
-        "category": article.category,
-        "date": article.published.isoformat() if article.published else None,
-        "language": article.language,
-        "summary": article.summary,
-        "body": article.body,
-        "content_hash": article.content_hash,
-        "ingested_at": article.ingested_at.isoformat(timespec="seconds"),
-        "updated_at": article.updated_at.isoformat(timespec="seconds"),
-        "origin": {"file": article.origin_file, "record": article.origin_record},
-        "notes": article.notes.splitlines() if article.notes else [],
-        "original": article.original,
-    }
-    if output is OutputFormat.json:
-        print_json(fields)
-        return
-    typer.echo(article.title)
-    for key in ("id", "source", "author", "date", "category", "url", "language"):
-        if fields[key] is not None:
-            typer.echo(f"{key}: {fields[key]}")
-    typer.echo(f"from: {article.origin_file} (record {article.origin_record})")
-    if article.summary:
-        typer.echo(f"\n{article.summary}")
-    typer.echo(f"\n{article.body}")
+    print_article(_archive(ctx).get(article_id), output)
 
 
 @app.command()
 @_reporting
 def stats(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
     """Counts: articles, sources, date range, index size, and whether the index is in step."""
-    from archive.maintenance import stats as collect
-
-    result = collect(_settings(ctx))
-    data = asdict(result) | {"in_step": result.in_step}
-    if output is OutputFormat.json:
-        print_json(data)
-        return
-    dates = f"{result.first_date} … {result.last_date}" if result.first_date else "none known"
-    lines = [
-        f"archive:   {result.home}",
-        f"database:  {result.database}",
-        f"articles:  {result.articles}",
-        f"sources:   {result.sources}",
-        f"dates:     {dates}",
-        f"indexed:   {result.indexed} ({result.index_bytes / 1e6:.1f} MB)",
-        "in step:   yes"
-        if result.in_step
-        else f"in step:   no ({result.pending} waiting; the next search or ingest catches up, "
-        "or run `archive reindex`)",
-    ]
-    typer.echo("\n".join(lines))
+    print_stats(_archive(ctx).stats(), output)
 
 
 @app.command("rejects")
@@ -351,22 +318,7 @@ def list_rejects(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """List records that ingest could not store, with file, record, reason and the start of the input."""
-    from archive.maintenance import rejects
-
-    found = rejects(_settings(ctx), run, limit)
-    rows = [
-        {"run": r.run_id, "file": r.origin_file, "record": r.origin_record, "reason": r.reason, "context": r.context}
-        for r in found
-    ]
-    if output is OutputFormat.json:
-        print_json(rows)
-        return
-    if not rows:
-        typer.echo("No rejected records.")
-    for row in rows:
-        typer.echo(f"run {row['run']} · {row['file']}, record {row['record']}: {row['reason']}")
-        if row["context"]:
-            typer.echo(f"    {' '.join(str(row['context']).split())[:160]}")
+    print_rejects(_archive(ctx).rejects(run, limit), output)
 
 
 @app.command()
@@ -377,32 +329,7 @@ def history(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """List ingest runs, newest first: paths, start and end, status and counts."""
-    from archive.maintenance import history as load_history
-
-    runs = load_history(_settings(ctx), limit)
-    rows = [
-        {
-            "run": r.id,
-            "paths": json.loads(r.paths),
-            "started": r.started_at.isoformat(timespec="seconds"),
-            "finished": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
-            # a run that is still "running" but is not, was killed
-            "status": r.status,
-            "added": r.added,
-            "updated": r.updated,
-            "unchanged": r.unchanged,
-            "duplicates": r.duplicates,
-            "rejected": r.rejected,
-        }
-        for r in runs
-    ]
-    if output is OutputFormat.json:
-        print_json(rows)
-        return
-    for row in rows:
-        counts = ", ".join(f"{k} {row[k]}" for k in ("added", "updated", "unchanged", "duplicates", "rejected"))
-        typer.echo(f"run {row['run']} · {row['started']} → {row['finished'] or '…'} · {row['status']} · {counts}")
-        typer.echo(f"    {' '.join(row['paths'])}")
+    print_history(_archive(ctx).history(limit), output)
 
 
 @app.command()
@@ -418,44 +345,8 @@ def check(
 
     Exit code 0 when they agree (or were repaired), 1 when they do not.
     """
-    from archive.maintenance import check as run_check
-
-    report = run_check(_settings(ctx), repair=repair)
-    data = {
-        "articles": report.articles,
-        "indexed": report.indexed,
-        "missing": report.missing,
-        "extra": report.extra,
-        "stale": report.stale,
-        "pending": report.pending,
-        "problem": report.problem,
-        "healthy": report.healthy,
-        "repaired": report.repaired,
-    }
-    if output is OutputFormat.json:
-        print_json(data)
-    else:
-        typer.echo(f"articles {report.articles}, indexed {report.indexed}")
-        for name in ("missing", "extra", "stale"):
-            ids = data[name]
-            assert isinstance(ids, list)
-            if ids:
-                shown = ", ".join(map(str, ids[:10])) + (" …" if len(ids) > 10 else "")
-                typer.echo(
-                    f"{name} from the index: {len(ids)} ({shown})"
-                    if name != "stale"
-                    else f"out of date: {len(ids)} ({shown})"
-                )
-        if report.pending:
-            typer.echo(f"waiting to be indexed: {report.pending}")
-        if report.problem:
-            typer.echo(f"index unusable: {report.problem}")
-        if report.healthy:
-            typer.echo("the index agrees with the database")
-        elif report.repaired:
-            typer.echo("repaired: the index now agrees with the database")
-        else:
-            typer.echo("run `archive check --repair` to fix this")
+    report = _archive(ctx).check(repair=repair)
+    print_check(report, output)
     if not report.healthy and not report.repaired:
         raise typer.Exit(code=1)
 
@@ -468,11 +359,9 @@ def delete(
     source: Annotated[list[str] | None, typer.Option("--source", help="Delete every article of this outlet.")] = None,
 ) -> None:
     """Delete articles from the database and the index."""
-    from archive.maintenance import delete as run_delete
-
     if not article_ids and not source:
         raise typer.BadParameter("name article ids, or --source", param_hint="ID")
-    count = run_delete(_settings(ctx), article_ids or [], source or [])
+    count = _archive(ctx).delete(article_ids or [], source or [])
     typer.echo(f"deleted {count} articles")
 
 
@@ -486,11 +375,9 @@ def export(
 ) -> None:
     """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
     (dates, urls, sources and the original text included)."""
-    from archive.maintenance import export as run_export
-
     with open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout) as out:
         count = 0
-        for record in run_export(_settings(ctx)):
+        for record in _archive(ctx).export():
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     if output_file:
@@ -501,20 +388,14 @@ def export(
 @_reporting
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the search index from the database (after an analyzer upgrade, or if it was damaged)."""
-    from archive.maintenance import reindex as rebuild
-
-    count = rebuild(_settings(ctx))
-    typer.echo(f"indexed {count} articles")
+    typer.echo(f"indexed {_archive(ctx).reindex()} articles")
 
 
 @db_app.command("upgrade")
 @_reporting
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database if needed and apply all schema migrations (opening an archive does this too)."""
-    from archive.maintenance import upgrade_database
-
-    revision = upgrade_database(_settings(ctx))
-    typer.echo(f"database at schema revision {revision}")
+    typer.echo(f"database at schema revision {_archive(ctx).upgrade()}")
 
 
 def main() -> None:

@@ -6,9 +6,12 @@ import json
 import sys
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from archive.api import ArchiveStats, Article, CheckReport, Hit, IngestRun, Reject, SearchResults
 
 
 class OutputFormat(StrEnum):
@@ -42,7 +45,7 @@ def show_date(value: date | None, style: DateStyle) -> str | None:
     return format_hindi_date(value)
 
 
-def _hit_row(hit: Any, dates: DateStyle) -> dict[str, Any]:
+def _hit_row(hit: Hit, dates: DateStyle) -> dict[str, Any]:
     return {
         "id": hit.id,
         "url": hit.url,
@@ -56,7 +59,7 @@ def _hit_row(hit: Any, dates: DateStyle) -> dict[str, Any]:
     }
 
 
-def print_results(results: Any, output: ResultFormat, dates: DateStyle) -> None:
+def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle) -> None:
     rows = [_hit_row(hit, dates) for hit in results.hits]
     facets = {name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in results.facets.items()}
     if output is ResultFormat.json:
@@ -89,7 +92,7 @@ def print_results(results: Any, output: ResultFormat, dates: DateStyle) -> None:
     _print_text(results, rows, facets)
 
 
-def _print_text(results: Any, rows: list[dict[str, Any]], facets: dict[str, list[dict[str, Any]]]) -> None:
+def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict[str, list[dict[str, Any]]]) -> None:
     import shutil
     import textwrap
 
@@ -119,3 +122,85 @@ def _print_text(results: Any, rows: list[dict[str, Any]], facets: dict[str, list
         # wrap on the plain text, then put the colour back: escape codes have no width
         for line in textwrap.wrap(marked, width=width - 3) if not colour else [marked]:
             typer.echo(f"   {line}")
+
+
+def print_article(article: Article, output: OutputFormat) -> None:
+    fields = article.to_dict()
+    if output is OutputFormat.json:
+        print_json(fields)
+        return
+    typer.echo(article.title)
+    for key in ("id", "source", "author", "date", "category", "url", "language"):
+        if fields[key] is not None:
+            typer.echo(f"{key}: {fields[key]}")
+    typer.echo(f"from: {article.origin_file} (record {article.origin_record})")
+    if article.summary:
+        typer.echo(f"\n{article.summary}")
+    typer.echo(f"\n{article.body}")
+
+
+def print_stats(result: ArchiveStats, output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        print_json(result.to_dict())
+        return
+    dates = f"{result.first_date} … {result.last_date}" if result.first_date else "none known"
+    lines = [
+        f"archive:   {result.home}",
+        f"database:  {result.database}",
+        f"articles:  {result.articles}",
+        f"sources:   {result.sources}",
+        f"dates:     {dates}",
+        f"indexed:   {result.indexed} ({result.index_bytes / 1e6:.1f} MB)",
+        "in step:   yes"
+        if result.in_step
+        else f"in step:   no ({result.pending} waiting; the next search or ingest catches up, "
+        "or run `archive reindex`)",
+    ]
+    typer.echo("\n".join(lines))
+
+
+def print_rejects(found: list[Reject], output: OutputFormat) -> None:
+    rows = [r.to_dict() for r in found]
+    if output is OutputFormat.json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("No rejected records.")
+    for row in rows:
+        typer.echo(f"run {row['run']} · {row['file']}, record {row['record']}: {row['reason']}")
+        if row["context"]:
+            typer.echo(f"    {' '.join(str(row['context']).split())[:160]}")
+
+
+def print_history(runs: list[IngestRun], output: OutputFormat) -> None:
+    # (a run that is still "running" but is not, was killed)
+    rows = [r.to_dict() for r in runs]
+    if output is OutputFormat.json:
+        print_json(rows)
+        return
+    for row in rows:
+        counts = ", ".join(f"{k} {row[k]}" for k in ("added", "updated", "unchanged", "duplicates", "rejected"))
+        typer.echo(f"run {row['run']} · {row['started']} → {row['finished'] or '…'} · {row['status']} · {counts}")
+        typer.echo(f"    {' '.join(row['paths'])}")
+
+
+def print_check(report: CheckReport, output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        print_json(report.to_dict())
+        return
+    typer.echo(f"articles {report.articles}, indexed {report.indexed}")
+    kinds = (("missing from the index", report.missing), ("extra from the index", report.extra))
+    for label, ids in (*kinds, ("out of date", report.stale)):
+        if ids:
+            shown = ", ".join(map(str, ids[:10])) + (" …" if len(ids) > 10 else "")
+            typer.echo(f"{label}: {len(ids)} ({shown})")
+    if report.pending:
+        typer.echo(f"waiting to be indexed: {report.pending}")
+    if report.problem:
+        typer.echo(f"index unusable: {report.problem}")
+    if report.healthy:
+        typer.echo("the index agrees with the database")
+    elif report.repaired:
+        typer.echo("repaired: the index now agrees with the database")
+    else:
+        typer.echo("run `archive check --repair` to fix this")

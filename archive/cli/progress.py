@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from archive.ingest.pipeline import SilentProgress
+from archive.api import RunCounts, SilentProgress
 from archive.readers import RejectedRecord
-from archive.store.database import RunCounts
 
 
 class _Lines(SilentProgress):

@@ -11,8 +11,8 @@ from archive.analysis import hindi_analyzer
 from archive.analysis.whoosh_filters import HindiText
 from archive.index.codec.segment_values import ValueFields
 
-if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
-    from archive.store.tables import Article
+if TYPE_CHECKING:
+    from archive.models import Article
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
 SCHEMA_VERSION = "4"
@@ -51,26 +51,29 @@ def build_schema() -> Schema:
 
 
 def document(article: Article) -> dict[str, Any]:
-    """The index entry for an article: searchable text plus what a result list shows."""
+    """The index entry for an article (from its one serialiser, :meth:`archive.models.Article.to_dict`):
+    searchable text, the values filters, facets and collapsing read, and what a result list shows."""
+    fields = article.to_dict()
     doc: dict[str, Any] = {
-        "id": str(article.id),
-        "title": article.title,
-        "summary": article.summary or "",
-        "body": article.body,
-        "language": article.language,
-        "content_hash": article.content_hash,
+        "id": str(fields["id"]),
+        "title": fields["title"],
+        "summary": fields["summary"] or "",
+        "body": fields["body"],
+        "language": fields["language"],
+        "content_hash": fields["content_hash"],
+        "cluster": str(fields["story"]),
+        # the article id as a number, so that equal dates sort in the order articles were stored
+        "number": fields["id"],
     }
-    if article.url:
-        doc["url"] = article.url
-    if article.source:
-        doc["source"] = article.source
-        doc["source_key"] = article.source_key or article.source
-    if article.category:
-        doc["category"] = article.category
+    if fields["url"]:
+        doc["url"] = fields["url"]
+    if fields["source"]:
+        doc["source"] = fields["source"]
+        doc["source_key"] = fields["source_key"] or fields["source"]
+    if fields["category"]:
+        doc["category"] = fields["category"]
     if article.published:
         doc["date"] = datetime.combine(article.published, time())
-        doc["year"] = f"{article.published.year:04d}"
-        doc["month"] = f"{article.published.year:04d}-{article.published.month:02d}"
-    doc["cluster"] = str(article.cluster_id or article.id)
-    doc["number"] = article.id
+        doc["year"] = fields["date"][:4]
+        doc["month"] = fields["date"][:7]
     return doc

@@ -26,7 +26,7 @@ from archive.index.swap import fresh_directory_beside
 from archive.index.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
-    from archive.store.tables import Article
+    from archive.models import Article
 
 META_FILE = "archive-index.json"
 

@@ -7,32 +7,31 @@ the next command finds the queue and finishes the work, so nothing stored is mis
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from archive.analysis.terms import index_terms
 from archive.analysis.variants import VARIANT_PREFIX
-from archive.config import Settings
 from archive.errors import SearchIndexError
 from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
 from archive.index.swap import point_to, remove_unused_beside
-from archive.store.database import Store
+from archive.models import Article
 
 
-@contextmanager
-def opened(settings: Settings, *, create: bool = False) -> Iterator[tuple[Store, SearchIndex]]:
-    """The archive's database and index, closed again whatever happens in the block."""
-    store = Store.open(settings, create=create)
-    index = SearchIndex(settings.index_dir, settings.index)
-    try:
-        yield store, index
-    finally:
-        index.close()
-        store.close()
+class ArticleSource(Protocol):
+    """What keeping an index in step asks of the database (:class:`archive.store.database.Store` answers)."""
+
+    def pending_ids(self) -> list[int]: ...
+
+    def articles(self, ids: Sequence[int]) -> list[Article]: ...
+
+    def clear_pending(self, ids: Sequence[int], versions: Mapping[int, datetime | None] | None = None) -> None: ...
+
+    def queue_all(self) -> int: ...
 
 
-def ensure_index(store: Store, index: SearchIndex) -> None:
+def ensure_index(store: ArticleSource, index: SearchIndex) -> None:
     """Create the index when it is missing, queueing every stored article for it."""
     if not index.exists():
         fresh = new_index_beside(index.path, index.settings)
@@ -41,7 +40,7 @@ def ensure_index(store: Store, index: SearchIndex) -> None:
         store.queue_all()
 
 
-def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
+def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True) -> int:
     """Index (or remove from the index) every queued article; returns how many were handled.
 
     With ``wait=False`` a busy index is left alone: the process holding it will do the work.
@@ -73,7 +72,7 @@ def sync_index(store: Store, index: SearchIndex, *, wait: bool = True) -> int:
 
 
 def write_articles(
-    store: Store,
+    store: ArticleSource,
     writer: IndexWriter,
     ids: Sequence[int],
     versions: dict[int, datetime | None],
@@ -99,7 +98,7 @@ def write_articles(
     return removed
 
 
-def rebuild_index(store: Store, index: SearchIndex) -> int:
+def rebuild_index(store: ArticleSource, index: SearchIndex) -> int:
     """Build a fresh index from the database in a new directory, then swap it in atomically: searches
     keep using the old index until the new one is complete. The old one is removed at the next rebuild
     (a search may still be reading it now)."""

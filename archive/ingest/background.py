@@ -19,8 +19,9 @@ from typing import Any
 
 from archive.config import Settings
 from archive.errors import ArchiveError
+from archive.home import opened
 from archive.index.search_index import IndexWriter
-from archive.index.sync import opened, write_articles
+from archive.index.sync import write_articles
 from archive.store.database import Store
 
 

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Protocol
 
 from archive.config import Settings
+from archive.home import opened
 from archive.index.search_index import SearchIndex
-from archive.index.sync import ensure_index, opened, sync_index
+from archive.index.sync import ensure_index, sync_index
 from archive.ingest.background import Alongside, indexing_alongside
+from archive.models import RunCounts
 from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
-from archive.store.database import RunCounts, Store
+from archive.store.database import Store
 
 BATCH_SIZE = 500
 MAX_BODY_CHARS = 2_000_000

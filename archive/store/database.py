@@ -16,9 +16,11 @@ from sqlalchemy import Engine, create_engine, delete, event, func, inspect, sele
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from archive import models
 from archive.analysis.sources import source_key
 from archive.config import Settings
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
+from archive.models import RunCounts
 from archive.store.dedupe import bands, cluster_of, simhash
 from archive.store.readonly import ReadOnlyStore
 from archive.store.schema import SCHEMA_HEAD, alembic_config
@@ -43,24 +45,6 @@ def content_hash(title: str, summary: str | None, body: str) -> str:
     """
     canonical = "\x1f".join(" ".join(part.split()) for part in (title, summary or "", body))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class RunCounts:
-    """What became of records: of one batch, or of a whole ingest run."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-
-    def add(self, other: RunCounts) -> None:
-        self.added += other.added
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.duplicates += other.duplicates
-        self.rejected += other.rejected
 
 
 @dataclass
@@ -405,11 +389,12 @@ class Store:
                 for r in rejects
             )
 
-    def runs(self, limit: int = 20) -> list[IngestRun]:
+    def runs(self, limit: int = 20) -> list[models.IngestRun]:
         with self._session() as session:
-            return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+            rows = session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit))
+            return [_run(row) for row in rows]
 
-    def rejects(self, run_id: int | None = None, limit: int = 100) -> list[Reject]:
+    def rejects(self, run_id: int | None = None, limit: int = 100) -> list[models.Reject]:
         """Rejects of one run (the latest run that had any, when ``run_id`` is None)."""
         with self._session() as session:
             if run_id is None:
@@ -417,7 +402,10 @@ class Store:
                 if run_id is None:
                     return []
             query = select(Reject).where(Reject.run_id == run_id).order_by(Reject.id).limit(limit)
-            return list(session.scalars(query))
+            return [
+                models.Reject(r.run_id, r.origin_file, r.origin_record, r.reason, r.context)
+                for r in session.scalars(query)
+            ]
 
     def file_done(self, path: str, size: int, mtime_ns: int) -> bool:
         """Whether an earlier run read this file to the end and it has not changed since."""
@@ -439,12 +427,12 @@ class Store:
         with self._session() as session:
             return session.scalar(select(func.count()).select_from(PendingIndex)) or 0
 
-    def articles(self, ids: Sequence[int]) -> list[Article]:
+    def articles(self, ids: Sequence[int]) -> list[models.Article]:
         """The articles with these ids that exist, in the order of ``ids``."""
-        found: dict[int, Article] = {}
+        found: dict[int, models.Article] = {}
         with self._session() as session:
             for chunk in _chunks(list(ids)):
-                found.update((a.id, a) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
+                found.update((a.id, _article(a)) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
         return [found[i] for i in ids if i in found]
 
     def content_hashes(self) -> dict[int, str]:
@@ -472,23 +460,24 @@ class Store:
         with self._session(write=True) as session:
             self._queue(session, ids)
 
-    def iter_articles(self, batch: int = 500) -> Iterator[Article]:
+    def iter_articles(self, batch: int = 500) -> Iterator[models.Article]:
         """Every article in id order, a batch at a time (memory stays flat)."""
         last = 0
         while True:
             with self._session() as session:
-                rows = list(session.scalars(select(Article).where(Article.id > last).order_by(Article.id).limit(batch)))
+                query = select(Article).where(Article.id > last).order_by(Article.id).limit(batch)
+                rows = [_article(row) for row in session.scalars(query)]
             if not rows:
                 return
             yield from rows
             last = rows[-1].id
 
-    def get(self, article_id: int) -> Article:
+    def get(self, article_id: int) -> models.Article:
         with self._session() as session:
             article = session.get(Article, article_id)
-        if article is None:
-            raise NotFoundError(f"No article with id {article_id}. `archive search` shows the ids.")
-        return article
+            if article is None:
+                raise NotFoundError(f"No article with id {article_id}. `archive search` shows the ids.")
+            return _article(article)
 
     def stats(self) -> StoreStats:
         with self._session() as session:
@@ -521,3 +510,32 @@ def _fill(article: Article, record: ArticleRecord, digest: str, now: datetime) -
     article.updated_at = now
     article.origin_file = record.origin_file
     article.origin_record = record.origin_record
+
+
+def _article(row: Article) -> models.Article:
+    return models.Article(
+        id=row.id,
+        title=row.title,
+        body=row.body,
+        content_hash=row.content_hash,
+        ingested_at=row.ingested_at,
+        updated_at=row.updated_at,
+        origin_file=row.origin_file,
+        origin_record=row.origin_record,
+        url=row.url,
+        summary=row.summary,
+        source=row.source,
+        source_key=row.source_key,
+        author=row.author,
+        category=row.category,
+        published=row.published,
+        language=row.language,
+        original=row.original,
+        notes=row.notes,
+        cluster_id=row.cluster_id,
+    )
+
+
+def _run(row: IngestRun) -> models.IngestRun:
+    counts = RunCounts(row.added, row.updated, row.unchanged, row.duplicates, row.rejected)
+    return models.IngestRun(row.id, json.loads(row.paths), row.started_at, row.finished_at, row.status, counts)

@@ -1,0 +1,195 @@
+"""What the archive hands out: plain, typed, immutable records (never rows of the database).
+
+:meth:`Article.to_dict` is the one serialiser of an article: ``archive show`` prints it, ``archive export``
+writes the part of it that ``archive ingest`` reads back (:data:`EXPORTED`), and the index's entry for an
+article is made from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+#: The fields ``archive export`` writes, in this order, and ``archive ingest`` reads back.
+EXPORTED = ("title", "summary", "body", "url", "source", "category", "date", "language", "author", "original")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One stored article."""
+
+    id: int
+    title: str
+    body: str
+    content_hash: str
+    ingested_at: datetime
+    updated_at: datetime
+    origin_file: str
+    origin_record: str
+    url: str | None = None
+    summary: str | None = None
+    source: str | None = None
+    #: The outlet's name folded for filtering (नईदुनिया and नई दुनिया alike); ``source`` keeps it as printed.
+    source_key: str | None = None
+    author: str | None = None
+    category: str | None = None
+    published: date | None = None
+    language: str = "hi"
+    #: The record as read, before cleaning.
+    original: str | None = None
+    #: Problems found while reading that did not stop the article, one per line.
+    notes: str | None = None
+    #: The id of the first stored copy of the same story (near-duplicates share it); None: none found yet.
+    cluster_id: int | None = None
+
+    @property
+    def story(self) -> int:
+        """The story the article belongs to: its cluster, else itself."""
+        return self.cluster_id or self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as JSON-ready values (dates in ISO form, notes as a list), in the order shown.
+
+        >>> a = Article(1, "शीर्षक", "पाठ", "h", datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 1, 2, 3, 4, 5), "f", "1",
+        ...             published=date(2016, 1, 25), notes="तारीख़ नहीं पढ़ी\\nसौजन्य हटाया")
+        >>> a.to_dict()["date"], a.to_dict()["notes"], a.to_dict()["origin"]
+        ('2016-01-25', ['तारीख़ नहीं पढ़ी', 'सौजन्य हटाया'], {'file': 'f', 'record': '1'})
+        >>> a.exported()
+        {'title': 'शीर्षक', 'body': 'पाठ', 'date': '2016-01-25', 'language': 'hi'}
+        """
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "source": self.source,
+            "source_key": self.source_key,
+            "author": self.author,
+            "category": self.category,
+            "date": self.published.isoformat() if self.published else None,
+            "language": self.language,
+            "summary": self.summary,
+            "body": self.body,
+            "content_hash": self.content_hash,
+            "ingested_at": self.ingested_at.isoformat(timespec="seconds"),
+            "updated_at": self.updated_at.isoformat(timespec="seconds"),
+            "origin": {"file": self.origin_file, "record": self.origin_record},
+            "notes": self.notes.splitlines() if self.notes else [],
+            "original": self.original,
+            "story": self.story,
+        }
+
+    def exported(self) -> dict[str, Any]:
+        """The record ``archive export`` writes: :data:`EXPORTED`, without the empty ones."""
+        fields = self.to_dict()
+        return {key: fields[key] for key in EXPORTED if fields[key] is not None}
+
+
+@dataclass
+class RunCounts:
+    """What became of records: of one batch, or of a whole ingest run."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+    def add(self, other: RunCounts) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """One ``archive ingest``: what it read, when, and what came of it."""
+
+    id: int
+    paths: list[str]
+    started_at: datetime
+    finished_at: datetime | None
+    #: running (or killed, when it never finished), finished, interrupted
+    status: str
+    counts: RunCounts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.id,
+            "paths": self.paths,
+            "started": self.started_at.isoformat(timespec="seconds"),
+            "finished": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
+            "status": self.status,
+            **asdict(self.counts),
+        }
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that could not be stored, kept with enough context to fix and re-ingest it."""
+
+    run_id: int
+    origin_file: str
+    origin_record: str
+    reason: str
+    context: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run_id,
+            "file": self.origin_file,
+            "record": self.origin_record,
+            "reason": self.reason,
+            "context": self.context,
+        }
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    home: str
+    database: str
+    articles: int
+    indexed: int
+    sources: int
+    first_date: date | None
+    last_date: date | None
+    index_bytes: int
+    pending: int
+    analyzer_version: str | None
+    #: Nothing waits, every article is indexed, by the analyzer this archive indexes with.
+    in_step: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    articles: int
+    indexed: int
+    missing: list[int]
+    extra: list[int]
+    stale: list[int]
+    pending: int
+    #: The index cannot be used at all (unreadable, built by another analyzer version).
+    problem: str | None
+    repaired: bool = False
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.pending or self.problem)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles,
+            "indexed": self.indexed,
+            "missing": self.missing,
+            "extra": self.extra,
+            "stale": self.stale,
+            "pending": self.pending,
+            "problem": self.problem,
+            "healthy": self.healthy,
+            "repaired": self.repaired,
+        }
