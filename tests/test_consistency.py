@@ -131,3 +131,31 @@ def test_an_article_changed_while_it_was_being_indexed_stays_queued(run: Run, se
     finally:
         store.close()
     assert json.loads(run("search", "उतरा", "--format", "json").stdout)["total"] == 1
+
+
+def test_a_small_ingest_keeps_the_vocabulary_as_a_full_rescan_would(tmp_path: Path, settings: Settings) -> None:
+    """A small ingest updates the vocabulary from the word forms its writer indexed (no second analysis of
+    the text); the counts must be those a rescan of the whole lexicon gives."""
+    import sqlite3
+
+    from archive import Archive
+    from archive.index.search_index import SearchIndex
+    from tests.test_search_features import ARTICLES
+
+    archive = Archive(settings=settings)
+    archive.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES[:20])])
+    extra = [{**a, "title": a["title"] + " नयाशब्द", "url": f"https://n/{i}"} for i, a in enumerate(ARTICLES[20:])]
+    archive.ingest([write_jsonl(tmp_path / "b.jsonl", extra)])
+
+    def vocabulary() -> list[tuple[str, int]]:
+        with sqlite3.connect(settings.index_dir / "vocabulary.sqlite") as db:
+            rows = db.execute("SELECT form, documents FROM forms ORDER BY form").fetchall()
+        db.close()
+        return rows
+
+    updated = vocabulary()
+    assert ("नयाशब्द", len(extra)) in updated
+    index = SearchIndex(settings.index_dir)
+    index.rebuild_vocabulary()
+    index.close()
+    assert updated == vocabulary()

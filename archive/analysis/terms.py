@@ -1,13 +1,19 @@
-"""Index terms of a whole text in one pass: the indexing fast path.
+"""From words to index terms with positions: the one path text takes into the index.
 
 The Whoosh analyzer (:func:`archive.analysis.hindi_analyzer`) makes a token object per word and runs
-it through four generators; at index time that costs more than writing the postings. This module
-gives the same terms at the same positions (a test holds the two to it) from one regex scan and one
-dictionary look-up per word: each distinct word is normalised, stop-checked and keyed once per
-process.
+it through four generators; at index time that costs more than writing the postings. Here a word
+becomes its terms with one dictionary look-up (:func:`word_terms`: each distinct word is normalised,
+stop-checked and keyed once per process), and the indexed words of any number of texts get their
+positions at once (:func:`indexed_positions`). The segment writer's text postings
+(:mod:`archive.index.codec.text_postings`) and :func:`index_terms` both go this way, and a test holds
+them to the analyzer's terms and positions.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 
 from archive.analysis.cached import normalize_word, variant_key
 from archive.analysis.stopwords import is_stopword
@@ -41,32 +47,45 @@ def word_terms(word: str) -> tuple[str, str] | None:
     return terms
 
 
+def indexed_positions(kept: np.ndarray[Any, Any], text_of: np.ndarray[Any, Any], starts: np.ndarray[Any, Any]) -> Any:
+    """The word positions of the indexed words of several texts, as the analyzer numbers them: a text's
+    first indexed word keeps its place (its number among the text's words), the others follow it one by
+    one, so a stopword leaves no gap (a phrase matches with or without it).
+
+    ``kept``: where the indexed words are among all the texts' words, one text after another (ascending);
+    ``text_of``: which text each of them is in; ``starts``: where each text's words start. Computed in the
+    type of ``kept``.
+
+    >>> kept, text_of = np.array([1, 2, 4, 6, 7]), np.array([0, 0, 0, 1, 1])  # two texts: words 0-4 and 5-8
+    >>> indexed_positions(kept, text_of, np.array([0, 5])).tolist()
+    [1, 2, 3, 1, 2]
+    """
+    first = np.ones(len(kept), dtype=bool)
+    first[1:] = text_of[1:] != text_of[:-1]
+    at = np.arange(len(kept), dtype=kept.dtype)
+    first_at = np.maximum.accumulate(np.where(first, at, 0))
+    del first
+    return kept[first_at] - starts.astype(kept.dtype)[text_of] + (at - first_at)
+
+
 def index_terms(text: str) -> dict[str, list[int]]:
-    """Every index term of ``text`` with its word positions, as the analyzer numbers them: a stopword
-    leaves no gap (a phrase matches with or without it), and counting starts at the first indexed word.
+    """Every index term of ``text`` with its word positions (see :func:`indexed_positions`).
 
     >>> index_terms("और लॉवरोव ने लावरोव से मुलाकात की")
     {'लॉवरोव': [1], '~लावरोव': [1, 2], 'लावरोव': [2], 'मुलाकात': [3], '~मुलाकात': [3]}
     """
-    # Positions are gathered per raw word first (one dictionary step per word of text), then handed to
-    # its two terms (one step per distinct word). A list may be shared by a word's two terms, so lists
-    # are never changed once handed on: terms that several raw words meet in get a new, merged list.
-    by_word: dict[str, tuple[tuple[str, str], list[int]]] = {}
-    position = -1
     known = _words
+    indexed: list[tuple[int, tuple[str, str]]] = []
     for index, word in enumerate(WORD_RE.findall(text)):
         terms = known[word] if word in known else word_terms(word)
-        if terms is None:
-            continue
-        position = index if position < 0 else position + 1
-        found = by_word.get(word)
-        if found is None:
-            by_word[word] = (terms, [position])
-        else:
-            found[1].append(position)
+        if terms is not None:
+            indexed.append((index, terms))
     positions: dict[str, list[int]] = {}
-    for terms, places in by_word.values():
+    if not indexed:
+        return positions
+    kept = np.fromiter((i for i, _ in indexed), dtype=np.int64, count=len(indexed))
+    places = indexed_positions(kept, np.zeros(len(kept), dtype=np.int64), np.zeros(1, dtype=np.int64))
+    for (_, terms), place in zip(indexed, places.tolist(), strict=True):
         for term in terms:
-            earlier = positions.get(term)
-            positions[term] = places if earlier is None else sorted(earlier + places)
+            positions.setdefault(term, []).append(place)
     return positions

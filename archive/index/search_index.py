@@ -215,6 +215,11 @@ class IndexWriter:
         for article in articles:
             self._raw.update_document(**document(article))
 
+    def indexed_forms(self) -> set[str]:
+        """The word forms of the articles put (their text fields' exact terms), known once they are written."""
+        forms: set[str] = self._raw.indexed_forms()
+        return forms
+
     def remove(self, article_ids: Iterable[int]) -> None:
         for article_id in article_ids:
             self._raw.delete_by_term("id", str(article_id))

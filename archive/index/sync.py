@@ -11,8 +11,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from archive.analysis.terms import index_terms
-from archive.analysis.variants import VARIANT_PREFIX
 from archive.errors import SearchIndexError
 from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
 from archive.index.swap import point_to, remove_unused_beside
@@ -48,23 +46,21 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True) -
     pending = store.pending_ids()
     if not pending:
         return 0
-    # (a fresh index has no vocabulary yet: it is built by one scan at the end)
-    incremental = len(pending) <= index.settings.incremental_vocabulary and index.vocabulary.path.exists()
-    forms: set[str] | None = set() if incremental else None
     versions: dict[int, datetime | None] = {}
     try:
         with index.writer(timeout=None if wait else 0.0) as writer:
-            removed = write_articles(store, writer, pending, versions, forms)
+            removed = write_articles(store, writer, pending, versions)
     except SearchIndexError:
         if wait:
             raise
         return 0
     store.clear_pending(pending, versions)
-    # A few articles: look up their words only. Many, or deletions (whose words are unknown here): rescan.
-    # (Words an updated article no longer has keep their old count until the next rescan: harmless, a
-    # form that matches nothing only widens a query by nothing.)
-    if forms is not None and not removed:
-        index.update_vocabulary(f for f in forms if not f.startswith(VARIANT_PREFIX))
+    # A few articles: look up the words the writer indexed of them. Many, or deletions (whose words are
+    # unknown here), or a fresh index (no vocabulary yet): rescan. (Words an updated article no longer has
+    # keep their old count until the next rescan: harmless, a form that matches nothing only widens a query
+    # by nothing.)
+    if len(pending) <= index.settings.incremental_vocabulary and index.vocabulary.path.exists() and not removed:
+        index.update_vocabulary(writer.indexed_forms())
     else:
         index.rebuild_vocabulary()
     index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile
@@ -72,14 +68,10 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True) -
 
 
 def write_articles(
-    store: ArticleSource,
-    writer: IndexWriter,
-    ids: Sequence[int],
-    versions: dict[int, datetime | None],
-    forms: set[str] | None = None,
+    store: ArticleSource, writer: IndexWriter, ids: Sequence[int], versions: dict[int, datetime | None]
 ) -> bool:
-    """Index (or remove) these articles, noting in ``versions`` which version of each was written and in
-    ``forms`` (when given) their words. Returns whether any was removed."""
+    """Index (or remove) these articles, noting in ``versions`` which version of each was written. Returns
+    whether any was removed."""
     removed = False
     batch = writer.settings.batch
     for start in range(0, len(ids), batch):
@@ -92,9 +84,6 @@ def write_articles(
         versions.update(present)
         versions.update(dict.fromkeys(gone))
         removed = removed or bool(gone)
-        if forms is not None:
-            for a in articles:
-                forms.update(index_terms(f"{a.title}\n{a.summary or ''}\n{a.body}"))
     return removed
 
 

@@ -292,6 +292,10 @@ class FastSegmentWriter(SegmentWriterBase):
     def discard_postings(self) -> None:
         self.text.cleanup()
 
+    def indexed_forms(self) -> set[str]:
+        """The word forms of the documents this writer added (what the vocabulary needs to know of them)."""
+        return self.text.added_forms()
+
     def before_commit(self, segments: list[Any]) -> None:
         # this writer's segment, a merged one, or one written before values went with segments
         fields = self._value_fields

@@ -6,7 +6,7 @@ document's text becomes one list of word numbers (a regex scan and a dictionary 
 in C); everything else is done on numpy arrays for many documents at once:
 
 * word numbers become occurrences (term, document, position), stopwords dropped and positions
-  numbered as the analyzer numbers them (:func:`archive.analysis.terms.index_terms`);
+  numbered as the analyzer numbers them (:func:`archive.analysis.terms.indexed_positions`);
 * occurrences are sorted by term, grouped into postings, and each posting's value (Whoosh's
   ``Positions`` encoding, byte for byte) is written into one buffer;
 * block and term statistics come from ``reduceat`` over the postings.
@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from archive.analysis.terms import word_terms
+from archive.analysis.terms import indexed_positions, word_terms
 from archive.analysis.tokenizer import WORD_RE
 from archive.index.codec.array_positions import ArrayPositionsWriter
 from archive.index.codec.array_postings import ArrayPostingsWriter
@@ -187,6 +187,10 @@ class TextPool:
     def fieldnames(self) -> list[str]:
         return sorted(self._fields)
 
+    def added_forms(self) -> set[str]:
+        """The word forms (exact terms, no variant keys) of the texts added to this pool, not of merged ones."""
+        return {self.term_texts[number] for number in self._words.exact}
+
     def add(self, fieldname: str, docnum: int, text: str, boost: float = 1.0) -> int:
         """Add one document's text for a field; returns the field's length (its terms' occurrences)."""
         words = list(map(self._words.__getitem__, WORD_RE.findall(text)))
@@ -227,15 +231,10 @@ class TextPool:
         words = np.frombuffer(field.words, dtype=np.int32)
         kept = np.flatnonzero(words >= 0).astype(np.int32)
         word_numbers = words[kept]
-        text = (np.searchsorted(np.frombuffer(field.starts, dtype=np.int64), kept, side="right") - 1).astype(np.int32)
-        # A text's first indexed word keeps its place, the rest follow it one by one (stopwords close up).
-        first = np.ones(len(kept), dtype=bool)
-        first[1:] = text[1:] != text[:-1]
-        at = np.arange(len(kept), dtype=np.int32)
-        first_at = np.maximum.accumulate(np.where(first, at, 0))
-        del first
-        positions = kept[first_at] - np.asarray(field.starts, dtype=np.int32)[text] + (at - first_at)
-        del kept, first_at, at
+        starts = np.frombuffer(field.starts, dtype=np.int64)
+        text = (np.searchsorted(starts, kept, side="right") - 1).astype(np.int32)
+        positions = indexed_positions(kept, text, starts)
+        del kept
         docs = np.frombuffer(field.docs, dtype=np.int32)[text]
         del text
         by_term = (np.asarray(self._words.exact, dtype=np.int32), np.asarray(self._words.key, dtype=np.int32))
