@@ -173,3 +173,26 @@ def test_upgrade_from_0003_recomputes_signatures_and_keeps_clusters(settings: Se
         assert (article.band0, article.band1, article.band2, article.band3) == bands(expected)
         assert article.cluster_id == 1
     store.close()
+
+
+def test_revision_files_are_frozen() -> None:
+    """A migration runs as it was written, whatever the package becomes: a revision carries its own table
+    definitions and copies of the data rules it applies, and imports nothing of the archive."""
+    import ast
+    from pathlib import Path
+
+    revisions = sorted((Path(__file__).resolve().parents[1] / "migrations" / "versions").glob("0*.py"))
+    assert len(revisions) >= 4
+    for path in revisions:
+        imported = [
+            name
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+        ]
+        assert not [name for name in imported if name.split(".")[0] == "archive"], path.name

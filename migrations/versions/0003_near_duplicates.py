@@ -5,8 +5,11 @@ Revises: 0002
 Create Date: 2026-11-28
 """
 
+import hashlib
+import re
 from collections.abc import Sequence
 
+import numpy as np
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,8 +31,6 @@ def upgrade() -> None:
             batch.create_index(f"ix_articles_{column}", [column])
     # Articles stored before this revision get their signatures and clusters now, in id order, as ingest
     # would have given them.
-    from archive.store.dedupe import bands, cluster_of, simhash
-
     articles = sa.table(
         "articles",
         sa.column("id", sa.Integer),
@@ -48,6 +49,37 @@ def upgrade() -> None:
         connection.execute(
             articles.update().where(articles.c.id == article_id).values(simhash=signature, cluster_id=cluster, **values)
         )
+
+
+# --- the near-duplicate rule, frozen as this revision was written (SimHash over a blake2b of every word
+# 3-shingle's text): revision 0004 replaced it, and recomputes the signatures, keeping these clusters.
+
+BITS, BAND_BITS, MAX_DISTANCE, SHINGLE = 64, 16, 3, 3
+_WORD = re.compile(
+    "[\u0900-\u0963\u0966-\u097f\ua8e0-\ua8ff\u200b-\u200d\u2060\u00ad\\w]+"  # archive's tokenizer then
+)
+
+
+def simhash(text: str) -> int:
+    words = _WORD.findall(text.lower())
+    shingles = [" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))]
+    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
+    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(len(shingles), 8), axis=1)
+    majority = (bits.sum(axis=0) * 2 > len(shingles)).astype(np.uint8)
+    unsigned = int.from_bytes(np.packbits(majority).tobytes(), "big")
+    return unsigned - (1 << BITS) if unsigned >= 1 << (BITS - 1) else unsigned
+
+
+def bands(signature: int) -> tuple[int, ...]:
+    unsigned = signature & ((1 << BITS) - 1)
+    return tuple(unsigned >> (BAND_BITS * i) & ((1 << BAND_BITS) - 1) for i in range(len(BANDS)))
+
+
+def cluster_of(signature: int, candidates: list[tuple[int, int, int]]) -> int | None:
+    for _, other, cluster in candidates:
+        if ((signature ^ other) & ((1 << BITS) - 1)).bit_count() <= MAX_DISTANCE:
+            return cluster
+    return None
 
 
 def downgrade() -> None:

@@ -9,8 +9,12 @@ text: stored signatures are recomputed, so that new articles are compared with s
 kind. Clusters already found are kept.
 """
 
+import hashlib
+import re
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,8 +28,6 @@ BATCH = 1_000
 
 
 def upgrade() -> None:
-    from archive.store.dedupe import bands, simhash
-
     articles = sa.table(
         "articles",
         sa.column("id", sa.Integer),
@@ -49,6 +51,45 @@ def upgrade() -> None:
             parts = dict(zip((f"new_{band}" for band in BANDS), bands(signature), strict=True))
             values.append({"article_id": article_id, "signature": signature, **parts})
         connection.execute(update, values)
+
+
+# --- the near-duplicate rule, frozen as this revision was written (archive.store.dedupe then): SimHash over
+# word 3-shingles, each shingle's hash mixed from its words' hashes. A later change of the rule comes with a
+# migration of its own.
+
+BITS, BAND_BITS, SHINGLE = 64, 16, 3
+_WORD = re.compile(
+    "[\u0900-\u0963\u0966-\u097f\ua8e0-\ua8ff\u200b-\u200d\u2060\u00ad\\w]+"  # archive's tokenizer then
+)
+
+
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _rotate(values: Any, bits: int) -> Any:
+    return (values << np.uint64(bits)) | (values >> np.uint64(BITS - bits))
+
+
+def simhash(text: str) -> int:
+    hashes = np.array([_word_hash(w) for w in _WORD.findall(text.lower())], dtype=np.uint64)
+    if len(hashes) < SHINGLE:
+        hashes = np.concatenate([hashes, np.zeros(SHINGLE - len(hashes), dtype=np.uint64)])
+    mixed = hashes[:-2] ^ _rotate(hashes[1:-1], 21) ^ _rotate(hashes[2:], 42)
+    mixed ^= mixed >> np.uint64(30)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> np.uint64(27)
+    mixed *= np.uint64(0x94D049BB133111EB)
+    mixed ^= mixed >> np.uint64(31)
+    bits = np.unpackbits(mixed.view(np.uint8).reshape(len(mixed), 8), axis=1)
+    majority = (bits.sum(axis=0) * 2 > len(mixed)).astype(np.uint8)
+    unsigned = int.from_bytes(np.packbits(majority).tobytes(), "big")
+    return unsigned - (1 << BITS) if unsigned >= 1 << (BITS - 1) else unsigned
+
+
+def bands(signature: int) -> tuple[int, ...]:
+    unsigned = signature & ((1 << BITS) - 1)
+    return tuple(unsigned >> (BAND_BITS * i) & ((1 << BAND_BITS) - 1) for i in range(len(BANDS)))
 
 
 def downgrade() -> None:
