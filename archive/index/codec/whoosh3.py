@@ -15,6 +15,7 @@ interface on a real index, so that a new whoosh-reloaded that changes one fails 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 import whoosh
 from whoosh import columns as _columns
+from whoosh import matching as _matching
 from whoosh import reading as _reading
 from whoosh import scoring as _scoring
 from whoosh import writing as _writing
@@ -102,6 +104,7 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
         (_reading, "SegmentReader", "postings column_reader has_column", "_segment _storage _perdoc _terms"),
         (_columns, "NumericColumn.Reader", "", "_dbfile _basepos _count _fixedlen _typecode"),
         (_scoring, "BM25F", "", "B K1 _field_B"),
+        (_matching, "AndNotMatcher", "_find_first _find_next skip_to", "a b"),
     ]
 
 
@@ -536,3 +539,29 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
     def _commit_toc(self, segments: list[Any]) -> None:
         self.before_commit(segments)
         super()._commit_toc(segments)
+
+
+# --- a bug of Whoosh's, mended for comparisons -----------------------------------------------------------
+
+
+def _and_not_find_first(self: Any) -> None:
+    if self.a.is_active() and self.b.is_active():
+        if self.b.id() < self.a.id():
+            self.b.skip_to(self.a.id())
+        if self.b.is_active() and self.a.id() == self.b.id():
+            self._find_next()
+
+
+@contextlib.contextmanager
+def mended_and_not() -> Iterator[None]:
+    """Whoosh with its ``ANDNOT`` mended, inside the block (for holding the engine to Whoosh's results,
+    :mod:`archive.index.query.reference`). Whoosh's ``AndNotMatcher`` compares the first documents of its
+    two matchers without moving the excluded one up to the first candidate, so ``a ANDNOT b`` finds ``a``'s
+    first document even when ``b`` holds it, whenever ``b`` starts earlier. (Not thread-safe: it swaps the
+    method of the class.)"""
+    stock = _matching.AndNotMatcher._find_first
+    _matching.AndNotMatcher._find_first = _and_not_find_first
+    try:
+        yield
+    finally:
+        _matching.AndNotMatcher._find_first = stock

@@ -1,7 +1,8 @@
 """Whoosh's BM25F, for many postings at once, with the same float operations as Whoosh's scorer.
 
 A term's weight comes from index-wide statistics (:func:`term_weight`, what Whoosh's ``BM25FScorer``
-holds); :func:`bm25` then scores all of the term's postings in one segment with numpy.
+holds); :func:`bm25` then scores all of the term's postings in one segment with numpy, to the last bit of
+Whoosh's scores.
 """
 
 from __future__ import annotations

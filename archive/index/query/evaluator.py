@@ -5,8 +5,9 @@ per word, its variants, its fields), and an exact total and facets need every ma
 at 100,000 articles. Here the common parts of a query (words and their variants, AND, OR, NOT, date
 ranges) are evaluated a term at a time instead: each term's postings are read whole
 (:mod:`archive.index.query.postings`) and scored at once with Whoosh's own BM25F formula and statistics,
-operation for operation (:mod:`archive.index.query.bm25`), so the scores, and with them the order, are
-the ones Whoosh gives (tests/test_search_engine.py and tests/test_differential.py compare them). A result
+operation for operation (:mod:`archive.index.query.bm25`): each term's score is Whoosh's to the last bit,
+and a document's sum of three parts or more may differ in its last bits only, where Whoosh adds in another
+order (:mod:`archive.index.query.reference` says why; tests/test_differential.py compares them). A result
 is a :class:`Matches`: a boolean mask and a score for every document number of the searcher. Phrases are
 found here too (:mod:`archive.index.query.phrase`); prefixes and fuzzy words are left to Whoosh's matchers.
 """
