@@ -22,7 +22,7 @@ from archive.config import IndexSettings
 from archive.errors import SearchIndexError
 from archive.index.codec.whoosh3 import term_document_counts
 from archive.index.schema import SCHEMA_VERSION, VALUE_FIELDS, build_schema, document
-from archive.index.swap import fresh_directory_beside
+from archive.index.swap import current_directory, fresh_directory_beside
 from archive.index.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlchemy
@@ -65,12 +65,18 @@ class SearchIndex:
 
     # --- opening ------------------------------------------------------------------------------
 
+    @property
+    def directory(self) -> Path:
+        """The directory the index is in: ``path`` itself, or the one it stands for (:mod:`archive.index.swap`)."""
+        return current_directory(self.path)
+
     def exists(self) -> bool:
-        return self.path.is_dir() and whoosh_index.exists_in(str(self.path))
+        directory = self.directory
+        return directory.is_dir() and whoosh_index.exists_in(str(directory))
 
     def meta(self) -> dict[str, str]:
         try:
-            data = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
+            data = json.loads((self.directory / META_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
@@ -99,7 +105,7 @@ class SearchIndex:
                     "Run `archive reindex` to rebuild it from the database."
                 )
             try:
-                self._ix = whoosh_index.open_dir(str(self.path))
+                self._ix = whoosh_index.open_dir(str(self.directory))
             except Exception as error:  # Whoosh raises many unrelated types for a damaged index
                 raise SearchIndexError(
                     f"Cannot read the search index at {self.path} ({error}). "
@@ -117,7 +123,7 @@ class SearchIndex:
     def info(self) -> IndexInfo:
         if not self.exists():
             return IndexInfo(0, 0, None)
-        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        size = sum(f.stat().st_size for f in self.directory.iterdir() if f.is_file())
         documents = self.open().doc_count() if self.is_current() else 0
         return IndexInfo(documents, size, self.meta().get("analyzer_version"))
 
@@ -140,7 +146,7 @@ class SearchIndex:
 
     @property
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(self.path)
+        return Vocabulary(self.directory)
 
     def rebuild_vocabulary(self) -> int:
         """Refresh the vocabulary from the lexicon of the text fields; returns the number of forms."""

@@ -94,7 +94,7 @@ def rebuild_index(store: ArticleSource, index: SearchIndex) -> int:
     # Hold the old index's write lock while building, so an ingest running now cannot index into the
     # index about to be replaced; it waits, or fails with a clear message, and its articles stay queued.
     holder = None
-    old = SearchIndex(index.path.resolve(), index.settings)  # the directory itself: the link will move soon
+    old = SearchIndex(index.directory, index.settings)  # the directory itself: `index` will stand for another
     if old.exists():
         try:
             holder = old.open().writer(timeout=index.settings.lock_timeout)

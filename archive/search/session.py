@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from archive.config import Settings
 from archive.errors import SchemaBehindError
 from archive.index.query.values import DocValues
 from archive.index.search_index import SearchIndex
+from archive.index.swap import current_directory
 from archive.index.vocabulary import Vocabulary
 from archive.store.readonly import ReadOnlyStore
 
@@ -88,11 +88,11 @@ class SearchSession:
         return self._reads
 
     def _open_index(self) -> SearchIndex:
-        # `index` is a symlink that a reindex replaces: another target means another index altogether
-        target = os.path.realpath(self.settings.index_dir)
+        # `index` stands for a directory that a reindex replaces: another one means another index altogether
+        target = str(current_directory(self.settings.index_dir).resolve())
         if self._index is None or target != self._target:
             self._close_index()
-            self._index, self._target = SearchIndex(self.settings.index_dir, self.settings.index), target
+            self._index, self._target = SearchIndex(Path(target), self.settings.index), target
             self._vocabulary = Vocabulary(Path(target), keep_open=True)
         return self._index
 
