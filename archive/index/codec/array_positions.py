@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from archive.index.codec.segment_files import ARRAY_POSITIONS
 from archive.index.codec.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
 
-EXTENSION = "hpos"
-_VERSION = 1
+EXTENSION = ARRAY_POSITIONS.extension
+_VERSION = ARRAY_POSITIONS.version
 _TYPES = ("|u1", "<u2", "<u4")
 # One row per term, in the order of the sorted keys: where its counts start, how many postings and
 # positions, the index in _TYPES of the counts' and the positions' type, and where its key ends.

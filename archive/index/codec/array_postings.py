@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from archive.index.codec.segment_files import ARRAY_POSTINGS
 from archive.index.codec.term_arrays import TermArraysReader, TermArraysWriter, smallest_unsigned
 
-EXTENSION = "hot"
-_VERSION = 4
+EXTENSION = ARRAY_POSTINGS.extension
+_VERSION = ARRAY_POSTINGS.version
 _TYPES = ("|u1", "<u2", "<u4", "<f4")
 _CUT = np.dtype("<u4")
 _LOW = np.dtype("<u2")

@@ -20,11 +20,11 @@ import contextlib
 import os
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from archive.index.codec.segment_files import SEGMENT_VALUES
 from archive.index.codec.whoosh3 import (
     BYTE_LENGTHS,
     SegmentLocation,
@@ -36,17 +36,16 @@ from archive.index.codec.whoosh3 import (
 
 Ints = np.ndarray[Any, np.dtype[np.int64]]
 
-EXTENSION = "values"
-VERSION = 2
-_LEGACY_VERSION = 1  # one pickle, with what searches had read (the archive before 0.2)
+EXTENSION = SEGMENT_VALUES.extension
+VERSION = SEGMENT_VALUES.version
+_LEGACY_VERSION = 1  # one pickle, with what searches had read (written by the archive's earlier versions)
 
 #: A field's length by the byte Whoosh stores for it, as its scorer sees it (a document without one: 1).
 _SCORED_LENGTHS = BYTE_LENGTHS.copy()
 _SCORED_LENGTHS[0] = 1
 
 
-@dataclass(frozen=True)
-class ValueFields:
+class ValueFields(NamedTuple):
     """Which per-document values a segment's file holds: lengths of the scored text fields, numeric or date
     columns (for ranges and sorting), value codes of exact-value columns (for facets), and the column of
     each document's story (for collapsing)."""
