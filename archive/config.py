@@ -1,8 +1,10 @@
 """Settings: where an archive lives (``--home`` option > ``ARCHIVE_HOME`` > a per-user data directory), and
 the thresholds its index is written with, each with the measurement that chose it.
 
-Everything here is a frozen dataclass passed down to whoever needs it: no module keeps a knob of its own,
-and a test that wants other thresholds passes other settings.
+Everything here is immutable and passed down to whoever needs it: no module keeps a knob of its own, and a
+test that wants other thresholds passes other settings (``settings.index._replace(...)``). The index's
+settings are named tuples, not dataclasses: every command imports this module, and making a dataclass costs
+about a millisecond of every process.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from archive.errors import InputError
 
@@ -20,8 +23,7 @@ DB_URL_ENV = "ARCHIVE_DB_URL"
 LOCK_TIMEOUT_ENV = "ARCHIVE_LOCK_TIMEOUT"
 
 
-@dataclass(frozen=True)
-class ArrayTerms:
+class ArrayTerms(NamedTuple):
     """Which terms of a segment get their postings and positions also as plain arrays beside Whoosh's
     blocks (:mod:`archive.index.codec.array_postings`): those in enough of the segment's documents.
 
@@ -62,8 +64,7 @@ class ArrayTerms:
         return min(self.documents, max(self.floor, int(documents * self.share)))
 
 
-@dataclass(frozen=True)
-class WriterSettings:
+class WriterSettings(NamedTuple):
     """How the segment writer (:class:`archive.index.codec.segment_writer.FastSegmentWriter`) works."""
 
     #: Memory for pooled postings before sorted runs are spilled to disk (an estimate: the whole ingest, both
@@ -73,14 +74,13 @@ class WriterSettings:
     inline_postings: int = 8
     #: Occurrences merged from spilled runs in one step (bounds the memory of merging).
     merge_batch: int = 1_000_000
-    arrays: ArrayTerms = field(default_factory=ArrayTerms)
+    arrays: ArrayTerms = ArrayTerms()
 
 
-@dataclass(frozen=True)
-class IndexSettings:
+class IndexSettings(NamedTuple):
     """How the index is written and kept in step with the database."""
 
-    writer: WriterSettings = field(default_factory=WriterSettings)
+    writer: WriterSettings = WriterSettings()
     #: Seconds to wait for another command's write lock on the index.
     lock_timeout: float = 30.0
     #: Articles read from the database and written to the index in one step.

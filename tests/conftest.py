@@ -103,5 +103,5 @@ def with_array_terms(settings: Settings, **thresholds: Any) -> Settings:
 
     from archive.config import ArrayTerms
 
-    writer = replace(settings.index.writer, arrays=replace(ArrayTerms(), **thresholds))
-    return replace(settings, index=replace(settings.index, writer=writer))
+    writer = settings.index.writer._replace(arrays=ArrayTerms()._replace(**thresholds))
+    return replace(settings, index=settings.index._replace(writer=writer))

@@ -32,7 +32,7 @@ def current_directory(link: Path) -> Path:
     """The directory ``link`` stands for: a symlink's target, else the one its pointer file names, else
     ``link`` itself (an index directory from before the links, or none yet)."""
     if link.is_symlink():
-        return link.resolve()
+        return Path(os.path.realpath(link))
     try:
         name = _pointer(link).read_text(encoding="utf-8").strip()
     except OSError:

@@ -89,7 +89,7 @@ class SearchSession:
 
     def _open_index(self) -> SearchIndex:
         # `index` stands for a directory that a reindex replaces: another one means another index altogether
-        target = str(current_directory(self.settings.index_dir).resolve())
+        target = str(current_directory(self.settings.index_dir))
         if self._index is None or target != self._target:
             self._close_index()
             self._index, self._target = SearchIndex(Path(target), self.settings.index), target

@@ -22,10 +22,9 @@ import pickle
 import struct
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from itertools import accumulate
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import whoosh
@@ -168,8 +167,7 @@ check_installed()
 # --- where a segment's files are ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SegmentLocation:
+class SegmentLocation(NamedTuple):
     """The folder of a segment's files and the name they start with (``<index>_<segment id>``)."""
 
     folder: str
