@@ -18,3 +18,18 @@ def test_home_comes_from_the_option_then_the_environment_then_the_user_data_dir(
     assert resolve_settings().home == tmp_path / "from-env"
     monkeypatch.delenv("ARCHIVE_HOME")
     assert resolve_settings().home == tmp_path / "data" / "archive"
+
+
+def test_the_lock_wait_comes_from_the_environment_and_a_bad_one_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from archive.cli.app import app
+
+    monkeypatch.setenv("ARCHIVE_LOCK_TIMEOUT", "2.5")
+    assert resolve_settings(tmp_path).index.lock_timeout == 2.5
+    monkeypatch.setenv("ARCHIVE_LOCK_TIMEOUT", "soon")
+    result = CliRunner().invoke(app, ["--home", str(tmp_path), "stats"])
+    assert result.exit_code == 2
+    assert "ARCHIVE_LOCK_TIMEOUT='soon' is not a number of seconds" in result.stderr

@@ -1,4 +1,5 @@
-"""The ``archive`` command: parses options, calls one library function, prints the result."""
+"""The ``archive`` command: parses options, calls one method of :class:`archive.api.Archive`, prints what it
+returns (:mod:`archive.cli.output`)."""
 
 # (No `from __future__ import annotations` here: Typer reads every command's annotations at each start,
 # and string annotations made it compile 260 of them, 9 ms of every command.)
