@@ -10,7 +10,7 @@ then, for groups of spellings of one word (embedded below; word forms only, no c
 * ground truth: an article is relevant to a group if any form of the group, or a regular noun
   inflection of one (:func:`inflections`: ``फैसला`` → ``फैसले``, ``फैसलों``; ``नदी`` → ``नदियों``), occurs
   in it as a token (our tokenizer, NFC, joiners and soft hyphens removed; nothing else folded);
-* ours: the ids ``archive.search.searching.search`` returns for each form typed on its own;
+* ours: the ids ``Archive.search`` returns for each form typed on its own;
 * Lucene: articles holding a token that Lucene's Hindi analyzer (:mod:`benchmarks.lucene_hindi`) reduces
   to the same term as the form (what Elasticsearch's ``hindi`` analyzer would match);
 * baseline: articles whose lower-cased ``[Devanagari\\w]+`` tokens contain the form exactly as typed
@@ -292,12 +292,13 @@ class Searcher:
         self.queries = 0
 
     def ids(self, query: str) -> set[int]:
-        from archive.search.searching import search
+        from archive import Archive
 
         if query not in self.cache:
             start = time.perf_counter()
             try:
-                result = search(self.settings, query, limit=ALL_RESULTS, snippets=False)
+                with Archive(settings=self.settings) as archive:
+                    result = archive.search(query, limit=ALL_RESULTS, snippets=False)
                 self.cache[query] = {hit.id for hit in result.hits}
                 self.expanded[query] = list(result.expanded)
             except Exception as exc:  # a query the archive rejects retrieves nothing

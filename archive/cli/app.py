@@ -252,7 +252,7 @@ def search(
     output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
 ) -> None:
-    from archive.api import Archive, SearchRequest
+    from archive.api import SearchRequest
 
     request = SearchRequest(
         query=query,
@@ -267,7 +267,7 @@ def search(
         facets=tuple(facet or ()),
         collapse=not no_collapse,
     )
-    with Archive(settings=_settings(ctx)) as archive:
+    with _archive(ctx) as archive:
         results = archive.search(request)
     print_results(results, output, dates)
 
@@ -282,9 +282,8 @@ def similar(
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
 ) -> None:
     """Articles most like article ID (by its distinctive words)."""
-    from archive.api import Archive
 
-    with Archive(settings=_settings(ctx)) as archive:
+    with _archive(ctx) as archive:
         results = archive.similar(article_id, limit=limit)
     print_results(results, output, dates)
 

@@ -14,7 +14,6 @@ from whoosh import sorting
 
 from archive.analysis.sources import source_key
 from archive.analysis.variants import VARIANT_PREFIX
-from archive.config import Settings
 from archive.errors import NotFoundError, QueryError
 from archive.index.query.arrays import Floats, Mask
 from archive.index.query.collect import count_distinct, first_per_key, ranked
@@ -89,15 +88,9 @@ def _facet_counts(
 _FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "category": "category"}
 
 
-def search(settings: Settings, request: SearchRequest | str, **options: Any) -> SearchResults:
-    """Run a search. ``request`` is a :class:`SearchRequest`, or a query string with the request's
-    other fields as keyword arguments: ``search(settings, "लावरोव", limit=5, sort="newest")``."""
-    with SearchSession(settings) as session:
-        return search_in(session, request, **options)
-
-
 def search_in(session: SearchSession, request: SearchRequest | str, **options: Any) -> SearchResults:
-    """:func:`search` in an open session (what :class:`archive.Archive` uses between calls)."""
+    """Run a search in an open session (:meth:`archive.Archive.search` is the way in). ``request`` is a
+    :class:`SearchRequest`, or a query string with the request's other fields as keyword arguments."""
     if isinstance(request, str):
         request = SearchRequest(request, **options)
     if request.limit < 1 or request.page < 1:
@@ -187,14 +180,8 @@ def _hit(
     )
 
 
-def similar(settings: Settings, article_id: int, *, limit: int = 10) -> SearchResults:
-    """Articles most like the given one (its distinctive words, weighted as in the index)."""
-    with SearchSession(settings) as session:
-        return similar_in(session, article_id, limit=limit)
-
-
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
-    """:func:`similar` in an open session."""
+    """Articles most like the given one (its distinctive words, weighted as in the index), in an open session."""
     store, _, searcher = session.acquire()
     article = store.article_text(article_id)
     if article is None:
