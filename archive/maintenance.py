@@ -11,10 +11,10 @@ from collections.abc import Iterator, Sequence
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.sources import source_key
 from archive.config import Settings
-from archive.errors import SearchIndexError
+from archive.errors import NotFoundError, SearchIndexError
 from archive.home import opened
-from archive.index.sync import ensure_index, rebuild_index, sync_index
-from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Reject
+from archive.index.sync import Advanced, ensure_index, rebuild_index, sync_index
+from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, Reject
 
 
 def article(settings: Settings, article_id: int) -> Article:
@@ -41,6 +41,8 @@ def stats(settings: Settings) -> ArchiveStats:
             in_step=counts.pending_index == 0
             and info.documents == counts.articles
             and info.analyzer_version == ANALYZER_VERSION,
+            undated=counts.undated,
+            top_sources=counts.top_sources,
         )
 
 
@@ -58,16 +60,19 @@ def upgrade_database(settings: Settings) -> str:
         return store.upgrade()
 
 
-def reindex(settings: Settings) -> int:
-    """Rebuild the index from the database; returns the number of articles indexed."""
+def reindex(settings: Settings, advanced: Advanced | None = None) -> int:
+    """Rebuild the index from the database (``advanced`` is told how far it has got); returns the number of
+    articles indexed."""
     with opened(settings, create=False) as (store, index):
-        return rebuild_index(store, index)
+        return rebuild_index(store, index, advanced)
 
 
-def rejects(settings: Settings, run_id: int | None = None, limit: int = 100) -> list[Reject]:
-    """Records that could not be stored: of one ingest run, else of the latest run that had any."""
+def rejects(
+    settings: Settings, run_id: int | None = None, limit: int = 100, *, open_only: bool = False
+) -> list[Reject]:
+    """Records that could not be stored, of every run or of one (see :meth:`archive.store.database.Store.rejects`)."""
     with opened(settings, create=False) as (store, _):
-        return store.rejects(run_id, limit)
+        return store.rejects(run_id, limit, open_only=open_only)
 
 
 def history(settings: Settings, limit: int = 20) -> list[IngestRun]:
@@ -101,11 +106,31 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
         return CheckReport(**{**report.__dict__, "repaired": True})
 
 
-def delete(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
-    """Delete articles by id and/or outlet from the database and the index; returns how many."""
+def deletion(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> list[Listed]:
+    """What deleting these ids and outlets' articles would delete, in id order. An id the archive does not
+    hold, or an outlet it has no article of, is an error (a typo should not delete part of what was meant)."""
+    with opened(settings, create=False) as (store, _):
+        found = store.listed(ids)
+        missing = sorted(set(ids) - {a.id for a in found})
+        if missing:
+            shown = ", ".join(map(str, missing[:20])) + (" …" if len(missing) > 20 else "")
+            noun = "id" if len(missing) == 1 else "ids"
+            raise NotFoundError(f"No article with {noun} {shown}; nothing was deleted. `archive search` shows the ids.")
+        by_source: list[int] = []
+        for source in sources:
+            of_source = store.ids_from_sources([source_key(source)])
+            if not of_source:
+                raise NotFoundError(
+                    f"No articles from the source {source!r}; nothing was deleted. `archive stats` lists the sources."
+                )
+            by_source.extend(of_source)
+        return sorted({a.id: a for a in (*found, *store.listed(by_source))}.values(), key=lambda a: a.id)
+
+
+def delete(settings: Settings, ids: Sequence[int]) -> int:
+    """Delete articles by id from the database and the index; returns how many existed."""
     with opened(settings, create=False) as (store, index):
-        wanted = set(ids) | set(store.ids_from_sources([source_key(s) for s in sources]))
-        count = store.delete(sorted(wanted))
+        count = store.delete(sorted(set(ids)))
         if index.exists():
             sync_index(store, index)
         return count

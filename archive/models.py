@@ -12,7 +12,50 @@ from datetime import date, datetime
 from typing import Any
 
 #: The fields ``archive export`` writes, in this order, and ``archive ingest`` reads back.
-EXPORTED = ("title", "summary", "body", "url", "source", "category", "date", "language", "author", "original")
+EXPORTED = (
+    "title",
+    "summary",
+    "body",
+    "url",
+    "source",
+    "category",
+    "date",
+    "language",
+    "author",
+    "original",
+    "origins",
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A record an article was read from: where, and the outlet, date and url that record gave."""
+
+    file: str
+    record: str
+    source: str | None = None
+    published: date | None = None
+    url: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes it this very record: its file and its place in the file."""
+        return (self.file, self.record)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The origin as JSON-ready values, without the empty ones (``archive export`` writes it so).
+
+        >>> Origin("raw/47.txt", "1", "जनसत्ता", date(2016, 10, 31)).to_dict()
+        {'file': 'raw/47.txt', 'record': '1', 'source': 'जनसत्ता', 'date': '2016-10-31'}
+        """
+        values = {
+            "file": self.file,
+            "record": self.record,
+            "source": self.source,
+            "date": self.published.isoformat() if self.published else None,
+            "url": self.url,
+        }
+        return {key: value for key, value in values.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -42,6 +85,8 @@ class Article:
     notes: str | None = None
     #: The id of the first stored copy of the same story (near-duplicates share it); None: none found yet.
     cluster_id: int | None = None
+    #: Every record the article was read from, first seen first (one per file and record).
+    origins: tuple[Origin, ...] = ()
 
     @property
     def story(self) -> int:
@@ -53,10 +98,11 @@ class Article:
 
         >>> a = Article(1, "शीर्षक", "पाठ", "h", datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 1, 2, 3, 4, 5), "f", "1",
         ...             published=date(2016, 1, 25), notes="तारीख़ नहीं पढ़ी\\nसौजन्य हटाया")
-        >>> a.to_dict()["date"], a.to_dict()["notes"], a.to_dict()["origin"]
-        ('2016-01-25', ['तारीख़ नहीं पढ़ी', 'सौजन्य हटाया'], {'file': 'f', 'record': '1'})
-        >>> a.exported()
-        {'title': 'शीर्षक', 'body': 'पाठ', 'date': '2016-01-25', 'language': 'hi'}
+        >>> a.to_dict()["date"], a.to_dict()["notes"], a.to_dict()["origins"]
+        ('2016-01-25', ['तारीख़ नहीं पढ़ी', 'सौजन्य हटाया'], [{'file': 'f', 'record': '1'}])
+        >>> a.exported()  # doctest: +NORMALIZE_WHITESPACE
+        {'title': 'शीर्षक', 'body': 'पाठ', 'date': '2016-01-25', 'language': 'hi',
+         'origins': [{'file': 'f', 'record': '1'}]}
         """
         return {
             "id": self.id,
@@ -73,7 +119,9 @@ class Article:
             "content_hash": self.content_hash,
             "ingested_at": self.ingested_at.isoformat(timespec="seconds"),
             "updated_at": self.updated_at.isoformat(timespec="seconds"),
+            #: where the text as stored was read from; ``origins`` lists every record that carried it
             "origin": {"file": self.origin_file, "record": self.origin_record},
+            "origins": [o.to_dict() for o in self.origins or (Origin(self.origin_file, self.origin_record),)],
             "notes": self.notes.splitlines() if self.notes else [],
             "original": self.original,
             "story": self.story,
@@ -83,6 +131,16 @@ class Article:
         """The record ``archive export`` writes: :data:`EXPORTED`, without the empty ones."""
         fields = self.to_dict()
         return {key: fields[key] for key in EXPORTED if fields[key] is not None}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An article as a list names it: for saying what a command will change."""
+
+    id: int
+    title: str
+    source: str | None
+    published: date | None
 
 
 @dataclass
@@ -111,9 +169,13 @@ class IngestRun:
     paths: list[str]
     started_at: datetime
     finished_at: datetime | None
-    #: running (or killed, when it never finished), finished, interrupted
+    #: running, finished, interrupted, or killed (its process ended without saying so: kill -9, a crash,
+    #: a power cut); the counts are what it stored all the same
     status: str
     counts: RunCounts
+    #: Where it runs or ran: the machine and the process id.
+    host: str | None = None
+    pid: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +185,8 @@ class IngestRun:
             "finished": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
             "status": self.status,
             **asdict(self.counts),
+            "host": self.host,
+            "pid": self.pid,
         }
 
 
@@ -135,6 +199,11 @@ class Reject:
     origin_record: str
     reason: str
     context: str | None
+    #: rejected (still), "rejected again" (a later read of the file rejected it too) or resolved (a later
+    #: run read the file to the end and rejected none of it)
+    status: str = "rejected"
+    #: The later run of "rejected again" and resolved.
+    since_run: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,6 +212,8 @@ class Reject:
             "record": self.origin_record,
             "reason": self.reason,
             "context": self.context,
+            "status": self.status,
+            "since_run": self.since_run,
         }
 
 
@@ -160,6 +231,10 @@ class ArchiveStats:
     analyzer_version: str | None
     #: Nothing waits, every article is indexed, by the analyzer this archive indexes with.
     in_step: bool
+    #: Articles with no date known.
+    undated: int = 0
+    #: The outlets with the most articles, largest first: (name, articles).
+    top_sources: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

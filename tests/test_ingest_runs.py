@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_unchanged_files_are_skipped_on_the_next_run(run: Run, tmp_path: Path) -
     write_jsonl(folder / "b.jsonl", [{"title": "दो", "body": "दूसरी खबर"}, {"title": "तीन", "body": "तीसरी खबर"}])
     again = run("ingest", str(folder))
     assert "added 1, updated 0, unchanged 1" in again.stdout
-    assert "skipped 1 unchanged files" in again.stdout
+    assert "skipped 1 unchanged file " in again.stdout
 
 
 def test_usage_errors_exit_2(run: Run, tmp_path: Path) -> None:
@@ -101,16 +102,24 @@ def test_interrupt_keeps_what_was_stored_and_the_next_run_continues(tmp_path: Pa
         time.sleep(0.05)
     assert process.poll() is None, "the ingest finished before it could be interrupted; give it more records"
     process.send_signal(signal.SIGINT)
+    pressed = time.monotonic()
     out, err = process.communicate(timeout=120)
+    # (a hang check, not a speed test: before, the run indexed everything it had stored before it
+    # stopped, many seconds at this size)
+    assert time.monotonic() - pressed < 5
     assert process.returncode == 130, err
     assert "run the same command again to continue" in err
     added = int(out.split("added ")[1].split(",")[0])
-    stats = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "archive", "stats", "--format", "json"], env=env, capture_output=True, text=True
-        ).stdout
-    )
-    assert stats["articles"] == added and stats["in_step"]
+
+    def stats() -> dict[str, Any]:
+        command = [sys.executable, "-m", "archive", "stats", "--format", "json"]
+        return json.loads(subprocess.run(command, env=env, capture_output=True, text=True).stdout)  # type: ignore[no-any-return]
+
+    # what was stored and not indexed stays queued, and the next command indexes it
+    assert stats()["articles"] == added and stats()["pending"] > 0
+    search = [sys.executable, "-m", "archive", "search", "बाढ़", "--format", "json", "--no-collapse"]
+    assert json.loads(subprocess.run(search, env=env, capture_output=True, text=True).stdout)["total"] == added
+    assert stats()["in_step"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"added {total - added}, updated 0, unchanged {added}" in done.stdout
@@ -132,7 +141,7 @@ class _CtrlCInAFinaliser(SilentProgress):
     def __init__(self) -> None:
         self.pressed = False
 
-    def counts_changed(self, counts: RunCounts) -> None:
+    def read(self, counts: RunCounts, bytes_read: int) -> None:
         if counts.added and not self.pressed:
             self.pressed = True
             _SwallowedCtrlC()  # finalised at once
@@ -146,3 +155,100 @@ def test_a_ctrl_c_that_a_finaliser_swallowed_still_stops_the_ingest(tmp_path: Pa
     assert report.interrupted
     assert report.counts.added == BATCH_SIZE  # the batch stored before the press, and no more
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C handled as usual again
+
+
+def _start_big_ingest(tmp_path: Path, home: Path, total: int = 20_000) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """An ingest in a process of its own, large enough for the background indexer, once its first batches
+    have landed."""
+    records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर {i}। " * 30} for i in range(total)]
+    source = write_jsonl(tmp_path / "big.jsonl", records)
+    env = {**os.environ, "ARCHIVE_HOME": str(home)}
+    env.pop("ARCHIVE_DB_URL", None)
+    command = [sys.executable, "-m", "archive", "ingest", str(source)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    database = home / "archive.db"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists() and _articles_in(database) > 0:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the ingest finished before it could be stopped; give it more records"
+    return process, env
+
+
+def _history(env: dict[str, str]) -> list[dict[str, Any]]:
+    command = [sys.executable, "-m", "archive", "history", "--format", "json"]
+    return json.loads(subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
+def test_a_killed_run_shows_as_killed_with_what_it_stored(tmp_path: Path, home: Path) -> None:
+    process, env = _start_big_ingest(tmp_path, home)
+    time.sleep(0.5)  # (the background indexer at work too)
+    process.send_signal(signal.SIGKILL)
+    _, err = process.communicate(timeout=60)  # standard error closes when every process holding it has ended
+    assert "leaked" not in err and "semaphore" not in err and "Traceback" not in err, err
+    stored = _articles_in(home / "archive.db")
+    [run] = _history(env)
+    assert run["status"] == "killed" and run["finished"] is None
+    assert run["added"] == stored > 0  # each batch counted in its own transaction
+    text = subprocess.run([sys.executable, "-m", "archive", "history"], env=env, capture_output=True, text=True)
+    assert "· killed (its process ended without finishing; the counts are what it stored) ·" in text.stdout
+    # the next ingest records it as killed for good, and continues
+    subprocess.run([sys.executable, "-m", "archive", "ingest"], env=env, check=True, capture_output=True)
+    with sqlite3.connect(home / "archive.db") as db:
+        assert db.execute("SELECT status FROM ingest_runs ORDER BY id").fetchall() == [("killed",), ("finished",)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals are POSIX")
+def test_a_second_ctrl_c_still_prints_the_summary(tmp_path: Path, home: Path) -> None:
+    process, env = _start_big_ingest(tmp_path, home)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert out.startswith("added ") and "Traceback" not in err and "leaked" not in err, (out, err)
+    assert [r["status"] for r in _history(env)] == ["interrupted"]
+    assert _history(env)[0]["added"] == int(out.split("added ")[1].split(",")[0]) == _articles_in(home / "archive.db")
+
+
+class _Recorded(SilentProgress):
+    def __init__(self) -> None:
+        self.found: tuple[int, int | None] | None = None
+        self.bytes: list[int] = []
+        self.indexing_calls: list[tuple[int, int]] = []
+
+    def files_found(self, total: int, total_bytes: int | None) -> None:
+        self.found = (total, total_bytes)
+
+    def read(self, counts: RunCounts, bytes_read: int) -> None:
+        self.bytes.append(bytes_read)
+
+    def indexing(self, done: int, total: int) -> None:
+        self.indexing_calls.append((done, total))
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_progress_counts_bytes_read_and_the_final_indexing(
+    tmp_path: Path, settings: Settings, background: bool
+) -> None:
+    from archive.api import Archive
+
+    records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर {i}। " * 30} for i in range(2 * BATCH_SIZE + 7)]
+    first = write_jsonl(tmp_path / "a.jsonl", records[:BATCH_SIZE])
+    second = write_jsonl(tmp_path / "b.jsonl.gz", records[BATCH_SIZE:])
+    total_bytes = first.stat().st_size + second.stat().st_size
+    recorded = _Recorded()
+    options = IngestOptions(background_index=background)
+    report = Archive(settings=settings).ingest([first, second], options, recorded)
+    assert report.counts.added == len(records)
+    assert recorded.found == (2, total_bytes)
+    assert recorded.bytes == sorted(recorded.bytes) and recorded.bytes[-1] == total_bytes
+    assert 0 < recorded.bytes[0] < total_bytes  # within the files, not only at their ends
+    if not background:  # (the background indexer may have caught up before storing ended)
+        assert recorded.indexing_calls[-1] == (len(records), len(records))
+    assert all(done <= total for done, total in recorded.indexing_calls)
+    rebuilt = _Recorded()
+    assert Archive(settings=settings).reindex(rebuilt) == len(records)
+    assert rebuilt.indexing_calls[-1] == (len(records), len(records)) and len(rebuilt.indexing_calls) > 1

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, inspect
 
 from archive.config import Settings
 from archive.store.database import Store
+from archive.store.schema import SCHEMA_HEAD
 from archive.store.tables import Article, Base
 
 
@@ -24,12 +25,13 @@ def stored(store: Store, article_id: int) -> Article:
 
 def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Settings) -> None:
     store = Store.open(settings, create=True)
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == SCHEMA_HEAD
     assert store.table_names() == [
         "alembic_version",
         "articles",
         "ingest_runs",
         "ingested_files",
+        "origins",
         "pending_index",
         "rejects",
     ]
@@ -72,12 +74,12 @@ def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settin
         )
     engine.dispose()
     store = Store.open(settings, create=False)  # opening upgrades to head
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == SCHEMA_HEAD
     article = store.get(1)
     assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "नईदुनिया")
     store.close()
     # after a backup copy of the database as it was
-    backup = settings.home / "archive.db.before-0004.bak"
+    backup = settings.home / f"archive.db.before-{SCHEMA_HEAD}.bak"
     with sqlite3.connect(backup) as old:
         assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         assert old.execute("SELECT title FROM articles").fetchall() == [("शीर्षक",)]
@@ -102,7 +104,7 @@ def test_upgrade_from_0002_signs_and_clusters_stored_articles(settings: Settings
     engine.dispose()
     store = Store.open(settings, create=False)
     clusters = [store.get(i).cluster_id for i in (1, 2, 3)]
-    assert store.current_revision() == "0004" and stored(store, 1).simhash is not None
+    assert store.current_revision() == SCHEMA_HEAD and stored(store, 1).simhash is not None
     assert clusters == [1, 1, 3]  # the two copies of the story share a cluster
     store.close()
 
@@ -133,7 +135,7 @@ def test_a_migration_is_all_or_nothing(settings: Settings) -> None:
     assert inspect(engine).get_table_names() == []
     engine.dispose()
     store = Store.open(settings, create=True)  # and the next open migrates cleanly
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == SCHEMA_HEAD
     store.close()
 
 
@@ -165,7 +167,7 @@ def test_upgrade_from_0003_recomputes_signatures_and_keeps_clusters(settings: Se
             )
     engine.dispose()
     store = Store.open(settings, create=False)
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == SCHEMA_HEAD
     for n in (1, 2):
         article = stored(store, n)
         expected = simhash(f"पाठ संख्या {n} यहां")
@@ -196,3 +198,26 @@ def test_revision_files_are_frozen() -> None:
             )
         ]
         assert not [name for name in imported if name.split(".")[0] == "archive"], path.name
+
+
+def test_upgrade_from_0004_gives_each_article_its_origin(settings: Settings) -> None:
+    from alembic import command
+
+    from archive.store.schema import alembic_config as _alembic_config
+
+    settings.home.mkdir(parents=True)
+    engine = create_engine(settings.db_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0004")
+        connection.exec_driver_sql(
+            "INSERT INTO articles (title, body, source, published, url, language, content_hash, ingested_at, "
+            "updated_at, origin_file, origin_record) VALUES ('शीर्षक', 'पाठ', 'जनसत्ता', '2016-01-25', 'https://e/1', "
+            "'hi', 'h1', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'raw/47.txt', '1')"
+        )
+    engine.dispose()
+    store = Store.open(settings, create=False)
+    origins = store.get(1).origins
+    assert [(o.file, o.record, o.source, str(o.published), o.url) for o in origins] == [
+        ("raw/47.txt", "1", "जनसत्ता", "2016-01-25", "https://e/1")
+    ]
+    store.close()

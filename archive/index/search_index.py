@@ -6,12 +6,13 @@ from __future__ import annotations
 import gc
 import json
 import shutil
+import traceback
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # annotations only: a search process need not import SQLAlche
     from archive.models import Article
 
 META_FILE = "archive-index.json"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,32 @@ def _document_counts(leaf: Any, fieldname: str) -> Iterator[tuple[bytes, int]]:
         yield (term if isinstance(term, bytes) else term.encode("utf-8")), info.doc_frequency()
 
 
+def read_quietly(read: Callable[[], T]) -> tuple[T | None, Exception | None]:
+    """``read()``, or the error it raised, with the files a failed read of a damaged index left open
+    collected quietly. Whoosh retries opening a damaged segment ten times and leaves each try's files to
+    the garbage collector (and to the traceback that holds them): the damage itself is what is reported,
+    so the error comes back with its traceback cleared."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return read(), None
+        except Exception as error:
+            failure = error
+            traceback.clear_frames(error.__traceback__)
+            failure.__traceback__ = None
+        gc.collect()  # (only on failure: a search's heap is large, and a collection costs milliseconds)
+        return None, failure
+
+
+def unreadable(path: Path, error: BaseException) -> str:
+    """What to say of an index whose files could not be read."""
+    return (
+        f"The search index at {path} could not be read ({type(error).__name__}: {error}); it may be damaged. "
+        "`archive check` examines it, and `archive check --repair` rebuilds it from the database "
+        "(nothing stored is lost)."
+    )
+
+
 class SearchIndex:
     """A Whoosh index in a directory, with a small JSON file recording how it was built."""
 
@@ -71,8 +99,14 @@ class SearchIndex:
         return current_directory(self.path)
 
     def exists(self) -> bool:
+        """Whether there is an index here (perhaps a damaged one, which :meth:`open` names)."""
         directory = self.directory
-        return directory.is_dir() and whoosh_index.exists_in(str(directory))
+        if not directory.is_dir():
+            return False
+        found, failure = read_quietly(lambda: bool(whoosh_index.exists_in(str(directory))))
+        if failure is not None:  # a damaged table of contents: an index all the same
+            return any(directory.glob("*.toc"))
+        return bool(found)
 
     def meta(self) -> dict[str, str]:
         try:
@@ -104,13 +138,10 @@ class SearchIndex:
                     f"({self.meta().get('analyzer_version', 'unknown')}, now {ANALYZER_VERSION}). "
                     "Run `archive reindex` to rebuild it from the database."
                 )
-            try:
-                self._ix = whoosh_index.open_dir(str(self.directory))
-            except Exception as error:  # Whoosh raises many unrelated types for a damaged index
-                raise SearchIndexError(
-                    f"Cannot read the search index at {self.path} ({error}). "
-                    "Run `archive reindex` to rebuild it from the database."
-                ) from error
+            # (Whoosh raises many unrelated types for a damaged index)
+            self._ix, failure = read_quietly(lambda: whoosh_index.open_dir(str(self.directory)))
+            if failure is not None:
+                raise SearchIndexError(unreadable(self.path, failure))
         return self._ix
 
     def close(self) -> None:
@@ -128,7 +159,9 @@ class SearchIndex:
         return IndexInfo(documents, size, self.meta().get("analyzer_version"))
 
     def stored_hashes(self) -> dict[int, str]:
-        """Article id -> content hash of every document in the index."""
+        """Article id -> content hash of every document in the index, after reading every segment's stored
+        fields and its whole term table (what a search reads first): a damaged file raises
+        :class:`SearchIndexError` naming it, as a search would trip over it."""
         with warnings.catch_warnings():
             # On a damaged segment Whoosh retries opening it ten times, leaving the files each try had
             # opened to the garbage collector: collected quietly, the damage itself is what is reported.
@@ -136,7 +169,12 @@ class SearchIndex:
             try:
                 with self.open().reader() as reader:
                     stored = reader.all_stored_fields()
-                    return {int(fields["id"]): fields.get("content_hash", "") for fields in stored}
+                    hashes = {int(fields["id"]): fields.get("content_hash", "") for fields in stored}
+                    for leaf, _ in reader.leaf_readers():
+                        for field in leaf.indexed_field_names():
+                            for _ in _document_counts(leaf, field):
+                                pass
+                    return hashes
             except SearchIndexError:
                 raise
             except Exception as error:  # a damaged segment surfaces as whatever its decoder trips over
@@ -193,9 +231,7 @@ class SearchIndex:
             # only writers need it: searches start faster
             from archive.index.codec.segment_writer import FastSegmentWriter
 
-            raw = FastSegmentWriter(
-                self.open(), timeout=timeout, settings=self.settings.writer, values=VALUE_FIELDS
-            )
+            raw = FastSegmentWriter(self.open(), timeout=timeout, settings=self.settings.writer, values=VALUE_FIELDS)
         except LockError as error:
             raise SearchIndexError(
                 f"The search index at {self.path} is being written by another archive command; "

@@ -7,7 +7,7 @@ the next command finds the queue and finishes the work, so nothing stored is mis
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -38,7 +38,13 @@ def ensure_index(store: ArticleSource, index: SearchIndex) -> None:
         store.queue_all()
 
 
-def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True) -> int:
+#: Told (articles done, articles in all) as indexing goes, a batch at a time.
+Advanced = Callable[[int, int], None]
+
+
+def sync_index(
+    store: ArticleSource, index: SearchIndex, *, wait: bool = True, advanced: Advanced | None = None
+) -> int:
     """Index (or remove from the index) every queued article; returns how many were handled.
 
     With ``wait=False`` a busy index is left alone: the process holding it will do the work.
@@ -49,7 +55,7 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True) -
     versions: dict[int, datetime | None] = {}
     try:
         with index.writer(timeout=None if wait else 0.0) as writer:
-            removed = write_articles(store, writer, pending, versions)
+            removed = write_articles(store, writer, pending, versions, advanced)
     except SearchIndexError:
         if wait:
             raise
@@ -68,7 +74,11 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True) -
 
 
 def write_articles(
-    store: ArticleSource, writer: IndexWriter, ids: Sequence[int], versions: dict[int, datetime | None]
+    store: ArticleSource,
+    writer: IndexWriter,
+    ids: Sequence[int],
+    versions: dict[int, datetime | None],
+    advanced: Advanced | None = None,
 ) -> bool:
     """Index (or remove) these articles, noting in ``versions`` which version of each was written. Returns
     whether any was removed."""
@@ -84,10 +94,12 @@ def write_articles(
         versions.update(present)
         versions.update(dict.fromkeys(gone))
         removed = removed or bool(gone)
+        if advanced is not None:
+            advanced(start + len(chunk), len(ids))
     return removed
 
 
-def rebuild_index(store: ArticleSource, index: SearchIndex) -> int:
+def rebuild_index(store: ArticleSource, index: SearchIndex, advanced: Advanced | None = None) -> int:
     """Build a fresh index from the database in a new directory, then swap it in atomically: searches
     keep using the old index until the new one is complete. The old one is removed at the next rebuild
     (a search may still be reading it now)."""
@@ -103,7 +115,7 @@ def rebuild_index(store: ArticleSource, index: SearchIndex) -> int:
     try:
         fresh = new_index_beside(index.path, index.settings)
         total = store.queue_all()
-        sync_index(store, fresh)
+        sync_index(store, fresh, advanced=advanced)
         if total == 0:
             fresh.rebuild_vocabulary()
         fresh.close()

@@ -3,6 +3,11 @@ ingest uses both cores of a small machine.
 
 It only makes ingest faster, never more correct: whatever it does not finish stays queued in the
 database, and the storing process's final sync (or the next command) indexes it.
+
+The two processes talk through a pipe and one shared counter, and share no lock or semaphore: when the
+storing process is killed (``kill -9``), multiprocessing's resource tracker would otherwise find its
+semaphores leaked and say so on the user's terminal. Ctrl-C is the storing process's to handle: the
+indexer ignores it, and stops (discarding its uncommitted work) when told to through the pipe.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
+from multiprocessing.connection import Connection
 from typing import Any
 
 from archive.config import Settings
@@ -25,12 +31,32 @@ from archive.index.sync import write_articles
 from archive.store.database import Store
 
 
-def index_alongside(
-    settings: Settings, storing_done: Any, indexed: Any, parent: int, commit_when_idle: bool = False
-) -> None:
+class _Orders:
+    """What the storing process tells the indexer, read from its end of the pipe: "done" (storing has
+    finished: index what is left, then end) or "stop" (Ctrl-C: end now). A pipe closed without a word is
+    a storing process that died: stop."""
+
+    def __init__(self, channel: Connection) -> None:
+        self._channel = channel
+        self.done = False
+
+    def wait(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for an order (none needed once storing is done)."""
+        if self.done or not self._channel.poll(seconds):
+            return
+        try:
+            order = self._channel.recv()
+        except (EOFError, OSError):
+            order = "stop"
+        if order == "stop":
+            raise SystemExit(1)
+        self.done = True
+
+
+def index_alongside(settings: Settings, channel: Connection, indexed: Any, parent: int, commit_when_idle: bool) -> None:
     """The body of the background indexer process: index what the storing process (``parent``) queues,
-    as it queues it, until ``storing_done`` is set and the queue holds nothing new; ``indexed`` counts
-    the articles.
+    as it queues it, until told storing is done (through ``channel``, see :class:`_Orders`) and the
+    queue holds nothing new; ``indexed`` counts the articles.
 
     It keeps one writer open for up to ``commit_every`` articles (:class:`archive.config.IndexSettings`), so
     a long ingest makes few, large segments; with ``commit_when_idle`` (a small input) it also commits
@@ -40,38 +66,43 @@ def index_alongside(
     dies (a kill -9 gives it no chance to say so) this one ends too, its uncommitted work discarded, so
     that it cannot hold the index's lock against the next command."""
     _end_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (see the module's text)
+    orders = _Orders(channel)
     try:
         with opened(settings) as (store, index):
             versions: dict[int, datetime | None] = {}
             finished = False
             while not finished:
                 with index.writer() as writer:
-                    finished = _index_one_commit(
-                        store, writer, versions, storing_done, indexed, parent, commit_when_idle
-                    )
+                    finished = _index_one_commit(store, writer, versions, orders, indexed, parent, commit_when_idle)
             store.clear_pending(list(versions), versions)
             index.rebuild_vocabulary()
-    except (KeyboardInterrupt, SystemExit, ArchiveError):
-        # Ctrl-C reaches both processes; the storing process reports it. An error (a busy index) is
-        # met again, and reported, by the storing process's own sync.
+    except (SystemExit, ArchiveError):
+        # An error (a busy index) is met again, and reported, by the storing process's own sync.
         sys.exit(1)
 
 
-def _indexer_process(settings: Settings, storing_done: Any, indexed: Any, parent: int, commit_when_idle: bool) -> None:
+def _indexer_process(
+    settings: Settings, channel: Connection, indexed: Any, parent: int, commit_when_idle: bool
+) -> None:
     """The background indexer process: :func:`index_alongside`, then an immediate end. Its files are closed
     by then, and the interpreter's own teardown (freeing every cached word and array, about 0.3 s for
     4,500 articles) would only keep the storing process waiting."""
-    index_alongside(settings, storing_done, indexed, parent, commit_when_idle)
+    code = 0
+    try:
+        index_alongside(settings, channel, indexed, parent, commit_when_idle)
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 def _index_one_commit(
     store: Store,
     writer: IndexWriter,
     versions: dict[int, datetime | None],
-    storing_done: Any,
+    orders: _Orders,
     indexed: Any,
     parent: int,
     commit_when_idle: bool,
@@ -83,16 +114,18 @@ def _index_one_commit(
     tuning = writer.settings
     while written < tuning.commit_every:
         _stop_if_orphaned(parent)
-        done = storing_done.is_set()  # read before the queue: nothing queued after it is missed
+        orders.wait(0)
+        done = orders.done  # read before the queue: nothing queued after it is missed
         fresh = [i for i in store.pending_ids() if i not in versions][: tuning.commit_every - written]
         if not fresh:
             if done:
                 return True
             if commit_when_idle and written >= max(tuning.idle_commit_min, len(versions) - written):
                 return False  # caught up with storing: commit now, while the other core is busy storing
-            storing_done.wait(tuning.poll_seconds)
+            orders.wait(tuning.poll_seconds)
         for start in range(0, len(fresh), tuning.batch):
             _stop_if_orphaned(parent)
+            orders.wait(0)
             write_articles(store, writer, fresh[start : start + tuning.batch], versions)
             indexed.value = len(versions)
         written += len(fresh)
@@ -128,25 +161,36 @@ class Alongside:
 
 
 @contextmanager
-def indexing_alongside(settings: Settings, enabled: bool, input_bytes: int = 0) -> Iterator[Alongside]:
+def indexing_alongside(
+    settings: Settings, enabled: bool, input_bytes: int = 0, waiting: Callable[[int], None] | None = None
+) -> Iterator[Alongside]:
     """Run :func:`index_alongside` in a second process (on a second core) while the block stores
-    articles. When the block ends the indexer finishes the queue; the caller should then run
+    articles. When the block ends the indexer finishes the queue (``waiting`` is told its count meanwhile,
+    a few times a second); when the block raises (Ctrl-C), it is stopped. The caller should then run
     :func:`sync_index` for anything it left. Yields the indexer's count, final once the block ends."""
     if not enabled:
         yield Alongside()
         return
     context = multiprocessing.get_context("spawn")  # no fork: the parent holds database connections
-    storing_done = context.Event()
-    indexed = context.Value("q", 0)
+    theirs, ours = context.Pipe(duplex=False)
+    indexed = context.RawValue("q", 0)  # (no lock: one process writes it; see the module's text)
     process = context.Process(
         target=_indexer_process,
-        args=(settings, storing_done, indexed, os.getpid(), input_bytes < settings.index.idle_commit_input_bytes),
+        args=(settings, theirs, indexed, os.getpid(), input_bytes < settings.index.idle_commit_input_bytes),
         name="archive-indexer",
         daemon=True,
     )
     process.start()
+    theirs.close()
+    order = "stop"
     try:
         yield Alongside(indexed)
+        order = "done"
     finally:
-        storing_done.set()
-        process.join()
+        with suppress(OSError):
+            ours.send(order)
+        while process.is_alive():
+            process.join(0.2)
+            if waiting is not None and order == "done":
+                waiting(int(indexed.value))
+        ours.close()

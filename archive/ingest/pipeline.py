@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
@@ -18,39 +19,52 @@ from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, sync_index
 from archive.ingest.background import Alongside, indexing_alongside
 from archive.models import RunCounts
-from archive.readers import ArticleRecord, Record, RejectedRecord, iter_files, read_path, seed_paths
-from archive.store.database import Store
+from archive.processes import this_process
+from archive.readers import ArticleRecord, ReadTracker, Record, RejectedRecord, iter_files, read_path, seed_paths
+from archive.store.database import Duplicate, Store
 
 BATCH_SIZE = 500
 MAX_BODY_CHARS = 2_000_000
 MAX_TITLE_CHARS = 2_000
-#: Rejects kept in memory for the caller; all of them are in the database (`archive rejects`).
+#: Rejects and duplicates kept in memory for the caller; all of them are in the database (`archive rejects`,
+#: and the origins `archive show` lists).
 REJECTS_IN_REPORT = 1_000
 STDIN = Path("-")
 
 
 class Progress(Protocol):
-    """What ingest tells its caller while it works."""
+    """What ingest (and a rebuild of the index) tells its caller while it works."""
 
-    def files_found(self, total: int) -> None: ...
+    def files_found(self, total: int, total_bytes: int | None) -> None:
+        """The files to read, and their size in bytes (None: not known, standard input is among them)."""
+
     def file_started(self, path: Path) -> None: ...
-    def counts_changed(self, counts: RunCounts) -> None: ...
+
+    def read(self, counts: RunCounts, bytes_read: int) -> None:
+        """Records stored so far, and how many bytes of all the files have been read."""
+
     def rejected(self, reject: RejectedRecord) -> None: ...
+
+    def indexing(self, done: int, total: int) -> None:
+        """The final indexing: ``done`` of ``total`` articles indexed."""
 
 
 class SilentProgress:
     """Tells nobody anything: the default, and the base of the CLI's feedback."""
 
-    def files_found(self, total: int) -> None:
+    def files_found(self, total: int, total_bytes: int | None) -> None:
         pass
 
     def file_started(self, path: Path) -> None:
         pass
 
-    def counts_changed(self, counts: RunCounts) -> None:
+    def read(self, counts: RunCounts, bytes_read: int) -> None:
         pass
 
     def rejected(self, reject: RejectedRecord) -> None:
+        pass
+
+    def indexing(self, done: int, total: int) -> None:
         pass
 
 
@@ -73,8 +87,12 @@ class IngestReport:
     files: int = 0
     skipped_files: int = 0
     indexed: int = 0
+    #: Articles this run added or changed: queued for the index.
+    queued: int = 0
     interrupted: bool = False
     rejects: list[RejectedRecord] = field(default_factory=list)
+    #: Records whose text a stored article has (kept as further origins of it); the first of them.
+    duplicates: list[Duplicate] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -116,9 +134,10 @@ def ingest(
     articles already stored count as unchanged.
     """
     tell = progress or SilentProgress()
-    with opened(settings, create=True) as (store, index):
+    with opened(settings, create=True) as (store, index), _interrupts_noted() as interrupted:
         sources = list(paths) or seed_paths()
-        report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now()))
+        store.mark_killed_runs()
+        report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now(), this_process()))
         status = "running"
         alongside = Alongside()
         try:
@@ -129,8 +148,8 @@ def ingest(
             background = options.background_index
             if background is None:
                 background = (os.cpu_count() or 1) > 1 and input_bytes >= settings.index.background_input_bytes
-            indexing = indexing_alongside(settings, background, input_bytes)
-            with indexing as alongside, _interrupts_noted() as interrupted:
+            waiting = functools.partial(_indexing_left, tell, report)
+            with indexing_alongside(settings, background, input_bytes, waiting) as alongside:
                 every = None if background else settings.index.commit_every
                 _ingest_files(store, index, files, options, report, tell, sync_every=every, interrupted=interrupted)
             status = "finished"
@@ -140,11 +159,19 @@ def ingest(
         finally:
             report.indexed += alongside.indexed  # final: its process has ended
             try:
-                if status != "running":
-                    report.indexed += sync_index(store, index)
+                # After Ctrl-C the user wants the command back: what is stored and not indexed stays queued,
+                # and the next command indexes it (a search first of all).
+                if status == "finished":
+                    left = store.pending_count()
+                    report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))
             finally:
                 store.record_run(report.run_id, report.counts, status=status, now=_now())
         return report
+
+
+def _indexing_left(tell: Progress, report: IngestReport, indexed: int) -> None:
+    """While the background indexer finishes: how far it has got with what this run stored."""
+    tell.indexing(indexed, max(indexed, report.queued))
 
 
 @contextmanager
@@ -154,7 +181,9 @@ def _interrupts_noted() -> Iterator[Callable[[], bool]]:
     Ctrl-C raises KeyboardInterrupt in whatever code runs at that moment. When that is a finaliser (the
     ORM's weakref callbacks run during every flush), Python prints the exception and drops it, and the
     ingest would carry on to the end as if nothing had been pressed. So the signal is also noted, and the
-    ingest checks the note after each batch."""
+    ingest checks the note after each batch. Only the first Ctrl-C interrupts: one pressed again while
+    the run winds up (saving its counts, stopping the indexer) would lose the summary it is winding up
+    to give."""
     noted: list[int] = []
     if threading.current_thread() is not threading.main_thread() or (
         signal.getsignal(signal.SIGINT) is not signal.default_int_handler
@@ -164,7 +193,8 @@ def _interrupts_noted() -> Iterator[Callable[[], bool]]:
 
     def note(signum: int, frame: object) -> None:
         noted.append(signum)
-        raise KeyboardInterrupt
+        if len(noted) == 1:
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, note)
     try:
@@ -174,7 +204,7 @@ def _interrupts_noted() -> Iterator[Callable[[], bool]]:
 
 
 def _input_bytes(files: Sequence[Path]) -> int:
-    return sum(p.stat().st_size for p in files if p != STDIN and p.is_file())
+    return sum(stamp.st_size for stamp in map(_stamp, files) if stamp is not None)
 
 
 def _ingest_files(
@@ -187,29 +217,50 @@ def _ingest_files(
     sync_every: int | None,
     interrupted: Callable[[], bool] = lambda: False,
 ) -> None:
-    tell.files_found(len(files))
+    stamps = [_stamp(path) for path in files]
+    sizes = [
+        None if path == STDIN else stamp.st_size if stamp else 0 for path, stamp in zip(files, stamps, strict=True)
+    ]
+    tell.files_found(len(files), None if None in sizes else sum(s or 0 for s in sizes))
     since_sync = 0
-    for path in files:
-        stamp = None if path == STDIN else path.stat()
+    before = 0  # bytes of the files already read
+    tracker = ReadTracker()
+    for path, size, stamp in zip(files, sizes, stamps, strict=True):
         if stamp and not options.force and store.file_done(str(path), stamp.st_size, stamp.st_mtime_ns):
             report.skipped_files += 1
+            before += size or 0
+            tell.read(report.counts, before)
             continue
         tell.file_started(path)
         report.files += 1
-        for batch, rejects in _batches(read_path(path, format=options.format, mapping=options.mapping)):
+        records = read_path(path, format=options.format, mapping=options.mapping, tracker=tracker)
+        for batch, rejects in _batches(records):
             _account_rejects(store, report, rejects, tell)
             if batch:
-                result = store.upsert(batch, _now())
+                result = store.upsert(batch, _now(), report.run_id)
                 report.counts.add(result)
+                report.queued += len(result.changed_ids)
+                report.duplicates.extend(result.duplicates_of[: REJECTS_IN_REPORT - len(report.duplicates)])
                 since_sync += len(result.changed_ids)
-            tell.counts_changed(report.counts)
+            tell.read(report.counts, before + tracker.bytes_read)
             if interrupted():  # a Ctrl-C that a finaliser swallowed (see _interrupts_noted)
                 raise KeyboardInterrupt
             if sync_every is not None and since_sync >= sync_every:
                 report.indexed += sync_index(store, index)
                 since_sync = 0
+        before += size or 0
+        tell.read(report.counts, before)
         if stamp:
             store.mark_file_done(str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
+
+
+def _stamp(path: Path) -> os.stat_result | None:
+    if path == STDIN:
+        return None
+    try:
+        return path.stat()
+    except OSError:  # (a link to nowhere: read_path names it)
+        return None
 
 
 def _account_rejects(store: Store, report: IngestReport, rejects: list[RejectedRecord], tell: Progress) -> None:

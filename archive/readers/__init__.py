@@ -14,7 +14,16 @@ from pathlib import Path, PurePosixPath
 
 from archive.readers.delimited import read_delimited
 from archive.readers.detect import FORMATS, Unsupported, detect_format
-from archive.readers.inputs import DAMAGE, HEAD_BYTES, STDIN, STDIN_ORIGIN, Input, InputProblem, open_input
+from archive.readers.inputs import (
+    DAMAGE,
+    HEAD_BYTES,
+    STDIN,
+    STDIN_ORIGIN,
+    Input,
+    InputProblem,
+    ReadTracker,
+    open_input,
+)
 from archive.readers.json_array import read_json
 from archive.readers.jsonl import read_jsonl
 from archive.readers.mapping import Lookup, lookup, mapping_problem
@@ -24,6 +33,7 @@ from archive.readers.text import read_text
 __all__ = [
     "FORMATS",
     "ArticleRecord",
+    "ReadTracker",
     "Record",
     "RejectedRecord",
     "iter_files",
@@ -93,7 +103,7 @@ def _walk(directory: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
         path = Path(entry.path)
         if entry.is_dir():
             yield from _walk(path, seen)
-        elif entry.is_file():
+        elif entry.is_file() or entry.is_symlink():  # a link to nowhere is read, and named as such
             yield path
 
 
@@ -113,19 +123,31 @@ def iter_files(paths: Iterable[Path], *, include: Sequence[str] = (), exclude: S
             yield path
 
 
-def read_path(path: Path, *, format: str | None = None, mapping: Mapping[str, str] | None = None) -> Iterator[Record]:
+def read_path(
+    path: Path,
+    *,
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    tracker: ReadTracker | None = None,
+) -> Iterator[Record]:
     """Every record of one file (``Path("-")``: standard input), a rejected record for whatever cannot be
     read. ``format`` is one of :data:`FORMATS`, ``None`` to detect it; ``mapping`` maps our field names
-    to the input's keys or columns, e.g. ``{"title": "headline"}``."""
+    to the input's keys or columns, e.g. ``{"title": "headline"}``; ``tracker`` follows how far into the
+    file reading has got."""
     origin = STDIN_ORIGIN if path == STDIN else str(path)
     problem = mapping_problem(mapping)
     if format is not None and format not in FORMATS:
         problem = f"unknown format '{format}'; use one of {', '.join(FORMATS)}"
+    if problem is None and path != STDIN and path.is_symlink() and not path.exists():
+        problem = (
+            f"the symbolic link points to {os.readlink(path)}, which does not exist; "
+            "fix the link or remove it, then ingest again"
+        )
     if problem is not None:
         yield RejectedRecord(origin, "-", problem)
         return
     try:
-        with open_input(path) as source:
+        with open_input(path, tracker) as source:
             if not source.head.strip() and len(source.head) < HEAD_BYTES:
                 yield RejectedRecord(origin, "-", "the file is empty; nothing to read")
                 return

@@ -10,6 +10,7 @@ import re
 from collections.abc import Collection, Mapping
 from datetime import date
 
+from archive.models import Origin
 from archive.readers.clean import (
     author_name,
     clean_text,
@@ -57,12 +58,14 @@ def make_record(
     keys: Collection[str] | None = None,
     mapped: Mapping[str, str] | None = None,
     unit: str = "record",
+    carried_origins: object = None,
 ) -> Record:
     """The article in ``raw`` (our field names; values as read), cleaned.
 
     ``keys`` are the input's own keys or columns, for saying what there is when a field is missing
     (and pointing at ``--map``); formats without keys (text, HTML, feeds) leave it ``None``. ``mapped``
-    names the input key a field was looked up under, when ``--map`` named one.
+    names the input key a field was looked up under, when ``--map`` named one. ``carried_origins`` is
+    the ``origins`` list of a record ``archive export`` wrote (see :func:`read_origins`).
 
     >>> body = "फैसले का संदेश\\nपाठ ।\\nfacebook twitter\\nसौजन्य- जनसत्ता, 25.01.2016।"
     >>> record = make_record(
@@ -123,6 +126,8 @@ def make_record(
             "'also read' links and the credit line"
         )
 
+    origins, origins_note = read_origins(carried_origins)
+    notes.extend([origins_note] if origins_note else [])
     line_values = {name: one_line(values[name]) for name in _LINE_FIELDS if name in values}
     summary = clean_text(values["summary"]) if "summary" in values else ""
     return ArticleRecord(
@@ -139,7 +144,34 @@ def make_record(
         author=author_name(line_values["author"]) if line_values.get("author") else None,
         original=original,
         notes=tuple(notes),
+        carried_origins=origins,
     )
+
+
+def read_origins(value: object) -> tuple[tuple[Origin, ...], str | None]:
+    """The origins an exported record carries, and a note when they cannot be read (the record then
+    stands for itself only).
+
+    >>> read_origins([{"file": "raw/47.txt", "record": "1", "date": "2016-10-31"}])[0][0].published
+    datetime.date(2016, 10, 31)
+    >>> read_origins([{"file": 3}])
+    ((), "'origins' should be a list of objects with a file and a record; ignored, this record is the origin")
+    >>> read_origins(None)
+    ((), None)
+    """
+    if value is None:
+        return (), None
+    problem = "'origins' should be a list of objects with a file and a record; ignored, this record is the origin"
+    if not isinstance(value, list):
+        return (), problem
+    found: list[Origin] = []
+    for entry in value:
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("file", "record")):
+            return (), problem
+        texts = {k: entry.get(k) if isinstance(entry.get(k), str) else None for k in ("source", "date", "url")}
+        published = read_date(texts["date"])[0] if texts["date"] else None
+        found.append(Origin(entry["file"], entry["record"], texts["source"], published, texts["url"]))
+    return tuple(found), None
 
 
 def _missing(

@@ -59,6 +59,31 @@ class Input:
     compressed: bool
 
 
+class ReadTracker:
+    """How far into its file (in bytes of the file as stored, compressed or not) a reader has read: what a
+    progress bar over bytes counts. Reading ahead in buffers makes it run a little ahead of the records."""
+
+    def __init__(self) -> None:
+        self._file: io.BufferedIOBase | None = None
+        self._final = 0
+
+    def attach(self, file: io.BufferedIOBase) -> None:
+        self._file, self._final = file, 0
+
+    def detach(self) -> None:
+        self._final = self.bytes_read
+        self._file = None
+
+    @property
+    def bytes_read(self) -> int:
+        if self._file is None:
+            return self._final
+        try:
+            return self._file.tell()
+        except (OSError, ValueError):  # (standard input cannot tell)
+            return self._final
+
+
 #: What a damaged gzip stream raises (BadGzipFile is an OSError).
 DAMAGE = (EOFError, gzip.BadGzipFile, zlib.error)
 
@@ -112,17 +137,26 @@ def _read_up_to(stream: io.BufferedIOBase, size: int) -> tuple[bytes, BaseExcept
 
 
 @contextmanager
-def open_input(path: Path) -> Iterator[Input]:
-    """The input at ``path`` (``-`` for standard input), ready to read. Raises :class:`InputProblem`,
-    ``OSError``, and the gzip errors of a damaged file (after the data before the damage)."""
+def open_input(path: Path, tracker: ReadTracker | None = None) -> Iterator[Input]:
+    """The input at ``path`` (``-`` for standard input), ready to read; ``tracker`` follows how far into
+    it reading has got. Raises :class:`InputProblem`, ``OSError``, and the gzip errors of a damaged file
+    (after the data before the damage)."""
     is_stdin = path == STDIN
     stdin = getattr(sys.stdin, "buffer", None)
     if is_stdin and stdin is None:
         raise InputProblem("standard input is not available for reading bytes; give a file instead")
     raw = cast(io.BufferedIOBase, stdin) if is_stdin else path.open("rb")
+    if tracker is not None and not is_stdin:
+        tracker.attach(raw)
     try:
         magic, _ = _read_up_to(raw, len(_GZIP_MAGIC))
         compressed = magic == _GZIP_MAGIC
+        if not compressed and path.name.lower().endswith(".gz") and magic:
+            raise InputProblem(
+                "the file is named .gz but is not gzip-compressed (it does not start with gzip's signature); "
+                "rename it without .gz if it is plain text, or re-create it with gzip",
+                context=_printable(magic + raw.read(198)),
+            )
         source: io.BufferedIOBase = _replay(magic, raw)
         if compressed:
             source = gzip.GzipFile(fileobj=source, mode="rb")
@@ -134,8 +168,15 @@ def open_input(path: Path) -> Iterator[Input]:
         origin = STDIN_ORIGIN if is_stdin else str(path)
         yield Input(origin, name, _replay(head, source, failure), head, offset, compressed)
     finally:
+        if tracker is not None:
+            tracker.detach()
         if not is_stdin:
             raw.close()
+
+
+def _printable(head: bytes) -> str | None:
+    text = head.decode("utf-8", "replace")
+    return text if text.isprintable() else None
 
 
 def _with_bom_handled(

@@ -31,6 +31,7 @@ def from_object(obj: object, origin_file: str, origin_record: str, original: str
         original=kept if isinstance(kept, str) and kept else original,
         keys=list(obj),
         mapped={name: candidates[0] for name, candidates in keys.items()},
+        carried_origins=obj.get("origins"),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from archive.models import Origin
+
 
 @dataclass(frozen=True)
 class ArticleRecord:
@@ -23,6 +25,15 @@ class ArticleRecord:
     original: str | None = None
     #: Problems that did not stop the record, e.g. a date that could not be read and was left empty.
     notes: tuple[str, ...] = ()
+    #: Where the article was read from before, as an export of ours carries it; empty: this record only.
+    carried_origins: tuple[Origin, ...] = ()
+
+    @property
+    def origins(self) -> tuple[Origin, ...]:
+        """The records this one stands for: those it carries, else itself."""
+        return self.carried_origins or (
+            Origin(self.origin_file, self.origin_record, self.source, self.published, self.url),
+        )
 
 
 @dataclass(frozen=True)

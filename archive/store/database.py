@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -20,11 +20,13 @@ from archive import models
 from archive.analysis.sources import source_key
 from archive.config import Settings
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
+from archive.models import Origin as OriginRecord
 from archive.models import RunCounts
+from archive.processes import ProcessId, is_alive
 from archive.store.dedupe import bands, cluster_of, simhash
 from archive.store.readonly import ReadOnlyStore
 from archive.store.schema import SCHEMA_HEAD, alembic_config
-from archive.store.tables import Article, IngestedFile, IngestRun, PendingIndex, Reject
+from archive.store.tables import Article, IngestedFile, IngestRun, Origin, PendingIndex, Reject
 
 if TYPE_CHECKING:
     # annotations only: importing archive.readers loads every reader (~40 ms), which a search never needs
@@ -47,10 +49,20 @@ def content_hash(title: str, summary: str | None, body: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A record whose text a stored article already has: kept as one more origin of that article."""
+
+    origin_file: str
+    origin_record: str
+    article_id: int
+
+
 @dataclass
 class UpsertResult(RunCounts):
     #: Articles added or updated, queued for the index.
     changed_ids: list[int] = field(default_factory=list)
+    duplicates_of: list[Duplicate] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,24 @@ class StoreStats:
     first_date: date | None
     last_date: date | None
     pending_index: int
+    undated: int = 0
+    #: The outlets with the most articles (spellings merged, as filters merge them; one spelling shown).
+    top_sources: tuple[tuple[str, int], ...] = ()
+
+
+def _missing_driver(url: str, error: ImportError) -> str:
+    """What to install for a database URL whose driver is missing.
+
+    >>> _missing_driver("postgresql+psycopg://u@h/news", ModuleNotFoundError("No module named 'psycopg'"))
+    "The database URL needs the PostgreSQL driver, which is not installed: pip install 'archive[postgres]'"
+    """
+    if url.startswith(("postgresql", "postgres")):
+        return "The database URL needs the PostgreSQL driver, which is not installed: pip install 'archive[postgres]'"
+    driver = error.name or str(error)
+    return (
+        f"The database URL needs the driver {driver!r}, which is not installed; install it (pip install ...), "
+        "or use SQLite (the default) or PostgreSQL (pip install 'archive[postgres]')"
+    )
 
 
 def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
@@ -113,6 +143,8 @@ class Store:
                 settings.home.mkdir(parents=True, exist_ok=True)
         try:
             engine = create_engine(settings.db_url)
+        except ImportError as error:
+            raise DatabaseError(_missing_driver(settings.db_url, error)) from error
         except (SQLAlchemyError, ValueError) as error:
             raise DatabaseError(f"Cannot use database URL {settings.db_url!r}: {error}") from error
         if engine.dialect.name == "sqlite":
@@ -208,22 +240,27 @@ class Store:
 
     # --- writes -------------------------------------------------------------------------------
 
-    def upsert(self, records: Sequence[ArticleRecord], now: datetime) -> UpsertResult:
-        """Store a batch of records in one transaction: new articles are added, an article whose url is
-        known but whose content changed is updated, anything else already held is left alone. Every
-        added or updated article is queued for the index in the same transaction.
+    def upsert(self, records: Sequence[ArticleRecord], now: datetime, run_id: int | None = None) -> UpsertResult:
+        """Store a batch of records in one transaction, and count them in run ``run_id`` in the same one
+        (so a killed run's counts are what it stored):
 
-        Two ingests storing the same article at once: one of them hits the unique url or hash and its
-        batch is rolled back; it is tried again and then finds the other's article there."""
+        - a record whose text no stored article has is added, or updates the article its url names;
+        - a record whose text a stored article has is a duplicate of that article, and its file, record,
+          outlet, date and url are kept as one more origin of it; unless it is this very record, read
+          before (every one of its origins already known), which leaves everything unchanged.
+
+        Every added or updated article is queued for the index in the same transaction. Two ingests storing
+        the same article at once: one of them hits the unique url or hash and its batch is rolled back; it
+        is tried again and then finds the other's article there."""
         for attempt in range(UPSERT_ATTEMPTS):
             try:
-                return self._upsert(records, now)
+                return self._upsert(records, now, run_id)
             except IntegrityError:
                 if attempt == UPSERT_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _upsert(self, records: Sequence[ArticleRecord], now: datetime) -> UpsertResult:
+    def _upsert(self, records: Sequence[ArticleRecord], now: datetime, run_id: int | None) -> UpsertResult:
         result = UpsertResult()
         hashes = [content_hash(r.title, r.summary, r.body) for r in records]
         with self._session(write=True) as session:
@@ -237,45 +274,55 @@ class Store:
                 for chunk in _chunks(sorted(set(hashes)))
                 for a in session.scalars(select(Article).where(Article.content_hash.in_(chunk)))
             }
+            stored = {a.id: a for a in (*by_url.values(), *by_hash.values())}
+            # (file, record) of every origin known, per article object: new articles have no id until flushed
+            seen: dict[Article, set[tuple[str, str]]] = {
+                stored[i]: keys for i, keys in _origin_keys(session, sorted(stored)).items()
+            }
             changed: list[Article] = []
+            duplicates: list[tuple[ArticleRecord, Article]] = []
+            new_origins: list[tuple[Article, tuple[OriginRecord, ...]]] = []
             for record, digest in zip(records, hashes, strict=True):
                 known = by_url.get(record.url) if record.url else None
                 same_content = by_hash.get(digest)
-                if known is not None:
-                    if known.content_hash == digest:
-                        result.unchanged += 1
-                    elif same_content is not None:
-                        result.duplicates += 1  # the new text is another article's, word for word
-                    else:
-                        by_hash.pop(known.content_hash, None)
-                        _fill(known, record, digest, now)
-                        by_hash[digest] = known
-                        changed.append(known)
-                        result.updated += 1
-                elif same_content is not None:
-                    if record.url and same_content.url is None:
-                        same_content.url = record.url  # the same text, now with its address
-                        same_content.updated_at = now
-                        by_url[record.url] = same_content
-                        changed.append(same_content)
-                        result.updated += 1
-                    elif record.url and record.url != same_content.url:
-                        result.duplicates += 1
-                    else:
-                        result.unchanged += 1
-                else:
-                    article = Article(ingested_at=now)
-                    _fill(article, record, digest, now)
-                    session.add(article)
-                    by_hash[digest] = article
+                target = same_content if same_content is not None else known
+                if target is None:
+                    target = Article(ingested_at=now)
+                    _fill(target, record, digest, now)
+                    session.add(target)
+                    by_hash[digest] = target
                     if record.url:
-                        by_url[record.url] = article
-                    changed.append(article)
+                        by_url[record.url] = target
+                    changed.append(target)
                     result.added += 1
+                elif same_content is None:  # the url's article, with another text
+                    by_hash.pop(target.content_hash, None)
+                    _fill(target, record, digest, now)
+                    by_hash[digest] = target
+                    changed.append(target)
+                    result.updated += 1
+                elif record.url and target.url is None and record.url not in by_url:
+                    target.url = record.url  # the same text, now with its address
+                    target.updated_at = now
+                    by_url[record.url] = target
+                    changed.append(target)
+                    result.updated += 1
+                elif all(o.key in seen.get(target, ()) for o in record.origins):
+                    result.unchanged += 1  # this very record, read before
+                else:
+                    result.duplicates += 1
+                    duplicates.append((record, target))
+                seen.setdefault(target, set())
+                new_origins.append((target, tuple(o for o in record.origins if o.key not in seen[target])))
+                seen[target].update(o.key for o in record.origins)
             session.flush()
+            session.add_all(_origin_row(target.id, o, run_id, now) for target, origins in new_origins for o in origins)
+            result.duplicates_of = [Duplicate(r.origin_file, r.origin_record, a.id) for r, a in duplicates]
             self._cluster(session, changed)
             result.changed_ids = sorted({a.id for a in changed})
             self._queue(session, result.changed_ids)
+            if run_id is not None:
+                _count_in_run(session, run_id, result)
         return result
 
     def _cluster(self, session: Session, articles: Sequence[Article]) -> None:
@@ -351,7 +398,7 @@ class Store:
 
     # --- ingest runs, rejects and files read ---------------------------------------------------
 
-    def start_run(self, paths: Sequence[str], now: datetime) -> int:
+    def start_run(self, paths: Sequence[str], now: datetime, owner: ProcessId | None = None) -> int:
         with self._session(write=True) as session:
             run = IngestRun(
                 paths=json.dumps(list(paths), ensure_ascii=False),
@@ -362,6 +409,9 @@ class Store:
                 unchanged=0,
                 duplicates=0,
                 rejected=0,
+                host=owner.host if owner else None,
+                pid=owner.pid if owner else None,
+                process_started=owner.started if owner else None,
             )
             session.add(run)
             session.flush()
@@ -376,7 +426,18 @@ class Store:
             run.status = status
             run.finished_at = now
 
+    def mark_killed_runs(self) -> int:
+        """Record as killed every run still "running" whose process is gone (on this machine); returns how
+        many. Their counts stay as stored: each batch counted itself in its own transaction."""
+        with self._session(write=True) as session:
+            running = session.scalars(select(IngestRun).where(IngestRun.status == "running")).all()
+            killed = [run for run in running if _status(run) == "killed"]
+            for run in killed:
+                run.status = "killed"
+            return len(killed)
+
     def add_rejects(self, run_id: int, rejects: Sequence[RejectedRecord]) -> None:
+        """Keep rejected records, and count them in their run in the same transaction."""
         with self._session(write=True) as session:
             session.add_all(
                 Reject(
@@ -388,30 +449,50 @@ class Store:
                 )
                 for r in rejects
             )
+            _count_in_run(session, run_id, RunCounts(rejected=len(rejects)))
 
     def runs(self, limit: int = 20) -> list[models.IngestRun]:
         with self._session() as session:
             rows = session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit))
             return [_run(row) for row in rows]
 
-    def rejects(self, run_id: int | None = None, limit: int = 100) -> list[models.Reject]:
-        """Rejects of one run (the latest run that had any, when ``run_id`` is None)."""
+    def rejects(self, run_id: int | None = None, limit: int = 100, *, open_only: bool = False) -> list[models.Reject]:
+        """Rejects of every run (or of run ``run_id``), newest run first, each with what became of it: still
+        rejected, rejected again by a later read of its file, or resolved (a later run read its file to the
+        end and rejected nothing in it). ``open_only``: only those still rejected."""
         with self._session() as session:
-            if run_id is None:
-                run_id = session.scalar(select(func.max(Reject.run_id)))
-                if run_id is None:
-                    return []
-            query = select(Reject).where(Reject.run_id == run_id).order_by(Reject.id).limit(limit)
-            return [
-                models.Reject(r.run_id, r.origin_file, r.origin_record, r.reason, r.context)
-                for r in session.scalars(query)
-            ]
+            if run_id is not None and session.get(IngestRun, run_id) is None:
+                raise NotFoundError(f"No ingest run {run_id}. `archive history` lists the runs.")
+            query = select(Reject).order_by(Reject.run_id.desc(), Reject.id)
+            if run_id is not None:
+                query = query.where(Reject.run_id == run_id)
+            found: list[models.Reject] = []
+            latest = _latest_reads(session)
+            for row in session.scalars(query).yield_per(500):
+                later = latest.get(row.origin_file)
+                status, since = "rejected", None
+                if later is not None and later[0] > row.run_id:
+                    status, since = ("rejected again" if later[1] else "resolved"), later[0]
+                if open_only and status != "rejected":
+                    continue
+                found.append(
+                    models.Reject(
+                        row.run_id, row.origin_file, row.origin_record, row.reason, row.context, status, since
+                    )
+                )
+                if len(found) >= limit:
+                    break
+            return found
 
     def file_done(self, path: str, size: int, mtime_ns: int) -> bool:
-        """Whether an earlier run read this file to the end and it has not changed since."""
+        """Whether an earlier run read this file to the end without rejecting any of it, and it has not
+        changed since (a file with rejects is read again: it is still bad, and says so again)."""
         with self._session() as session:
             seen = session.get(IngestedFile, path)
-            return seen is not None and seen.size == size and seen.mtime_ns == mtime_ns
+            if seen is None or seen.size != size or seen.mtime_ns != mtime_ns:
+                return False
+            rejected = select(Reject.id).where(Reject.run_id == seen.run_id, Reject.origin_file == path).limit(1)
+            return session.scalar(rejected) is None
 
     def mark_file_done(self, path: str, size: int, mtime_ns: int, run_id: int) -> None:
         with self._session(write=True) as session:
@@ -438,6 +519,17 @@ class Store:
     def content_hashes(self) -> dict[int, str]:
         with self._session() as session:
             return {i: h for i, h in session.execute(select(Article.id, Article.content_hash))}
+
+    def listed(self, ids: Sequence[int]) -> list[models.Listed]:
+        """The articles with these ids that exist, as a list names them, in id order."""
+        found: list[models.Listed] = []
+        with self._session() as session:
+            for chunk in _chunks(sorted(set(ids))):
+                query = select(Article.id, Article.title, Article.source, Article.published).where(
+                    Article.id.in_(chunk)
+                )
+                found.extend(models.Listed(*row) for row in session.execute(query.order_by(Article.id)))
+        return found
 
     def ids_from_sources(self, keys: Sequence[str]) -> list[int]:
         with self._session() as session:
@@ -466,7 +558,9 @@ class Store:
         while True:
             with self._session() as session:
                 query = select(Article).where(Article.id > last).order_by(Article.id).limit(batch)
-                rows = [_article(row) for row in session.scalars(query)]
+                found = list(session.scalars(query))
+                origins = _origins_of(session, [row.id for row in found])
+                rows = [_article(row, origins[row.id]) for row in found]
             if not rows:
                 return
             yield from rows
@@ -477,20 +571,76 @@ class Store:
             article = session.get(Article, article_id)
             if article is None:
                 raise NotFoundError(f"No article with id {article_id}. `archive search` shows the ids.")
-            return _article(article)
+            return _article(article, _origins_of(session, [article_id])[article_id])
 
-    def stats(self) -> StoreStats:
+    def stats(self, top_sources: int = 10) -> StoreStats:
         with self._session() as session:
             count, sources, first, last = session.execute(
                 select(
                     func.count(Article.id),
-                    func.count(func.distinct(Article.source)),
+                    func.count(func.distinct(Article.source_key)),
                     func.min(Article.published),
                     func.max(Article.published),
                 )
             ).one()
             pending = session.scalar(select(func.count()).select_from(PendingIndex)) or 0
-        return StoreStats(count, sources, first, last, pending)
+            undated = session.scalar(select(func.count(Article.id)).where(Article.published.is_(None))) or 0
+            top = session.execute(
+                select(Article.source_key, func.count(Article.id), func.min(Article.source))
+                .where(Article.source_key.is_not(None))
+                .group_by(Article.source_key)
+                .order_by(func.count(Article.id).desc(), Article.source_key)
+                .limit(top_sources)
+            ).all()
+        named = tuple((str(name or key), int(n)) for key, n, name in top)
+        return StoreStats(count, sources, first, last, pending, undated, named)
+
+
+def _origin_keys(session: Session, article_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
+    keys: dict[int, set[tuple[str, str]]] = {i: set() for i in article_ids}
+    for chunk in _chunks(article_ids):
+        query = select(Origin.article_id, Origin.origin_file, Origin.origin_record).where(Origin.article_id.in_(chunk))
+        for article_id, file, record in session.execute(query):
+            keys[article_id].add((file, record))
+    return keys
+
+
+def _origins_of(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[OriginRecord, ...]]:
+    found: dict[int, list[OriginRecord]] = {i: [] for i in article_ids}
+    for chunk in _chunks(article_ids):
+        for row in session.scalars(select(Origin).where(Origin.article_id.in_(chunk)).order_by(Origin.id)):
+            found[row.article_id].append(
+                OriginRecord(row.origin_file, row.origin_record, row.source, row.published, row.url)
+            )
+    return {i: tuple(origins) for i, origins in found.items()}
+
+
+def _origin_row(article_id: int, origin: OriginRecord, run_id: int | None, now: datetime) -> Origin:
+    return Origin(
+        article_id=article_id,
+        origin_file=origin.file,
+        origin_record=origin.record,
+        source=origin.source,
+        published=origin.published,
+        url=origin.url,
+        run_id=run_id,
+        seen_at=now,
+    )
+
+
+def _count_in_run(session: Session, run_id: int, counts: RunCounts) -> None:
+    """Add a batch's counts to its run's, in the batch's own transaction."""
+    session.execute(
+        update(IngestRun)
+        .where(IngestRun.id == run_id)
+        .values(
+            added=IngestRun.added + counts.added,
+            updated=IngestRun.updated + counts.updated,
+            unchanged=IngestRun.unchanged + counts.unchanged,
+            duplicates=IngestRun.duplicates + counts.duplicates,
+            rejected=IngestRun.rejected + counts.rejected,
+        )
+    )
 
 
 def _fill(article: Article, record: ArticleRecord, digest: str, now: datetime) -> None:
@@ -512,7 +662,7 @@ def _fill(article: Article, record: ArticleRecord, digest: str, now: datetime) -
     article.origin_record = record.origin_record
 
 
-def _article(row: Article) -> models.Article:
+def _article(row: Article, origins: tuple[OriginRecord, ...] = ()) -> models.Article:
     return models.Article(
         id=row.id,
         title=row.title,
@@ -533,9 +683,31 @@ def _article(row: Article) -> models.Article:
         original=row.original,
         notes=row.notes,
         cluster_id=row.cluster_id,
+        origins=origins,
     )
+
+
+def _latest_reads(session: Session) -> dict[str, tuple[int, bool]]:
+    """File -> (the latest run that read it to the end, whether that run rejected any of it)."""
+    rejected = {
+        (run_id, file) for run_id, file in session.execute(select(Reject.run_id, Reject.origin_file).distinct())
+    }
+    return {
+        path: (run_id, (run_id, path) in rejected)
+        for path, run_id in session.execute(select(IngestedFile.path, IngestedFile.run_id))
+    }
+
+
+def _status(row: IngestRun) -> str:
+    """A run's status, "killed" for one still marked running whose process has gone."""
+    if row.status != "running" or row.pid is None or row.host is None or row.process_started is None:
+        return row.status
+    alive = is_alive(ProcessId(row.host, row.pid, row.process_started))
+    return "killed" if alive is False else row.status
 
 
 def _run(row: IngestRun) -> models.IngestRun:
     counts = RunCounts(row.added, row.updated, row.unchanged, row.duplicates, row.rejected)
-    return models.IngestRun(row.id, json.loads(row.paths), row.started_at, row.finished_at, row.status, counts)
+    return models.IngestRun(
+        row.id, json.loads(row.paths), row.started_at, row.finished_at, _status(row), counts, row.host, row.pid
+    )

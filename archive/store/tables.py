@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints, so that migrations can refer to them on every backend.
@@ -70,6 +70,29 @@ class IngestRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+    #: The process running the ingest (its start time guards against a reused pid): a run still
+    #: "running" whose process is gone was killed.
+    host: Mapped[str | None] = mapped_column(String(256))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    process_started: Mapped[float | None] = mapped_column(Float)
+
+
+class Origin(Base):
+    """A record an article was read from. An article has one per record that carried its text: the same
+    editorial printed again under another date is one article with two origins."""
+
+    __tablename__ = "origins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    origin_file: Mapped[str] = mapped_column(Text)
+    origin_record: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(256))
+    published: Mapped[date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(String(2048))
+    #: The run that read it (None: known from before origins were kept).
+    run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Reject(Base):
