@@ -24,10 +24,11 @@ from archive.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
     from archive.ingest.pipeline import IngestOptions, IngestReport, Progress, SilentProgress
-    from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Reject, RunCounts
+    from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, Origin, Reject, RunCounts
     from archive.search.parsing import parse_when
     from archive.search.request import FACETS, SORTS, FacetCount, Hit, SearchRequest, SearchResults
     from archive.search.session import SearchSession
+    from archive.search.snippets import Snippet
 
 __all__ = [
     "FACETS",
@@ -41,20 +42,33 @@ __all__ = [
     "IngestOptions",
     "IngestReport",
     "IngestRun",
+    "Listed",
+    "Origin",
     "Progress",
     "Reject",
     "RunCounts",
     "SearchRequest",
     "SearchResults",
     "SilentProgress",
+    "Snippet",
     "parse_when",
 ]
 
 _EXPORTED_FROM = {
     "archive.ingest.pipeline": ("IngestOptions", "IngestReport", "Progress", "SilentProgress"),
-    "archive.models": ("Article", "ArchiveStats", "CheckReport", "IngestRun", "Reject", "RunCounts"),
+    "archive.models": (
+        "Article",
+        "ArchiveStats",
+        "CheckReport",
+        "IngestRun",
+        "Listed",
+        "Origin",
+        "Reject",
+        "RunCounts",
+    ),
     "archive.search.parsing": ("parse_when",),
     "archive.search.request": ("FACETS", "SORTS", "FacetCount", "Hit", "SearchRequest", "SearchResults"),
+    "archive.search.snippets": ("Snippet",),
 }
 
 
@@ -108,11 +122,28 @@ class Archive:
 
         return search_in(self._ready(), request, **options)
 
+    def search_all(self, request: SearchRequest | str, **options: Any) -> Iterator[Hit]:
+        """Every hit of a search in result order, made as they are read (``limit`` and ``page`` are ignored):
+        for writing a whole result set out without holding it in memory."""
+        from archive.search.request import SearchRequest
+        from archive.search.searching import iter_hits_in
+
+        if isinstance(request, str):
+            request = SearchRequest(request, **options)
+        return iter_hits_in(self._ready(), request)
+
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""
         from archive.search.searching import similar_in
 
         return similar_in(self._ready(), article_id, limit=limit)
+
+    def highlight(self, texts: Sequence[str], query: str) -> list[Snippet]:
+        """Each text whole, with every word the query matches marked, as search marks its snippets (for
+        ``archive show --query``)."""
+        from archive.search.searching import highlight_in
+
+        return highlight_in(self._ready(), texts, query)
 
     def catch_up(self) -> int:
         """Bring this home's index up to date with the database: migrate an older schema, create a missing
@@ -152,12 +183,20 @@ class Archive:
 
         return ingest(self.settings, [Path(p) for p in paths], options or IngestOptions(), progress)
 
-    def delete(self, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
-        """Delete articles by id and by outlet (any spelling of its name) from the database and the index;
-        returns how many were deleted."""
+    def deletion(self, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> list[Listed]:
+        """The articles that deleting these ids and these outlets' articles (any spelling of an outlet's
+        name) would delete. An id or outlet the archive does not hold raises :class:`NotFoundError`."""
         from archive import maintenance
 
-        return maintenance.delete(self.settings, ids, sources)
+        return maintenance.deletion(self.settings, ids, sources)
+
+    def delete(self, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> int:
+        """Delete articles by id and by outlet from the database and the index (what :meth:`deletion`
+        lists); returns how many were deleted."""
+        from archive import maintenance
+
+        wanted = [a.id for a in self.deletion(ids, sources)]
+        return maintenance.delete(self.settings, wanted)
 
     def export(self) -> Iterator[dict[str, Any]]:
         """Every article as a record that :meth:`ingest` reads back into the same article (JSON Lines)."""
@@ -178,11 +217,12 @@ class Archive:
 
         return maintenance.stats(self.settings)
 
-    def rejects(self, run_id: int | None = None, limit: int = 100) -> list[Reject]:
-        """Records ingest could not store: of one run, else of the latest run that had any."""
+    def rejects(self, run_id: int | None = None, limit: int = 100, *, open_only: bool = False) -> list[Reject]:
+        """Records ingest could not store, of every run (or of run ``run_id``), newest run first, each with
+        what became of it (:class:`archive.models.Reject`); ``open_only``: only those still rejected."""
         from archive import maintenance
 
-        return maintenance.rejects(self.settings, run_id, limit)
+        return maintenance.rejects(self.settings, run_id, limit, open_only=open_only)
 
     def history(self, limit: int = 20) -> list[IngestRun]:
         """The latest ingest runs, newest first."""
@@ -198,11 +238,12 @@ class Archive:
 
         return maintenance.check(self.settings, repair=repair)
 
-    def reindex(self) -> int:
-        """Rebuild the index from the database; returns how many articles it indexed."""
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the index from the database (``progress`` is told how far the indexing has got, see
+        :meth:`Progress.indexing`); returns how many articles it indexed."""
         from archive import maintenance
 
-        return maintenance.reindex(self.settings)
+        return maintenance.reindex(self.settings, progress.indexing if progress is not None else None)
 
     def upgrade(self) -> str:
         """Create the database if needed and apply every migration; returns the schema revision."""

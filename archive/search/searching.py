@@ -19,12 +19,13 @@ from archive.index.query.arrays import Floats, Mask
 from archive.index.query.collect import count_distinct, first_per_key, ranked
 from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
+from archive.search.damage import index_damage_reported
 from archive.search.expansion import QueryExpander
 from archive.search.matched import QueryForms, matched_words
 from archive.search.parsing import parse_query
 from archive.search.request import FACETS, SORTS, FacetCount, Hit, SearchRequest, SearchResults
 from archive.search.session import SearchSession
-from archive.search.snippets import Snippet, make_snippet, words_starting_in
+from archive.search.snippets import Snippet, make_snippet, marked_text, words_of, words_starting_in
 
 SUGGESTIONS = 3
 SNIPPET_FRAGMENTS = 2
@@ -88,58 +89,118 @@ def _facet_counts(
 _FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "category": "category"}
 
 
-def search_in(session: SearchSession, request: SearchRequest | str, **options: Any) -> SearchResults:
-    """Run a search in an open session (:meth:`archive.Archive.search` is the way in). ``request`` is a
-    :class:`SearchRequest`, or a query string with the request's other fields as keyword arguments."""
-    if isinstance(request, str):
-        request = SearchRequest(request, **options)
+def _check(request: SearchRequest) -> None:
     if request.limit < 1 or request.page < 1:
         raise QueryError("--limit and --page must be at least 1.")
     unknown = set(request.facets) - set(FACETS)
     if unknown:
         raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
     _sorting(request.sort)  # rejects an unknown order before any work
-    store, _, searcher = session.acquire()
-    values = session.values()
-    expander = QueryExpander(session.vocabulary, searcher.doc_count())
-    expanded_query = parse_query(request.query, searcher.schema).accept(expander)
-    evaluator = Evaluator(searcher, values)
-    matches = evaluator.scores(expanded_query)
-    mask = matches.mask
-    condition = _filter(request)
-    if condition is not None:
-        mask = mask & evaluator.docs(condition)
-    ordered = _ordered(matches.scores, mask, values, request.sort)
+
+
+class _Matching:
+    """A request evaluated on the index: the matching documents, their scores, and the query's forms."""
+
+    def __init__(self, session: SearchSession, request: SearchRequest) -> None:
+        self.store, _, self.searcher = session.acquire()
+        self.request = request
+        self.values = session.values()
+        self.expander = QueryExpander(session.vocabulary, self.searcher.doc_count())
+        self.expanded_query = parse_query(request.query, self.searcher.schema).accept(self.expander)
+        evaluator = Evaluator(self.searcher, self.values)
+        self.matches = evaluator.scores(self.expanded_query)
+        mask = self.matches.mask
+        condition = _filter(request)
+        if condition is not None:
+            mask = mask & evaluator.docs(condition)
+        self.mask = mask
+        self.query_forms = QueryForms.of(self.expanded_query, self.searcher.reader())
+
+    def ordered(self) -> Iterator[int]:
+        return _ordered(self.matches.scores, self.mask, self.values, self.request.sort)
+
+    def hits(self, top: Sequence[int]) -> list[Hit]:
+        """The hits of these documents, in this order, with their snippets."""
+        request = self.request
+        fields = [self.searcher.stored_fields(d) for d in top]
+        ids = [int(f["id"]) for f in fields]
+        texts = self.store.texts(ids) if request.snippets else {}
+        copies = self.store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
+        # the shown articles' words asked about at once (which summaries are shown depends on the bodies)
+        first_letters = self.query_forms.first_letters()
+        words = words_starting_in((text for pair in texts.values() for text in pair if text), first_letters)
+        matched = matched_words(self.query_forms, words)
+        # sorted by date, there is no relevance score to report (as before: 0)
+        scores = self.matches.scores
+        shown = [float(scores[d]) if request.sort == "relevance" else None for d in top]
+        return [
+            _hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)
+        ]
+
+
+def search_in(session: SearchSession, request: SearchRequest | str, **options: Any) -> SearchResults:
+    """Run a search in an open session (:meth:`archive.Archive.search` is the way in). ``request`` is a
+    :class:`SearchRequest`, or a query string with the request's other fields as keyword arguments."""
+    if isinstance(request, str):
+        request = SearchRequest(request, **options)
+    _check(request)
+    with index_damage_reported(session.settings.index_dir):
+        return _search(session, request)
+
+
+def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
+    found = _Matching(session, request)
+    ordered = found.ordered()
     wanted = request.page * request.limit
     if request.collapse:
         # one article per story: the first of its cluster in the result order; the total counts stories
-        total = count_distinct(values.clusters(), mask)
-        top = first_per_key(ordered, values.clusters(), wanted)[(request.page - 1) * request.limit :]
+        total = count_distinct(found.values.clusters(), found.mask)
+        top = first_per_key(ordered, found.values.clusters(), wanted)[(request.page - 1) * request.limit :]
     else:
-        total = int(np.count_nonzero(mask))
+        total = int(np.count_nonzero(found.mask))
         top = list(islice(ordered, (request.page - 1) * request.limit, wanted))
-    fields = [searcher.stored_fields(d) for d in top]
-    ids = [int(f["id"]) for f in fields]
-    texts = store.texts(ids) if request.snippets else {}
-    copies = store.cluster_sources([f.get("cluster", "") for f in fields]) if request.collapse else {}
-    # the shown articles' words asked about at once (which summaries are shown depends on the bodies)
-    query_forms = QueryForms.of(expanded_query, searcher.reader())
-    words = words_starting_in((text for pair in texts.values() for text in pair if text), query_forms.first_letters())
-    matched = matched_words(query_forms, words)
-    # sorted by date, there is no relevance score to report (as before: 0)
-    shown = [float(matches.scores[d]) if request.sort == "relevance" else None for d in top]
-    hits = [_hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)]
-    facets = _facet_counts(values, mask, request.facets, session.source_labels)
+    facets = _facet_counts(found.values, found.mask, request.facets, session.source_labels)
+    expander = found.expander
     return SearchResults(
         query=request.query,
         total=total,
-        hits=hits,
+        hits=found.hits(top),
         expanded=expander.forms,
-        suggestions=_suggest(searcher, expander.words) if total == 0 else [],
+        suggestions=_suggest(found.searcher, expander.words) if total == 0 else [],
         facets=facets,
         page=request.page,
         limit=request.limit,
     )
+
+
+#: Hits made at a time when every hit of a search is streamed.
+STREAM_BATCH = 200
+
+
+def iter_hits_in(session: SearchSession, request: SearchRequest) -> Iterator[Hit]:
+    """Every hit of a search in result order (``limit`` and ``page`` ignored), made a batch at a time so
+    that a whole result set is never in memory; copies of one story collapsed when the request says so."""
+    _check(request)
+    with index_damage_reported(session.settings.index_dir):
+        yield from _every_hit(session, request)
+
+
+def _every_hit(session: SearchSession, request: SearchRequest) -> Iterator[Hit]:
+    found = _Matching(session, request)
+    ordered: Iterable[int] = found.ordered()
+    if request.collapse:
+        clusters, seen = found.values.clusters(), set()
+
+        def firsts(docs: Iterable[int]) -> Iterator[int]:
+            for doc in docs:
+                if clusters[doc] not in seen:
+                    seen.add(clusters[doc])
+                    yield doc
+
+        ordered = firsts(ordered)
+    iterator = iter(ordered)
+    while batch := list(islice(iterator, STREAM_BATCH)):
+        yield from found.hits(batch)
 
 
 def _ordered(scores: Floats, mask: Mask, values: DocValues, sort: str) -> Iterator[int]:
@@ -182,6 +243,11 @@ def _hit(
 
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
     """Articles most like the given one (its distinctive words, weighted as in the index), in an open session."""
+    with index_damage_reported(session.settings.index_dir):
+        return _similar(session, article_id, limit)
+
+
+def _similar(session: SearchSession, article_id: int, limit: int) -> SearchResults:
     store, _, searcher = session.acquire()
     article = store.article_text(article_id)
     if article is None:
@@ -196,3 +262,18 @@ def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> S
     texts = store.texts([int(h["id"]) for h in top])
     hits = [_hit(hit, float(hit.score), texts.get(int(hit["id"])), frozenset(), copies) for hit in top]
     return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)
+
+
+def highlight_in(session: SearchSession, texts: Sequence[str], query: str) -> list[Snippet]:
+    """Each of ``texts`` whole, with every word ``query`` matches marked (in any of its forms, as a search
+    marks its snippets), in an open session."""
+    with index_damage_reported(session.settings.index_dir):
+        return _highlight(session, texts, query)
+
+
+def _highlight(session: SearchSession, texts: Sequence[str], query: str) -> list[Snippet]:
+    _, _, searcher = session.acquire()
+    expander = QueryExpander(session.vocabulary, searcher.doc_count())
+    expanded_query = parse_query(query, searcher.schema).accept(expander)
+    matched = matched_words(QueryForms.of(expanded_query, searcher.reader()), words_of(texts))
+    return [marked_text(text, matched) for text in texts]

@@ -12,6 +12,7 @@ from archive.index.query.values import DocValues
 from archive.index.search_index import SearchIndex
 from archive.index.swap import current_directory
 from archive.index.vocabulary import Vocabulary
+from archive.search.damage import index_damage_reported
 from archive.store.readonly import ReadOnlyStore
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ class SearchSession:
             return True
         # a searcher on the latest commit shows the index is there: asking Whoosh opens the index afresh
         # (its table of contents and schema, 0.4 ms of every search)
-        return not (self._current() or self._open_index().exists()) or reads.has_pending()
+        with index_damage_reported(self.settings.index_dir):
+            return not (self._current() or self._open_index().exists()) or reads.has_pending()
 
     def acquire(self) -> tuple[ReadOnlyStore, SearchIndex, Any]:
         """The database's reads, the index and a searcher on the index's latest committed state."""

@@ -127,6 +127,24 @@ def make_snippet(
     return tuple((part if matched else _SPACES.sub(" ", part), matched) for part, matched in merged if part)
 
 
+def marked_text(text: str, forms: Set[str]) -> Snippet:
+    """The whole of ``text``, every whole-word occurrence of one of ``forms`` marked.
+
+    >>> marked_text("भारत और भारतीय, भारत।", {"भारत"})
+    (('भारत', True), (' और भारतीय, ', False), ('भारत', True), ('।', False))
+    """
+    pieces: list[tuple[str, bool]] = []
+    cursor = 0
+    for start, end in _whole_word_spans(text, frozenset(forms)) if forms else []:
+        if start > cursor:
+            pieces.append((text[cursor:start], False))
+        pieces.append((text[start:end], True))
+        cursor = end
+    if cursor < len(text) or not pieces:
+        pieces.append((text[cursor:], False))
+    return tuple(pieces)
+
+
 #: Up to this many forms are each looked for with ``str.find`` (a few times faster than the pattern's scan).
 _FOUND_ONE_BY_ONE = 16
 
