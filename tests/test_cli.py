@@ -7,6 +7,7 @@ from pathlib import Path
 
 from archive.config import Settings
 from archive.store.database import Store
+from archive.store.schema import SCHEMA_HEAD
 from tests.conftest import Run, write_jsonl
 
 
@@ -38,11 +39,24 @@ def test_search_json_output(run: Run, articles_file: Path) -> None:
     assert data["query"] == "बारिश" and data["total"] == 2
     assert {hit["url"] for hit in data["hits"]} == {"https://example.org/1", "https://example.org/2"}
     first = data["hits"][0]
-    assert set(first) == {"id", "url", "title", "source", "category", "date", "score", "snippet", "also_in"}
+    assert set(first) == {
+        "id",
+        "url",
+        "title",
+        "source",
+        "category",
+        "date",
+        "score",
+        "snippet",
+        "highlights",
+        "also_in",
+    }
     # the article with the word in its title ranks first
     assert first["title"] == "दिल्ली में बारिश से राहत"
     assert (first["source"], first["category"], first["date"]) == ("दैनिक जागरण", "मौसम", "2016-01-25")
-    assert "**बारिश**" in first["snippet"]
+    # the match as character offsets into the plain snippet, not the text format's ** marks
+    assert "**" not in first["snippet"] and first["highlights"]
+    assert {first["snippet"][start:end] for start, end in first["highlights"]} == {"बारिश"}
     assert data["hits"][0]["score"] >= data["hits"][1]["score"]
 
 
@@ -71,7 +85,7 @@ def test_reingest_changes_nothing(run: Run, articles_file: Path) -> None:
     again = run("ingest", str(articles_file))
     assert again.exit_code == 0
     assert "added 0, updated 0, unchanged 0, duplicates 0, rejected 0" in again.stdout
-    assert "skipped 1 unchanged files already ingested" in again.stdout
+    assert "skipped 1 unchanged file already ingested (--force reads it again)" in again.stdout
     forced = run("ingest", "--force", str(articles_file))  # read again: every article is already there
     assert "added 0, updated 0, unchanged 4, duplicates 0, rejected 0" in forced.stdout
     stats = json.loads(run("stats", "--format", "json").stdout)
@@ -203,7 +217,7 @@ def test_index_built_by_another_analyzer_version_asks_for_reindex(run: Run, sett
 
 def test_db_upgrade_creates_the_schema(run: Run, settings: Settings) -> None:
     result = run("db", "upgrade")
-    assert result.exit_code == 0 and "schema revision 0004" in result.stdout
+    assert result.exit_code == 0 and f"schema revision {SCHEMA_HEAD}" in result.stdout
     store = Store.open(settings, create=False)
     assert "articles" in store.table_names() and "rejects" in store.table_names()
     store.close()

@@ -59,9 +59,9 @@ def test_check_repairs_an_unreadable_index(run: Run, settings: Settings) -> None
 
 def test_delete_by_id_and_by_source(run: Run, articles_file: Path) -> None:
     run("ingest", str(articles_file))
-    assert run("delete", "1").stdout.strip() == "deleted 1 articles"
+    assert run("delete", "1").stdout.strip() == "deleted 1 article"
     assert json.loads(run("search", "बारिश", "--format", "json").stdout)["total"] == 1
-    assert run("delete", "--source", "अमर उजाला").stdout.strip() == "deleted 1 articles"
+    assert run("delete", "--source", "अमर उजाला").stdout.strip() == "deleted 1 article"
     assert json.loads(run("search", "बारिश", "--format", "json").stdout)["total"] == 0
     assert run("show", "2").exit_code == 1
     assert check(run)[1]["healthy"] is True

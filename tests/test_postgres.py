@@ -66,5 +66,5 @@ def test_the_archive_works_on_postgresql(database: str, tmp_path: Path) -> None:
     assert json.loads(run("check", "--format", "json").stdout)["healthy"] is True
     exported = run("export").stdout.splitlines()
     assert len(exported) == 2 and json.loads(exported[1])["source"] == "नई दुनिया"
-    assert run("delete", "--source", "नईदुनिया").stdout.strip() == "deleted 1 articles"
+    assert run("delete", "--source", "नईदुनिया").stdout.strip() == "deleted 1 article"
     assert json.loads(run("history", "--format", "json").stdout)[0]["status"] == "finished"

@@ -189,9 +189,16 @@ def test_similar_articles(archive: Run) -> None:
 def test_output_formats(archive: Run) -> None:
     lines = archive("search", "महंगाई", "--format", "jsonl", "--no-collapse").stdout.splitlines()
     assert {json.loads(line)["id"] for line in lines} == ids_where(has("महंगाई"))
-    table = list(csv.DictReader(io.StringIO(archive("search", "महंगाई", "--format", "csv").stdout)))
+    written = archive("search", "महंगाई", "--format", "csv").stdout
+    assert written.startswith("\ufeffid,")  # the byte-order mark that makes Excel read UTF-8
+    table = list(csv.DictReader(io.StringIO(written.removeprefix("\ufeff"))))
     assert {int(row["id"]) for row in table} == ids_where(has("महंगाई"))
-    assert set(table[0]) == {"id", "url", "title", "source", "category", "date", "score", "snippet", "also_in"}
+    fields = {"id", "url", "title", "source", "category", "date", "score", "snippet", "highlights", "also_in"}
+    assert set(table[0]) == fields
+    spans = {row["id"]: [tuple(map(int, s.split("-"))) for s in row["highlights"].split()] for row in table}
+    for row in table:  # spans into the plain snippet, each on the word
+        assert all("महंगाई" in row["snippet"][start:end] for start, end in spans[row["id"]]), row
+    assert not archive("search", "महंगाई", "--format", "csv", "--no-bom").stdout.startswith("\ufeff")
     hindi = results(archive, "महंगाई", "--dates", "hindi", "--sort", "oldest")
     assert hindi["hits"][0]["date"] == "10 जनवरी 2015"
 

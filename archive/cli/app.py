@@ -9,6 +9,7 @@ import functools
 import gc
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -21,12 +22,14 @@ from archive.cli.output import (
     DateStyle,
     OutputFormat,
     ResultFormat,
+    counted,
     print_article,
     print_check,
     print_history,
     print_rejects,
     print_results,
     print_stats,
+    stream_hits,
 )
 from archive.cli.startup import defer_unused_imports
 from archive.config import DB_URL_ENV, HOME_ENV, Settings, resolve_settings
@@ -184,16 +187,36 @@ def ingest(
     )
     with ingest_progress(show_bar=not quiet and sys.stderr.isatty()) as progress:
         report = Archive(settings=_settings(ctx)).ingest(paths or [], options, progress)
-    typer.echo(report.summary)
-    if report.skipped_files:
-        typer.echo(f"skipped {report.skipped_files} unchanged files already ingested (--force reads them again)")
     if report.interrupted:
-        typer.echo("interrupted: everything counted above is stored; run the same command again to continue", err=True)
+        # the summary is the point of stopping: a second Ctrl-C must not cut it short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    typer.echo(report.summary)
+    if report.duplicates and not quiet:
+        typer.echo(
+            f"{counted(report.counts.duplicates, 'duplicate')}: the same text as an article already stored, kept as "
+            "another origin of it (`archive show ID` lists them):"
+        )
+        for duplicate in report.duplicates[:DUPLICATES_SHOWN]:
+            typer.echo(f"  {duplicate.origin_file}, record {duplicate.origin_record} → article {duplicate.article_id}")
+        if report.counts.duplicates > DUPLICATES_SHOWN:
+            typer.echo(f"  … and {report.counts.duplicates - DUPLICATES_SHOWN} more")
+    if report.skipped_files:
+        files = counted(report.skipped_files, "unchanged file")
+        them = "it" if report.skipped_files == 1 else "them"
+        typer.echo(f"skipped {files} already ingested (--force reads {them} again)")
+    if report.interrupted:
+        typer.echo(
+            "interrupted: everything counted above is stored (the index catches up at the next command); "
+            "run the same command again to continue",
+            err=True,
+        )
         raise typer.Exit(code=EXIT_INTERRUPTED)
     if report.counts.rejected:
-        typer.echo(f"{report.counts.rejected} records rejected; `archive rejects` lists them", err=True)
+        typer.echo(f"{counted(report.counts.rejected, 'record')} rejected; `archive rejects` lists them", err=True)
         raise typer.Exit(code=EXIT_REJECTED)
 
+
+DUPLICATES_SHOWN = 5
 
 SEARCH_HELP = """Search the archive.
 
@@ -251,8 +274,22 @@ def search(
     ] = False,
     output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every match, not a page (with --format jsonl or csv), written as it is found."),
+    ] = False,
+    bom: Annotated[
+        bool,
+        typer.Option(
+            "--bom/--no-bom",
+            help="Start CSV with a UTF-8 byte-order mark, so that Excel reads Devanagari (default: on).",
+        ),
+    ] = True,
 ) -> None:
     from archive.api import SearchRequest
+
+    if every and output not in (ResultFormat.jsonl, ResultFormat.csv):
+        raise typer.BadParameter("--all writes every match as --format jsonl or csv", param_hint="--all")
 
     request = SearchRequest(
         query=query,
@@ -268,8 +305,11 @@ def search(
         collapse=not no_collapse,
     )
     with _archive(ctx) as archive:
+        if every:
+            stream_hits(archive.search_all(request), output, dates, bom=bom)
+            return
         results = archive.search(request)
-    print_results(results, output, dates)
+    print_results(results, output, dates, bom=bom)
 
 
 @app.command()
@@ -293,10 +333,19 @@ def similar(
 def show(
     ctx: typer.Context,
     article_id: Annotated[int, typer.Argument(metavar="ID", help="Article id, as shown by search.")],
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Mark the words this query matches (as search marks them).")
+    ] = None,
     output: FormatOption = OutputFormat.text,
 ) -> None:
-    """Print one stored article."""
-    print_article(_archive(ctx).get(article_id), output)
+    """Print one stored article: its fields, the notes kept while reading it, every record it was read
+    from, and its text."""
+    with _archive(ctx) as archive:
+        article = archive.get(article_id)
+        marked = None
+        if query is not None and output is OutputFormat.text:
+            marked = archive.highlight([article.title, article.summary or "", article.body], query)
+    print_article(article, output, marked)
 
 
 @app.command()
@@ -312,13 +361,17 @@ def list_rejects(
     ctx: typer.Context,
     run: Annotated[
         int | None,
-        typer.Option("--run", help="Ingest run id (see `archive history`). Default: the latest with rejects."),
+        typer.Option("--run", help="Only this ingest run (see `archive history`). Default: every run."),
     ] = None,
+    still: Annotated[
+        bool, typer.Option("--open", help="Only records still rejected (not resolved or rejected again since).")
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most rejects to list.")] = 100,
     output: FormatOption = OutputFormat.text,
 ) -> None:
-    """List records that ingest could not store, with file, record, reason and the start of the input."""
-    print_rejects(_archive(ctx).rejects(run, limit), output)
+    """List records that ingest could not store, newest run first: file, record, reason, the start of the
+    input, and whether a later run resolved it (read the fixed file without rejects) or rejected it again."""
+    print_rejects(_archive(ctx).rejects(run, limit, open_only=still), output)
 
 
 @app.command()
@@ -357,12 +410,36 @@ def delete(
     ctx: typer.Context,
     article_ids: Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Article ids to delete.")] = None,
     source: Annotated[list[str] | None, typer.Option("--source", help="Delete every article of this outlet.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first (a terminal is asked).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be deleted; delete nothing.")] = False,
 ) -> None:
-    """Delete articles from the database and the index."""
+    """Delete articles from the database and the index.
+
+    On a terminal it lists what will go and asks first (--yes skips the question). An id the archive does
+    not hold, or an outlet it has no article of, is an error, and nothing is deleted.
+    """
     if not article_ids and not source:
         raise typer.BadParameter("name article ids, or --source", param_hint="ID")
-    count = _archive(ctx).delete(article_ids or [], source or [])
-    typer.echo(f"deleted {count} articles")
+    archive = _archive(ctx)
+    planned = archive.deletion(article_ids or [], source or [])
+    if dry_run or (not yes and sys.stdin.isatty()):
+        shown = planned if dry_run else planned[:DELETIONS_SHOWN]
+        for listed in shown:
+            meta = " · ".join(str(p) for p in (listed.source, listed.published) if p)
+            typer.echo(f"{listed.id:>8}  {listed.title}" + (f"  ({meta})" if meta else ""))
+        if len(planned) > len(shown):
+            typer.echo(f"     …  and {len(planned) - len(shown)} more")
+    if dry_run:
+        typer.echo(f"would delete {counted(len(planned), 'article')} (--dry-run: nothing was deleted)")
+        return
+    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete {counted(len(planned), 'article')}?"):
+        typer.echo("nothing was deleted")
+        raise typer.Exit(code=1)
+    count = archive.delete([listed.id for listed in planned])
+    typer.echo(f"deleted {counted(count, 'article')}")
+
+
+DELETIONS_SHOWN = 10
 
 
 @app.command()
@@ -381,14 +458,18 @@ def export(
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     if output_file:
-        typer.echo(f"exported {count} articles to {output_file}", err=True)
+        typer.echo(f"exported {counted(count, 'article')} to {output_file}", err=True)
 
 
 @app.command()
 @_reporting
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the search index from the database (after an analyzer upgrade, or if it was damaged)."""
-    typer.echo(f"indexed {_archive(ctx).reindex()} articles")
+    from archive.cli.progress import index_progress
+
+    with index_progress(show_bar=sys.stderr.isatty()) as progress:
+        count = _archive(ctx).reindex(progress)
+    typer.echo(f"indexed {counted(count, 'article')}")
 
 
 @db_app.command("upgrade")

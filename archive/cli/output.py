@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from archive.api import ArchiveStats, Article, CheckReport, Hit, IngestRun, Reject, SearchResults
+    from collections.abc import Sequence
+
+    from archive.api import ArchiveStats, Article, CheckReport, Hit, IngestRun, Reject, SearchResults, Snippet
 
 
 class OutputFormat(StrEnum):
@@ -31,6 +34,15 @@ class DateStyle(StrEnum):
     hindi = "hindi"
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and the noun in the right number.
+
+    >>> counted(1, "record"), counted(2, "record"), counted(0, "story", "stories")
+    ('1 record', '2 records', '0 stories')
+    """
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -46,6 +58,13 @@ def show_date(value: date | None, style: DateStyle) -> str | None:
 
 
 def _hit_row(hit: Hit, dates: DateStyle) -> dict[str, Any]:
+    """A hit for programs: the snippet as plain text, and where in it each match is (character offsets,
+    end exclusive), never the ``**`` marks of the text format."""
+    spans, offset = [], 0
+    for part, matched in hit.snippet:
+        if matched:
+            spans.append([offset, offset + len(part)])
+        offset += len(part)
     return {
         "id": hit.id,
         "url": hit.url,
@@ -54,12 +73,24 @@ def _hit_row(hit: Hit, dates: DateStyle) -> dict[str, Any]:
         "category": hit.category,
         "date": show_date(hit.date, dates),
         "score": hit.score,
-        "snippet": hit.snippet_text(),
+        "snippet": hit.snippet_text("", ""),
+        "highlights": spans,
         "also_in": list(hit.also_in),
     }
 
 
-def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle) -> None:
+CSV_FIELDS = ("id", "url", "title", "source", "category", "date", "score", "snippet", "highlights", "also_in")
+
+
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    # a cell holds text: spans as "start-end" separated by spaces, outlets by "; "
+    return row | {
+        "highlights": " ".join(f"{start}-{end}" for start, end in row["highlights"]),
+        "also_in": "; ".join(row["also_in"]),
+    }
+
+
+def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle, *, bom: bool = True) -> None:
     rows = [_hit_row(hit, dates) for hit in results.hits]
     facets = {name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in results.facets.items()}
     if output is ResultFormat.json:
@@ -76,31 +107,50 @@ def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle
             }
         )
         return
-    if output is ResultFormat.jsonl:
-        for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-        return
-    if output is ResultFormat.csv:
-        import csv
-
-        fields = ["id", "url", "title", "source", "category", "date", "score", "snippet", "also_in"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row | {"also_in": "; ".join(row["also_in"])})
+    if output in (ResultFormat.jsonl, ResultFormat.csv):
+        stream_hits(results.hits, output, dates, bom=bom)
         return
     _print_text(results, rows, facets)
 
 
-def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict[str, list[dict[str, Any]]]) -> None:
+def stream_hits(hits: Iterable[Hit], output: ResultFormat, dates: DateStyle, *, bom: bool = True) -> int:
+    """Write hits as JSON Lines or CSV as they come (a whole result set never sits in memory); returns
+    how many. CSV starts with a UTF-8 byte-order mark unless ``bom`` is false: without it Excel reads the
+    file as the local code page and shows Devanagari as mojibake (LibreOffice and Python's csv with
+    ``utf-8-sig`` read it either way)."""
+    count = 0
+    if output is ResultFormat.csv:
+        import csv
+
+        out = sys.stdout
+        if bom:
+            out.write("\ufeff")
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for hit in hits:
+            writer.writerow(_csv_row(_hit_row(hit, dates)))
+            count += 1
+        out.flush()
+        return count
+    for hit in hits:
+        typer.echo(json.dumps(_hit_row(hit, dates), ensure_ascii=False))
+        count += 1
+    return count
+
+
+def _terminal_width() -> int:
     import shutil
-    import textwrap
+
+    return max(40, min(shutil.get_terminal_size((100, 20)).columns, 120))
+
+
+def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict[str, list[dict[str, Any]]]) -> None:
+    from archive.cli.wrapping import wrap_marked
 
     colour = sys.stdout.isatty()
-    width = max(40, min(shutil.get_terminal_size((100, 20)).columns, 120))
-    noun = "article" if results.total == 1 else "articles"
+    width = _terminal_width()
     shown = f" (page {results.page})" if results.page > 1 else ""
-    typer.echo(f"{results.total} {noun} match {results.query!r}{shown}" + (":" if results.hits else "."))
+    typer.echo(f"{counted(results.total, 'article')} match {results.query!r}{shown}" + (":" if results.hits else "."))
     if results.expanded:
         typer.echo("searched: " + ", ".join(results.expanded))
     if results.suggestions:
@@ -110,6 +160,7 @@ def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict
         for entry in counts[:15]:
             typer.echo(f"  {entry['count']:>6}  {entry['value']}")
     first = (results.page - 1) * results.limit + 1
+    marks = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
     for rank, (hit, row) in enumerate(zip(results.hits, rows, strict=True), start=first):
         typer.echo("")
         title = f"{rank}. {hit.title}"
@@ -118,25 +169,53 @@ def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict
         typer.echo(f"   {meta}")
         if hit.also_in:
             typer.echo(f"   also in: {', '.join(hit.also_in)}")
-        marked = hit.snippet_text("\x1b[1;33m", "\x1b[0m") if colour else hit.snippet_text()
-        # wrap on the plain text, then put the colour back: escape codes have no width
-        for line in textwrap.wrap(marked, width=width - 3) if not colour else [marked]:
+        for line in wrap_marked(hit.snippet, width - 3, *marks):
             typer.echo(f"   {line}")
 
 
-def print_article(article: Article, output: OutputFormat) -> None:
+def print_article(article: Article, output: OutputFormat, marked: Sequence[Snippet] | None = None) -> None:
+    """One article; with ``marked`` (its title, summary and body as :meth:`Archive.highlight` marks them),
+    the words of a query marked."""
     fields = article.to_dict()
     if output is OutputFormat.json:
         print_json(fields)
         return
-    typer.echo(article.title)
+    from archive.cli.wrapping import wrap_marked
+
+    colour = sys.stdout.isatty()
+    width = _terminal_width()
+    marks = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
+    title, summary, body = marked or (
+        [(article.title, False)],
+        [(article.summary or "", False)],
+        [(article.body, False)],
+    )
+    typer.echo("\n".join(wrap_marked(title, width, *marks)))
     for key in ("id", "source", "author", "date", "category", "url", "language"):
         if fields[key] is not None:
             typer.echo(f"{key}: {fields[key]}")
-    typer.echo(f"from: {article.origin_file} (record {article.origin_record})")
-    if article.summary:
-        typer.echo(f"\n{article.summary}")
-    typer.echo(f"\n{article.body}")
+    if article.notes:
+        typer.echo("notes:")
+        for note in article.notes.splitlines():
+            typer.echo(f"  - {note}")
+    origins = fields["origins"]
+    typer.echo(f"read from {counted(len(origins), 'record')}:" if len(origins) > 1 else "read from:")
+    for origin in origins:
+        extra = " · ".join(str(origin[k]) for k in ("source", "date", "url") if k in origin)
+        typer.echo(f"  {origin['file']}, record {origin['record']}" + (f" · {extra}" if extra else ""))
+    for text in (summary, body):
+        paragraphs: list[list[tuple[str, bool]]] = [[]]
+        for part, is_marked in text:
+            lines = part.split("\n")
+            for number, line in enumerate(lines):
+                if number:
+                    paragraphs.append([])
+                if line:
+                    paragraphs[-1].append((line, is_marked))
+        shown = [wrap_marked(p, width, *marks) for p in paragraphs]
+        if any(shown):
+            typer.echo("")
+            typer.echo("\n".join("\n".join(lines) for lines in shown))
 
 
 def print_stats(result: ArchiveStats, output: OutputFormat) -> None:
@@ -148,14 +227,17 @@ def print_stats(result: ArchiveStats, output: OutputFormat) -> None:
         f"archive:   {result.home}",
         f"database:  {result.database}",
         f"articles:  {result.articles}",
+        f"dated:     {result.articles - result.undated} ({dates}); undated: {result.undated}",
         f"sources:   {result.sources}",
-        f"dates:     {dates}",
         f"indexed:   {result.indexed} ({result.index_bytes / 1e6:.1f} MB)",
         "in step:   yes"
         if result.in_step
         else f"in step:   no ({result.pending} waiting; the next search or ingest catches up, "
         "or run `archive reindex`)",
     ]
+    if result.top_sources:
+        lines.append("top sources:")
+        lines.extend(f"  {count:>7}  {name}" for name, count in result.top_sources)
     typer.echo("\n".join(lines))
 
 
@@ -167,20 +249,29 @@ def print_rejects(found: list[Reject], output: OutputFormat) -> None:
     if not rows:
         typer.echo("No rejected records.")
     for row in rows:
-        typer.echo(f"run {row['run']} · {row['file']}, record {row['record']}: {row['reason']}")
+        status = ""
+        if row["status"] == "resolved":
+            status = f" · resolved: run {row['since_run']} read the file without rejects"
+        elif row["status"] == "rejected again":
+            status = f" · rejected again by run {row['since_run']}"
+        typer.echo(f"run {row['run']} · {row['file']}, record {row['record']}: {row['reason']}{status}")
         if row["context"]:
             typer.echo(f"    {' '.join(str(row['context']).split())[:160]}")
 
 
 def print_history(runs: list[IngestRun], output: OutputFormat) -> None:
-    # (a run that is still "running" but is not, was killed)
     rows = [r.to_dict() for r in runs]
     if output is OutputFormat.json:
         print_json(rows)
         return
     for row in rows:
         counts = ", ".join(f"{k} {row[k]}" for k in ("added", "updated", "unchanged", "duplicates", "rejected"))
-        typer.echo(f"run {row['run']} · {row['started']} → {row['finished'] or '…'} · {row['status']} · {counts}")
+        status = row["status"]
+        if status == "killed":
+            status = "killed (its process ended without finishing; the counts are what it stored)"
+        elif status == "running" and row["host"]:
+            status = f"running (process {row['pid']} on {row['host']})"
+        typer.echo(f"run {row['run']} · {row['started']} → {row['finished'] or '…'} · {status} · {counts}")
         typer.echo(f"    {' '.join(row['paths'])}")
 
 
