@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import signal
 import threading
@@ -158,6 +159,12 @@ def ingest(
             report.interrupted = True
         finally:
             report.indexed += alongside.indexed  # final: its process has ended
+            if status == "interrupted":
+                # A Ctrl-C that lands inside SQLAlchemy (a transaction beginning or ending) can leave a
+                # connection holding SQLite's write lock, unreachable but not yet closed: saving the run's
+                # counts would then wait on this process's own lock (seen in about 1 of 10 runs). Collecting
+                # now closes it, which rolls back whatever it held.
+                gc.collect()
             try:
                 # After Ctrl-C the user wants the command back: what is stored and not indexed stays queued,
                 # and the next command indexes it (a search first of all).
