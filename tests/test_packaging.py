@@ -51,3 +51,27 @@ def test_wheel_ships_seeds_and_migrations_and_works_installed(tmp_path: Path) ->
     found = archive("search", "लावरोव", "--format", "json")
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)["total"] == 1
+
+
+def test_the_readme_demonstration_keeps_to_a_home_of_its_own(tmp_path: Path) -> None:
+    """The README's first command, after its install: the sample article goes to ./demo, and the user's own
+    archive (the per-user default home) is left untouched."""
+    import re
+    import shlex
+
+    first = re.search(r"```sh\n(.*?)\n```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert first is not None
+    commands = [shlex.split(part) for part in first.group(1).split(" && ") if part.startswith("archive ")]
+    assert [c[:3] for c in commands] == [["archive", "--home", "demo"]] * 2
+    users = tmp_path / "user"
+    env = {**os.environ, "HOME": str(users), "XDG_DATA_HOME": str(users / "data"), "APPDATA": str(users)}
+    for name in ("ARCHIVE_HOME", "ARCHIVE_DB_URL"):
+        env.pop(name, None)
+    outputs = [
+        subprocess.run([sys.executable, "-m", "archive", *c[1:]], env=env, cwd=tmp_path, capture_output=True, text=True)
+        for c in commands
+    ]
+    assert [o.returncode for o in outputs] == [0, 0], [o.stderr for o in outputs]
+    assert outputs[1].stdout.startswith("1 article match 'लावरोव':")
+    assert (tmp_path / "demo" / "archive.db").is_file()
+    assert not users.exists()  # nothing in the default home
