@@ -25,7 +25,7 @@ def test_ingest_seeds_then_search_finds_the_seed_first(run: Run) -> None:
     result = run("search", "लावरोव")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "1 article match 'लावरोव':"
+    assert lines[0] == "1 article matches 'लावरोव':"
     assert lines[1] == "searched: लावरोव, लॉवरोव"  # both spellings in the seed
     assert lines[3].startswith("1. जयशंकर ने रूस के विदेश मंत्री सर्गेई लावरोव से बातचीत की")
     assert "id 1" in lines[4]

@@ -72,6 +72,6 @@ def test_the_readme_demonstration_keeps_to_a_home_of_its_own(tmp_path: Path) -> 
         for c in commands
     ]
     assert [o.returncode for o in outputs] == [0, 0], [o.stderr for o in outputs]
-    assert outputs[1].stdout.startswith("1 article match 'लावरोव':")
+    assert outputs[1].stdout.startswith("1 article matches 'लावरोव':")
     assert (tmp_path / "demo" / "archive.db").is_file()
     assert not users.exists()  # nothing in the default home

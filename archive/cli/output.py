@@ -150,7 +150,8 @@ def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict
     colour = sys.stdout.isatty()
     width = _terminal_width()
     shown = f" (page {results.page})" if results.page > 1 else ""
-    typer.echo(f"{counted(results.total, 'article')} match {results.query!r}{shown}" + (":" if results.hits else "."))
+    verb = "matches" if results.total == 1 else "match"
+    typer.echo(f"{counted(results.total, 'article')} {verb} {results.query!r}{shown}" + (":" if results.hits else "."))
     if results.expanded:
         typer.echo("searched: " + ", ".join(results.expanded))
     if results.suggestions:

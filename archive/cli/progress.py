@@ -52,7 +52,8 @@ class _Bar(_Lines):
         self.progress.update(self.reading, total=total_bytes)
 
     def file_started(self, path: Path) -> None:
-        self.progress.update(self.reading, description=path.name[-32:])
+        name = path.name
+        self.progress.update(self.reading, description=name if len(name) <= 28 else "…" + name[-27:])
 
     def read(self, counts: RunCounts, bytes_read: int) -> None:
         done = _stored(counts)
@@ -78,13 +79,14 @@ class _Bar(_Lines):
 
 
 _COLUMNS = (
-    TextColumn("{task.description:<32}"),
-    BarColumn(bar_width=30),
+    TextColumn("{task.description:<28}"),
+    BarColumn(bar_width=24),
     TextColumn("{task.fields[amount]}"),
     TextColumn("{task.fields[records]}"),
     TimeElapsedColumn(),
-    TextColumn("left"),
+    TextColumn("·"),
     TimeRemainingColumn(),
+    TextColumn("left"),
 )
 
 
@@ -122,8 +124,9 @@ def index_progress(*, show_bar: bool) -> Iterator[SilentProgress]:
         MofNCompleteColumn(),
         TextColumn("articles"),
         TimeElapsedColumn(),
-        TextColumn("left"),
+        TextColumn("·"),
         TimeRemainingColumn(),
+        TextColumn("left"),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         yield _IndexBar(progress)

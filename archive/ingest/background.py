@@ -189,8 +189,15 @@ def indexing_alongside(
     finally:
         with suppress(OSError):
             ours.send(order)
-        while process.is_alive():
-            process.join(0.2)
-            if waiting is not None and order == "done":
-                waiting(int(indexed.value))
-        ours.close()
+        try:
+            while process.is_alive():
+                process.join(0.2)
+                if waiting is not None and order == "done":
+                    waiting(int(indexed.value))
+        except KeyboardInterrupt:  # while it finished the queue: stop it, the rest stays queued
+            with suppress(OSError):
+                ours.send("stop")
+            process.join()
+            raise
+        finally:
+            ours.close()

@@ -170,7 +170,11 @@ def ingest(
                 # and the next command indexes it (a search first of all).
                 if status == "finished":
                     left = store.pending_count()
-                    report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))
+                    try:
+                        report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))
+                    except KeyboardInterrupt:  # all is stored; what is not indexed stays queued
+                        status = "interrupted"
+                        report.interrupted = True
             finally:
                 store.record_run(report.run_id, report.counts, status=status, now=_now())
         return report
