@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import unicodedata
@@ -227,3 +228,6 @@ def test_the_ingest_bar_counts_bytes_and_articles(home: Path, tmp_path: Path) ->
     assert f"/{megabytes}" in seen  # bytes read of the total, not "0/1 files"
     assert " articles" in seen and "files" not in seen
     assert "added 3000," in seen
+    code, seen = _pty_run([sys.executable, "-m", "archive", "reindex"], env)
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen)
+    assert code == 0 and "indexing" in plain and "/3000 articles" in plain and "indexed 3000 articles" in plain
