@@ -11,8 +11,6 @@ from __future__ import annotations
 import socket
 from typing import NamedTuple
 
-import psutil
-
 #: Start times are compared to within this much (they are read from the system's clock ticks).
 _START_TOLERANCE_SECONDS = 1.0
 
@@ -24,7 +22,10 @@ class ProcessId(NamedTuple):
 
 
 def this_process() -> ProcessId:
-    return ProcessId(socket.gethostname(), psutil.Process().pid, psutil.Process().create_time())
+    import psutil  # (20 ms to import: only the commands that ask pay for it)
+
+    process = psutil.Process()
+    return ProcessId(socket.gethostname(), process.pid, process.create_time())
 
 
 def is_alive(owner: ProcessId) -> bool | None:
@@ -37,6 +38,8 @@ def is_alive(owner: ProcessId) -> bool | None:
     """
     if owner.host != socket.gethostname():
         return None
+    import psutil
+
     try:
         process = psutil.Process(owner.pid)
         started = process.create_time()
