@@ -4,6 +4,7 @@ them, deletions that name what they would delete. The CLI on a real SQLite file 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from tests.conftest import Run, write_jsonl
@@ -138,7 +139,7 @@ def test_deleting_ids_the_archive_does_not_hold_is_an_error_and_deletes_nothing(
     assert result.exit_code == 1 and "No articles from the source 'कोई अख़बार नहीं'" in result.stderr
 
 
-def test_delete_dry_run_lists_and_deletes_nothing(run: Run, articles_file: Path) -> None:
+def test_delete_dry_run_lists_and_deletes_nothing(run: Run, articles_file: Path, home: Path) -> None:
     run("ingest", str(articles_file))
     result = run("delete", "--source", "अमर उजाला", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -150,3 +151,5 @@ def test_delete_dry_run_lists_and_deletes_nothing(run: Run, articles_file: Path)
     # off a terminal (a script) it does not ask
     assert run("delete", "--source", "अमर उजाला").stdout.strip() == "deleted 1 article"
     assert run("show", "2").exit_code == 1
+    with sqlite3.connect(home / "archive.db") as db:  # its origins went with it
+        assert db.execute("SELECT count(*) FROM origins WHERE article_id = 2").fetchone() == (0,)

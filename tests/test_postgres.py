@@ -68,3 +68,30 @@ def test_the_archive_works_on_postgresql(database: str, tmp_path: Path) -> None:
     assert len(exported) == 2 and json.loads(exported[1])["source"] == "नई दुनिया"
     assert run("delete", "--source", "नईदुनिया").stdout.strip() == "deleted 1 article"
     assert json.loads(run("history", "--format", "json").stdout)[0]["status"] == "finished"
+
+
+def test_origins_duplicates_and_rejects_on_postgresql(database: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--home", str(tmp_path / "home"), "--db", database, *args], catch_exceptions=False)
+
+    text = {"title": "फैसले का संदेश", "body": "कानून के सामने सब बराबर हैं।", "source": "जनसत्ता"}
+    first = write_jsonl(tmp_path / "a.jsonl", [text | {"date": "2016-10-31"}, {"title": "बिना पाठ"}])
+    second = write_jsonl(tmp_path / "b.jsonl", [text | {"date": "2016-10-29"}])
+    assert run("ingest", str(first)).exit_code == 3
+    result = run("ingest", str(second))
+    assert result.stdout.splitlines()[0] == "added 0, updated 0, unchanged 0, duplicates 1, rejected 0"
+    origins = json.loads(run("show", "1", "--format", "json").stdout)["origins"]
+    assert [o["date"] for o in origins] == ["2016-10-31", "2016-10-29"]
+    write_jsonl(first, [text | {"date": "2016-10-31"}, {"title": "अब पाठ", "body": "पाठ।"}])
+    assert run("ingest", str(first)).exit_code == 0
+    assert [r["status"] for r in json.loads(run("rejects", "--format", "json").stdout)] == ["resolved"]
+    stats = json.loads(run("stats", "--format", "json").stdout)
+    assert stats["top_sources"] == [["जनसत्ता", 1]] and stats["undated"] == 1
+    assert [r["added"] for r in json.loads(run("history", "--format", "json").stdout)] == [1, 0, 1]
+    assert run("delete", "1", "--yes").exit_code == 0
+    import psycopg
+
+    with psycopg.connect(database) as connection:  # its origins went with it (ON DELETE CASCADE)
+        assert connection.execute("SELECT count(*) FROM origins WHERE article_id = 1").fetchone() == (0,)
