@@ -75,12 +75,14 @@ def read_quietly(read: Callable[[], T]) -> tuple[T | None, Exception | None]:
 
 
 def unreadable(path: Path, error: BaseException) -> str:
-    """What to say of an index whose files could not be read."""
-    return (
-        f"The search index at {path} could not be read ({type(error).__name__}: {error}); it may be damaged. "
-        "`archive check` examines it, and `archive check --repair` rebuilds it from the database "
-        "(nothing stored is lost)."
-    )
+    """What a search and ``archive check`` say of an index whose files could not be read."""
+    return f"The search index at {path} could not be read ({type(error).__name__}: {error}); it may be damaged."
+
+
+#: What to do about it.
+REPAIR = (
+    "`archive check` examines it, and `archive check --repair` rebuilds it from the database (nothing stored is lost)."
+)
 
 
 class SearchIndex:
@@ -141,7 +143,7 @@ class SearchIndex:
             # (Whoosh raises many unrelated types for a damaged index)
             self._ix, failure = read_quietly(lambda: whoosh_index.open_dir(str(self.directory)))
             if failure is not None:
-                raise SearchIndexError(unreadable(self.path, failure))
+                raise SearchIndexError(f"{unreadable(self.path, failure)} {REPAIR}")
         return self._ix
 
     def close(self) -> None:
@@ -178,7 +180,7 @@ class SearchIndex:
             except SearchIndexError:
                 raise
             except Exception as error:  # a damaged segment surfaces as whatever its decoder trips over
-                problem = f"Cannot read the search index at {self.path} ({error!r})."
+                problem = unreadable(self.path, error)
             gc.collect()  # out of the except block: the traceback no longer holds the half-opened readers
         raise SearchIndexError(problem)
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from archive.errors import ArchiveError, SearchIndexError
-from archive.index.search_index import unreadable
+from archive.index.search_index import REPAIR, unreadable
 
 
 @contextmanager
@@ -33,7 +33,7 @@ def index_damage_reported(path: Path) -> Iterator[None]:
         except Exception as error:
             if not _raised_reading_the_index(error):
                 raise
-            problem = unreadable(path, error)
+            problem = f"{unreadable(path, error)} {REPAIR}"
             traceback.clear_frames(error.__traceback__)
             error.__traceback__ = None
         if problem is not None:
