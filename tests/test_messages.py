@@ -135,6 +135,9 @@ def test_show_marks_the_query_and_lists_notes_and_origins(run: Run, tmp_path: Pa
     assert text.splitlines()[0] == "सीमा पर **निशान**"
     assert text.count("**निशान**") == 1 + 12  # the title and every sentence of the body, in another inflection
     assert f"  {tmp_path / 'long.jsonl'}, record line 1 · जनसत्ता · 2016-10-31 · https://e.org/1" in text
+    marked = json.loads(run("show", "1", "--query", "निशानों", "--format", "json").stdout)
+    assert marked["highlights"]["title"] == [[8, 13]]  # सीमा पर |निशान| and len(marked["highlights"]["body"]) == 12
+    assert {marked["body"][start:end] for start, end in marked["highlights"]["body"]} == {"निशान"}
     noted = write_jsonl(tmp_path / "noted.jsonl", [{"title": "खबर", "body": "पाठ।", "date": "32.13.2016"}])
     run("ingest", str(noted))
     shown = run("show", "4").stdout

@@ -343,7 +343,7 @@ def show(
     with _archive(ctx) as archive:
         article = archive.get(article_id)
         marked = None
-        if query is not None and output is OutputFormat.text:
+        if query is not None:
             marked = archive.highlight([article.title, article.summary or "", article.body], query)
     print_article(article, output, marked)
 

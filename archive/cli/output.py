@@ -57,14 +57,20 @@ def show_date(value: date | None, style: DateStyle) -> str | None:
     return format_hindi_date(value)
 
 
-def _hit_row(hit: Hit, dates: DateStyle) -> dict[str, Any]:
-    """A hit for programs: the snippet as plain text, and where in it each match is (character offsets,
-    end exclusive), never the ``**`` marks of the text format."""
+def _spans(pieces: Snippet) -> list[list[int]]:
+    """Where the marked pieces are in the text they make up: [start, end) character offsets."""
     spans, offset = [], 0
-    for part, matched in hit.snippet:
+    for part, matched in pieces:
         if matched:
             spans.append([offset, offset + len(part)])
         offset += len(part)
+    return spans
+
+
+def _hit_row(hit: Hit, dates: DateStyle) -> dict[str, Any]:
+    """A hit for programs: the snippet as plain text, and where in it each match is (character offsets,
+    end exclusive), never the ``**`` marks of the text format."""
+    spans = _spans(hit.snippet)
     return {
         "id": hit.id,
         "url": hit.url,
@@ -179,6 +185,8 @@ def print_article(article: Article, output: OutputFormat, marked: Sequence[Snipp
     the words of a query marked."""
     fields = article.to_dict()
     if output is OutputFormat.json:
+        if marked is not None:  # where the query's words are in each text (character offsets, end exclusive)
+            fields["highlights"] = dict(zip(("title", "summary", "body"), map(_spans, marked), strict=True))
         print_json(fields)
         return
     from archive.cli.wrapping import wrap_marked
