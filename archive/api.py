@@ -24,7 +24,18 @@ from archive.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
     from archive.ingest.pipeline import IngestOptions, IngestReport, Progress, SilentProgress
-    from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, Origin, Reject, RunCounts
+    from archive.models import (
+        ArchiveStats,
+        Article,
+        CheckReport,
+        IngestRun,
+        Listed,
+        Origin,
+        Reject,
+        RunCounts,
+        SavedSearch,
+        WatchCount,
+    )
     from archive.search.parsing import parse_when
     from archive.search.request import FACETS, SORTS, FacetCount, Hit, SearchRequest, SearchResults
     from archive.search.session import SearchSession
@@ -47,10 +58,12 @@ __all__ = [
     "Progress",
     "Reject",
     "RunCounts",
+    "SavedSearch",
     "SearchRequest",
     "SearchResults",
     "SilentProgress",
     "Snippet",
+    "WatchCount",
     "parse_when",
 ]
 
@@ -65,6 +78,8 @@ _EXPORTED_FROM = {
         "Origin",
         "Reject",
         "RunCounts",
+        "SavedSearch",
+        "WatchCount",
     ),
     "archive.search.parsing": ("parse_when",),
     "archive.search.request": ("FACETS", "SORTS", "FacetCount", "Hit", "SearchRequest", "SearchResults"),
@@ -172,6 +187,55 @@ class Archive:
         if self.catches_up and self._session.behind():
             self.catch_up()
         return self._session
+
+    # --- saved searches -------------------------------------------------------------------------
+
+    def watch_add(self, saved: SavedSearch) -> WatchCount:
+        """Save a search (a query and search's filters) under a name; what it matches now is its baseline."""
+        from archive import watching
+
+        return watching.add(self.settings, self._ready(), saved)
+
+    def watch_counts(self) -> list[WatchCount]:
+        """Every saved search with its total and how many of its matches it has not shown yet."""
+        from archive import watching
+
+        return watching.counts(self.settings, self._ready())
+
+    def watch_news(self, run_id: int) -> list[WatchCount]:
+        """The saved searches that ingest run ``run_id`` brought new matches to (``new``: how many)."""
+        from archive import watching
+
+        return watching.news_of_run(self.settings, self._ready(), run_id)
+
+    def watch_hits(
+        self,
+        name: str,
+        *,
+        every: bool = False,
+        since_run: int | None = None,
+        limit: int | None = None,
+        mark_seen: bool = True,
+    ) -> tuple[SavedSearch, list[Hit]]:
+        """A saved search's new matches, newest first (``every``: all; ``since_run``: those run N or later
+        added or changed); with ``mark_seen`` they are not new from then on."""
+        from archive import watching
+
+        return watching.hits(
+            self.settings, self._ready(), name, every=every, since_run=since_run, limit=limit, mark_seen=mark_seen
+        )
+
+    def watch_feed(self, name: str, limit: int = 50) -> str:
+        """An Atom feed of a saved search's newest matches (nothing is marked seen)."""
+        from archive.search.atom import atom_feed
+
+        saved, hits = self.watch_hits(name, every=True, limit=limit, mark_seen=False)
+        return atom_feed(saved.name, saved.query, hits)
+
+    def watch_remove(self, name: str) -> None:
+        from archive import watching
+
+        watching.remove(self.settings, name)
 
     # --- storing --------------------------------------------------------------------------------
 

@@ -268,3 +268,52 @@ class CheckReport:
             "healthy": self.healthy,
             "repaired": self.repaired,
         }
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """A query with search's filters, kept under a name (``archive watch``). Dates are kept as given, so
+    that ``30d`` stays thirty days before each look."""
+
+    name: str
+    query: str
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    languages: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    #: When its matches were last looked at (None: never).
+    seen_at: datetime | None = None
+
+    def filters(self) -> dict[str, Any]:
+        """The filters, as stored (JSON-ready), without the empty ones."""
+        values = {
+            "sources": list(self.sources),
+            "categories": list(self.categories),
+            "since": self.since,
+            "until": self.until,
+            "languages": list(self.languages),
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "query": self.query,
+            **self.filters(),
+            "created": self.created_at.isoformat(timespec="seconds") if self.created_at else None,
+            "seen": self.seen_at.isoformat(timespec="seconds") if self.seen_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class WatchCount:
+    """A saved search's matches now, and how many of them it has not shown yet."""
+
+    search: SavedSearch
+    total: int
+    new: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.search.to_dict(), "total": self.total, "new": self.new}

@@ -34,6 +34,8 @@ def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Set
         "origins",
         "pending_index",
         "rejects",
+        "saved_search_seen",
+        "saved_searches",
     ]
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)

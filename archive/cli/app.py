@@ -29,6 +29,9 @@ from archive.cli.output import (
     print_rejects,
     print_results,
     print_stats,
+    print_watch_counts,
+    print_watch_hits,
+    shell_word,
     stream_hits,
 )
 from archive.cli.startup import defer_unused_imports
@@ -51,9 +54,16 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
+watch_app = typer.Typer(
+    help="Saved searches: standing questions, and what is new on each after every ingest.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(watch_app, name="watch")
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+ResultFormatOption = Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
 def _reporting(command: F) -> F:
@@ -211,6 +221,10 @@ def ingest(
             err=True,
         )
         raise typer.Exit(code=EXIT_INTERRUPTED)
+    if report.queued:
+        with Archive(settings=_settings(ctx)) as archive:
+            for news in archive.watch_news(report.run_id):
+                typer.echo(f"{news.search.name}: {news.new} new (`archive watch show {shell_word(news.search.name)}`)")
     if report.counts.rejected:
         typer.echo(f"{counted(report.counts.rejected, 'record')} rejected; `archive rejects` lists them", err=True)
         raise typer.Exit(code=EXIT_REJECTED)
@@ -470,6 +484,101 @@ def reindex(ctx: typer.Context) -> None:
     with index_progress(show_bar=sys.stderr.isatty()) as progress:
         count = _archive(ctx).reindex(progress)
     typer.echo(f"indexed {counted(count, 'article')}")
+
+
+@watch_app.command("add")
+@_reporting
+def watch_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for it, e.g. नोटबंदी.")],
+    query: Annotated[str, typer.Argument(help="The query, as `archive search` takes it.")],
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
+    category: Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y before each look.")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")] = None,
+) -> None:
+    """Save a search under NAME. What it matches now is where it starts: later ingests bring what is new."""
+    from archive.api import SavedSearch
+
+    for value, option in ((since, "--since"), (until, "--until")):
+        _when(value, option)
+    saved = SavedSearch(
+        name,
+        query,
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=since,
+        until=until,
+        languages=tuple(lang or ()),
+    )
+    with _archive(ctx) as archive:
+        count = archive.watch_add(saved)
+    typer.echo(
+        f"saved {count.search.name!r}: {counted(count.total, 'article')} match now; "
+        "each ingest tells what is new (`archive watch list`)"
+    )
+
+
+@watch_app.command("list")
+@_reporting
+def watch_list(ctx: typer.Context, output: ResultFormatOption = ResultFormat.text) -> None:
+    """Every saved search with its total and how many matches are new since it was last looked at."""
+    with _archive(ctx) as archive:
+        print_watch_counts(archive.watch_counts(), output)
+
+
+@watch_app.command("show")
+@_reporting
+def watch_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The saved search.")],
+    every: Annotated[bool, typer.Option("--all", help="Every match, not only the new ones.")] = False,
+    since_run: Annotated[
+        int | None,
+        typer.Option(
+            "--since-run", help="The matches that ingest run N (or a later one) added or changed, seen or not."
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many.")] = None,
+    output: ResultFormatOption = ResultFormat.text,
+    dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
+    bom: Annotated[bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark.")] = True,
+) -> None:
+    """The new matches of a saved search, newest first, with snippets; they are not new from then on."""
+    with _archive(ctx) as archive:
+        saved, hits = archive.watch_hits(name, every=every, since_run=since_run, limit=limit)
+    print_watch_hits(saved, hits, output, dates, every=every or since_run is not None, bom=bom)
+
+
+@watch_app.command("feed")
+@_reporting
+def watch_feed(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The saved search.")],
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.", dir_okay=False)
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Entries: the newest matches.")] = 50,
+) -> None:
+    """An Atom feed of a saved search's newest matches, for any feed reader (marks nothing seen)."""
+    with _archive(ctx) as archive:
+        feed = archive.watch_feed(name, limit=limit)
+    if output_file is None:
+        sys.stdout.write(feed)
+        return
+    output_file.write_text(feed, encoding="utf-8")
+    typer.echo(f"wrote the feed of {name!r} to {output_file}", err=True)
+
+
+@watch_app.command("remove")
+@_reporting
+def watch_remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The saved search.")]) -> None:
+    """Delete a saved search (the articles stay)."""
+    _archive(ctx).watch_remove(name)
+    typer.echo(f"removed the saved search {name!r}")
 
 
 @db_app.command("upgrade")

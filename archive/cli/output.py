@@ -14,7 +14,18 @@ import typer
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from archive.api import ArchiveStats, Article, CheckReport, Hit, IngestRun, Reject, SearchResults, Snippet
+    from archive.api import (
+        ArchiveStats,
+        Article,
+        CheckReport,
+        Hit,
+        IngestRun,
+        Reject,
+        SavedSearch,
+        SearchResults,
+        Snippet,
+        WatchCount,
+    )
 
 
 class OutputFormat(StrEnum):
@@ -41,6 +52,18 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     ('1 record', '2 records', '0 stories')
     """
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def shell_word(text: str) -> str:
+    """``text`` as one word of a shell command: quoted only when it has to be.
+
+    >>> shell_word("नोटबंदी"), shell_word("जनसत्ता में")
+    ('नोटबंदी', "'जनसत्ता में'")
+    """
+    import re
+    import shlex
+
+    return shlex.quote(text) if re.search(r"[\s'\"$`\\!*?;&|<>(){}\[\]#~]", text) or not text else text
 
 
 def print_json(data: Any) -> None:
@@ -304,3 +327,72 @@ def print_check(report: CheckReport, output: OutputFormat) -> None:
         typer.echo("repaired: the index now agrees with the database")
     else:
         typer.echo("run `archive check --repair` to fix this")
+
+
+#: How each filter of a saved search is given on the command line.
+_FILTER_OPTIONS = {
+    "sources": "--source",
+    "categories": "--category",
+    "since": "--since",
+    "until": "--until",
+    "languages": "--lang",
+}
+
+
+def print_watch_counts(found: list[WatchCount], output: ResultFormat) -> None:
+    rows = [count.to_dict() for count in found]
+    if output is ResultFormat.json:
+        print_json(rows)
+        return
+    if output is ResultFormat.jsonl:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if output is ResultFormat.csv:
+        import csv
+
+        fields = ("name", "query", "sources", "categories", "since", "until", "languages", "total", "new", "seen")
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+        sys.stdout.write("\ufeff")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+        return
+    if not found:
+        typer.echo("No saved searches. `archive watch add NAME QUERY` saves one.")
+    for count in found:
+        saved = count.search
+        filters = " ".join(
+            f"{_FILTER_OPTIONS[key]} {value!r}"
+            for key, values in saved.filters().items()
+            for value in (values if isinstance(values, list) else [values])
+        )
+        new = f"{count.new} new" if count.new else "nothing new"
+        typer.echo(f"{saved.name}: {new} · {counted(count.total, 'article')} in all")
+        typer.echo(f"    {saved.query!r}" + (f" {filters}" if filters else ""))
+
+
+def print_watch_hits(
+    saved: SavedSearch, hits: list[Hit], output: ResultFormat, dates: DateStyle, *, every: bool, bom: bool = True
+) -> None:
+    if output is ResultFormat.json:
+        print_json({"search": saved.to_dict(), "hits": [_hit_row(hit, dates) for hit in hits]})
+        return
+    if output in (ResultFormat.jsonl, ResultFormat.csv):
+        stream_hits(hits, output, dates, bom=bom)
+        return
+    from archive.cli.wrapping import wrap_marked
+
+    colour = sys.stdout.isatty()
+    what = "match" if every else "new match"
+    since = f" since {saved.seen_at:%Y-%m-%d %H:%M}" if saved.seen_at and not every else ""
+    typer.echo(f"{saved.name}: {counted(len(hits), what, what + 'es')}{since}" + (":" if hits else "."))
+    marks = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
+    for number, hit in enumerate(hits, start=1):
+        typer.echo("")
+        title = f"{number}. {hit.title}"
+        typer.echo(typer.style(title, bold=True) if colour else title)
+        meta = " · ".join(str(p) for p in (hit.source, show_date(hit.date, dates), f"id {hit.id}") if p)
+        typer.echo(f"   {meta}")
+        for line in wrap_marked(hit.snippet, _terminal_width() - 3, *marks):
+            typer.echo(f"   {line}")

@@ -177,17 +177,33 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
 STREAM_BATCH = 200
 
 
-def iter_hits_in(session: SearchSession, request: SearchRequest) -> Iterator[Hit]:
+def iter_hits_in(
+    session: SearchSession, request: SearchRequest, only: Callable[[int], bool] | None = None
+) -> Iterator[Hit]:
     """Every hit of a search in result order (``limit`` and ``page`` ignored), made a batch at a time so
-    that a whole result set is never in memory; copies of one story collapsed when the request says so."""
+    that a whole result set is never in memory; copies of one story collapsed when the request says so;
+    with ``only``, the hits whose article id it accepts."""
     _check(request)
     with index_damage_reported(session.settings.index_dir):
-        yield from _every_hit(session, request)
+        yield from _every_hit(session, request, only)
 
 
-def _every_hit(session: SearchSession, request: SearchRequest) -> Iterator[Hit]:
+def matching_ids(session: SearchSession, request: SearchRequest) -> list[int]:
+    """The ids of every article a search matches (filters applied, copies of a story not collapsed), in
+    index order: what a saved search counts."""
+    _check(request)
+    with index_damage_reported(session.settings.index_dir):
+        found = _Matching(session, request)
+        # (the column holds the signed id: Whoosh keeps it shifted by 2**63, which the order keys undo)
+        return [int(i) for i in found.values.numbers("number")[found.mask].tolist()]
+
+
+def _every_hit(session: SearchSession, request: SearchRequest, only: Callable[[int], bool] | None) -> Iterator[Hit]:
     found = _Matching(session, request)
     ordered: Iterable[int] = found.ordered()
+    if only is not None:
+        numbers = found.values.numbers("number")  # (the article ids, see matching_ids)
+        ordered = (doc for doc in ordered if only(int(numbers[doc])))
     if request.collapse:
         clusters, seen = found.values.clusters(), set()
 

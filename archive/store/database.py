@@ -25,6 +25,7 @@ from archive.models import RunCounts
 from archive.processes import ProcessId, is_alive
 from archive.store.dedupe import bands, cluster_of, simhash
 from archive.store.readonly import ReadOnlyStore
+from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, PendingIndex, Reject
 
@@ -121,7 +122,7 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-class Store:
+class Store(SavedSearches):
     """An archive's database. Open with :meth:`open`; every method runs in its own transaction."""
 
     def __init__(self, engine: Engine, location: str) -> None:
@@ -290,7 +291,7 @@ class Store:
                 same_content = by_hash.get(digest)
                 target = same_content if same_content is not None else known
                 if target is None:
-                    target = Article(ingested_at=now)
+                    target = Article(ingested_at=now, changed_in_run=run_id)
                     _fill(target, record, digest, now)
                     session.add(target)
                     by_hash[digest] = target
@@ -301,12 +302,14 @@ class Store:
                 elif same_content is None:  # the url's article, with another text
                     by_hash.pop(target.content_hash, None)
                     _fill(target, record, digest, now)
+                    target.changed_in_run = run_id
                     by_hash[digest] = target
                     changed.append(target)
                     result.updated += 1
                 elif record.url and target.url is None and record.url not in by_url:
                     target.url = record.url  # the same text, now with its address
                     target.updated_at = now
+                    target.changed_in_run = run_id
                     by_url[record.url] = target
                     changed.append(target)
                     result.updated += 1

@@ -131,6 +131,10 @@ class ReadOnlyStore:
                 found.setdefault(str(cluster), []).append(source)
         return found
 
+    def source_names(self) -> list[str]:
+        """Every outlet name as articles print it."""
+        return [str(name) for name, _ in self._rows(SOURCE_COUNTS)]
+
     def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
         """For each source key, the outlet name as most articles print it."""
         return most_printed(((name, count) for name, count in self._rows(SOURCE_COUNTS)), keys)

@@ -52,6 +52,8 @@ class Article(Base):
     band2: Mapped[int | None] = mapped_column(Integer, index=True)
     band3: Mapped[int | None] = mapped_column(Integer, index=True)
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The ingest run that last added or changed it (None: stored before runs were recorded with articles).
+    changed_in_run: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class IngestRun(Base):
@@ -130,3 +132,31 @@ class PendingIndex(Base):
 
     # No foreign key: an id whose article is gone means "delete it from the index".
     article_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class SavedSearch(Base):
+    """A query with search's filters, kept under a name (``archive watch``)."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    query: Mapped[str] = mapped_column(Text)
+    #: JSON: sources, categories, since and until (as given: "30d" stays relative), languages.
+    filters: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: When its matches were last looked at.
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SavedSearchSeen(Base):
+    """An article a saved search has shown (or had matched when it was saved): not new to it."""
+
+    __tablename__ = "saved_search_seen"
+
+    search_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("saved_searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,0 +1,131 @@
+"""Saved searches in the database: their queries and filters, and the articles each has shown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from archive import models
+from archive.errors import NotFoundError, QueryError
+from archive.store.tables import Article, SavedSearch, SavedSearchSeen
+
+_IN_CHUNK = 900
+
+
+def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start : start + _IN_CHUNK]
+
+
+class SavedSearches:
+    """The saved-search half of :class:`archive.store.database.Store` (which provides ``_session``)."""
+
+    def _session(self, *, write: bool = False) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def add_saved(self, saved: models.SavedSearch, matching: Sequence[int], now: datetime) -> None:
+        """Save a search; the articles it matches now are its baseline (not new to it)."""
+        try:
+            with self._session(write=True) as session:
+                if session.scalar(select(SavedSearch.id).where(SavedSearch.name == saved.name)) is not None:
+                    raise QueryError(
+                        f"There is a saved search named {saved.name!r} already; choose another name, or "
+                        f"`archive watch remove {saved.name}` first."
+                    )
+                row = SavedSearch(
+                    name=saved.name,
+                    query=saved.query,
+                    filters=json.dumps(saved.filters(), ensure_ascii=False),
+                    created_at=now,
+                    seen_at=now,
+                )
+                session.add(row)
+                session.flush()
+                _mark(session, row.id, matching)
+        except IntegrityError as error:  # another process saved the same name meanwhile
+            raise QueryError(f"There is a saved search named {saved.name!r} already; choose another name.") from error
+
+    def saved_searches(self) -> list[models.SavedSearch]:
+        with self._session() as session:
+            return [_saved(row) for row in session.scalars(select(SavedSearch).order_by(SavedSearch.name))]
+
+    def saved_search(self, name: str) -> models.SavedSearch:
+        with self._session() as session:
+            return _saved(_row(session, name))
+
+    def remove_saved(self, name: str) -> None:
+        with self._session(write=True) as session:
+            row = _row(session, name)
+            session.execute(delete(SavedSearchSeen).where(SavedSearchSeen.search_id == row.id))
+            session.delete(row)
+
+    def seen_among(self, name: str, ids: Sequence[int]) -> set[int]:
+        """Which of these articles the saved search has shown already (or had matched when saved)."""
+        with self._session() as session:
+            search_id = _row(session, name).id
+            seen: set[int] = set()
+            for chunk in _chunks(sorted(set(ids))):
+                query = select(SavedSearchSeen.article_id).where(
+                    SavedSearchSeen.search_id == search_id, SavedSearchSeen.article_id.in_(chunk)
+                )
+                seen.update(session.scalars(query))
+            return seen
+
+    def mark_seen(self, name: str, ids: Sequence[int], now: datetime) -> None:
+        """Note that the saved search has shown these articles, and when it was looked at."""
+        with self._session(write=True) as session:
+            row = _row(session, name)
+            row.seen_at = now
+            _mark(session, row.id, ids)
+
+    def changed_in_runs(self, first_run: int, last_run: int | None = None) -> list[int]:
+        """The articles that ingest run ``first_run`` or a later one (up to ``last_run``) last added or changed."""
+        query = select(Article.id).where(Article.changed_in_run >= first_run)
+        if last_run is not None:
+            query = query.where(Article.changed_in_run <= last_run)
+        with self._session() as session:
+            return list(session.scalars(query))
+
+
+def _mark(session: Session, search_id: int, ids: Sequence[int]) -> None:
+    wanted = sorted(set(ids))
+    known: set[int] = set()
+    for chunk in _chunks(wanted):
+        query = select(SavedSearchSeen.article_id).where(
+            SavedSearchSeen.search_id == search_id, SavedSearchSeen.article_id.in_(chunk)
+        )
+        known.update(session.scalars(query))
+    # only articles that exist: one deleted meanwhile would break the foreign key
+    present: set[int] = set()
+    for chunk in _chunks([i for i in wanted if i not in known]):
+        present.update(session.scalars(select(Article.id).where(Article.id.in_(chunk))))
+    session.add_all(SavedSearchSeen(search_id=search_id, article_id=i) for i in sorted(present))
+
+
+def _row(session: Session, name: str) -> SavedSearch:
+    row = session.scalar(select(SavedSearch).where(SavedSearch.name == name))
+    if row is None:
+        raise NotFoundError(f"No saved search named {name!r}. `archive watch list` shows them.")
+    return row
+
+
+def _saved(row: SavedSearch) -> models.SavedSearch:
+    filters: dict[str, Any] = json.loads(row.filters)
+    return models.SavedSearch(
+        name=row.name,
+        query=row.query,
+        sources=tuple(filters.get("sources", ())),
+        categories=tuple(filters.get("categories", ())),
+        since=filters.get("since"),
+        until=filters.get("until"),
+        languages=tuple(filters.get("languages", ())),
+        created_at=row.created_at,
+        seen_at=row.seen_at,
+    )

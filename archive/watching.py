@@ -1,0 +1,163 @@
+"""Saved searches (``archive watch``): save a query with search's filters, count what is new to it, show
+the new matches and mark them seen, and say after an ingest which saved searches it brought news to.
+
+A match is new to a saved search when the search has not shown it yet: the articles it has shown (and
+those it matched when it was saved, its baseline) are kept in the database with it. An article updated
+so that it matches for the first time is new; one that matched before and still does is not; a deleted
+article drops out. Each article counts on its own (copies of one story are not collapsed: a monitor
+counts what was printed). Matching runs on the index through :class:`archive.search.session.SearchSession`;
+:class:`archive.Archive` calls these with its session.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from archive.analysis.sources import source_key
+from archive.config import Settings
+from archive.errors import NotFoundError, QueryError
+from archive.home import opened
+from archive.models import SavedSearch, WatchCount
+from archive.search.parsing import parse_when
+from archive.search.request import Hit, SearchRequest
+from archive.search.searching import iter_hits_in, matching_ids
+from archive.search.session import SearchSession
+
+MAX_NAME = 200
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def request_of(saved: SavedSearch, sort: str = "newest") -> SearchRequest:
+    """The search a saved search stands for, with its dates read now (``30d``: thirty days before today)."""
+    try:
+        since = parse_when(saved.since) if saved.since else None
+        until = parse_when(saved.until) if saved.until else None
+    except ValueError as error:
+        raise QueryError(f"{error} (in the saved search {saved.name!r})") from error
+    return SearchRequest(
+        saved.query,
+        sources=saved.sources,
+        categories=saved.categories,
+        since=since,
+        until=until,
+        languages=saved.languages,
+        sort=sort,
+        collapse=False,
+    )
+
+
+def check_name(name: str) -> str:
+    """The name as kept (spaces at the ends dropped), or the reason it cannot be one.
+
+    >>> check_name(" नोटबंदी ")
+    'नोटबंदी'
+    >>> check_name("")
+    Traceback (most recent call last):
+    archive.errors.QueryError: A saved search needs a name, e.g. `archive watch add नोटबंदी 'नोटबंदी'`.
+    """
+    kept = unicodedata.normalize("NFC", name.strip())
+    if not kept:
+        raise QueryError("A saved search needs a name, e.g. `archive watch add नोटबंदी 'नोटबंदी'`.")
+    if len(kept) > MAX_NAME:
+        raise QueryError(f"A saved search's name has at most {MAX_NAME} characters; this one has {len(kept)}.")
+    if any(unicodedata.category(c).startswith("C") for c in kept):
+        raise QueryError("A saved search's name cannot hold control characters (tabs, line breaks).")
+    return kept
+
+
+def add(settings: Settings, session: SearchSession, saved: SavedSearch) -> WatchCount:
+    """Save a search. It must parse, its dates must read, and every outlet it names must be in the archive;
+    what it matches now is its baseline (none of it new)."""
+    saved = replace(saved, name=check_name(saved.name))
+    if not saved.query.strip():
+        raise QueryError("A saved search needs a query, e.g. `archive watch add नोटबंदी 'नोटबंदी'`.")
+    known = {source_key(name) for name in session.source_names()}
+    for source in saved.sources:
+        if source_key(source) not in known:
+            raise QueryError(f"No articles from the source {source!r}; `archive stats` lists the top sources.")
+    matching = matching_ids(session, request_of(saved))
+    with opened(settings, create=False) as (store, _):
+        store.add_saved(saved, matching, _now())
+        stored = store.saved_search(saved.name)
+    return WatchCount(stored, len(matching), 0)
+
+
+def counts(settings: Settings, session: SearchSession) -> list[WatchCount]:
+    """Every saved search with its total and what is new to it, by name."""
+    with opened(settings, create=False) as (store, _):
+        found = []
+        for saved in store.saved_searches():
+            matching = matching_ids(session, request_of(saved))
+            found.append(WatchCount(saved, len(matching), len(matching) - len(store.seen_among(saved.name, matching))))
+        return found
+
+
+def news_of_run(settings: Settings, session: SearchSession, run_id: int) -> list[WatchCount]:
+    """The saved searches that ingest run ``run_id`` brought new matches to, with how many (``new``)."""
+    with opened(settings, create=False) as (store, _):
+        searches = store.saved_searches()
+        if not searches:
+            return []
+        brought = set(store.changed_in_runs(run_id, run_id))
+        found = []
+        for saved in searches:
+            matching = matching_ids(session, request_of(saved))
+            fresh = [i for i in matching if i in brought]
+            new = len(fresh) - len(store.seen_among(saved.name, fresh)) if fresh else 0
+            if new:
+                found.append(WatchCount(saved, len(matching), new))
+        return found
+
+
+def hits(
+    settings: Settings,
+    session: SearchSession,
+    name: str,
+    *,
+    every: bool = False,
+    since_run: int | None = None,
+    limit: int | None = None,
+    mark_seen: bool = True,
+) -> tuple[SavedSearch, list[Hit]]:
+    """A saved search's new matches, newest first (``every``: all of them; ``since_run``: those that run or
+    a later one added or changed, seen before or not), at most ``limit``; with ``mark_seen``, the ones
+    returned are seen from then on."""
+    with opened(settings, create=False) as (store, _):
+        saved = store.saved_search(name)
+        request = request_of(saved)
+        wanted: set[int] | None = None
+        if since_run is not None:  # what those runs brought, seen or not
+            if since_run < 1 or since_run > max((run.id for run in store.runs(1)), default=0):
+                raise NotFoundError(f"No ingest run {since_run}. `archive history` lists the runs.")
+            wanted = set(store.changed_in_runs(since_run))
+        elif not every:
+            matching = matching_ids(session, request)
+            wanted = set(matching) - store.seen_among(name, matching)
+        only = None if wanted is None else wanted.__contains__
+        shown = list(_first(iter_hits_in(session, request, only), limit))
+        if mark_seen:
+            store.mark_seen(name, [hit.id for hit in shown], _now())
+        return saved, shown
+
+
+def _first(found: Iterator[Hit], limit: int | None) -> Iterator[Hit]:
+    for count, hit in enumerate(found):
+        if limit is not None and count >= limit:
+            return
+        yield hit
+
+
+def remove(settings: Settings, name: str) -> None:
+    with opened(settings, create=False) as (store, _):
+        store.remove_saved(name)
+
+
+def saved_searches(settings: Settings) -> Sequence[SavedSearch]:
+    with opened(settings, create=False) as (store, _):
+        return store.saved_searches()
