@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import numpy as np
+
 from archive.analysis.sources import source_key
 from archive.config import Settings
 from archive.errors import NotFoundError, QueryError
@@ -81,7 +83,7 @@ def add(settings: Settings, session: SearchSession, saved: SavedSearch) -> Watch
     for source in saved.sources:
         if source_key(source) not in known:
             raise QueryError(f"No articles from the source {source!r}; `archive stats` lists the top sources.")
-    matching = matching_ids(session, request_of(saved))
+    matching = matching_ids(session, request_of(saved)).tolist()
     with opened(settings, create=False) as (store, _):
         store.add_saved(saved, matching, _now())
         stored = store.saved_search(saved.name)
@@ -94,7 +96,9 @@ def counts(settings: Settings, session: SearchSession) -> list[WatchCount]:
         found = []
         for saved in store.saved_searches():
             matching = matching_ids(session, request_of(saved))
-            found.append(WatchCount(saved, len(matching), len(matching) - len(store.seen_among(saved.name, matching))))
+            seen = np.fromiter(store.seen_ids(saved.name), dtype=np.int64)
+            new = int(np.count_nonzero(~np.isin(matching, seen, assume_unique=True)))
+            found.append(WatchCount(saved, len(matching), new))
         return found
 
 
@@ -104,11 +108,11 @@ def news_of_run(settings: Settings, session: SearchSession, run_id: int) -> list
         searches = store.saved_searches()
         if not searches:
             return []
-        brought = set(store.changed_in_runs(run_id, run_id))
+        brought = np.fromiter(store.changed_in_runs(run_id, run_id), dtype=np.int64)
         found = []
         for saved in searches:
             matching = matching_ids(session, request_of(saved))
-            fresh = [i for i in matching if i in brought]
+            fresh = matching[np.isin(matching, brought, assume_unique=True)].tolist()
             new = len(fresh) - len(store.seen_among(saved.name, fresh)) if fresh else 0
             if new:
                 found.append(WatchCount(saved, len(matching), new))
@@ -138,7 +142,8 @@ def hits(
             wanted = set(store.changed_in_runs(since_run))
         elif not every:
             matching = matching_ids(session, request)
-            wanted = set(matching) - store.seen_among(name, matching)
+            seen = np.fromiter(store.seen_ids(name), dtype=np.int64)
+            wanted = set(matching[~np.isin(matching, seen, assume_unique=True)].tolist())
         only = None if wanted is None else wanted.__contains__
         shown = list(_first(iter_hits_in(session, request, only), limit))
         if mark_seen:

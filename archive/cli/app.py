@@ -516,8 +516,9 @@ def watch_add(
     )
     with _archive(ctx) as archive:
         count = archive.watch_add(saved)
+    verb = "matches" if count.total == 1 else "match"
     typer.echo(
-        f"saved {count.search.name!r}: {counted(count.total, 'article')} match now; "
+        f"saved {count.search.name!r}: {counted(count.total, 'article')} {verb} now; "
         "each ingest tells what is new (`archive watch list`)"
     )
 

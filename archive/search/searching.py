@@ -15,7 +15,7 @@ from whoosh import sorting
 from archive.analysis.sources import source_key
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.errors import NotFoundError, QueryError
-from archive.index.query.arrays import Floats, Mask
+from archive.index.query.arrays import Floats, Ints, Mask
 from archive.index.query.collect import count_distinct, first_per_key, ranked
 from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
@@ -188,14 +188,14 @@ def iter_hits_in(
         yield from _every_hit(session, request, only)
 
 
-def matching_ids(session: SearchSession, request: SearchRequest) -> list[int]:
+def matching_ids(session: SearchSession, request: SearchRequest) -> Ints:
     """The ids of every article a search matches (filters applied, copies of a story not collapsed), in
     index order: what a saved search counts."""
     _check(request)
     with index_damage_reported(session.settings.index_dir):
         found = _Matching(session, request)
         # (the column holds the signed id: Whoosh keeps it shifted by 2**63, which the order keys undo)
-        return [int(i) for i in found.values.numbers("number")[found.mask].tolist()]
+        return found.values.numbers("number")[found.mask]
 
 
 def _every_hit(session: SearchSession, request: SearchRequest, only: Callable[[int], bool] | None) -> Iterator[Hit]:

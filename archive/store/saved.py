@@ -78,6 +78,14 @@ class SavedSearches:
                 seen.update(session.scalars(query))
             return seen
 
+    def seen_ids(self, name: str) -> list[int]:
+        """Every article the saved search has shown (or had matched when saved), in id order: one range of
+        the table's primary key."""
+        with self._session() as session:
+            search_id = _row(session, name).id
+            query = select(SavedSearchSeen.article_id).where(SavedSearchSeen.search_id == search_id)
+            return list(session.scalars(query.order_by(SavedSearchSeen.article_id)))
+
     def mark_seen(self, name: str, ids: Sequence[int], now: datetime) -> None:
         """Note that the saved search has shown these articles, and when it was looked at."""
         with self._session(write=True) as session:
