@@ -95,3 +95,20 @@ def test_origins_duplicates_and_rejects_on_postgresql(database: str, tmp_path: P
 
     with psycopg.connect(database) as connection:  # its origins went with it (ON DELETE CASCADE)
         assert connection.execute("SELECT count(*) FROM origins WHERE article_id = 1").fetchone() == (0,)
+
+
+def test_saved_searches_on_postgresql(database: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--home", str(tmp_path / "home"), "--db", database, *args], catch_exceptions=False)
+
+    first = [{"title": f"नोटबंदी {i}", "body": f"नोटबंदी की खबर {i}।", "date": f"2016-11-{i + 1:02}"} for i in range(3)]
+    run("ingest", str(write_jsonl(tmp_path / "a.jsonl", first)))
+    assert run("watch", "add", "नोटबंदी", "नोटबंदी").exit_code == 0
+    later = [{"title": "नोटबंदी का असर", "body": "नोटबंदी का असर दिखा।", "date": "2016-12-01"}]
+    assert run("ingest", str(write_jsonl(tmp_path / "b.jsonl", later))).stdout.splitlines()[1] == (
+        "नोटबंदी: 1 new (`archive watch show नोटबंदी`)"
+    )
+    assert [h["id"] for h in json.loads(run("watch", "show", "नोटबंदी", "--format", "json").stdout)["hits"]] == [4]
+    assert json.loads(run("watch", "list", "--format", "json").stdout)[0]["new"] == 0
