@@ -206,7 +206,7 @@ class Archive:
         """The saved searches that ingest run ``run_id`` brought new matches to (``new``: how many)."""
         from archive import watching
 
-        return watching.news_of_run(self.settings, self._ready(), run_id)
+        return watching.news_of_run(self.settings, self._ready, run_id)
 
     def watch_hits(
         self,

@@ -12,7 +12,7 @@ counts what was printed). Matching runs on the index through :class:`archive.sea
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -102,12 +102,14 @@ def counts(settings: Settings, session: SearchSession) -> list[WatchCount]:
         return found
 
 
-def news_of_run(settings: Settings, session: SearchSession, run_id: int) -> list[WatchCount]:
-    """The saved searches that ingest run ``run_id`` brought new matches to, with how many (``new``)."""
+def news_of_run(settings: Settings, ready: Callable[[], SearchSession], run_id: int) -> list[WatchCount]:
+    """The saved searches that ingest run ``run_id`` brought new matches to, with how many (``new``).
+    ``ready`` gives the search session, asked for only when there is a saved search (every ingest asks)."""
     with opened(settings, create=False) as (store, _):
         searches = store.saved_searches()
         if not searches:
             return []
+        session = ready()
         brought = np.fromiter(store.changed_in_runs(run_id, run_id), dtype=np.int64)
         found = []
         for saved in searches:
