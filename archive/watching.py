@@ -111,6 +111,8 @@ def news_of_run(settings: Settings, ready: Callable[[], SearchSession], run_id: 
             return []
         session = ready()
         brought = np.fromiter(store.changed_in_runs(run_id, run_id), dtype=np.int64)
+        if not brought.size:
+            return []
         found = []
         for saved in searches:
             matching = matching_ids(session, request_of(saved))

@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     count_ms: list[float] = []
     for round_number in range(ROUNDS):
         daily = work / f"daily-{round_number}.jsonl.gz"
-        write_jsonl_gz(daily, generate(real, DAILY, seed=1000 + round_number))
+        # seeded by the archive's size, so that a reused archive gets articles it does not hold yet
+        write_jsonl_gz(daily, generate(real, DAILY, seed=archive.stats().articles))
         report = archive.ingest([daily], IngestOptions())
         started = time.perf_counter()
         news = archive.watch_news(report.run_id)
