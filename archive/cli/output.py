@@ -385,7 +385,7 @@ def print_watch_hits(
 
     colour = sys.stdout.isatty()
     what = "match" if every else "new match"
-    since = f" since {saved.seen_at:%Y-%m-%d %H:%M}" if saved.seen_at and not every else ""
+    since = f" since {saved.seen_at:%Y-%m-%d %H:%M} UTC" if saved.seen_at and not every else ""
     typer.echo(f"{saved.name}: {counted(len(hits), what, what + 'es')}{since}" + (":" if hits else "."))
     marks = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
     for number, hit in enumerate(hits, start=1):
