@@ -169,8 +169,8 @@ class IngestRun:
     paths: list[str]
     started_at: datetime
     finished_at: datetime | None
-    #: running, finished, interrupted, or killed (its process ended without saying so: kill -9, a crash,
-    #: a power cut); the counts are what it stored all the same
+    #: running, finished, interrupted, failed (an error stopped it), or killed (its process ended without
+    #: saying so: kill -9, a crash, a power cut); the counts are what it stored all the same
     status: str
     counts: RunCounts
     #: Where it runs or ran: the machine and the process id.

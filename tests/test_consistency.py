@@ -98,6 +98,9 @@ def test_a_locked_index_gives_a_clear_message_and_searches_still_answer(
         result = run("ingest", str(path))
         assert result.exit_code == 1
         assert "is being written by another archive command; try again when it has finished" in result.stderr
+        # the run says it failed (not "running", nor "killed": its process ended, and said so)
+        assert json.loads(run("history", "--format", "json").stdout)[0]["status"] == "failed"
+        assert "· failed (an error stopped it; the counts are what it stored) ·" in run("history").stdout
         # the article is stored and queued; a search does not wait for the lock and still answers
         found = run("search", "लावरोव", "--format", "json")
         assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 1

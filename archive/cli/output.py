@@ -301,6 +301,8 @@ def print_history(runs: list[IngestRun], output: OutputFormat) -> None:
         status = row["status"]
         if status == "killed":
             status = "killed (its process ended without finishing; the counts are what it stored)"
+        elif status == "failed":
+            status = "failed (an error stopped it; the counts are what it stored)"
         elif status == "running" and row["host"]:
             status = f"running (process {row['pid']} on {row['host']})"
         typer.echo(f"run {row['run']} · {row['started']} → {row['finished'] or '…'} · {status} · {counts}")

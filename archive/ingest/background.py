@@ -132,6 +132,26 @@ def _index_one_commit(
     return False
 
 
+#: How long a stopped indexer may take to end before it is terminated: it reads its orders between
+#: batches, and a commit (writing the segment's files) does not read them.
+STOP_SECONDS = 0.8
+
+
+def _stop(process: Any) -> None:
+    """End the indexer after "stop": terminated when it does not end at once. Safe: what it wrote is
+    reached only through a table of contents written last, so its uncommitted work is simply not there."""
+    process.join(STOP_SECONDS)
+    if process.is_alive():
+        process.terminate()
+        process.join()
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
 def _stop_if_orphaned(parent: int) -> None:
     """End the indexer when the storing process has died (where Linux has not already ended it)."""
     if os.getppid() != parent:
@@ -180,7 +200,14 @@ def indexing_alongside(
         name="archive-indexer",
         daemon=True,
     )
-    process.start()
+    # Started with Ctrl-C ignored (kept across exec on POSIX, and Python then installs no handler of its
+    # own): one pressed while the child imports would otherwise print its traceback.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+    try:
+        process.start()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     theirs.close()
     order = "stop"
     try:
@@ -190,14 +217,16 @@ def indexing_alongside(
         with suppress(OSError):
             ours.send(order)
         try:
+            if order == "stop":
+                _stop(process)
             while process.is_alive():
                 process.join(0.2)
-                if waiting is not None and order == "done":
+                if waiting is not None:
                     waiting(int(indexed.value))
         except KeyboardInterrupt:  # while it finished the queue: stop it, the rest stays queued
             with suppress(OSError):
                 ours.send("stop")
-            process.join()
+            _stop(process)
             raise
         finally:
             ours.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from archive.config import Settings
+from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, sync_index
@@ -135,12 +136,14 @@ def ingest(
     articles already stored count as unchanged.
     """
     tell = progress or SilentProgress()
-    with opened(settings, create=True) as (store, index), _interrupts_noted() as interrupted:
+    # (Ctrl-C noted outermost: a second one while the home closes must not cut the summary short)
+    with _interrupts_noted() as interrupted, opened(settings, create=True) as (store, index):
         sources = list(paths) or seed_paths()
         store.mark_killed_runs()
         report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now(), this_process()))
         status = "running"
         alongside = Alongside()
+        stored_all = False
         try:
             ensure_index(store, index)
             report.indexed += sync_index(store, index)  # work left by an interrupted run
@@ -150,13 +153,20 @@ def ingest(
             if background is None:
                 background = (os.cpu_count() or 1) > 1 and input_bytes >= settings.index.background_input_bytes
             waiting = functools.partial(_indexing_left, tell, report)
+            stored_all = False
             with indexing_alongside(settings, background, input_bytes, waiting) as alongside:
                 every = None if background else settings.index.commit_every
                 _ingest_files(store, index, files, options, report, tell, sync_every=every, interrupted=interrupted)
+                stored_all = True
             status = "finished"
         except KeyboardInterrupt:
-            status = "interrupted"
-            report.interrupted = True
+            # pressed while the indexer finished what was stored, and it did finish: nothing was cut short
+            complete = stored_all and store.pending_count() == 0
+            status = "finished" if complete else "interrupted"
+            report.interrupted = not complete
+        except BaseException:
+            status = "failed"
+            raise
         finally:
             report.indexed += alongside.indexed  # final: its process has ended
             if status == "interrupted":
@@ -169,15 +179,33 @@ def ingest(
                 # After Ctrl-C the user wants the command back: what is stored and not indexed stays queued,
                 # and the next command indexes it (a search first of all).
                 if status == "finished":
-                    left = store.pending_count()
-                    try:
-                        report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))
-                    except KeyboardInterrupt:  # all is stored; what is not indexed stays queued
-                        status = "interrupted"
-                        report.interrupted = True
+                    status = "failed"  # unless the final sync ends
+                    status = _final_sync(store, index, report, tell)
             finally:
-                store.record_run(report.run_id, report.counts, status=status, now=_now())
+                _save_run(store, report, status)
         return report
+
+
+def _final_sync(store: Store, index: SearchIndex, report: IngestReport, tell: Progress) -> str:
+    """Index what the run left queued; returns the run's status ("interrupted" after a Ctrl-C here: all is
+    stored, and what is not indexed stays queued)."""
+    left = store.pending_count()
+    try:
+        report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))
+    except KeyboardInterrupt:
+        report.interrupted = True
+        return "interrupted"
+    return "finished"
+
+
+def _save_run(store: Store, report: IngestReport, status: str) -> None:
+    """Save the run's counts and status. For a run that failed, the error that made it fail is the one to
+    report: one from saving it (the same database, say) is dropped."""
+    try:
+        store.record_run(report.run_id, report.counts, status=status, now=_now())
+    except ArchiveError:
+        if status != "failed":
+            raise
 
 
 def _indexing_left(tell: Progress, report: IngestReport, indexed: int) -> None:

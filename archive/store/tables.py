@@ -65,7 +65,7 @@ class IngestRun(Base):
     paths: Mapped[str] = mapped_column(Text)  # JSON list
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    #: running (or killed, when it never finished), finished, interrupted
+    #: running, finished, interrupted, failed, killed (see archive.models.IngestRun)
     status: Mapped[str] = mapped_column(String(16))
     added: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
