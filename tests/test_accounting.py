@@ -153,3 +153,36 @@ def test_delete_dry_run_lists_and_deletes_nothing(run: Run, articles_file: Path,
     assert run("show", "2").exit_code == 1
     with sqlite3.connect(home / "archive.db") as db:  # its origins went with it
         assert db.execute("SELECT count(*) FROM origins WHERE article_id = 2").fetchone() == (0,)
+
+
+def test_an_update_replaces_the_origins_of_the_text_it_replaces(run: Run, tmp_path: Path) -> None:
+    cricket = {"title": "मैच", "body": "भारत ने क्रिकेट मैच जीता।"}
+    pollution = {"title": "प्रदूषण", "body": "दिल्ली में प्रदूषण बढ़ा।"}
+    first = write_jsonl(tmp_path / "first.jsonl", [cricket | {"url": "https://x/1"}])
+    second = write_jsonl(
+        tmp_path / "second.jsonl", [pollution | {"url": "https://x/1"}, cricket | {"url": "https://x/2"}]
+    )
+    run("ingest", str(first))
+    assert run("ingest", str(second)).stdout.splitlines()[0] == (
+        "added 1, updated 1, unchanged 0, duplicates 0, rejected 0"
+    )
+    updated, added = shown(run, 1), shown(run, 2)
+    assert (updated["title"], [(o["file"], o["record"]) for o in updated["origins"]]) == (
+        "प्रदूषण",
+        [(str(second), "line 1")],  # not first.jsonl's record, which carried the cricket text
+    )
+    assert (added["title"], [(o["file"], o["record"]) for o in added["origins"]]) == ("मैच", [(str(second), "line 2")])
+
+
+def test_the_same_file_under_another_spelling_of_its_path_is_the_same_records(
+    run: Run, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "feed").mkdir()
+    path = write_jsonl(tmp_path / "feed" / "a.jsonl", [{"title": "क", "body": "ख।"}, {"title": "ग", "body": "घ।"}])
+    run("ingest", str(path))
+    monkeypatch.chdir(tmp_path)
+    again = run("ingest", "--force", "feed/./a.jsonl")
+    assert again.stdout.splitlines()[0] == "added 0, updated 0, unchanged 2, duplicates 0, rejected 0"
+    assert [o["file"] for o in shown(run, 1)["origins"]] == [
+        str(path)
+    ]  # kept as a full path: it means the same anywhere

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from archive.cli.app import app
 from archive.config import Settings
 from archive.store.database import Store
 from archive.store.schema import SCHEMA_HEAD
@@ -98,8 +101,15 @@ def test_same_text_under_another_url_is_a_duplicate(run: Run, tmp_path: Path) ->
         tmp_path / "a.jsonl", [article, article | {"url": "https://a/1"}, article | {"url": "https://b/2"}]
     )
     result = run("ingest", str(path))
-    # the second copy gives the first its url; the third is the same text elsewhere
-    assert "added 1, updated 1, unchanged 0, duplicates 1" in result.stdout
+    # the second and third records are copies of the first, which takes the second's url (in one batch or
+    # two, either order of the records counts the same)
+    assert "added 1, updated 0, unchanged 0, duplicates 2" in result.stdout
+    shown = json.loads(run("show", "1", "--format", "json").stdout)
+    assert shown["url"] == "https://a/1" and [o["record"] for o in shown["origins"]] == ["line 1", "line 2", "line 3"]
+    other = tmp_path / "other"
+    reversed_order = write_jsonl(tmp_path / "b.jsonl", [article | {"url": "https://a/1"}, article])
+    again = CliRunner().invoke(app, ["--home", str(other), "ingest", str(reversed_order)], catch_exceptions=False)
+    assert "added 1, updated 0, unchanged 0, duplicates 1" in again.stdout
 
 
 def test_changed_article_with_same_url_is_updated_in_database_and_index(run: Run, tmp_path: Path) -> None:

@@ -147,7 +147,10 @@ def ingest(
         try:
             ensure_index(store, index)
             report.indexed += sync_index(store, index)  # work left by an interrupted run
-            files = list(iter_files(sources, include=options.include, exclude=options.exclude))
+            # Files are named by their full path (links not followed), in origins, rejects and the files read:
+            # `feed/a.jsonl` and `/home/me/feed/./a.jsonl` are one file, and a relative name would mean another
+            # file from another directory.
+            files = [_full(p) for p in iter_files(sources, include=options.include, exclude=options.exclude)]
             input_bytes = _input_bytes(files)
             background = options.background_index
             if background is None:
@@ -291,6 +294,10 @@ def _ingest_files(
         tell.read(report.counts, before)
         if stamp:
             store.mark_file_done(str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
+
+
+def _full(path: Path) -> Path:
+    return path if path == STDIN else Path(os.path.abspath(path))
 
 
 def _stamp(path: Path) -> os.stat_result | None:

@@ -284,8 +284,10 @@ class Store(SavedSearches):
                 stored[i]: keys for i, keys in _origin_keys(session, sorted(stored)).items()
             }
             changed: list[Article] = []
+            added: set[Article] = set()  # (articles this batch added)
+            replaced: set[Article] = set()  # stored articles whose text this batch replaced
             duplicates: list[tuple[ArticleRecord, Article]] = []
-            new_origins: list[tuple[Article, tuple[OriginRecord, ...]]] = []
+            new_origins: dict[Article, list[OriginRecord]] = {}
             for record, digest in zip(records, hashes, strict=True):
                 known = by_url.get(record.url) if record.url else None
                 same_content = by_hash.get(digest)
@@ -298,6 +300,7 @@ class Store(SavedSearches):
                     if record.url:
                         by_url[record.url] = target
                     changed.append(target)
+                    added.add(target)
                     result.added += 1
                 elif same_content is None:  # the url's article, with another text
                     by_hash.pop(target.content_hash, None)
@@ -306,23 +309,34 @@ class Store(SavedSearches):
                     by_hash[digest] = target
                     changed.append(target)
                     result.updated += 1
+                    # its origins carried the text it no longer has: the records of the new text replace them
+                    seen[target] = set()
+                    new_origins[target] = []
+                    if target not in added:
+                        replaced.add(target)
                 elif record.url and target.url is None and record.url not in by_url:
                     target.url = record.url  # the same text, now with its address
                     target.updated_at = now
                     target.changed_in_run = run_id
                     by_url[record.url] = target
-                    changed.append(target)
-                    result.updated += 1
+                    if target in added:  # a second record of an article this batch added: a duplicate
+                        result.duplicates += 1
+                        duplicates.append((record, target))
+                    else:
+                        changed.append(target)
+                        result.updated += 1
                 elif all(o.key in seen.get(target, ()) for o in record.origins):
                     result.unchanged += 1  # this very record, read before
                 else:
                     result.duplicates += 1
                     duplicates.append((record, target))
-                seen.setdefault(target, set())
-                new_origins.append((target, tuple(o for o in record.origins if o.key not in seen[target])))
-                seen[target].update(o.key for o in record.origins)
+                known_keys = seen.setdefault(target, set())
+                new_origins.setdefault(target, []).extend(o for o in record.origins if o.key not in known_keys)
+                known_keys.update(o.key for o in record.origins)
             session.flush()
-            rows = [_origin_row(target.id, o, run_id, now) for target, origins in new_origins for o in origins]
+            for chunk in _chunks(sorted(a.id for a in replaced)):
+                session.execute(delete(Origin).where(Origin.article_id.in_(chunk)))
+            rows = [_origin_row(target.id, o, run_id, now) for target, origins in new_origins.items() for o in origins]
             if rows:  # (a plain executemany: as ORM objects, the origins cost a twentieth of all storing)
                 session.connection().execute(insert(_ORIGINS), rows)
             result.duplicates_of = [Duplicate(r.origin_file, r.origin_record, a.id) for r, a in duplicates]
