@@ -199,8 +199,8 @@ class Reject:
     origin_record: str
     reason: str
     context: str | None
-    #: rejected (still), "rejected again" (a later read of the file rejected it too) or resolved (a later
-    #: run read the file to the end and rejected none of it)
+    #: rejected (still), "rejected again" (a later read of the file rejected this record too), resolved (a
+    #: later run read the file to the end and did not reject it), or gone (the file is not there any more)
     status: str = "rejected"
     #: The later run of "rejected again" and resolved.
     since_run: int | None = None

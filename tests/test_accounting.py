@@ -186,3 +186,30 @@ def test_the_same_file_under_another_spelling_of_its_path_is_the_same_records(
     assert [o["file"] for o in shown(run, 1)["origins"]] == [
         str(path)
     ]  # kept as a full path: it means the same anywhere
+
+
+def test_what_became_of_each_reject_is_decided_per_record(run: Run, tmp_path: Path) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    good = {"title": "अच्छी खबर", "body": "पाठ।"}
+    bad = write_jsonl(feed / "bad.jsonl", [good, {"title": "बिना पाठ"}, {"title": "यह भी बिना पाठ"}])
+    (feed / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    run("ingest", str(feed))
+    write_jsonl(bad, [good, {"title": "अब पाठ", "body": "पाठ है।"}, {"title": "यह भी बिना पाठ"}])
+    run("ingest", str(feed))
+
+    def statuses() -> list[tuple[int, str, str, str]]:
+        rows = json.loads(run("rejects", "--format", "json").stdout)
+        return [(r["run"], Path(r["file"]).name, r["record"], r["status"]) for r in rows]
+
+    assert statuses() == [
+        (2, "bad.jsonl", "line 3", "rejected"),
+        (2, "gone.jsonl", "-", "rejected"),
+        (1, "bad.jsonl", "line 2", "resolved"),  # fixed, though the file still has another bad record
+        (1, "bad.jsonl", "line 3", "rejected again"),
+        (1, "gone.jsonl", "-", "rejected again"),  # the link to nowhere was read (and rejected) again
+    ]
+    bad.unlink()
+    (feed / "gone.jsonl").unlink()
+    assert [s[3] for s in statuses()][:2] == ["gone", "gone"]  # nothing left to fix
+    assert json.loads(run("rejects", "--open", "--format", "json").stdout) == []

@@ -286,6 +286,8 @@ def print_rejects(found: list[Reject], output: OutputFormat) -> None:
             status = f" · resolved: run {row['since_run']} read the file without rejects"
         elif row["status"] == "rejected again":
             status = f" · rejected again by run {row['since_run']}"
+        elif row["status"] == "gone":
+            status = " · the file is gone"
         typer.echo(f"run {row['run']} · {row['file']}, record {row['record']}: {row['reason']}{status}")
         if row["context"]:
             typer.echo(f"    {' '.join(str(row['context']).split())[:160]}")

@@ -294,6 +294,8 @@ def _ingest_files(
         tell.read(report.counts, before)
         if stamp:
             store.mark_file_done(str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
+        elif path != STDIN:  # (a link to nowhere: read, and rejected, again next time; its rejects know this run)
+            store.mark_file_done(str(path), -1, -1, report.run_id)
 
 
 def _full(path: Path) -> Path:

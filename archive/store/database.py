@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -480,8 +481,9 @@ class Store(SavedSearches):
 
     def rejects(self, run_id: int | None = None, limit: int = 100, *, open_only: bool = False) -> list[models.Reject]:
         """Rejects of every run (or of run ``run_id``), newest run first, each with what became of it: still
-        rejected, rejected again by a later read of its file, or resolved (a later run read its file to the
-        end and rejected nothing in it). ``open_only``: only those still rejected."""
+        rejected; rejected again (a later run read the file and rejected the same record); resolved (a later
+        run read the file to the end and did not reject that record); gone (the file is not there any more).
+        ``open_only``: only those still rejected."""
         with self._session() as session:
             if run_id is not None and session.get(IngestRun, run_id) is None:
                 raise NotFoundError(f"No ingest run {run_id}. `archive history` lists the runs.")
@@ -490,11 +492,15 @@ class Store(SavedSearches):
                 query = query.where(Reject.run_id == run_id)
             found: list[models.Reject] = []
             latest = _latest_reads(session)
+            again = _rejected_by(session, {run for run in latest.values()})
             for row in session.scalars(query).yield_per(500):
                 later = latest.get(row.origin_file)
                 status, since = "rejected", None
-                if later is not None and later[0] > row.run_id:
-                    status, since = ("rejected again" if later[1] else "resolved"), later[0]
+                if later is not None and later > row.run_id:
+                    key = (later, row.origin_file, row.origin_record)
+                    status, since = ("rejected again" if key in again else "resolved"), later
+                elif row.origin_file != STDIN_NAME and not os.path.lexists(row.origin_file):
+                    status = "gone"  # the file is not there any more: nothing left to fix
                 if open_only and status != "rejected":
                     continue
                 found.append(
@@ -712,15 +718,22 @@ def _article(row: Article, origins: tuple[OriginRecord, ...] = ()) -> models.Art
     )
 
 
-def _latest_reads(session: Session) -> dict[str, tuple[int, bool]]:
-    """File -> (the latest run that read it to the end, whether that run rejected any of it)."""
-    rejected = {
-        (run_id, file) for run_id, file in session.execute(select(Reject.run_id, Reject.origin_file).distinct())
-    }
-    return {
-        path: (run_id, (run_id, path) in rejected)
-        for path, run_id in session.execute(select(IngestedFile.path, IngestedFile.run_id))
-    }
+def _latest_reads(session: Session) -> dict[str, int]:
+    """File -> the latest run that read it to the end."""
+    return {path: run_id for path, run_id in session.execute(select(IngestedFile.path, IngestedFile.run_id))}
+
+
+def _rejected_by(session: Session, runs: set[int]) -> set[tuple[int, str, str]]:
+    """(run, file, record) of every reject of these runs."""
+    found: set[tuple[int, str, str]] = set()
+    for chunk in _chunks(sorted(runs)):
+        query = select(Reject.run_id, Reject.origin_file, Reject.origin_record).where(Reject.run_id.in_(chunk))
+        found.update((run_id, file, record) for run_id, file, record in session.execute(query))
+    return found
+
+
+#: How rejects name standard input (its records cannot be read again, so its rejects stay open).
+STDIN_NAME = "<stdin>"
 
 
 def _status(row: IngestRun) -> str:
