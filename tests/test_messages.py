@@ -39,6 +39,13 @@ def test_postgresql_without_its_driver_names_the_extra_to_install(tmp_path: Path
     assert result.stderr.strip() == (
         "Error: The database URL needs the PostgreSQL driver, which is not installed: pip install 'archive[postgres]'"
     )
+    other = subprocess.run(
+        [sys.executable, "-c", code.replace("postgresql://", "postgresql+psycopg2://")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert other.returncode == 1 and "names the driver 'psycopg2', which is not installed" in other.stderr
 
 
 @pytest.mark.parametrize("damage", ["term table", "stored fields", "table of contents", "a missing file"])
@@ -162,6 +169,9 @@ def test_every_hit_streams_as_jsonl_and_csv(run: Run, tmp_path: Path) -> None:
     assert all(h["snippet"][s:e] == "चुनाव" for h in hits for s, e in h["highlights"])
     table = run("search", "चुनाव", "--all", "--format", "csv").stdout
     assert table.startswith("\ufeffid,") and len(table.splitlines()) == 451
+    for bad in (['"चुनाव'], ["चुनाव", "--sort", "bogus"]):  # refused before any output: no bare header left
+        failed = run("search", *bad, "--all", "--format", "csv")
+        assert failed.exit_code == 2 and failed.stdout == "", failed.output
     refused = run("search", "चुनाव", "--all")
     assert refused.exit_code == 2 and "--all writes every match as --format jsonl or csv" in refused.output
 

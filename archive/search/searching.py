@@ -185,7 +185,8 @@ def iter_hits_in(
     with ``only``, the hits whose article id it accepts."""
     _check(request)
     with index_damage_reported(session.settings.index_dir):
-        yield from _every_hit(session, request, only)
+        found = _Matching(session, request)  # parsed and evaluated now: a bad query fails before any output
+    return _every_hit(session, found, only)
 
 
 def matching_ids(session: SearchSession, request: SearchRequest) -> Ints:
@@ -198,8 +199,12 @@ def matching_ids(session: SearchSession, request: SearchRequest) -> Ints:
         return found.values.numbers("number")[found.mask]
 
 
-def _every_hit(session: SearchSession, request: SearchRequest, only: Callable[[int], bool] | None) -> Iterator[Hit]:
-    found = _Matching(session, request)
+def _every_hit(session: SearchSession, found: _Matching, only: Callable[[int], bool] | None) -> Iterator[Hit]:
+    with index_damage_reported(session.settings.index_dir):
+        yield from _hits_of(found, found.request, only)
+
+
+def _hits_of(found: _Matching, request: SearchRequest, only: Callable[[int], bool] | None) -> Iterator[Hit]:
     ordered: Iterable[int] = found.ordered()
     if only is not None:
         numbers = found.values.numbers("number")  # (the article ids, see matching_ids)

@@ -88,8 +88,13 @@ def _missing_driver(url: str, error: ImportError) -> str:
     >>> _missing_driver("postgresql+psycopg://u@h/news", ModuleNotFoundError("No module named 'psycopg'"))
     "The database URL needs the PostgreSQL driver, which is not installed: pip install 'archive[postgres]'"
     """
-    if url.startswith(("postgresql", "postgres")):
+    if url.startswith(("postgresql+psycopg://", "postgresql://", "postgres://")):
         return "The database URL needs the PostgreSQL driver, which is not installed: pip install 'archive[postgres]'"
+    if url.startswith(("postgresql", "postgres")):  # another driver named in the URL
+        return (
+            f"The database URL names the driver {error.name or str(error)!r}, which is not installed; install it, or "
+            "write postgresql://… to use psycopg 3 (pip install 'archive[postgres]')"
+        )
     driver = error.name or str(error)
     return (
         f"The database URL needs the driver {driver!r}, which is not installed; install it (pip install ...), "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints, so that migrations can refer to them on every backend.
@@ -84,6 +84,7 @@ class Origin(Base):
     editorial printed again under another date is one article with two origins."""
 
     __tablename__ = "origins"
+    __table_args__ = (UniqueConstraint("article_id", "origin_file", "origin_record"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), index=True)

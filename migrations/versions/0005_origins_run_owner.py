@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.Column("url", sa.String(2048), nullable=True),
         sa.Column("run_id", sa.Integer(), nullable=True),
         sa.Column("seen_at", sa.DateTime(), nullable=False),
+        # (two ingests at once must not keep one record twice: the second one's batch is retried)
+        sa.UniqueConstraint("article_id", "origin_file", "origin_record", name="uq_origins_article_id"),
     )
     op.create_index("ix_origins_article_id", "origins", ["article_id"])
     op.create_index("ix_origins_run_id", "origins", ["run_id"])
