@@ -246,3 +246,17 @@ def test_the_ingest_bar_counts_bytes_and_articles(home: Path, tmp_path: Path) ->
     code, seen = _pty_run([sys.executable, "-m", "archive", "reindex"], env)
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen)
     assert code == 0 and "indexing" in plain and "/3000 articles" in plain and "indexed 3000 articles" in plain
+
+
+def test_a_word_found_only_in_bodies_is_marked(run: Run, tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "two.jsonl",
+        [
+            {"title": "पुतिन का दौरा", "body": "रूसी राष्ट्रपति ने चीन में जिनपिंग से मुलाकात की।"},
+            {"title": "प्रदूषण", "body": "दिल्ली के स्कूल बंद रहे।"},
+        ],
+    )
+    run("ingest", str(source))
+    [hit] = json.loads(run("search", "पुतिन जिनपिंग", "--format", "json").stdout)["hits"]
+    assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["जिनपिंग"]  # in the body only; पुतिन: title
+    assert run("show", "2", "--query", "दिल्ली").stdout.splitlines()[-1] == "**दिल्ली** के स्कूल बंद रहे।"

@@ -24,7 +24,7 @@ class QueryForms:
     def of(cls, expanded_query: Any, reader: Any) -> QueryForms:
         terms = frozenset(
             text.decode("utf-8") if isinstance(text, bytes) else text
-            for _, text in expanded_query.existing_terms(reader, expand=True)
+            for _, text in existing_terms(expanded_query, reader)
         )
         keys = frozenset(term for term in terms if term.startswith(VARIANT_PREFIX))
         firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
@@ -34,6 +34,29 @@ class QueryForms:
     def first_letters(self) -> str | None:
         """The class of characters an article's word the query matched can start with (None: any)."""
         return None if self.initials is None else first_letters_before_normalizing(self.initials)
+
+
+def existing_terms(query: Any, reader: Any) -> set[tuple[str, bytes]]:
+    """Every term of the query (prefixes, wildcards and fuzzy words expanded) that the index holds, as
+    (field, bytes).
+
+    Whoosh's own ``Query.existing_terms`` reuses its ``fieldname`` argument as the loop's variable: after the
+    first leaf it keeps only terms of the last field it saw, so a word found only in bodies was never marked
+    (issue 17). The same walk, without that.
+    """
+    schema = reader.schema
+    found: set[tuple[str, bytes]] = set()
+    for leaf in query.leaves():
+        for field, text in leaf.expanded_terms(reader, phrases=True):
+            if field not in schema:
+                continue
+            try:
+                term = schema[field].to_bytes(text)
+            except ValueError:
+                continue
+            if (field, term) in reader:
+                found.add((field, term))
+    return found
 
 
 def matched_words(query: QueryForms, words: set[str]) -> frozenset[str]:
