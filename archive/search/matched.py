@@ -22,10 +22,7 @@ class QueryForms:
 
     @classmethod
     def of(cls, expanded_query: Any, reader: Any) -> QueryForms:
-        terms = frozenset(
-            text.decode("utf-8") if isinstance(text, bytes) else text
-            for _, text in existing_terms(expanded_query, reader)
-        )
+        terms = frozenset(term.decode("utf-8") for term in existing_terms(expanded_query, reader))
         keys = frozenset(term for term in terms if term.startswith(VARIANT_PREFIX))
         firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
         initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
@@ -36,16 +33,17 @@ class QueryForms:
         return None if self.initials is None else first_letters_before_normalizing(self.initials)
 
 
-def existing_terms(query: Any, reader: Any) -> set[tuple[str, bytes]]:
-    """Every term of the query (prefixes, wildcards and fuzzy words expanded) that the index holds, as
-    (field, bytes).
+def existing_terms(query: Any, reader: Any) -> set[bytes]:
+    """Every term of the query (prefixes, wildcards and fuzzy words expanded) that the index holds in any
+    field, as bytes.
 
     Whoosh's own ``Query.existing_terms`` reuses its ``fieldname`` argument as the loop's variable: after the
     first leaf it keeps only terms of the last field it saw, so a word found only in bodies was never marked
-    (issue 17). The same walk, without that.
+    (issue 17). The same walk, without that; and each text looked up once, in the fields most likely to hold
+    it first (a query's leaves repeat their words for title, summary and body).
     """
     schema = reader.schema
-    found: set[tuple[str, bytes]] = set()
+    fields_of: dict[bytes, list[str]] = {}
     for leaf in query.leaves():
         for field, text in leaf.expanded_terms(reader, phrases=True):
             if field not in schema:
@@ -54,9 +52,16 @@ def existing_terms(query: Any, reader: Any) -> set[tuple[str, bytes]]:
                 term = schema[field].to_bytes(text)
             except ValueError:
                 continue
-            if (field, term) in reader:
-                found.add((field, term))
-    return found
+            fields_of.setdefault(term, []).append(field)
+    return {
+        term
+        for term, fields in fields_of.items()
+        if any((field, term) in reader for field in sorted(set(fields), key=lambda f: _LIKELY.get(f, len(_LIKELY))))
+    }
+
+
+#: Where a term is looked for first: bodies hold nearly every word of the other fields.
+_LIKELY = {"body": 0, "title": 1, "summary": 2}
 
 
 def matched_words(query: QueryForms, words: set[str]) -> frozenset[str]:
