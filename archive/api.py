@@ -225,12 +225,17 @@ class Archive:
             self.settings, self._ready(), name, every=every, since_run=since_run, limit=limit, mark_seen=mark_seen
         )
 
+    def watch_mark_seen(self, name: str, ids: Sequence[int]) -> None:
+        """Note that a saved search has shown these articles (call it once they are written out)."""
+        from archive import watching
+
+        watching.mark_seen(self.settings, name, ids)
+
     def watch_feed(self, name: str, limit: int = 50) -> str:
         """An Atom feed of a saved search's newest matches (nothing is marked seen)."""
-        from archive.search.atom import atom_feed
+        from archive import watching
 
-        saved, hits = self.watch_hits(name, every=True, limit=limit, mark_seen=False)
-        return atom_feed(saved.name, saved.query, hits)
+        return watching.feed(self.settings, self._ready(), name, limit)
 
     def watch_remove(self, name: str) -> None:
         from archive import watching

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,11 +23,16 @@ from archive.analysis.sources import source_key
 from archive.config import Settings
 from archive.errors import NotFoundError, QueryError
 from archive.home import opened
+from archive.index.query.arrays import Ints
 from archive.models import SavedSearch, WatchCount
+from archive.search.atom import atom_feed
 from archive.search.parsing import parse_when
 from archive.search.request import Hit, SearchRequest
 from archive.search.searching import iter_hits_in, matching_ids
 from archive.search.session import SearchSession
+
+if TYPE_CHECKING:
+    from archive.store.database import Store
 
 MAX_NAME = 200
 
@@ -68,9 +74,15 @@ def check_name(name: str) -> str:
         raise QueryError("A saved search needs a name, e.g. `archive watch add नोटबंदी 'नोटबंदी'`.")
     if len(kept) > MAX_NAME:
         raise QueryError(f"A saved search's name has at most {MAX_NAME} characters; this one has {len(kept)}.")
-    if any(unicodedata.category(c).startswith("C") for c in kept):
+    # (format characters such as ZWJ and ZWNJ belong to Devanagari words; tabs and line breaks do not)
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") for c in kept):
         raise QueryError("A saved search's name cannot hold control characters (tabs, line breaks).")
     return kept
+
+
+def _name(name: str) -> str:
+    """A name as it is looked up: as :func:`check_name` keeps it, so that what was saved is found."""
+    return unicodedata.normalize("NFC", name.strip())
 
 
 def add(settings: Settings, session: SearchSession, saved: SavedSearch) -> WatchCount:
@@ -110,17 +122,33 @@ def news_of_run(settings: Settings, ready: Callable[[], SearchSession], run_id: 
         if not searches:
             return []
         session = ready()
-        brought = np.fromiter(store.changed_in_runs(run_id, run_id), dtype=np.int64)
+        # this run's articles, and those of the runs since the last finished one (an interrupted run said nothing)
+        brought = np.fromiter(store.changed_in_runs(store.first_unannounced_run(run_id), run_id), dtype=np.int64)
         if not brought.size:
             return []
         found = []
         for saved in searches:
             matching = matching_ids(session, request_of(saved))
-            fresh = matching[np.isin(matching, brought, assume_unique=True)].tolist()
-            new = len(fresh) - len(store.seen_among(saved.name, fresh)) if fresh else 0
+            fresh = matching[np.isin(matching, brought, assume_unique=True)]
+            new = len(fresh) - _seen_count(store, saved.name, fresh)
             if new:
                 found.append(WatchCount(saved, len(matching), new))
         return found
+
+
+def _seen_count(store: Store, name: str, ids: Ints) -> int:
+    """How many of these articles the saved search has shown: asked id by id for a few, else by reading all
+    it has shown (one range) and comparing in numpy (a run of 60,000 articles took 125 ms a search)."""
+    if not len(ids):
+        return 0
+    if len(ids) <= SEEN_ASKED:
+        return len(store.seen_among(name, ids.tolist()))
+    seen = np.fromiter(store.seen_ids(name), dtype=np.int64)
+    return int(np.count_nonzero(np.isin(ids, seen, assume_unique=True)))
+
+
+#: Up to this many articles are looked up one by one in what a saved search has shown.
+SEEN_ASKED = 900
 
 
 def hits(
@@ -136,6 +164,7 @@ def hits(
     """A saved search's new matches, newest first (``every``: all of them; ``since_run``: those that run or
     a later one added or changed, seen before or not), at most ``limit``; with ``mark_seen``, the ones
     returned are seen from then on."""
+    name = _name(name)
     with opened(settings, create=False) as (store, _):
         saved = store.saved_search(name)
         request = request_of(saved)
@@ -155,6 +184,20 @@ def hits(
         return saved, shown
 
 
+def mark_seen(settings: Settings, name: str, ids: Sequence[int]) -> None:
+    """Note that the saved search has shown these articles (after they were written out)."""
+    with opened(settings, create=False) as (store, _):
+        store.mark_seen(_name(name), ids, _now())
+
+
+def feed(settings: Settings, session: SearchSession, name: str, limit: int) -> str:
+    """The Atom feed of a saved search's newest matches (nothing is marked seen)."""
+    saved, newest = hits(settings, session, name, every=True, limit=limit, mark_seen=False)
+    with opened(settings, create=False) as (store, _):
+        stored = store.ingested_times([hit.id for hit in newest])
+    return atom_feed(saved.name, saved.query, newest, stored)
+
+
 def _first(found: Iterator[Hit], limit: int | None) -> Iterator[Hit]:
     for count, hit in enumerate(found):
         if limit is not None and count >= limit:
@@ -164,7 +207,7 @@ def _first(found: Iterator[Hit], limit: int | None) -> Iterator[Hit]:
 
 def remove(settings: Settings, name: str) -> None:
     with opened(settings, create=False) as (store, _):
-        store.remove_saved(name)
+        store.remove_saved(_name(name))
 
 
 def saved_searches(settings: Settings) -> Sequence[SavedSearch]:

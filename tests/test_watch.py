@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import pytest
 
 from tests.conftest import Run, write_jsonl
 
@@ -170,3 +171,60 @@ def test_the_atom_feed_reads_back_with_stable_ids(run: Run, tmp_path: Path) -> N
     assert [e.id for e in again.entries][1:] == [e.id for e in entries]
     assert again.entries[0].title == "नोटबंदी का असर"
     assert counts(run)["नोटबंदी"] == (5, 3)  # a feed marks nothing seen
+
+
+def test_review_mends_ids_xml_names_and_unwritable_feeds(run: Run, tmp_path: Path) -> None:
+    ingest(run, tmp_path, "first.jsonl", FIRST)
+    run("watch", "add", " नोटबंदी ", "नोटबंदी")  # kept as नोटबंदी, and found so however it is typed
+    assert run("watch", "show", " नोटबंदी", "--format", "json").exit_code == 0
+    assert run("watch", "add", "क्\u200dष", "नोटबंदी").exit_code == 0  # a ZWJ belongs to the word
+    assert run("watch", "remove", "क्\u200dष").exit_code == 0
+    # an id SQLite gives again after its article was deleted is another entry
+    ingest(run, tmp_path, "a.jsonl", [{"title": "नोटबंदी एक", "body": "नोटबंदी पर पहली बात।"}])
+    before = feedparser.parse(run("watch", "feed", "नोटबंदी", "-n", "1").stdout.encode("utf-8")).entries[0]
+    assert run("delete", "4", "--yes").exit_code == 0
+    ingest(run, tmp_path, "b.jsonl", [{"title": "नोटबंदी दो", "body": "नोटबंदी पर दूसरी बात।\ufffe"}])
+    written = run("watch", "feed", "नोटबंदी", "-n", "1").stdout
+    after = feedparser.parse(written.encode("utf-8"))
+    assert not after.bozo, after.bozo_exception  # the U+FFFE left out: the feed stays well-formed XML
+    assert after.entries[0].title == "नोटबंदी दो" and after.entries[0].id != before.id
+    failed = run("watch", "feed", "नोटबंदी", "-o", str(tmp_path / "no" / "such" / "feed.atom"))
+    assert failed.exit_code == 1 and failed.stderr.startswith(f"Error: Cannot write {tmp_path / 'no'}")
+
+
+def test_an_interrupted_run_is_announced_by_the_next(run: Run, tmp_path: Path, settings: Any) -> None:
+    from archive.api import Archive, IngestOptions, RunCounts, SilentProgress
+
+    class _Pressed(SilentProgress):
+        def read(self, counts: RunCounts, bytes_read: int) -> None:
+            if counts.added:
+                raise KeyboardInterrupt  # Ctrl-C once the first batch is stored
+
+    ingest(run, tmp_path, "first.jsonl", FIRST)
+    run("watch", "add", "नोटबंदी", "नोटबंदी")
+    many = [article(n, f"नोटबंदी खबर {n}", f"नोटबंदी की खबर {n}।") for n in range(10, 10 + 600)]
+    report = Archive(settings=settings).ingest(
+        [write_jsonl(tmp_path / "many.jsonl", many)], IngestOptions(background_index=False), _Pressed()
+    )
+    assert report.interrupted and report.counts.added == 500
+    lines = ingest(run, tmp_path, "many.jsonl", many)  # the same again: the rest, and the news of both
+    assert lines[0] == "added 100, updated 0, unchanged 500, duplicates 0, rejected 0"
+    assert lines[1:] == ["नोटबंदी: 600 new (`archive watch show नोटबंदी`)"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_matches_that_could_not_be_written_stay_new(run: Run, tmp_path: Path, home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    ingest(run, tmp_path, "first.jsonl", FIRST)
+    run("watch", "add", "नोटबंदी", "नोटबंदी")
+    ingest(run, tmp_path, "second.jsonl", SECOND)
+    env = {**os.environ, "ARCHIVE_HOME": str(home)}
+    env.pop("ARCHIVE_DB_URL", None)
+    with open("/dev/full", "w") as full:
+        command = [sys.executable, "-m", "archive", "watch", "show", "नोटबंदी", "--format", "csv"]
+        failed = subprocess.run(command, env=env, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert failed.returncode != 0
+    assert counts(run)["नोटबंदी"] == (4, 2)  # still new: nothing was shown

@@ -5,6 +5,7 @@ returns (:mod:`archive.cli.output`)."""
 # and string annotations made it compile 260 of them, 9 ms of every command.)
 
 import contextlib
+import errno
 import functools
 import gc
 import json
@@ -88,6 +89,10 @@ def _archive(ctx: typer.Context) -> "Archive":
     from archive.api import Archive
 
     return Archive(settings=_settings(ctx))
+
+
+def _unwritable(path: Path, error: OSError) -> ArchiveError:
+    return ArchiveError(f"Cannot write {path} ({error.strerror or error}); check the folder exists and may be written.")
 
 
 def _fail(error: ArchiveError) -> NoReturn:
@@ -466,7 +471,11 @@ def export(
 ) -> None:
     """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
     (dates, urls, sources and the original text included)."""
-    with open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout) as out:
+    try:
+        target = open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
+    except OSError as error:
+        _fail(_unwritable(output_file or Path("-"), error))
+    with target as out:
         count = 0
         for record in _archive(ctx).export():
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -550,8 +559,10 @@ def watch_show(
 ) -> None:
     """The new matches of a saved search, newest first, with snippets; they are not new from then on."""
     with _archive(ctx) as archive:
-        saved, hits = archive.watch_hits(name, every=every, since_run=since_run, limit=limit)
-    print_watch_hits(saved, hits, output, dates, every=every or since_run is not None, bom=bom)
+        saved, hits = archive.watch_hits(name, every=every, since_run=since_run, limit=limit, mark_seen=False)
+        print_watch_hits(saved, hits, output, dates, every=every or since_run is not None, bom=bom)
+        sys.stdout.flush()
+        archive.watch_mark_seen(name, [hit.id for hit in hits])  # only once they are out: a failed write loses none
 
 
 @watch_app.command("feed")
@@ -570,7 +581,10 @@ def watch_feed(
     if output_file is None:
         sys.stdout.write(feed)
         return
-    output_file.write_text(feed, encoding="utf-8")
+    try:
+        output_file.write_text(feed, encoding="utf-8")
+    except OSError as error:
+        _fail(_unwritable(output_file, error))
     typer.echo(f"wrote the feed of {name!r} to {output_file}", err=True)
 
 
@@ -589,19 +603,32 @@ def db_upgrade(ctx: typer.Context) -> None:
     typer.echo(f"database at schema revision {_archive(ctx).upgrade()}")
 
 
+#: What a full disk or a closed pipe raises when the output is written.
+_OUTPUT_FAILURES = {getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EPIPE", "EIO") if hasattr(errno, name)}
+
+
+def _unexpected(error: Exception) -> NoReturn:
+    if os.environ.get("ARCHIVE_DEBUG"):
+        raise error
+    typer.echo(
+        f"Unexpected error: {type(error).__name__}: {error}. "
+        "Run again with ARCHIVE_DEBUG=1 for the details, and please report it.",
+        err=True,
+    )
+    sys.exit(70)
+
+
 def main() -> None:
     defer_unused_imports()
     try:
         app()
+    except OSError as error:
+        if error.errno not in _OUTPUT_FAILURES:
+            _unexpected(error)
+        typer.echo(f"Error: cannot write the output ({error.strerror}).", err=True)
+        sys.exit(1)
     except Exception as error:  # a bug of ours: one line for the user, the traceback on request
-        if os.environ.get("ARCHIVE_DEBUG"):
-            raise
-        typer.echo(
-            f"Unexpected error: {type(error).__name__}: {error}. "
-            "Run again with ARCHIVE_DEBUG=1 for the details, and please report it.",
-            err=True,
-        )
-        sys.exit(70)
+        _unexpected(error)
     finally:
         # The interpreter's last garbage collection walks every object still alive, and an ingest leaves
         # hundreds of thousands (cached words, their analyses): 0.15 s of a 4,500-article ingest. Frozen

@@ -55,15 +55,17 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 
 
 def shell_word(text: str) -> str:
-    """``text`` as one word of a shell command: quoted only when it has to be.
+    """``text`` as a command's argument in a shell: quoted only when it has to be, after ``--`` when it
+    starts like an option.
 
-    >>> shell_word("नोटबंदी"), shell_word("जनसत्ता में")
-    ('नोटबंदी', "'जनसत्ता में'")
+    >>> shell_word("नोटबंदी"), shell_word("जनसत्ता में"), shell_word("-x")
+    ('नोटबंदी', "'जनसत्ता में'", '-- -x')
     """
     import re
     import shlex
 
-    return shlex.quote(text) if re.search(r"[\s'\"$`\\!*?;&|<>(){}\[\]#~]", text) or not text else text
+    quoted = shlex.quote(text) if re.search(r"[\s'\"$`\\!*?;&|<>(){}\[\]#~]", text) or not text else text
+    return "-- " + quoted if text.startswith("-") else quoted  # (else read as an option)
 
 
 def print_json(data: Any) -> None:

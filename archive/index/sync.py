@@ -42,9 +42,7 @@ def ensure_index(store: ArticleSource, index: SearchIndex) -> None:
 Advanced = Callable[[int, int], None]
 
 
-def sync_index(
-    store: ArticleSource, index: SearchIndex, *, wait: bool = True, advanced: Advanced | None = None
-) -> int:
+def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, advanced: Advanced | None = None) -> int:
     """Index (or remove from the index) every queued article; returns how many were handled.
 
     With ``wait=False`` a busy index is left alone: the process holding it will do the work.

@@ -1,13 +1,16 @@
 """An Atom feed (RFC 4287) of a saved search's newest matches, which any feed reader can subscribe to.
 
-Entry ids are stable: made from the article's id (and url, when it has one), which never change while the
-article exists, so a reader shows an article once however often the feed is written again.
+Entry ids are stable: made from the article's id and the time it was first stored, which never change
+while the article exists (an id alone can come back: SQLite gives the highest one again once its article is
+deleted), so a reader shows an article once however often the feed is written again. Text is cleaned of the
+characters XML 1.0 does not allow (a stray U+FFFE in a body would make the whole feed unreadable).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from xml.etree import ElementTree
 
@@ -16,15 +19,29 @@ from archive.search.request import Hit
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def entry_id(hit: Hit) -> str:
+def entry_id(hit: Hit, stored: datetime | None) -> str:
     """A permanent id for the article's entry.
 
-    >>> from datetime import date
+    >>> from datetime import date, datetime
     >>> hit = Hit(7, None, "शीर्षक", None, None, date(2016, 1, 25), 0.0, ())
-    >>> entry_id(hit) == entry_id(hit) and entry_id(hit).startswith("urn:uuid:")
+    >>> first, again = entry_id(hit, datetime(2026, 1, 2)), entry_id(hit, datetime(2026, 3, 4))
+    >>> first == entry_id(hit, datetime(2026, 1, 2)) != again and first.startswith("urn:uuid:")
     True
     """
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"archive-article:{hit.id}:{hit.url or ''}"))
+    when = stored.isoformat() if stored else ""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"archive-article:{hit.id}:{when}:{hit.url or ''}"))
+
+
+_NOT_IN_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold.
+
+    >>> _xml_text("पाठ\ufffe\x07।")
+    'पाठ।'
+    """
+    return _NOT_IN_XML.sub("", text)
 
 
 def feed_id(name: str) -> str:
@@ -36,17 +53,20 @@ def _stamp(day: date | None, fallback: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def atom_feed(name: str, query: str, hits: Sequence[Hit], now: datetime | None = None) -> str:
-    """The feed of ``hits`` (newest first) for the saved search ``name``, as UTF-8 XML text."""
+def atom_feed(
+    name: str, query: str, hits: Sequence[Hit], stored: Mapping[int, datetime], now: datetime | None = None
+) -> str:
+    """The feed of ``hits`` (newest first) for the saved search ``name``, as UTF-8 XML text; ``stored``: when
+    each article was first stored (part of its entry's id)."""
     now = now or datetime.now(UTC)
     ElementTree.register_namespace("", ATOM)
 
     def element(
         parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str
     ) -> ElementTree.Element:
-        child = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+        child = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _xml_text(v) for k, v in attributes.items()})
         if text is not None:
-            child.text = text
+            child.text = _xml_text(text)
         return child
 
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
@@ -60,7 +80,7 @@ def atom_feed(name: str, query: str, hits: Sequence[Hit], now: datetime | None =
     for hit in hits:
         entry = element(feed, "entry")
         element(entry, "title", hit.title)
-        element(entry, "id", entry_id(hit))
+        element(entry, "id", entry_id(hit, stored.get(hit.id)))
         if hit.url:
             element(entry, "link", href=hit.url, rel="alternate")
         element(entry, "updated", _stamp(hit.date, now))

@@ -8,13 +8,13 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, delete, insert, literal, select
+from sqlalchemy import Integer, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive import models
 from archive.errors import NotFoundError, QueryError
-from archive.store.tables import Article, SavedSearch, SavedSearchSeen
+from archive.store.tables import Article, IngestRun, SavedSearch, SavedSearchSeen
 
 _IN_CHUNK = 900
 
@@ -36,8 +36,8 @@ class SavedSearches:
             with self._session(write=True) as session:
                 if session.scalar(select(SavedSearch.id).where(SavedSearch.name == saved.name)) is not None:
                     raise QueryError(
-                        f"There is a saved search named {saved.name!r} already; choose another name, or "
-                        f"`archive watch remove {saved.name}` first."
+                        f"There is a saved search named {saved.name!r} already; choose another name, or remove "
+                        "that one first (`archive watch remove NAME`)."
                     )
                 row = SavedSearch(
                     name=saved.name,
@@ -92,6 +92,24 @@ class SavedSearches:
             row = _row(session, name)
             row.seen_at = now
             _mark(session, row.id, ids)
+
+    def first_unannounced_run(self, run_id: int) -> int:
+        """The first run whose news the end of run ``run_id`` reports: the one after the last run before it
+        that finished (an interrupted, failed or killed run announced nothing)."""
+        with self._session() as session:
+            query = select(func.max(IngestRun.id)).where(IngestRun.id < run_id, IngestRun.status == "finished")
+            last = session.scalar(query)
+            return (last or 0) + 1
+
+    def ingested_times(self, ids: Sequence[int]) -> dict[int, datetime]:
+        """When each of these articles was first stored (it never changes: with the id, an article's
+        identity, as an id alone can be given again to a later article once the last one is deleted)."""
+        found: dict[int, datetime] = {}
+        with self._session() as session:
+            for chunk in _chunks(sorted(set(ids))):
+                rows = session.execute(select(Article.id, Article.ingested_at).where(Article.id.in_(chunk)))
+                found.update((article_id, stored) for article_id, stored in rows)
+        return found
 
     def changed_in_runs(self, first_run: int, last_run: int | None = None) -> list[int]:
         """The articles that ingest run ``first_run`` or a later one (up to ``last_run``) last added or changed."""

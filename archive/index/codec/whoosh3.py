@@ -211,9 +211,7 @@ def length_codes(perdoc: Any, field: str, count: int) -> np.ndarray[Any, np.dtyp
     return numeric_values(perdoc.column_reader(name, _w3.LENGTHS_COLUMN), count, 0)
 
 
-def numeric_values(
-    column: Any, count: int, default: int, offset: int = 0
-) -> np.ndarray[Any, np.dtype[np.int64]]:
+def numeric_values(column: Any, count: int, default: int, offset: int = 0) -> np.ndarray[Any, np.dtype[np.int64]]:
     """A numeric column of one segment, read whole (Whoosh would unpack it value by value), minus ``offset``;
     ``default`` where no value was written."""
     values = np.full(count, default - offset, dtype=np.int64)

@@ -1,5 +1,4 @@
-"""Collecting matches: ranking them (lazily, only as far as a page needs), one per story, and counting.
-"""
+"""Collecting matches: ranking them (lazily, only as far as a page needs), one per story, and counting."""
 
 from __future__ import annotations
 
