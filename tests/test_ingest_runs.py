@@ -86,8 +86,11 @@ def _articles_in(database: Path) -> int:
         return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
-def test_interrupt_keeps_what_was_stored_and_the_next_run_continues(tmp_path: Path, home: Path) -> None:
-    total = 20_000
+def _start_big_ingest(
+    tmp_path: Path, home: Path, total: int = 20_000
+) -> tuple[subprocess.Popen[str], dict[str, str], list[str]]:
+    """An ingest in a process of its own (its environment and command too), large enough for the
+    background indexer, once its first batches have landed."""
     records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर {i}। " * 30} for i in range(total)]
     source = write_jsonl(tmp_path / "big.jsonl", records)
     env = {**os.environ, "ARCHIVE_HOME": str(home)}
@@ -100,7 +103,13 @@ def test_interrupt_keeps_what_was_stored_and_the_next_run_continues(tmp_path: Pa
         if database.exists() and _articles_in(database) > 0:
             break
         time.sleep(0.05)
-    assert process.poll() is None, "the ingest finished before it could be interrupted; give it more records"
+    assert process.poll() is None, "the ingest finished before it could be stopped; give it more records"
+    return process, env, command
+
+
+def test_interrupt_keeps_what_was_stored_and_the_next_run_continues(tmp_path: Path, home: Path) -> None:
+    total = 20_000
+    process, env, command = _start_big_ingest(tmp_path, home, total)
     process.send_signal(signal.SIGINT)
     pressed = time.monotonic()
     out, err = process.communicate(timeout=120)
@@ -157,25 +166,6 @@ def test_a_ctrl_c_that_a_finaliser_swallowed_still_stops_the_ingest(tmp_path: Pa
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C handled as usual again
 
 
-def _start_big_ingest(tmp_path: Path, home: Path, total: int = 20_000) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """An ingest in a process of its own, large enough for the background indexer, once its first batches
-    have landed."""
-    records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर {i}। " * 30} for i in range(total)]
-    source = write_jsonl(tmp_path / "big.jsonl", records)
-    env = {**os.environ, "ARCHIVE_HOME": str(home)}
-    env.pop("ARCHIVE_DB_URL", None)
-    command = [sys.executable, "-m", "archive", "ingest", str(source)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    database = home / "archive.db"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        if database.exists() and _articles_in(database) > 0:
-            break
-        time.sleep(0.05)
-    assert process.poll() is None, "the ingest finished before it could be stopped; give it more records"
-    return process, env
-
-
 def _history(env: dict[str, str]) -> list[dict[str, Any]]:
     command = [sys.executable, "-m", "archive", "history", "--format", "json"]
     return json.loads(subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout)  # type: ignore[no-any-return]
@@ -183,7 +173,7 @@ def _history(env: dict[str, str]) -> list[dict[str, Any]]:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
 def test_a_killed_run_shows_as_killed_with_what_it_stored(tmp_path: Path, home: Path) -> None:
-    process, env = _start_big_ingest(tmp_path, home)
+    process, env, _ = _start_big_ingest(tmp_path, home)
     time.sleep(0.5)  # (the background indexer at work too)
     process.send_signal(signal.SIGKILL)
     _, err = process.communicate(timeout=60)  # standard error closes when every process holding it has ended
@@ -202,7 +192,7 @@ def test_a_killed_run_shows_as_killed_with_what_it_stored(tmp_path: Path, home: 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="signals are POSIX")
 def test_a_second_ctrl_c_still_prints_the_summary(tmp_path: Path, home: Path) -> None:
-    process, env = _start_big_ingest(tmp_path, home)
+    process, env, _ = _start_big_ingest(tmp_path, home)
     process.send_signal(signal.SIGINT)
     time.sleep(0.05)
     process.send_signal(signal.SIGINT)
