@@ -208,8 +208,3 @@ def _first(found: Iterator[Hit], limit: int | None) -> Iterator[Hit]:
 def remove(settings: Settings, name: str) -> None:
     with opened(settings, create=False) as (store, _):
         store.remove_saved(_name(name))
-
-
-def saved_searches(settings: Settings) -> Sequence[SavedSearch]:
-    with opened(settings, create=False) as (store, _):
-        return store.saved_searches()
