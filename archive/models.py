@@ -11,6 +11,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+#: How records read from standard input name their file.
+STDIN_ORIGIN = "<stdin>"
+
 #: The fields ``archive export`` writes, in this order, and ``archive ingest`` reads back.
 EXPORTED = (
     "title",

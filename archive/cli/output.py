@@ -122,7 +122,6 @@ def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle, *, bom: bool = True) -> None:
-    rows = [_hit_row(hit, dates) for hit in results.hits]
     facets = {name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in results.facets.items()}
     if output is ResultFormat.json:
         print_json(
@@ -134,14 +133,14 @@ def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle
                 "expanded": results.expanded,
                 "suggestions": results.suggestions,
                 "facets": facets,
-                "hits": rows,
+                "hits": [_hit_row(hit, dates) for hit in results.hits],
             }
         )
         return
     if output in (ResultFormat.jsonl, ResultFormat.csv):
         stream_hits(results.hits, output, dates, bom=bom)
         return
-    _print_text(results, rows, facets)
+    _print_text(results, dates, facets)
 
 
 def stream_hits(hits: Iterable[Hit], output: ResultFormat, dates: DateStyle, *, bom: bool = True) -> int:
@@ -175,11 +174,12 @@ def _terminal_width() -> int:
     return max(40, min(shutil.get_terminal_size((100, 20)).columns, 120))
 
 
-def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict[str, list[dict[str, Any]]]) -> None:
-    from archive.cli.wrapping import wrap_marked
+def _marks(colour: bool) -> tuple[str, str]:
+    """What a matched word is put between: colour on a terminal, ``**`` in a pipe."""
+    return ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
 
-    colour = sys.stdout.isatty()
-    width = _terminal_width()
+
+def _print_text(results: SearchResults, dates: DateStyle, facets: dict[str, list[dict[str, Any]]]) -> None:
     shown = f" (page {results.page})" if results.page > 1 else ""
     verb = "matches" if results.total == 1 else "match"
     typer.echo(f"{counted(results.total, 'article')} {verb} {results.query!r}{shown}" + (":" if results.hits else "."))
@@ -191,17 +191,24 @@ def _print_text(results: SearchResults, rows: list[dict[str, Any]], facets: dict
         typer.echo(f"\n{name}:")
         for entry in counts[:15]:
             typer.echo(f"  {entry['count']:>6}  {entry['value']}")
-    first = (results.page - 1) * results.limit + 1
-    marks = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
-    for rank, (hit, row) in enumerate(zip(results.hits, rows, strict=True), start=first):
+    _print_hits(results.hits, dates, first=(results.page - 1) * results.limit + 1)
+
+
+def _print_hits(hits: Sequence[Hit], dates: DateStyle, first: int = 1) -> None:
+    """Hits as a terminal shows them: numbered, bold titles, outlet, date and id, the snippet wrapped."""
+    from archive.cli.wrapping import wrap_marked
+
+    colour = sys.stdout.isatty()
+    width = _terminal_width()
+    for rank, hit in enumerate(hits, start=first):
         typer.echo("")
         title = f"{rank}. {hit.title}"
         typer.echo(typer.style(title, bold=True) if colour else title)
-        meta = " · ".join(str(p) for p in (hit.source, row["date"], f"id {hit.id}") if p)
+        meta = " · ".join(str(p) for p in (hit.source, show_date(hit.date, dates), f"id {hit.id}") if p)
         typer.echo(f"   {meta}")
         if hit.also_in:
             typer.echo(f"   also in: {', '.join(hit.also_in)}")
-        for line in wrap_marked(hit.snippet, width - 3, *marks):
+        for line in wrap_marked(hit.snippet, width - 3, *_marks(colour)):
             typer.echo(f"   {line}")
 
 
@@ -218,7 +225,7 @@ def print_article(article: Article, output: OutputFormat, marked: Sequence[Snipp
 
     colour = sys.stdout.isatty()
     width = _terminal_width()
-    marks = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
+    marks = _marks(colour)
     title, summary, body = marked or (
         [(article.title, False)],
         [(article.summary or "", False)],
@@ -387,18 +394,7 @@ def print_watch_hits(
     if output in (ResultFormat.jsonl, ResultFormat.csv):
         stream_hits(hits, output, dates, bom=bom)
         return
-    from archive.cli.wrapping import wrap_marked
-
-    colour = sys.stdout.isatty()
     what = "match" if every else "new match"
     since = f" since {saved.seen_at:%Y-%m-%d %H:%M} UTC" if saved.seen_at and not every else ""
     typer.echo(f"{saved.name}: {counted(len(hits), what, what + 'es')}{since}" + (":" if hits else "."))
-    marks = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
-    for number, hit in enumerate(hits, start=1):
-        typer.echo("")
-        title = f"{number}. {hit.title}"
-        typer.echo(typer.style(title, bold=True) if colour else title)
-        meta = " · ".join(str(p) for p in (hit.source, show_date(hit.date, dates), f"id {hit.id}") if p)
-        typer.echo(f"   {meta}")
-        for line in wrap_marked(hit.snippet, _terminal_width() - 3, *marks):
-            typer.echo(f"   {line}")
+    _print_hits(hits, dates)

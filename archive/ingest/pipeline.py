@@ -151,15 +151,17 @@ def ingest(
             # `feed/a.jsonl` and `/home/me/feed/./a.jsonl` are one file, and a relative name would mean another
             # file from another directory.
             files = [_full(p) for p in iter_files(sources, include=options.include, exclude=options.exclude)]
-            input_bytes = _input_bytes(files)
+            stamps = [_stamp(path) for path in files]  # (once: the input's size, and each file's to skip or mark)
+            input_bytes = sum(stamp.st_size for stamp in stamps if stamp is not None)
             background = options.background_index
             if background is None:
                 background = (os.cpu_count() or 1) > 1 and input_bytes >= settings.index.background_input_bytes
             waiting = functools.partial(_indexing_left, tell, report)
-            stored_all = False
             with indexing_alongside(settings, background, input_bytes, waiting) as alongside:
                 every = None if background else settings.index.commit_every
-                _ingest_files(store, index, files, options, report, tell, sync_every=every, interrupted=interrupted)
+                _ingest_files(
+                    store, index, files, stamps, options, report, tell, sync_every=every, interrupted=interrupted
+                )
                 stored_all = True
             status = "finished"
         except KeyboardInterrupt:
@@ -245,21 +247,17 @@ def _interrupts_noted() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def _input_bytes(files: Sequence[Path]) -> int:
-    return sum(stamp.st_size for stamp in map(_stamp, files) if stamp is not None)
-
-
 def _ingest_files(
     store: Store,
     index: SearchIndex,
     files: Sequence[Path],
+    stamps: Sequence[os.stat_result | None],
     options: IngestOptions,
     report: IngestReport,
     tell: Progress,
     sync_every: int | None,
     interrupted: Callable[[], bool] = lambda: False,
 ) -> None:
-    stamps = [_stamp(path) for path in files]
     sizes = [
         None if path == STDIN else stamp.st_size if stamp else 0 for path, stamp in zip(files, stamps, strict=True)
     ]

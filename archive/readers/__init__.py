@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib.resources import as_file, files
 from pathlib import Path, PurePosixPath
 
+from archive.models import STDIN_ORIGIN
 from archive.readers.delimited import read_delimited
 from archive.readers.detect import FORMATS, Unsupported, detect_format
 from archive.readers.inputs import (
     DAMAGE,
     HEAD_BYTES,
     STDIN,
-    STDIN_ORIGIN,
     Input,
     InputProblem,
     ReadTracker,

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from archive.models import STDIN_ORIGIN
+
 STDIN = Path("-")
-STDIN_ORIGIN = "<stdin>"
 #: How much of an input the format detection looks at.
 HEAD_BYTES = 64 * 1024
 #: UTF-16 and UTF-32 inputs are converted in memory; larger ones are refused.

@@ -21,9 +21,10 @@ from archive import models
 from archive.analysis.sources import source_key
 from archive.config import Settings
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
+from archive.models import STDIN_ORIGIN, RunCounts
 from archive.models import Origin as OriginRecord
-from archive.models import RunCounts
 from archive.processes import ProcessId, is_alive
+from archive.store.chunks import chunks
 from archive.store.dedupe import bands, cluster_of, simhash
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
@@ -40,8 +41,6 @@ UPSERT_ATTEMPTS = 3
 #: The origins table itself, for inserting plain rows (see :meth:`Store.upsert`).
 _ORIGINS = cast(Table, Origin.__table__)
 
-# Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
-_IN_CHUNK = 900
 
 
 def content_hash(title: str, summary: str | None, body: str) -> str:
@@ -100,11 +99,6 @@ def _missing_driver(url: str, error: ImportError) -> str:
         f"The database URL needs the driver {driver!r}, which is not installed; install it (pip install ...), "
         "or use SQLite (the default) or PostgreSQL (pip install 'archive[postgres]')"
     )
-
-
-def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -276,12 +270,12 @@ class Store(SavedSearches):
         with self._session(write=True) as session:
             by_url = {
                 a.url: a
-                for chunk in _chunks(sorted({r.url for r in records if r.url}))
+                for chunk in chunks(sorted({r.url for r in records if r.url}))
                 for a in session.scalars(select(Article).where(Article.url.in_(chunk)))
             }
             by_hash = {
                 a.content_hash: a
-                for chunk in _chunks(sorted(set(hashes)))
+                for chunk in chunks(sorted(set(hashes)))
                 for a in session.scalars(select(Article).where(Article.content_hash.in_(chunk)))
             }
             stored = {a.id: a for a in (*by_url.values(), *by_hash.values())}
@@ -340,7 +334,7 @@ class Store(SavedSearches):
                 new_origins.setdefault(target, []).extend(o for o in record.origins if o.key not in known_keys)
                 known_keys.update(o.key for o in record.origins)
             session.flush()
-            for chunk in _chunks(sorted(a.id for a in replaced)):
+            for chunk in chunks(sorted(a.id for a in replaced)):
                 session.execute(delete(Origin).where(Origin.article_id.in_(chunk)))
             rows = [_origin_row(target.id, o, run_id, now) for target, origins in new_origins.items() for o in origins]
             if rows:  # (a plain executemany: as ORM objects, the origins cost a twentieth of all storing)
@@ -369,7 +363,7 @@ class Store(SavedSearches):
         with session.no_autoflush:
             for band, column in enumerate(columns):
                 wanted = sorted({parts[band] for _, _, parts in signed})
-                for chunk in _chunks(wanted):
+                for chunk in chunks(wanted):
                     rows = session.execute(
                         select(Article.id, Article.simhash, Article.cluster_id, column).where(
                             column.in_(chunk), Article.simhash.is_not(None)
@@ -399,7 +393,7 @@ class Store(SavedSearches):
 
     def _queue(self, session: Session, ids: Sequence[int]) -> None:
         queued: set[int] = set()
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             queued.update(session.scalars(select(PendingIndex.article_id).where(PendingIndex.article_id.in_(chunk))))
         session.add_all(PendingIndex(article_id=i) for i in ids if i not in queued)
 
@@ -416,7 +410,7 @@ class Store(SavedSearches):
         that was indexed, None for an article indexed as deleted), an article that changed again since
         stays queued: another process may have updated it while this one was indexing."""
         with self._session(write=True) as session:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 if versions is not None:
                     current: dict[int, datetime | None] = dict.fromkeys(chunk)
                     rows = session.execute(select(Article.id, Article.updated_at).where(Article.id.in_(chunk)))
@@ -504,7 +498,7 @@ class Store(SavedSearches):
                 if later is not None and later > row.run_id:
                     key = (later, row.origin_file, row.origin_record)
                     status, since = ("rejected again" if key in again else "resolved"), later
-                elif row.origin_file != STDIN_NAME and not os.path.lexists(row.origin_file):
+                elif row.origin_file != STDIN_ORIGIN and not os.path.lexists(row.origin_file):
                     status = "gone"  # the file is not there any more: nothing left to fix
                 if open_only and status != "rejected":
                     continue
@@ -545,7 +539,7 @@ class Store(SavedSearches):
         """The articles with these ids that exist, in the order of ``ids``."""
         found: dict[int, models.Article] = {}
         with self._session() as session:
-            for chunk in _chunks(list(ids)):
+            for chunk in chunks(list(ids)):
                 found.update((a.id, _article(a)) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
         return [found[i] for i in ids if i in found]
 
@@ -557,7 +551,7 @@ class Store(SavedSearches):
         """The articles with these ids that exist, as a list names them, in id order."""
         found: list[models.Listed] = []
         with self._session() as session:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 query = select(Article.id, Article.title, Article.source, Article.published).where(
                     Article.id.in_(chunk)
                 )
@@ -573,10 +567,10 @@ class Store(SavedSearches):
         with self._session(write=True) as session:
             existing = [
                 i
-                for chunk in _chunks(list(ids))
+                for chunk in chunks(list(ids))
                 for i in session.scalars(select(Article.id).where(Article.id.in_(chunk)))
             ]
-            for chunk in _chunks(existing):
+            for chunk in chunks(existing):
                 session.execute(delete(Article).where(Article.id.in_(chunk)))
             self._queue(session, existing)
             return len(existing)
@@ -634,7 +628,7 @@ class Store(SavedSearches):
 
 def _origin_keys(session: Session, article_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
     keys: dict[int, set[tuple[str, str]]] = {i: set() for i in article_ids}
-    for chunk in _chunks(article_ids):
+    for chunk in chunks(article_ids):
         query = select(Origin.article_id, Origin.origin_file, Origin.origin_record).where(Origin.article_id.in_(chunk))
         for article_id, file, record in session.execute(query):
             keys[article_id].add((file, record))
@@ -643,7 +637,7 @@ def _origin_keys(session: Session, article_ids: Sequence[int]) -> dict[int, set[
 
 def _origins_of(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[OriginRecord, ...]]:
     found: dict[int, list[OriginRecord]] = {i: [] for i in article_ids}
-    for chunk in _chunks(article_ids):
+    for chunk in chunks(article_ids):
         for row in session.scalars(select(Origin).where(Origin.article_id.in_(chunk)).order_by(Origin.id)):
             found[row.article_id].append(
                 OriginRecord(row.origin_file, row.origin_record, row.source, row.published, row.url)
@@ -731,14 +725,10 @@ def _latest_reads(session: Session) -> dict[str, int]:
 def _rejected_by(session: Session, runs: set[int]) -> set[tuple[int, str, str]]:
     """(run, file, record) of every reject of these runs."""
     found: set[tuple[int, str, str]] = set()
-    for chunk in _chunks(sorted(runs)):
+    for chunk in chunks(sorted(runs)):
         query = select(Reject.run_id, Reject.origin_file, Reject.origin_record).where(Reject.run_id.in_(chunk))
         found.update((run_id, file, record) for run_id, file, record in session.execute(query))
     return found
-
-
-#: How rejects name standard input (its records cannot be read again, so its rejects stay open).
-STDIN_NAME = "<stdin>"
 
 
 def _status(row: IngestRun) -> str:

@@ -10,15 +10,13 @@ writes: the SQLite connection refuses changes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from archive.analysis.sources import most_printed
+from archive.store.chunks import chunks
 from archive.store.schema import SCHEMA_HEAD
-
-# Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
-_IN_CHUNK = 900
 
 #: The statements, with ``?`` for each parameter and ``{marks}`` for a list of them.
 REVISION = "SELECT version_num FROM alembic_version"
@@ -34,11 +32,6 @@ SOURCE_COUNTS = "SELECT source, count(*) FROM articles WHERE source IS NOT NULL 
 
 #: Runs one statement (in the driver's parameter style) with its parameters; returns the rows.
 Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
 
 
 def _connect_for_reading(path: Path) -> sqlite3.Connection:
@@ -113,7 +106,7 @@ class ReadOnlyStore:
         """Summary and body of the articles with these ids that exist (what snippets are made from),
         without loading whole articles (their original text is often the largest column)."""
         found: dict[int, tuple[str | None, str]] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             found.update((i, (summary, body)) for i, summary, body in self._rows(TEXTS, chunk, len(chunk)))
         return found
 
@@ -126,7 +119,7 @@ class ReadOnlyStore:
         """The outlets of every article in each near-duplicate cluster, oldest first."""
         wanted = sorted({int(c) for c in clusters if c})
         found: dict[str, list[str]] = {}
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for cluster, source in self._rows(CLUSTER_SOURCES, chunk, len(chunk)):
                 found.setdefault(str(cluster), []).append(source)
         return found

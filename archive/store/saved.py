@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
@@ -14,14 +14,8 @@ from sqlalchemy.orm import Session
 
 from archive import models
 from archive.errors import NotFoundError, QueryError
+from archive.store.chunks import chunks
 from archive.store.tables import Article, IngestRun, SavedSearch, SavedSearchSeen
-
-_IN_CHUNK = 900
-
-
-def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
 
 
 class SavedSearches:
@@ -71,7 +65,7 @@ class SavedSearches:
         with self._session() as session:
             search_id = _row(session, name).id
             seen: set[int] = set()
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 query = select(SavedSearchSeen.article_id).where(
                     SavedSearchSeen.search_id == search_id, SavedSearchSeen.article_id.in_(chunk)
                 )
@@ -106,7 +100,7 @@ class SavedSearches:
         identity, as an id alone can be given again to a later article once the last one is deleted)."""
         found: dict[int, datetime] = {}
         with self._session() as session:
-            for chunk in _chunks(sorted(set(ids))):
+            for chunk in chunks(sorted(set(ids))):
                 rows = session.execute(select(Article.id, Article.ingested_at).where(Article.id.in_(chunk)))
                 found.update((article_id, stored) for article_id, stored in rows)
         return found
@@ -124,7 +118,7 @@ def _mark(session: Session, search_id: int, ids: Sequence[int]) -> None:
     """Add these articles to what the search has shown: those that exist (one deleted meanwhile would
     break the foreign key) and are not there yet, in one INSERT ... SELECT per chunk (a baseline of 60,000
     articles as ORM objects took over a second)."""
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids))):
         shown = select(SavedSearchSeen.article_id).where(SavedSearchSeen.search_id == search_id)
         rows = select(literal(search_id, Integer), Article.id).where(Article.id.in_(chunk), Article.id.not_in(shown))
         session.execute(insert(SavedSearchSeen).from_select(["search_id", "article_id"], rows))
