@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         CheckReport,
         IngestRun,
         Listed,
+        NodeStatus,
         Origin,
         Reject,
         RunCounts,
@@ -54,6 +55,7 @@ __all__ = [
     "IngestReport",
     "IngestRun",
     "Listed",
+    "NodeStatus",
     "Origin",
     "Progress",
     "Reject",
@@ -75,6 +77,7 @@ _EXPORTED_FROM = {
         "CheckReport",
         "IngestRun",
         "Listed",
+        "NodeStatus",
         "Origin",
         "Reject",
         "RunCounts",
@@ -306,6 +309,20 @@ class Archive:
         from archive import maintenance
 
         return maintenance.check(self.settings, repair=repair)
+
+    def nodes(self) -> list[NodeStatus]:
+        """Every index that follows the database's change feed (one per home sharing the database), with how
+        far behind each is."""
+        from archive import maintenance
+
+        return maintenance.nodes(self.settings)
+
+    def forget_node(self, node: str) -> None:
+        """Stop keeping the feed's changes for a node that will not come back (its id, a prefix of it, or
+        its home); it rebuilds its index if it ever does."""
+        from archive import maintenance
+
+        maintenance.forget_node(self.settings, node)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the index from the database (``progress`` is told how far the indexing has got, see

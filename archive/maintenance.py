@@ -7,14 +7,17 @@ Each function opens what it needs of the home and closes it again; :class:`archi
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.sources import source_key
 from archive.config import Settings
-from archive.errors import NotFoundError, SearchIndexError
+from archive.errors import InputError, NotFoundError, SearchIndexError
 from archive.home import opened
-from archive.index.sync import Advanced, ensure_index, rebuild_index, sync_index
-from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, Reject
+from archive.index.feed import known_node, this_node
+from archive.index.sync import Advanced, ensure_index, lag, rebuild_index, reindex_entries, sync_index
+from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, NodeStatus, Reject
 
 
 def article(settings: Settings, article_id: int) -> Article:
@@ -27,6 +30,7 @@ def stats(settings: Settings) -> ArchiveStats:
     with opened(settings, create=False) as (store, index):
         counts = store.stats()
         info = index.info()
+        waiting = lag(store, index) if index.exists() else counts.articles
         return ArchiveStats(
             home=str(settings.home),
             database=store.location,
@@ -36,19 +40,17 @@ def stats(settings: Settings) -> ArchiveStats:
             first_date=counts.first_date,
             last_date=counts.last_date,
             index_bytes=info.size_bytes,
-            pending=counts.pending_index,
+            pending=waiting,
             analyzer_version=info.analyzer_version,
-            in_step=counts.pending_index == 0
-            and info.documents == counts.articles
-            and info.analyzer_version == ANALYZER_VERSION,
+            in_step=waiting == 0 and info.documents == counts.articles and info.analyzer_version == ANALYZER_VERSION,
             undated=counts.undated,
             top_sources=counts.top_sources,
         )
 
 
 def catch_up(settings: Settings) -> int:
-    """Migrate the database, create a missing index and index what is queued, without waiting for an index
-    another command is writing; returns how many articles were indexed."""
+    """Migrate the database, build a missing index and apply the change feed to it, without waiting for an
+    index another command is writing; returns how many articles were indexed."""
     with opened(settings, create=False) as (store, index):
         ensure_index(store, index)
         return sync_index(store, index, wait=False)
@@ -95,15 +97,56 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
         missing = sorted(stored.keys() - indexed.keys())
         extra = sorted(indexed.keys() - stored.keys())
         stale = sorted(i for i in stored.keys() & indexed.keys() if stored[i] != indexed[i])
-        report = CheckReport(len(stored), len(indexed), missing, extra, stale, store.pending_count(), problem)
+        report = CheckReport(
+            len(stored),
+            len(indexed),
+            missing,
+            extra,
+            stale,
+            lag(store, index) if problem is None else 0,
+            problem,
+            position=index.applied_position(),
+            head=store.feed_head().position,
+            nodes=tuple(_marked(settings, store.nodes(_now()))),
+        )
         if not repair or report.healthy:
             return report
         if problem is not None:
             rebuild_index(store, index)
         else:
-            store.queue([*missing, *extra, *stale])
+            if missing or extra or stale:
+                reindex_entries(store, index, sorted({*missing, *extra, *stale}))
             sync_index(store, index)
         return CheckReport(**{**report.__dict__, "repaired": True})
+
+
+def nodes(settings: Settings) -> list[NodeStatus]:
+    """Every index that follows the database's change feed, with how far behind each is."""
+    with opened(settings, create=False) as (store, _):
+        return _marked(settings, store.nodes(_now()))
+
+
+def _marked(settings: Settings, found: Sequence[NodeStatus]) -> list[NodeStatus]:
+    mine = known_node(settings.home)
+    return [replace(n, this_home=n.node == mine) for n in found]
+
+
+def forget_node(settings: Settings, node: str) -> None:
+    """Stop keeping the feed's changes for a node that will not come back (its id or its home)."""
+    with opened(settings, create=False) as (store, _):
+        known = store.nodes(_now())
+        matches = [n for n in known if node in (n.node, n.home) or (len(node) >= 6 and n.node.startswith(node))]
+        if len(matches) != 1:
+            listed = "; ".join(f"{n.node[:8]} ({n.home} on {n.host})" for n in known) or "none"
+            problem = "matches several nodes" if matches else "is not a node of this archive"
+            raise NotFoundError(f"{node!r} {problem}; the nodes: {listed}. `archive nodes` lists them.")
+        if matches[0].node == this_node(settings.home).node:
+            raise InputError("That is this home's own node: forget it from another home (or delete this home).")
+        store.forget_node(matches[0].node)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def deletion(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> list[Listed]:
@@ -130,7 +173,7 @@ def deletion(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str]
 def delete(settings: Settings, ids: Sequence[int]) -> int:
     """Delete articles by id from the database and the index; returns how many existed."""
     with opened(settings, create=False) as (store, index):
-        count = store.delete(sorted(set(ids)))
+        count = store.delete(sorted(set(ids)), _now())
         if index.exists():
             sync_index(store, index)
         return count

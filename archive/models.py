@@ -244,16 +244,71 @@ class ArchiveStats:
 
 
 @dataclass(frozen=True)
+class FeedHead:
+    """Where the change feed stands: its last change's number, and how far it has been pruned."""
+
+    last: int
+    pruned_through: int
+
+    @property
+    def position(self) -> int:
+        """The position of an index that has applied everything (the feed may be pruned empty)."""
+        return max(self.last, self.pruned_through)
+
+    def can_follow(self, position: int) -> bool:
+        """Whether an index at ``position`` can catch up by the feed: not behind what was pruned, and not
+        ahead of the feed (an index made from another database, or from one restored from a backup)."""
+        return self.pruned_through <= position <= self.position
+
+
+@dataclass(frozen=True)
+class FeedNode:
+    """An index that follows the change feed: a home on some machine."""
+
+    node: str
+    host: str
+    home: str
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    """A node as the database knows it: how far it has applied the feed, and when it last said so."""
+
+    node: str
+    host: str
+    home: str
+    position: int
+    #: Changes after its position.
+    behind: int
+    seen_at: datetime
+    #: It has left a change unapplied for longer than the feed keeps changes for it: it rebuilds its index
+    #: when it returns.
+    gone: bool
+    head: int
+    #: It is the home asking.
+    this_home: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "seen_at": self.seen_at.isoformat(timespec="seconds")}
+
+
+@dataclass(frozen=True)
 class CheckReport:
     articles: int
     indexed: int
     missing: list[int]
     extra: list[int]
     stale: list[int]
+    #: Changes of the feed this index has not applied yet.
     pending: int
     #: The index cannot be used at all (unreadable, built by another analyzer version).
     problem: str | None
     repaired: bool = False
+    #: The change feed's position this index has applied, and the feed's own.
+    position: int = 0
+    head: int = 0
+    #: Every index that follows the feed (this one among them).
+    nodes: tuple[NodeStatus, ...] = ()
 
     @property
     def healthy(self) -> bool:
@@ -270,6 +325,9 @@ class CheckReport:
             "problem": self.problem,
             "healthy": self.healthy,
             "repaired": self.repaired,
+            "position": self.position,
+            "head": self.head,
+            "nodes": [n.to_dict() for n in self.nodes],
         }
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from archive.config import Settings
+from archive.index.search_index import SearchIndex
+from archive.index.sync import apply_changes, lag
 from archive.readers import ArticleRecord
 from archive.store.database import Store
 from tests.conftest import Run, write_jsonl
@@ -111,29 +113,30 @@ def test_a_locked_index_gives_a_clear_message_and_searches_still_answer(
     assert json.loads(run("search", "भूकंप", "--format", "json").stdout)["total"] == 1
 
 
-def test_an_article_changed_while_it_was_being_indexed_stays_queued(run: Run, settings: Settings) -> None:
-    # Another process updates an article after this one read it for the index and before it takes it
-    # off the queue: the queue must keep it, or the index would keep the old text for good.
+def test_an_article_changed_while_it_was_being_indexed_is_applied_again(run: Run, settings: Settings) -> None:
+    # Another process updates an article after this one read it for the index and before its commit: the
+    # commit's position covers only the change it applied, so the later one is still ahead of the index.
     run("ingest")
     store = Store.open(settings, create=False)
+    index = SearchIndex(settings.index_dir)
     try:
         record = ArticleRecord(
-            title="पहला रूप", body="बाढ़ से गांव घिरे", url="https://example.com/a", origin_file="x", origin_record="1"
+            title="पहला रूप", body="मंडी में खरबूजा", url="https://example.com/a", origin_file="x", origin_record="1"
         )
         store.upsert([record], datetime(2024, 1, 1, 9))
-        (article_id,) = [i for i in store.pending_ids()]
-        indexed_version = {a.id: a.updated_at for a in store.articles([article_id])}
         changed = ArticleRecord(
-            title="दूसरा रूप", body="बाढ़ का पानी उतरा", url="https://example.com/a", origin_file="x", origin_record="1"
+            title="दूसरा रूप", body="मंडी में तरबूज", url="https://example.com/a", origin_file="x", origin_record="1"
         )
-        assert store.upsert([changed], datetime(2024, 1, 1, 10)).updated == 1
-        store.clear_pending([article_id], indexed_version)
-        assert store.pending_ids() == [article_id]
-        store.clear_pending([article_id], {a.id: a.updated_at for a in store.articles([article_id])})
-        assert store.pending_ids() == []
+        with index.writer() as writer:
+            through = store.feed_head().position
+            assert apply_changes(store, writer, through) == (1, False)
+            assert store.upsert([changed], datetime(2024, 1, 1, 10)).updated == 1
+        assert index.applied_position() == through and lag(store, index) == 1
     finally:
+        index.close()
         store.close()
-    assert json.loads(run("search", "उतरा", "--format", "json").stdout)["total"] == 1
+    assert json.loads(run("search", "तरबूज", "--format", "json").stdout)["total"] == 1
+    assert json.loads(run("search", "खरबूजा", "--format", "json").stdout)["total"] == 0
 
 
 def test_a_small_ingest_keeps_the_vocabulary_as_a_full_rescan_would(tmp_path: Path, settings: Settings) -> None:

@@ -29,10 +29,12 @@ def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Set
     assert store.table_names() == [
         "alembic_version",
         "articles",
+        "changes",
+        "feed_state",
+        "index_nodes",
         "ingest_runs",
         "ingested_files",
         "origins",
-        "pending_index",
         "rejects",
         "saved_search_seen",
         "saved_searches",

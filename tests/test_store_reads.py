@@ -32,10 +32,12 @@ def test_sqlite_reads_answer_as_the_store(tmp_path: Path) -> None:
         assert len(reads.cluster_sources(["31"])["31"]) == 3  # the wire story printed three times
         keys = ["नईदुनिया", "दैनिक जागरण", "कोई नहीं"]
         assert reads.source_labels(keys) == store.reads.source_labels(keys)
-        assert reads.has_pending() is store.reads.has_pending() is False
+        head = reads.feed_head()
+        assert head == store.reads.feed_head() and head.position > 0
         record = ArticleRecord(title="नया", body="नई खबर", origin_file="x", origin_record="1")
         store.upsert([record], datetime.now())
-        assert reads.has_pending() and store.reads.has_pending()  # a read sees the other connection's commit
+        # a read sees the other connection's commit
+        assert reads.feed_head() == store.reads.feed_head() and reads.feed_head().last == head.position + 1
     finally:
         reads.close()
         store.close()

@@ -27,6 +27,7 @@ from archive.cli.output import (
     print_article,
     print_check,
     print_history,
+    print_nodes,
     print_rejects,
     print_results,
     print_stats,
@@ -61,6 +62,12 @@ watch_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(watch_app, name="watch")
+nodes_app = typer.Typer(
+    help="The indexes (one per home, on any machine) that follow this database's change feed.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+app.add_typer(nodes_app, name="nodes")
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -594,6 +601,27 @@ def watch_remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="T
     """Delete a saved search (the articles stay)."""
     _archive(ctx).watch_remove(name)
     typer.echo(f"removed the saved search {name!r}")
+
+
+@nodes_app.callback()
+@_reporting
+def nodes_list(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
+    """List every index that follows this database: its home and machine, how many changes it has yet to
+    apply, and when it last applied some. (`archive nodes forget NODE` drops one that will not return.)"""
+    if ctx.invoked_subcommand is None:
+        print_nodes(_archive(ctx).nodes(), output)
+
+
+@nodes_app.command("forget")
+@_reporting
+def nodes_forget(
+    ctx: typer.Context,
+    node: Annotated[str, typer.Argument(help="The node's id (or its first 6+ characters), or its home.")],
+) -> None:
+    """Stop keeping changes for a node that is gone for good, so the feed can be pruned without waiting 30
+    days for it. If it does come back, it rebuilds its index from the database."""
+    _archive(ctx).forget_node(node)
+    typer.echo(f"forgot the node {node}: the change feed no longer waits for it")
 
 
 @db_app.command("upgrade")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         CheckReport,
         Hit,
         IngestRun,
+        NodeStatus,
         Reject,
         SavedSearch,
         SearchResults,
@@ -330,8 +331,13 @@ def print_check(report: CheckReport, output: OutputFormat) -> None:
         if ids:
             shown = ", ".join(map(str, ids[:10])) + (" …" if len(ids) > 10 else "")
             typer.echo(f"{label}: {len(ids)} ({shown})")
-    if report.pending:
-        typer.echo(f"waiting to be indexed: {report.pending}")
+    if report.problem is None:
+        behind = f", {counted(report.pending, 'change')} behind" if report.pending else ", up to date"
+        typer.echo(f"change feed: applied up to {report.position} of {report.head}{behind}")
+    if len(report.nodes) > 1 or (report.nodes and not report.nodes[0].this_home):
+        typer.echo("indexes following this database:")
+        for line in node_lines(report.nodes):
+            typer.echo(f"  {line}")
     if report.problem:
         typer.echo(f"index unusable: {report.problem}")
     if report.healthy:
@@ -340,6 +346,35 @@ def print_check(report: CheckReport, output: OutputFormat) -> None:
         typer.echo("repaired: the index now agrees with the database")
     else:
         typer.echo("run `archive check --repair` to fix this")
+
+
+def node_lines(nodes: Sequence[NodeStatus]) -> list[str]:
+    """A line per node: its id, home and host, how far it has applied the feed, when it last did."""
+    lines = []
+    for node in nodes:
+        if node.gone:
+            state = "gone: it has missed changes for over 30 days, and rebuilds its index when it returns"
+        elif node.behind:
+            state = f"{counted(node.behind, 'change')} behind"
+        else:
+            state = "up to date"
+        mark = "this home · " if node.this_home else ""
+        seen = node.seen_at.strftime("%Y-%m-%d %H:%M")
+        lines.append(f"{node.node[:8]}  {node.home} on {node.host} · {mark}at {node.position} · {state} · seen {seen}")
+    return lines
+
+
+def print_nodes(nodes: Sequence[NodeStatus], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        print_json([n.to_dict() for n in nodes])
+        return
+    if not nodes:
+        typer.echo("No index follows this database yet (the first ingest or search makes one).")
+        return
+    head = nodes[0].head
+    typer.echo(f"{counted(len(nodes), 'index', 'indexes')} follow this database's change feed (at {head}):")
+    for line in node_lines(nodes):
+        typer.echo(f"  {line}")
 
 
 #: How each filter of a saved search is given on the command line.

@@ -21,7 +21,8 @@ from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import IndexSettings
 from archive.errors import SearchIndexError
-from archive.index.codec.whoosh3 import term_document_counts
+from archive.index.codec.whoosh3 import latest_generation, term_document_counts
+from archive.index.feed import UNFILLED, applied_position, record_position
 from archive.index.schema import SCHEMA_VERSION, VALUE_FIELDS, build_schema, document
 from archive.index.swap import current_directory, fresh_directory_beside
 from archive.index.vocabulary import Vocabulary
@@ -92,6 +93,8 @@ class SearchIndex:
         self.path = path
         self.settings = settings or IndexSettings()
         self._ix: Any = None
+        #: The directory the open index was opened in (``directory`` may stand for another one since).
+        self._opened_in = path
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -126,7 +129,10 @@ class SearchIndex:
         if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
+        # before the table of contents: whoever opens it finds it unfilled (see archive.index.feed)
+        record_position(self.path, 0, UNFILLED, UNFILLED)
         self._ix = whoosh_index.create_in(str(self.path), build_schema())
+        self._opened_in = self.path
         meta = {"analyzer_version": ANALYZER_VERSION, "schema_version": SCHEMA_VERSION}
         (self.path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
@@ -141,7 +147,8 @@ class SearchIndex:
                     "Run `archive reindex` to rebuild it from the database."
                 )
             # (Whoosh raises many unrelated types for a damaged index)
-            self._ix, failure = read_quietly(lambda: whoosh_index.open_dir(str(self.directory)))
+            directory = self._opened_in = self.directory
+            self._ix, failure = read_quietly(lambda: whoosh_index.open_dir(str(directory)))
             if failure is not None:
                 raise SearchIndexError(f"{unreadable(self.path, failure)} {REPAIR}")
         return self._ix
@@ -183,6 +190,11 @@ class SearchIndex:
                 problem = unreadable(self.path, error)
             gc.collect()  # out of the except block: the traceback no longer holds the half-opened readers
         raise SearchIndexError(problem)
+
+    def applied_position(self) -> int:
+        """How far this index has applied the database's change feed (as of its latest commit)."""
+        directory = self.directory
+        return applied_position(directory, latest_generation(str(directory)))
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -239,21 +251,32 @@ class SearchIndex:
                 f"The search index at {self.path} is being written by another archive command; "
                 "try again when it has finished."
             ) from error
+        base = raw.generation - 1  # the generation this writer started from (read under its lock)
+        start = applied_position(self._opened_in, base)
+        writer = IndexWriter(raw, self.settings, start)
         try:
-            yield IndexWriter(raw, self.settings)
+            yield writer
         except BaseException:
             raw.cancel()
             raise
         else:
+            # the position goes with the commit (see archive.index.feed)
+            record_position(self._opened_in, raw.generation, writer.position, start)
             raw.commit()
 
 
 class IndexWriter:
     """Adds, replaces and removes articles; the only way the rest of the archive writes to Whoosh."""
 
-    def __init__(self, raw: Any, settings: IndexSettings) -> None:
+    def __init__(self, raw: Any, settings: IndexSettings, position: int = 0) -> None:
         self._raw = raw
         self.settings = settings
+        #: The change feed's position this writer's commit will have applied.
+        self.position = position
+
+    def applied(self, position: int) -> None:
+        """Every change of the feed up to ``position`` has been put or removed here."""
+        self.position = max(self.position, position)
 
     def put(self, articles: Iterable[Article]) -> None:
         for article in articles:

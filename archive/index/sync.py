@@ -1,127 +1,203 @@
-"""Keeping the index in step with the database.
+"""Keeping an index in step with the database, by following its change feed.
 
-The database commits first and queues every changed article in ``pending_index`` in the same
-transaction; the queue is cleared only after the index commit. Whatever stops a process in between,
-the next command finds the queue and finishes the work, so nothing stored is missing from search.
+The database records every change of an article in the same transaction as the article
+(:mod:`archive.store.feed`), numbered in commit order. Each index applies the changes after its own
+position and commits the new position with its segments (:mod:`archive.index.feed`), so whatever stops a
+process in between, the next command carries on from the last commit and nothing stored is missed.
+Every index follows the feed on its own: several homes (machines) can share one database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from archive.errors import SearchIndexError
+from archive.index.feed import UNFILLED, this_node
 from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
 from archive.index.swap import point_to, remove_unused_beside
-from archive.models import Article
+from archive.models import Article, FeedHead, FeedNode
+
+#: Changes read from the feed at a time.
+CHANGES_AT_ONCE = 5_000
 
 
 class ArticleSource(Protocol):
     """What keeping an index in step asks of the database (:class:`archive.store.database.Store` answers)."""
 
-    def pending_ids(self) -> list[int]: ...
-
     def articles(self, ids: Sequence[int]) -> list[Article]: ...
 
-    def clear_pending(self, ids: Sequence[int], versions: Mapping[int, datetime | None] | None = None) -> None: ...
+    def article_ids(self) -> list[int]: ...
 
-    def queue_all(self) -> int: ...
+    def feed_head(self) -> FeedHead: ...
 
+    def changes_after(self, position: int, limit: int, through: int | None = None) -> list[tuple[int, int]]: ...
 
-def ensure_index(store: ArticleSource, index: SearchIndex) -> None:
-    """Create the index when it is missing, queueing every stored article for it."""
-    if not index.exists():
-        fresh = new_index_beside(index.path, index.settings)
-        fresh.close()
-        point_to(index.path, fresh.path)
-        store.queue_all()
+    def changes_count_after(self, position: int) -> int: ...
+
+    def start_following(self, node: FeedNode, now: datetime) -> int: ...
+
+    def note_node(self, node: FeedNode, position: int, now: datetime) -> None: ...
+
+    def prune_feed(self, now: datetime) -> int: ...
 
 
 #: Told (articles done, articles in all) as indexing goes, a batch at a time.
 Advanced = Callable[[int, int], None]
 
 
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def ensure_index(store: ArticleSource, index: SearchIndex) -> None:
+    """Make the index when it is missing: an empty one, which the next sync fills from the articles."""
+    if not index.exists():
+        fresh = new_index_beside(index.path, index.settings)
+        fresh.close()
+        point_to(index.path, fresh.path)
+
+
+def lag(store: ArticleSource, index: SearchIndex) -> int:
+    """How many changes of the feed the index has yet to apply (every article, when it must be rebuilt
+    from them: the feed was pruned past it, or it is ahead of the feed)."""
+    head = store.feed_head()
+    position = index.applied_position()
+    if not head.can_follow(position):
+        return max(1, len(store.article_ids()))
+    return 0 if position == head.position else store.changes_count_after(position)
+
+
+class _CannotFollow(Exception):
+    """The index must be rebuilt from the articles: the feed no longer holds what it has not applied."""
+
+
 def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, advanced: Advanced | None = None) -> int:
-    """Index (or remove from the index) every queued article; returns how many were handled.
+    """Apply to the index every change of the feed after its position; returns how many articles were
+    indexed or removed. An index the feed cannot bring up to date is rebuilt from the articles.
 
     With ``wait=False`` a busy index is left alone: the process holding it will do the work.
     """
-    pending = store.pending_ids()
-    if not pending:
+    if index.applied_position() == store.feed_head().position:  # (the usual case, outside the lock)
         return 0
-    versions: dict[int, datetime | None] = {}
     try:
         with index.writer(timeout=None if wait else 0.0) as writer:
-            removed = write_articles(store, writer, pending, versions, advanced)
+            unfilled = writer.position == UNFILLED
+            filled = fill(store, writer, index.path.parent, advanced) if unfilled else 0
+            head = store.feed_head()  # (under the lock: another process of this home may have applied more)
+            if not head.can_follow(writer.position):
+                raise _CannotFollow
+            applied, removed = apply_changes(store, writer, head.position, None if unfilled else advanced)
+            applied += filled
+    except _CannotFollow:
+        return rebuild_index(store, index, advanced)
     except SearchIndexError:
         if wait:
             raise
         return 0
-    store.clear_pending(pending, versions)
+    if applied or unfilled:
+        followed(store, index, writer.position)
     # A few articles: look up the words the writer indexed of them. Many, or deletions (whose words are
     # unknown here), or a fresh index (no vocabulary yet): rescan. (Words an updated article no longer has
     # keep their old count until the next rescan: harmless, a form that matches nothing only widens a query
     # by nothing.)
-    if len(pending) <= index.settings.incremental_vocabulary and index.vocabulary.path.exists() and not removed:
+    if (
+        applied <= index.settings.incremental_vocabulary
+        and index.vocabulary.path.exists()
+        and not removed
+        and not unfilled
+    ):
         index.update_vocabulary(writer.indexed_forms())
     else:
         index.rebuild_vocabulary()
     index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile
-    return len(pending)
+    return applied
+
+
+def apply_changes(
+    store: ArticleSource, writer: IndexWriter, through: int, advanced: Advanced | None = None, limit: int | None = None
+) -> tuple[int, bool]:
+    """Put or remove, in ``writer``, the article of every change after the writer's position up to
+    ``through`` (or the first ``limit`` changes of them), advancing its position.
+    Returns (articles written, whether any was removed)."""
+    total = store.changes_count_after(writer.position) if advanced is not None else 0
+    applied, seen, removed = 0, 0, False
+    while limit is None or applied < limit:
+        wanted = CHANGES_AT_ONCE if limit is None else max(1, min(CHANGES_AT_ONCE, limit - applied))
+        changes = store.changes_after(writer.position, wanted, through)
+        if not changes:
+            break
+        ids = list(dict.fromkeys(article for _, article in changes))  # (an article changed twice: once)
+        removed = write_articles(store, writer, ids) or removed
+        writer.applied(changes[-1][0])
+        applied += len(ids)
+        seen += len(changes)
+        if advanced is not None:
+            advanced(seen, max(seen, total))
+    return applied, removed
+
+
+def followed(store: ArticleSource, index: SearchIndex, position: int) -> None:
+    """After a commit: record how far this node has applied the feed, and prune what every node has."""
+    now = _now()
+    store.note_node(this_node(index.path.parent), position, now)
+    store.prune_feed(now)
 
 
 def write_articles(
-    store: ArticleSource,
-    writer: IndexWriter,
-    ids: Sequence[int],
-    versions: dict[int, datetime | None],
-    advanced: Advanced | None = None,
+    store: ArticleSource, writer: IndexWriter, ids: Sequence[int], advanced: Advanced | None = None
 ) -> bool:
-    """Index (or remove) these articles, noting in ``versions`` which version of each was written. Returns
-    whether any was removed."""
+    """Index these articles as they are now, removing those that are gone. Returns whether any was removed."""
     removed = False
     batch = writer.settings.batch
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         articles = store.articles(chunk)
         writer.put(articles)
-        present = {a.id: a.updated_at for a in articles}
+        present = {a.id for a in articles}
         gone = [i for i in chunk if i not in present]
         writer.remove(gone)
-        versions.update(present)
-        versions.update(dict.fromkeys(gone))
         removed = removed or bool(gone)
         if advanced is not None:
             advanced(start + len(chunk), len(ids))
     return removed
 
 
+def fill(store: ArticleSource, writer: IndexWriter, home: Path, advanced: Advanced | None = None) -> int:
+    """Index every article, in a new index, and set its position where the feed was before they were read
+    (the home's node registered there, so the feed is kept from then on). Returns how many were indexed."""
+    # Every change up to the head is in the articles as they are read now; the later ones are applied after.
+    position = store.start_following(this_node(home), _now())
+    ids = store.article_ids()
+    write_articles(store, writer, ids, advanced)
+    writer.applied(position)
+    return len(ids)
+
+
 def rebuild_index(store: ArticleSource, index: SearchIndex, advanced: Advanced | None = None) -> int:
-    """Build a fresh index from the database in a new directory, then swap it in atomically: searches
+    """Build a fresh index from the articles in a new directory, then swap it in atomically: searches
     keep using the old index until the new one is complete. The old one is removed at the next rebuild
-    (a search may still be reading it now)."""
-    # Hold the old index's write lock while building, so an ingest running now cannot index into the
-    # index about to be replaced; it waits, or fails with a clear message, and its articles stay queued.
-    holder = None
-    old = SearchIndex(index.directory, index.settings)  # the directory itself: `index` will stand for another
-    if old.exists():
-        try:
-            holder = old.open().writer(timeout=index.settings.lock_timeout)
-        except Exception:  # an unreadable or outdated index is what a rebuild is for
-            holder = None
-    try:
-        fresh = new_index_beside(index.path, index.settings)
-        total = store.queue_all()
-        sync_index(store, fresh, advanced=advanced)
-        if total == 0:
-            fresh.rebuild_vocabulary()
-        fresh.close()
-        previous = point_to(index.path, fresh.path)
-    finally:
-        if holder is not None:
-            holder.cancel()
-        old.close()
-        index.close()
+    (a search may still be reading it now). Only this home's index is touched: other nodes following the
+    feed go on as before. Returns how many articles were indexed.
+
+    A command writing meanwhile may still write to the old index: harmless, its changes are in the feed,
+    after the position the new index starts from, and applied to it next."""
+    fresh = new_index_beside(index.path, index.settings)
+    fresh.close()
+    built = sync_index(store, fresh, advanced=advanced)
+    index.close()
+    previous = point_to(index.path, fresh.path)
     remove_unused_beside(index.path, keep=[previous] if previous else [])
-    return total
+    sync_index(store, index)  # what changed while it was built
+    return built
+
+
+def reindex_entries(store: ArticleSource, index: SearchIndex, ids: Sequence[int]) -> None:
+    """Index these articles again as they are now (removing those that are gone), whatever the feed says:
+    ``archive check --repair`` on entries found wrong. The position stays where it is."""
+    with index.writer() as writer:
+        write_articles(store, writer, ids)
+    index.rebuild_vocabulary()
+    index.close()

@@ -1,8 +1,9 @@
 """The background indexer: a second process that indexes what an ingest stores, as it stores it, so that
 ingest uses both cores of a small machine.
 
-It only makes ingest faster, never more correct: whatever it does not finish stays queued in the
-database, and the storing process's final sync (or the next command) indexes it.
+It only makes ingest faster, never more correct: it follows the database's change feed like any index
+writer, committing its position with its segments, and whatever it does not finish is applied by the
+storing process's final sync (or the next command).
 
 The two processes talk through a pipe and one shared counter, and share no lock or semaphore: when the
 storing process is killed (``kill -9``), multiprocessing's resource tracker would otherwise find its
@@ -19,7 +20,6 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -27,7 +27,7 @@ from archive.config import Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import IndexWriter
-from archive.index.sync import write_articles
+from archive.index.sync import apply_changes, followed
 from archive.store.database import Store
 
 
@@ -70,12 +70,11 @@ def index_alongside(settings: Settings, channel: Connection, indexed: Any, paren
     orders = _Orders(channel)
     try:
         with opened(settings) as (store, index):
-            versions: dict[int, datetime | None] = {}
             finished = False
             while not finished:
                 with index.writer() as writer:
-                    finished = _index_one_commit(store, writer, versions, orders, indexed, parent, commit_when_idle)
-            store.clear_pending(list(versions), versions)
+                    finished = _index_one_commit(store, writer, orders, indexed, parent, commit_when_idle)
+            followed(store, index, writer.position)
             index.rebuild_vocabulary()
     except (SystemExit, ArchiveError):
         # An error (a busy index) is met again, and reported, by the storing process's own sync.
@@ -101,34 +100,35 @@ def _indexer_process(
 def _index_one_commit(
     store: Store,
     writer: IndexWriter,
-    versions: dict[int, datetime | None],
     orders: _Orders,
     indexed: Any,
     parent: int,
     commit_when_idle: bool,
 ) -> bool:
-    """Index newly queued articles into ``writer`` until ``commit_every`` are written, or (with
+    """Apply the feed's new changes in ``writer`` until ``commit_every`` articles are written, or (with
     ``commit_when_idle``) until it has caught up with storing (see ``idle_commit_input_bytes``) (False:
-    commit and go on), or until storing is done and nothing new is queued (True: the last commit)."""
+    commit and go on), or until storing is done and the feed holds nothing new (True: the last commit)."""
     written = 0
     tuning = writer.settings
     while written < tuning.commit_every:
         _stop_if_orphaned(parent)
         orders.wait(0)
-        done = orders.done  # read before the queue: nothing queued after it is missed
-        fresh = [i for i in store.pending_ids() if i not in versions][: tuning.commit_every - written]
-        if not fresh:
+        done = orders.done  # read before the feed: nothing stored after it is missed
+        head = store.feed_head()
+        if not head.can_follow(writer.position):
+            return True  # an index to fill or rebuild first: the storing process's sync does it
+        through = head.position
+        if through == writer.position:
             if done:
                 return True
-            if commit_when_idle and written >= max(tuning.idle_commit_min, len(versions) - written):
+            if commit_when_idle and written >= max(tuning.idle_commit_min, int(indexed.value) - written):
                 return False  # caught up with storing: commit now, while the other core is busy storing
             orders.wait(tuning.poll_seconds)
-        for start in range(0, len(fresh), tuning.batch):
-            _stop_if_orphaned(parent)
-            orders.wait(0)
-            write_articles(store, writer, fresh[start : start + tuning.batch], versions)
-            indexed.value = len(versions)
-        written += len(fresh)
+            continue
+        step = min(tuning.batch, tuning.commit_every - written)
+        applied, _ = apply_changes(store, writer, through, limit=step)
+        indexed.value = int(indexed.value) + applied
+        written += applied
     return False
 
 

@@ -18,7 +18,7 @@ from archive.config import Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import SearchIndex
-from archive.index.sync import ensure_index, sync_index
+from archive.index.sync import ensure_index, lag, sync_index
 from archive.ingest.background import Alongside, indexing_alongside
 from archive.models import RunCounts
 from archive.processes import this_process
@@ -146,7 +146,7 @@ def ingest(
         stored_all = False
         try:
             ensure_index(store, index)
-            report.indexed += sync_index(store, index)  # work left by an interrupted run
+            report.indexed += sync_index(store, index)  # what an interrupted run, or another node, left to apply
             # Files are named by their full path (links not followed), in origins, rejects and the files read:
             # `feed/a.jsonl` and `/home/me/feed/./a.jsonl` are one file, and a relative name would mean another
             # file from another directory.
@@ -166,7 +166,7 @@ def ingest(
             status = "finished"
         except KeyboardInterrupt:
             # pressed while the indexer finished what was stored, and it did finish: nothing was cut short
-            complete = stored_all and store.pending_count() == 0
+            complete = stored_all and lag(store, index) == 0
             status = "finished" if complete else "interrupted"
             report.interrupted = not complete
         except BaseException:
@@ -194,7 +194,7 @@ def ingest(
 def _final_sync(store: Store, index: SearchIndex, report: IngestReport, tell: Progress) -> str:
     """Index what the run left queued; returns the run's status ("interrupted" after a Ctrl-C here: all is
     stored, and what is not indexed stays queued)."""
-    left = store.pending_count()
+    left = lag(store, index)
     try:
         report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))
     except KeyboardInterrupt:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,10 +26,11 @@ from archive.models import Origin as OriginRecord
 from archive.processes import ProcessId, is_alive
 from archive.store.chunks import chunks
 from archive.store.dedupe import bands, cluster_of, simhash
+from archive.store.feed import ChangeFeed
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
-from archive.store.tables import Article, IngestedFile, IngestRun, Origin, PendingIndex, Reject
+from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
 
 if TYPE_CHECKING:
     # annotations only: importing archive.readers loads every reader (~40 ms), which a search never needs
@@ -40,7 +41,6 @@ UPSERT_ATTEMPTS = 3
 
 #: The origins table itself, for inserting plain rows (see :meth:`Store.upsert`).
 _ORIGINS = cast(Table, Origin.__table__)
-
 
 
 def content_hash(title: str, summary: str | None, body: str) -> str:
@@ -64,7 +64,7 @@ class Duplicate:
 
 @dataclass
 class UpsertResult(RunCounts):
-    #: Articles added or updated, queued for the index.
+    #: Articles added or updated (each a change in the feed).
     changed_ids: list[int] = field(default_factory=list)
     duplicates_of: list[Duplicate] = field(default_factory=list)
 
@@ -75,7 +75,6 @@ class StoreStats:
     sources: int
     first_date: date | None
     last_date: date | None
-    pending_index: int
     undated: int = 0
     #: The outlets with the most articles (spellings merged, as filters merge them; one spelling shown).
     top_sources: tuple[tuple[str, int], ...] = ()
@@ -122,7 +121,7 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-class Store(SavedSearches):
+class Store(SavedSearches, ChangeFeed):
     """An archive's database. Open with :meth:`open`; every method runs in its own transaction."""
 
     def __init__(self, engine: Engine, location: str) -> None:
@@ -253,7 +252,7 @@ class Store(SavedSearches):
           outlet, date and url are kept as one more origin of it; unless it is this very record, read
           before (every one of its origins already known), which leaves everything unchanged.
 
-        Every added or updated article is queued for the index in the same transaction. Two ingests storing
+        Every added or updated article is a change in the feed, in the same transaction. Two ingests storing
         the same article at once: one of them hits the unique url or hash and its batch is rolled back; it
         is tried again and then finds the other's article there."""
         for attempt in range(UPSERT_ATTEMPTS):
@@ -342,9 +341,9 @@ class Store(SavedSearches):
             result.duplicates_of = [Duplicate(r.origin_file, r.origin_record, a.id) for r, a in duplicates]
             self._cluster(session, changed)
             result.changed_ids = sorted({a.id for a in changed})
-            self._queue(session, result.changed_ids)
             if run_id is not None:
                 _count_in_run(session, run_id, result)
+            self._record_changes(session, result.changed_ids, now)  # (last: see ChangeFeed._record_changes)
         return result
 
     def _cluster(self, session: Session, articles: Sequence[Article]) -> None:
@@ -390,33 +389,6 @@ class Store(SavedSearches):
             for band, part in enumerate(parts):
                 done_bands[band].setdefault(part, []).append(article.id)
         session.flush()
-
-    def _queue(self, session: Session, ids: Sequence[int]) -> None:
-        queued: set[int] = set()
-        for chunk in chunks(ids):
-            queued.update(session.scalars(select(PendingIndex.article_id).where(PendingIndex.article_id.in_(chunk))))
-        session.add_all(PendingIndex(article_id=i) for i in ids if i not in queued)
-
-    def queue_all(self) -> int:
-        """Queue every article for indexing (to rebuild an index from scratch)."""
-        with self._session(write=True) as session:
-            session.execute(delete(PendingIndex))
-            ids = list(session.scalars(select(Article.id)))
-            session.add_all(PendingIndex(article_id=i) for i in ids)
-            return len(ids)
-
-    def clear_pending(self, ids: Sequence[int], versions: Mapping[int, datetime | None] | None = None) -> None:
-        """Take these articles off the index queue. With ``versions`` (article id -> the ``updated_at``
-        that was indexed, None for an article indexed as deleted), an article that changed again since
-        stays queued: another process may have updated it while this one was indexing."""
-        with self._session(write=True) as session:
-            for chunk in chunks(ids):
-                if versions is not None:
-                    current: dict[int, datetime | None] = dict.fromkeys(chunk)
-                    rows = session.execute(select(Article.id, Article.updated_at).where(Article.id.in_(chunk)))
-                    current.update((i, changed) for i, changed in rows)
-                    chunk = [i for i in chunk if current[i] == versions.get(i)]
-                session.execute(delete(PendingIndex).where(PendingIndex.article_id.in_(chunk)))
 
     # --- ingest runs, rejects and files read ---------------------------------------------------
 
@@ -527,13 +499,9 @@ class Store(SavedSearches):
 
     # --- reads --------------------------------------------------------------------------------
 
-    def pending_ids(self) -> list[int]:
+    def article_ids(self) -> list[int]:
         with self._session() as session:
-            return list(session.scalars(select(PendingIndex.article_id).order_by(PendingIndex.article_id)))
-
-    def pending_count(self) -> int:
-        with self._session() as session:
-            return session.scalar(select(func.count()).select_from(PendingIndex)) or 0
+            return list(session.scalars(select(Article.id).order_by(Article.id)))
 
     def articles(self, ids: Sequence[int]) -> list[models.Article]:
         """The articles with these ids that exist, in the order of ``ids``."""
@@ -562,8 +530,9 @@ class Store(SavedSearches):
         with self._session() as session:
             return list(session.scalars(select(Article.id).where(Article.source_key.in_(list(keys)))))
 
-    def delete(self, ids: Sequence[int]) -> int:
-        """Delete articles; their index entries go with the next index sync. Returns how many existed."""
+    def delete(self, ids: Sequence[int], now: datetime) -> int:
+        """Delete articles, leaving a tombstone of each in the change feed (every index removes it when it
+        next catches up). Returns how many existed."""
         with self._session(write=True) as session:
             existing = [
                 i
@@ -572,12 +541,8 @@ class Store(SavedSearches):
             ]
             for chunk in chunks(existing):
                 session.execute(delete(Article).where(Article.id.in_(chunk)))
-            self._queue(session, existing)
+            self._record_changes(session, existing, now, deleted=True)
             return len(existing)
-
-    def queue(self, ids: Sequence[int]) -> None:
-        with self._session(write=True) as session:
-            self._queue(session, ids)
 
     def iter_articles(self, batch: int = 500) -> Iterator[models.Article]:
         """Every article in id order, a batch at a time (memory stays flat)."""
@@ -610,7 +575,6 @@ class Store(SavedSearches):
                     func.max(Article.published),
                 )
             ).one()
-            pending = session.scalar(select(func.count()).select_from(PendingIndex)) or 0
             undated = session.scalar(select(func.count(Article.id)).where(Article.published.is_(None))) or 0
             # counted on the source_key index alone (the articles' rows, bodies and all, are never read),
             # then one row read per outlet shown, for a spelling to show
@@ -623,7 +587,7 @@ class Store(SavedSearches):
             ).all()
             spelled = select(Article.source).where(Article.source_key == bindparam("key")).limit(1)
             named = tuple((str(session.scalar(spelled, {"key": key}) or key), int(n)) for key, n in top)
-        return StoreStats(count, sources, first, last, pending, undated, named)
+        return StoreStats(count, sources, first, last, undated, named)
 
 
 def _origin_keys(session: Session, article_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:

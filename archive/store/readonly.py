@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from archive.analysis.sources import most_printed
+from archive.models import FeedHead
 from archive.store.chunks import chunks
 from archive.store.schema import SCHEMA_HEAD
 
 #: The statements, with ``?`` for each parameter and ``{marks}`` for a list of them.
 REVISION = "SELECT version_num FROM alembic_version"
-ANY_PENDING = "SELECT 1 FROM pending_index LIMIT 1"
+# (both answered from an index: the feed's primary key and the one row of feed_state)
+FEED_HEAD = "SELECT (SELECT max(seq) FROM changes), (SELECT pruned_through FROM feed_state WHERE id = 1)"
 TEXTS = "SELECT id, summary, body FROM articles WHERE id IN ({marks})"
 ARTICLE_TEXT = "SELECT title, body FROM articles WHERE id = ?"
 CLUSTER_SOURCES = (
@@ -98,9 +100,11 @@ class ReadOnlyStore:
         row = next(iter(self._rows(REVISION)), None)
         return None if row is None else str(row[0])
 
-    def has_pending(self) -> bool:
-        """Whether any article waits for the index: one indexed look-up, asked before every search."""
-        return next(iter(self._rows(ANY_PENDING)), None) is not None
+    def feed_head(self) -> FeedHead:
+        """Where the change feed stands (asked before every search: is the index behind it?)."""
+        row = next(iter(self._rows(FEED_HEAD)), None)
+        last, pruned = (row[0], row[1]) if row is not None else (None, None)
+        return FeedHead(int(last or 0), int(pruned or 0))
 
     def texts(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
         """Summary and body of the articles with these ids that exist (what snippets are made from),

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints, so that migrations can refer to them on every backend.
@@ -122,17 +134,52 @@ class IngestedFile(Base):
     run_id: Mapped[int] = mapped_column(Integer, ForeignKey("ingest_runs.id"))
 
 
-class PendingIndex(Base):
-    """Articles whose index entry may lag the database (an outbox).
+#: The feed's ordering key: BIGINT on a server; on SQLite the rowid itself (``INTEGER PRIMARY KEY``), with
+#: AUTOINCREMENT so that a number is never used twice, even after the feed is pruned empty.
+_SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
 
-    Written in the same transaction as the article, removed only after the index commit,
-    so a crash between the two leaves a to-do list that the next command works off.
+
+class Change(Base):
+    """One insert, update or delete of an article (the change feed that every index follows).
+
+    Written in the same transaction as the article; numbered in commit order (see
+    :meth:`archive.store.feed.ChangeFeed._record_changes`), so an index that has applied every change up
+    to a number has missed none below it. A change names the article only: applying it indexes the
+    article as it is now, or removes it when it is gone (a delete leaves a tombstone, ``deleted``).
     """
 
-    __tablename__ = "pending_index"
+    __tablename__ = "changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy's own declaration)
 
-    # No foreign key: an id whose article is gone means "delete it from the index".
-    article_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    # No foreign key: a tombstone outlives its article.
+    article_id: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When it was made: a node that leaves a change unapplied for long is taken to be gone (pruning).
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IndexNode(Base):
+    """An index that follows the feed (one per home), with how far it has applied it: what pruning the
+    feed waits for, and what ``archive nodes`` and ``archive check`` show."""
+
+    __tablename__ = "index_nodes"
+
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(256))
+    home: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FeedState(Base):
+    """One row: the number up to which the feed has been pruned. An index behind it cannot catch up by the
+    feed and is rebuilt from the articles."""
+
+    __tablename__ = "feed_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pruned_through: Mapped[int] = mapped_column(BigInteger)
 
 
 class SavedSearch(Base):

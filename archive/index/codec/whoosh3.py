@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import whoosh
 from whoosh import columns as _columns
+from whoosh import index as _index
 from whoosh import matching as _matching
 from whoosh import reading as _reading
 from whoosh import scoring as _scoring
@@ -104,6 +105,7 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
         (_columns, "NumericColumn.Reader", "", "_dbfile _basepos _count _fixedlen _typecode"),
         (_scoring, "BM25F", "", "B K1 _field_B"),
         (_matching, "AndNotMatcher", "_find_first _find_next skip_to", "a b"),
+        (_index, "TOC", "_pattern", ""),
     ]
 
 
@@ -162,6 +164,24 @@ def check_installed() -> None:
 
 
 check_installed()
+
+
+# --- an index's generations --------------------------------------------------------------------------
+
+#: The name Whoosh gives an index inside its directory (``open_dir``'s default).
+INDEX_NAME = "MAIN"
+
+
+def latest_generation(directory: str) -> int:
+    """The generation of the newest table of contents in an index directory (-1 when there is none), read
+    from the file names alone, as Whoosh's own ``latest_generation`` does, without opening the index (which
+    reads and unpickles the table of contents and its schema)."""
+    pattern = _index.TOC._pattern(INDEX_NAME)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return -1
+    return max((int(m.group(1)) for m in map(pattern.match, names) if m), default=-1)
 
 
 # --- where a segment's files are ------------------------------------------------------------------

@@ -1,0 +1,169 @@
+"""The change feed: every insert, update and delete of an article as a numbered row, written in the same
+transaction as the article, and the indexes (nodes) that follow it.
+
+**Commit order.** A reader that has applied every change up to a number must never meet a smaller one
+later. A sequence alone cannot promise it on a server database: two transactions take 10 and 11, the one
+holding 11 commits first, a reader applies 11 and moves past 10, which then commits and is never read. So
+taking the numbers is serialised until commit: on PostgreSQL every writing transaction takes one
+transaction-scoped advisory lock (:data:`FEED_LOCK`) as its last step, just before numbering its
+changes, and holds it until it has committed (PostgreSQL makes a commit visible before it releases the
+transaction's locks). Numbers are therefore taken in commit order, and every number up to the largest
+one a reader can see is either visible to it or belongs to a transaction that rolled back. SQLite
+serialises whole writing transactions already (``BEGIN IMMEDIATE``), so it needs nothing more. The lock
+is held only for the insert of the change rows and the commit: the work of a batch (reading, clustering,
+writing the articles) runs concurrently, before it.
+
+**Pruning.** A change is deleted once every live node has applied it. A node is live while the oldest
+change it has not applied is younger than the retention (:data:`FEED_RETENTION`, 30 days): one that has
+missed a month of changes counts as gone, so that it cannot hold the feed forever. A gone node that
+comes back finds the feed pruned past its position (``feed_state.pruned_through``) and rebuilds its index
+from the articles; ``archive nodes --forget`` drops a node that will not come back at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from archive import models
+from archive.store.readonly import ReadOnlyStore
+from archive.store.tables import Change, FeedState, IndexNode
+
+#: The advisory lock that numbers changes in commit order on PostgreSQL (any constant the archive owns).
+FEED_LOCK = 0x61726368  # "arch"
+
+#: How long the feed keeps a change for a node that has not applied it (see the module's text).
+FEED_RETENTION = timedelta(days=30)
+
+_CHANGES = cast(Table, Change.__table__)
+
+
+class ChangeFeed:
+    """The change-feed half of :class:`archive.store.database.Store` (which provides ``_session`` and
+    ``reads``)."""
+
+    reads: ReadOnlyStore
+
+    def _session(self, *, write: bool = False) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    # --- writing changes ------------------------------------------------------------------------
+
+    @staticmethod
+    def _take_feed_lock(session: Session) -> None:
+        """Serialise numbering changes until this transaction commits (see the module's text)."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
+
+    def _record_changes(self, session: Session, ids: Sequence[int], now: datetime, *, deleted: bool = False) -> None:
+        """Number a change of each of these articles. The last statement of a writing transaction: the
+        feed's lock is held from here to the commit."""
+        if not ids:
+            return
+        self._take_feed_lock(session)
+        rows = [{"article_id": i, "deleted": deleted, "changed_at": now} for i in ids]
+        session.connection().execute(insert(_CHANGES), rows)
+
+    # --- reading the feed -----------------------------------------------------------------------
+
+    def feed_head(self) -> models.FeedHead:
+        return self.reads.feed_head()
+
+    def changes_after(self, position: int, limit: int, through: int | None = None) -> list[tuple[int, int]]:
+        """(number, article id) of the first ``limit`` changes after ``position`` (up to ``through``), in
+        order."""
+        with self._session() as session:
+            query = select(Change.seq, Change.article_id).where(Change.seq > position)
+            if through is not None:
+                query = query.where(Change.seq <= through)
+            rows = session.execute(query.order_by(Change.seq).limit(limit))
+            return [(int(seq), int(article)) for seq, article in rows]
+
+    def changes_count_after(self, position: int) -> int:
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(Change).where(Change.seq > position)) or 0
+
+    # --- the nodes that follow it ---------------------------------------------------------------
+
+    def start_following(self, node: models.FeedNode, now: datetime) -> int:
+        """The feed's head, for an index about to be built from the articles as they are now; the node is
+        registered at it in the same transaction, under the feed's lock, so that no prune can pass the
+        position before the node has built its index."""
+        with self._session(write=True) as session:
+            self._take_feed_lock(session)
+            head = _head(session)
+            _note(session, node, head, now)
+            return head
+
+    def note_node(self, node: models.FeedNode, position: int, now: datetime) -> None:
+        """Record how far this node's index has applied the feed."""
+        with self._session(write=True) as session:
+            _note(session, node, position, now)
+
+    def nodes(self, now: datetime) -> list[models.NodeStatus]:
+        """Every node that follows the feed, with how far behind it is."""
+        with self._session() as session:
+            head = _head(session)
+            rows = list(session.scalars(select(IndexNode).order_by(IndexNode.home)))
+            cutoff = now - FEED_RETENTION
+            return [
+                models.NodeStatus(
+                    node=row.node,
+                    host=row.host,
+                    home=row.home,
+                    position=row.position,
+                    behind=_count_after(session, row.position),
+                    seen_at=row.seen_at,
+                    gone=_gone(session, row.position, cutoff),
+                    head=head,
+                )
+                for row in rows
+            ]
+
+    def forget_node(self, node: str) -> bool:
+        """Stop keeping changes for a node (one that will not come back); returns whether it was known."""
+        with self._session(write=True) as session:
+            forgotten = cast(CursorResult[Any], session.execute(delete(IndexNode).where(IndexNode.node == node)))
+            return bool(forgotten.rowcount)
+
+    def prune_feed(self, now: datetime) -> int:
+        """Delete the changes every live node has applied; returns how many."""
+        with self._session(write=True) as session:
+            self._take_feed_lock(session)  # (a node registering now waits: its position is kept)
+            cutoff = now - FEED_RETENTION
+            positions = [p for p in session.scalars(select(IndexNode.position)) if not _gone(session, p, cutoff)]
+            if not positions:
+                return 0
+            through = min(positions)
+            pruned = cast(CursorResult[Any], session.execute(delete(Change).where(Change.seq <= through))).rowcount
+            session.execute(
+                update(FeedState)
+                .where(FeedState.id == 1, FeedState.pruned_through < through)
+                .values(pruned_through=through)
+            )
+            return int(pruned or 0)
+
+
+def _head(session: Session) -> int:
+    last = session.scalar(select(func.max(Change.seq))) or 0
+    pruned = session.scalar(select(FeedState.pruned_through).where(FeedState.id == 1)) or 0
+    return max(int(last), int(pruned))
+
+
+def _count_after(session: Session, position: int) -> int:
+    return session.scalar(select(func.count()).select_from(Change).where(Change.seq > position)) or 0
+
+
+def _gone(session: Session, position: int, cutoff: datetime) -> bool:
+    """Whether a node at ``position`` has left unapplied a change made before ``cutoff``."""
+    oldest = session.scalar(select(Change.changed_at).where(Change.seq > position).order_by(Change.seq).limit(1))
+    return oldest is not None and oldest < cutoff
+
+
+def _note(session: Session, node: models.FeedNode, position: int, now: datetime) -> None:
+    session.merge(IndexNode(node=node.node, host=node.host, home=node.home, position=position, seen_at=now))
