@@ -78,10 +78,14 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, a
     """Apply to the index every change of the feed after its position; returns how many articles were
     indexed or removed. An index the feed cannot bring up to date is rebuilt from the articles.
 
-    With ``wait=False`` a busy index is left alone: the process holding it will do the work.
+    With ``wait=False`` a busy index is left alone: the process holding it will do the work (an unfilled
+    one is waited for all the same: it has nothing to answer with yet).
     """
-    if index.applied_position() == store.feed_head().position:  # (the usual case, outside the lock)
+    position = index.applied_position()
+    if position == store.feed_head().position:  # (the usual case, outside the lock)
         return 0
+    # An unfilled index answers nothing: whoever finds another process filling it waits for it.
+    wait = wait or position == UNFILLED
     try:
         with index.writer(timeout=None if wait else 0.0) as writer:
             unfilled = writer.position == UNFILLED
