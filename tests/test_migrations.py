@@ -10,6 +10,7 @@ from archive.config import Settings
 from archive.store.database import Store
 from archive.store.schema import SCHEMA_HEAD
 from archive.store.tables import Article, Base
+from tests.conftest import Run
 
 
 def stored(store: Store, article_id: int) -> Article:
@@ -225,3 +226,42 @@ def test_upgrade_from_0004_gives_each_article_its_origin(settings: Settings) -> 
         ("raw/47.txt", "1", "जनसत्ता", "2016-01-25", "https://e/1")
     ]
     store.close()
+
+
+def test_upgrade_from_0006_carries_the_queue_over_and_needs_no_reindex(settings: Settings, run: Run) -> None:
+    """An archive of the shared queue: its index (no position recorded) applies what was queued, no more."""
+    import json
+    from datetime import datetime
+
+    from alembic import command
+
+    from archive.index.feed import FEED_FILE, NODE_FILE
+    from archive.readers import ArticleRecord
+    from archive.store.schema import alembic_config as _alembic_config
+
+    assert run("ingest").exit_code == 0
+    store = Store.open(settings, create=False)
+    records = [
+        ArticleRecord(title=f"चक्रवात {i}", body=f"चक्रवात तट से टकराया, खबर {i}", origin_file="x", origin_record=str(i))
+        for i in range(3)
+    ]
+    store.upsert(records, datetime.now())  # stored, not yet indexed: queued
+    store.close()
+    engine = create_engine(settings.db_url)
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0006")
+        queued = [row[0] for row in connection.exec_driver_sql("SELECT article_id FROM pending_index ORDER BY 1")]
+        assert queued == [2, 3, 4]
+        connection.exec_driver_sql("DELETE FROM origins WHERE article_id = 4")
+        connection.exec_driver_sql("DELETE FROM articles WHERE id = 4")  # deleted while queued
+    engine.dispose()
+    directory = settings.index_dir.resolve()
+    (directory / FEED_FILE).unlink()  # an index from before the feed
+    (settings.home / NODE_FILE).unlink()
+
+    found = json.loads(run("search", "चक्रवात", "--format", "json", "--no-collapse").stdout)
+    assert sorted(hit["id"] for hit in found["hits"]) == [2, 3]
+    assert settings.index_dir.resolve() == directory  # applied to the index as it was, not rebuilt
+    report = json.loads(run("check", "--format", "json").stdout)
+    assert report["healthy"] is True and report["position"] == report["head"] == 3
+    assert json.loads(run("stats", "--format", "json").stdout)["articles"] == 3
