@@ -94,9 +94,18 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
             indexed = index.stored_hashes()
         except SearchIndexError as error:
             problem = str(error)
-        missing = sorted(stored.keys() - indexed.keys())
-        extra = sorted(indexed.keys() - stored.keys())
-        stale = sorted(i for i in stored.keys() & indexed.keys() if stored[i] != indexed[i])
+        position, head = index.applied_position(), store.feed_head()
+        # What the feed still has to bring is not wrong, only not there yet (the next command applies it):
+        # only the differences no pending change explains are the index's faults.
+        if problem is not None or position == head.position:
+            waiting: set[int] = set()
+        elif head.can_follow(position):
+            waiting = store.articles_changed_after(position)
+        else:  # (to be rebuilt from the articles: every difference is explained)
+            waiting = stored.keys() | indexed.keys()
+        missing = sorted(stored.keys() - indexed.keys() - waiting)
+        extra = sorted(indexed.keys() - stored.keys() - waiting)
+        stale = sorted(i for i in stored.keys() & indexed.keys() - waiting if stored[i] != indexed[i])
         report = CheckReport(
             len(stored),
             len(indexed),
@@ -105,8 +114,8 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
             stale,
             lag(store, index) if problem is None else 0,
             problem,
-            position=index.applied_position(),
-            head=store.feed_head().position,
+            position=position,
+            head=head.position,
             nodes=tuple(_marked(settings, store.nodes(_now()))),
         )
         if not repair or report.healthy:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterable
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,9 @@ from archive.cli.app import app
 from archive.config import Settings, resolve_settings
 
 Run = Callable[..., Result]
+
+#: A PostgreSQL server where the tests may create databases (`.ci/run` starts one); its tests skip without.
+PG_SERVER = os.environ.get("ARCHIVE_TEST_PG_URL")
 
 # No deadlines for property tests: they are about answers, not speed (no test asserts a time). Hypothesis's
 # default of 200 ms failed whenever a first example paid for a lazy import on a busy machine.
@@ -105,3 +110,17 @@ def with_array_terms(settings: Settings, **thresholds: Any) -> Settings:
 
     writer = settings.index.writer._replace(arrays=ArrayTerms()._replace(**thresholds))
     return replace(settings, index=settings.index._replace(writer=writer))
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server, dropped afterwards."""
+    import psycopg
+
+    assert PG_SERVER
+    name = f"archive_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield PG_SERVER.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")

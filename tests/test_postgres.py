@@ -4,33 +4,15 @@ create databases (`.ci/run` installs and starts one); skipped otherwise."""
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from archive.cli.app import app
-from tests.conftest import write_jsonl
+from tests.conftest import PG_SERVER, write_jsonl
 
-SERVER = os.environ.get("ARCHIVE_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not SERVER, reason="ARCHIVE_TEST_PG_URL is not set (no PostgreSQL server)")
-
-
-@pytest.fixture
-def database() -> Iterator[str]:
-    """A fresh database on the server, dropped afterwards."""
-    import psycopg
-
-    assert SERVER
-    name = f"archive_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield SERVER.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+pytestmark = pytest.mark.skipif(not PG_SERVER, reason="ARCHIVE_TEST_PG_URL is not set (no PostgreSQL server)")
 
 
 def test_the_archive_works_on_postgresql(database: str, tmp_path: Path) -> None:

@@ -344,6 +344,11 @@ def print_check(report: CheckReport, output: OutputFormat) -> None:
         typer.echo("the index agrees with the database")
     elif report.repaired:
         typer.echo("repaired: the index now agrees with the database")
+    elif not (report.missing or report.extra or report.stale or report.problem):
+        typer.echo(
+            "the index is behind, not wrong: the next search or ingest on this home applies the changes "
+            "(`archive check --repair` applies them now)"
+        )
     else:
         typer.echo("run `archive check --repair` to fix this")
 

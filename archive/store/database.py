@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 
 UPSERT_ATTEMPTS = 3
+#: The advisory lock two processes migrating one PostgreSQL database at once take (any constant of ours).
+MIGRATION_LOCK = 0x61726369
 
 #: The origins table itself, for inserting plain rows (see :meth:`Store.upsert`).
 _ORIGINS = cast(Table, Origin.__table__)
@@ -199,8 +201,12 @@ class Store(SavedSearches, ChangeFeed):
         if current != head:
             if current is not None:
                 self.backup(f"before-{head}")
-            # under the write lock, so two processes opening a new archive migrate it once
+            # under the write lock, so two processes opening a new archive migrate it once: SQLite's
+            # immediate transaction is that lock; PostgreSQL needs one of its own (the second process then
+            # finds the schema at head and applies nothing)
             with self._writer.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 command.upgrade(alembic_config(connection), "head")
         return head
 

@@ -84,6 +84,12 @@ class ChangeFeed:
             rows = session.execute(query.order_by(Change.seq).limit(limit))
             return [(int(seq), int(article)) for seq, article in rows]
 
+    def articles_changed_after(self, position: int) -> set[int]:
+        """Every article with a change after ``position`` (what an index at that position has yet to apply)."""
+        with self._session() as session:
+            query = select(Change.article_id).where(Change.seq > position).distinct()
+            return {int(article) for article in session.scalars(query)}
+
     def changes_count_after(self, position: int) -> int:
         with self._session() as session:
             return session.scalar(select(func.count()).select_from(Change).where(Change.seq > position)) or 0
