@@ -165,13 +165,13 @@ class Archive:
 
     def catch_up(self) -> int:
         """Bring this home's index up to date with the database: migrate an older schema, create a missing
-        index, index what is queued (what an interrupted ingest left, or another writer stored). Returns how
-        many articles it indexed.
+        index, apply the changes of the feed after its position (what an interrupted ingest left, or
+        another writer or node stored). Returns how many articles it indexed.
 
         The rule: a search only reads. ``search`` and ``similar`` call this first when the session says the
         index is behind (:meth:`archive.search.session.SearchSession.behind`), so that a search after an
-        interrupted ingest still finds everything; with nothing queued they write nothing. It does not wait
-        for an index that another command is writing: that command indexes the queue. ``Archive(...,
+        interrupted ingest still finds everything; with nothing to apply they write nothing. It does not wait
+        for an index that another command is writing: that command applies the changes. ``Archive(...,
         catch_up=False)`` never calls it (for readers that must not write, such as a server).
         """
         from archive import maintenance

@@ -99,7 +99,7 @@ class IndexSettings(NamedTuple):
     #: every later search (8 segments for 100,000 articles: one word 18 ms against 7 in one segment).
     idle_commit_input_bytes: int = 64_000_000
     idle_commit_min: int = 1_000
-    #: How often the background indexer looks at the queue when it found nothing new.
+    #: How often the background indexer looks at the change feed when it found nothing new.
     poll_seconds: float = 0.2
     #: Inputs at least this large are indexed by a second process while they are stored (when the machine
     #: has a second core): starting it costs about half a second.

@@ -103,13 +103,13 @@ def test_a_locked_index_gives_a_clear_message_and_searches_still_answer(
         # the run says it failed (not "running", nor "killed": its process ended, and said so)
         assert json.loads(run("history", "--format", "json").stdout)[0]["status"] == "failed"
         assert "· failed (an error stopped it; the counts are what it stored) ·" in run("history").stdout
-        # the article is stored and queued; a search does not wait for the lock and still answers
+        # the article is stored, its change in the feed; a search does not wait for the lock and still answers
         found = run("search", "लावरोव", "--format", "json")
         assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 1
     finally:
         writer.cancel()
         holder.close()
-    # once the lock is free, the next command indexes what was queued
+    # once the lock is free, the next command applies the feed
     assert json.loads(run("search", "भूकंप", "--format", "json").stdout)["total"] == 1
 
 

@@ -124,7 +124,7 @@ def test_interrupt_keeps_what_was_stored_and_the_next_run_continues(tmp_path: Pa
         command = [sys.executable, "-m", "archive", "stats", "--format", "json"]
         return json.loads(subprocess.run(command, env=env, capture_output=True, text=True).stdout)  # type: ignore[no-any-return]
 
-    # what was stored and not indexed stays queued, and the next command indexes it
+    # what was stored and not indexed stays in the feed, and the next command indexes it
     assert stats()["articles"] == added and stats()["pending"] > 0
     search = [sys.executable, "-m", "archive", "search", "बाढ़", "--format", "json", "--no-collapse"]
     assert json.loads(subprocess.run(search, env=env, capture_output=True, text=True).stdout)["total"] == added

@@ -54,14 +54,14 @@ class _Orders:
 
 
 def index_alongside(settings: Settings, channel: Connection, indexed: Any, parent: int, commit_when_idle: bool) -> None:
-    """The body of the background indexer process: index what the storing process (``parent``) queues,
-    as it queues it, until told storing is done (through ``channel``, see :class:`_Orders`) and the
-    queue holds nothing new; ``indexed`` counts the articles.
+    """The body of the background indexer process: index the changes the storing process (``parent``)
+    records, as it records them, until told storing is done (through ``channel``, see :class:`_Orders`) and the
+    feed holds nothing new; ``indexed`` counts the articles.
 
     It keeps one writer open for up to ``commit_every`` articles (:class:`archive.config.IndexSettings`), so
     a long ingest makes few, large segments; with ``commit_when_idle`` (a small input) it also commits
     whenever it has caught up.
-    Whatever stops it, anything it did not finish stays queued for the storing process's final sync: this
+    Whatever stops it, anything it did not finish stays in the feed for the storing process's final sync: this
     process only makes ingest faster, never more correct. When the storing process
     dies (a kill -9 gives it no chance to say so) this one ends too, its uncommitted work discarded, so
     that it cannot hold the index's lock against the next command."""
@@ -185,7 +185,7 @@ def indexing_alongside(
     settings: Settings, enabled: bool, input_bytes: int = 0, waiting: Callable[[int], None] | None = None
 ) -> Iterator[Alongside]:
     """Run :func:`index_alongside` in a second process (on a second core) while the block stores
-    articles. When the block ends the indexer finishes the queue (``waiting`` is told its count meanwhile,
+    articles. When the block ends the indexer applies the rest of the feed (``waiting`` is told its count meanwhile,
     a few times a second); when the block raises (Ctrl-C), it is stopped. The caller should then run
     :func:`sync_index` for anything it left. Yields the indexer's count, final once the block ends."""
     if not enabled:
@@ -223,7 +223,7 @@ def indexing_alongside(
                 process.join(0.2)
                 if waiting is not None:
                     waiting(int(indexed.value))
-        except KeyboardInterrupt:  # while it finished the queue: stop it, the rest stays queued
+        except KeyboardInterrupt:  # while it applied the rest: stop it, the rest stays in the feed
             with suppress(OSError):
                 ours.send("stop")
             _stop(process)

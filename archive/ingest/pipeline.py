@@ -89,7 +89,7 @@ class IngestReport:
     files: int = 0
     skipped_files: int = 0
     indexed: int = 0
-    #: Articles this run added or changed: queued for the index.
+    #: Articles this run added or changed: changes in the feed for the index to apply.
     queued: int = 0
     interrupted: bool = False
     rejects: list[RejectedRecord] = field(default_factory=list)
@@ -181,7 +181,7 @@ def ingest(
                 # now closes it, which rolls back whatever it held.
                 gc.collect()
             try:
-                # After Ctrl-C the user wants the command back: what is stored and not indexed stays queued,
+                # After Ctrl-C the user wants the command back: what is stored and not indexed stays in the feed,
                 # and the next command indexes it (a search first of all).
                 if status == "finished":
                     status = "failed"  # unless the final sync ends
@@ -192,8 +192,8 @@ def ingest(
 
 
 def _final_sync(store: Store, index: SearchIndex, report: IngestReport, tell: Progress) -> str:
-    """Index what the run left queued; returns the run's status ("interrupted" after a Ctrl-C here: all is
-    stored, and what is not indexed stays queued)."""
+    """Apply what the run left in the feed; returns the run's status ("interrupted" after a Ctrl-C here: all is
+    stored, and what is not indexed stays in the feed)."""
     left = lag(store, index)
     try:
         report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))

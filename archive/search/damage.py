@@ -4,7 +4,7 @@ A damaged segment surfaces as whatever its decoder trips over (a struct error, a
 file, an ``ord()`` of nothing): an error raised inside Whoosh or our index code, while a search reads the
 index, is taken for damage. ``archive check`` reads the same files and says what is wrong; ``archive check
 --repair`` rebuilds the index from the database. A search does not repair it itself: searching never
-writes more than the queue it catches up on.
+writes more than the changes of the feed it catches up on.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class SearchSession:
     """The database reads, index and Whoosh searcher of one archive, kept open from one search to the next.
 
-    A session only reads: it never migrates the database, creates the index or indexes queued work. Whether
+    A session only reads: it never migrates the database, creates the index or applies the change feed. Whether
     the index is ready to be read (:meth:`behind`) is for the caller to ask, and bringing it up to date is
     the caller's explicit step (:meth:`archive.Archive.catch_up`). Opening everything costs more than a
     search (the database and schema check, the index's segment files, the vocabulary), so an
