@@ -76,9 +76,12 @@ class ReadOnlyStore:
     @classmethod
     def over(cls, engine: Any) -> ReadOnlyStore:
         """Reads through a SQLAlchemy engine (a server database), one pooled connection per statement."""
+        # Each read is one statement on a connection of its own: in autocommit it needs no ROLLBACK when the
+        # connection goes back to the pool, one round trip less (a fifth of the check before every search).
+        reading = engine.execution_options(isolation_level="AUTOCOMMIT")
 
         def execute(statement: str, parameters: Sequence[Any]) -> list[Sequence[Any]]:
-            with engine.connect() as connection:
+            with reading.connect() as connection:
                 return list(connection.exec_driver_sql(statement, tuple(parameters)))
 
         style = engine.dialect.paramstyle
