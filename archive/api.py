@@ -38,12 +38,23 @@ if TYPE_CHECKING:
         WatchCount,
     )
     from archive.search.parsing import parse_when
-    from archive.search.request import FACETS, SORTS, FacetCount, Hit, SearchRequest, SearchResults
+    from archive.search.request import (
+        FACETS,
+        HIT_FIELDS,
+        SORTS,
+        FacetCount,
+        Hit,
+        SearchRequest,
+        SearchResults,
+        hit_csv_row,
+        marked_spans,
+    )
     from archive.search.session import SearchSession
     from archive.search.snippets import Snippet
 
 __all__ = [
     "FACETS",
+    "HIT_FIELDS",
     "SORTS",
     "Archive",
     "ArchiveStats",
@@ -66,6 +77,8 @@ __all__ = [
     "SilentProgress",
     "Snippet",
     "WatchCount",
+    "hit_csv_row",
+    "marked_spans",
     "parse_when",
 ]
 
@@ -85,7 +98,17 @@ _EXPORTED_FROM = {
         "WatchCount",
     ),
     "archive.search.parsing": ("parse_when",),
-    "archive.search.request": ("FACETS", "SORTS", "FacetCount", "Hit", "SearchRequest", "SearchResults"),
+    "archive.search.request": (
+        "FACETS",
+        "HIT_FIELDS",
+        "SORTS",
+        "FacetCount",
+        "Hit",
+        "SearchRequest",
+        "SearchResults",
+        "hit_csv_row",
+        "marked_spans",
+    ),
     "archive.search.snippets": ("Snippet",),
 }
 
@@ -284,10 +307,11 @@ class Archive:
 
         return maintenance.article(self.settings, article_id)
 
-    def stats(self) -> ArchiveStats:
+    def stats(self, *, top_sources: int = 10) -> ArchiveStats:
+        """The archive's size and state, with the ``top_sources`` outlets that have the most articles."""
         from archive import maintenance
 
-        return maintenance.stats(self.settings)
+        return maintenance.stats(self.settings, top_sources)
 
     def rejects(self, run_id: int | None = None, limit: int = 100, *, open_only: bool = False) -> list[Reject]:
         """Records ingest could not store, of every run (or of run ``run_id``), newest run first, each with

@@ -25,10 +25,10 @@ def article(settings: Settings, article_id: int) -> Article:
         return store.get(article_id)
 
 
-def stats(settings: Settings) -> ArchiveStats:
+def stats(settings: Settings, top_sources: int = 10) -> ArchiveStats:
     """Counts from the database and the index, reported as found (nothing is repaired here)."""
     with opened(settings, create=False) as (store, index):
-        counts = store.stats()
+        counts = store.stats(top_sources=top_sources)
         info = index.info()
         waiting = lag(store, index) if index.exists() else counts.articles
         return ArchiveStats(

@@ -502,6 +502,20 @@ def reindex(ctx: typer.Context) -> None:
     typer.echo(f"indexed {counted(count, 'article')}")
 
 
+@app.command()
+@_reporting
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="The address to listen on (loopback: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.", min=1, max=65535)] = 8080,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the search page in a browser.")] = False,
+) -> None:
+    """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
+    from archive.cli.serving import serve_archive
+
+    serve_archive(_settings(ctx), host, port, open_browser)
+
+
 @watch_app.command("add")
 @_reporting
 def watch_add(

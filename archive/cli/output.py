@@ -83,43 +83,8 @@ def show_date(value: date | None, style: DateStyle) -> str | None:
     return format_hindi_date(value)
 
 
-def _spans(pieces: Snippet) -> list[list[int]]:
-    """Where the marked pieces are in the text they make up: [start, end) character offsets."""
-    spans, offset = [], 0
-    for part, matched in pieces:
-        if matched:
-            spans.append([offset, offset + len(part)])
-        offset += len(part)
-    return spans
-
-
 def _hit_row(hit: Hit, dates: DateStyle) -> dict[str, Any]:
-    """A hit for programs: the snippet as plain text, and where in it each match is (character offsets,
-    end exclusive), never the ``**`` marks of the text format."""
-    spans = _spans(hit.snippet)
-    return {
-        "id": hit.id,
-        "url": hit.url,
-        "title": hit.title,
-        "source": hit.source,
-        "category": hit.category,
-        "date": show_date(hit.date, dates),
-        "score": hit.score,
-        "snippet": hit.snippet_text("", ""),
-        "highlights": spans,
-        "also_in": list(hit.also_in),
-    }
-
-
-CSV_FIELDS = ("id", "url", "title", "source", "category", "date", "score", "snippet", "highlights", "also_in")
-
-
-def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    # a cell holds text: spans as "start-end" separated by spaces, outlets by "; "
-    return row | {
-        "highlights": " ".join(f"{start}-{end}" for start, end in row["highlights"]),
-        "also_in": "; ".join(row["also_in"]),
-    }
+    return hit.to_row(show_date(hit.date, dates))
 
 
 def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle, *, bom: bool = True) -> None:
@@ -153,13 +118,15 @@ def stream_hits(hits: Iterable[Hit], output: ResultFormat, dates: DateStyle, *, 
     if output is ResultFormat.csv:
         import csv
 
+        from archive.api import HIT_FIELDS, hit_csv_row
+
         out = sys.stdout
         if bom:
             out.write("\ufeff")
-        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=HIT_FIELDS, lineterminator="\n")
         writer.writeheader()
         for hit in hits:
-            writer.writerow(_csv_row(_hit_row(hit, dates)))
+            writer.writerow(hit_csv_row(_hit_row(hit, dates)))
             count += 1
         out.flush()
         return count
@@ -219,7 +186,9 @@ def print_article(article: Article, output: OutputFormat, marked: Sequence[Snipp
     fields = article.to_dict()
     if output is OutputFormat.json:
         if marked is not None:  # where the query's words are in each text (character offsets, end exclusive)
-            fields["highlights"] = dict(zip(("title", "summary", "body"), map(_spans, marked), strict=True))
+            from archive.api import marked_spans
+
+            fields["highlights"] = dict(zip(("title", "summary", "body"), map(marked_spans, marked), strict=True))
         print_json(fields)
         return
     from archive.cli.wrapping import wrap_marked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from archive.search.snippets import Snippet
 
@@ -27,6 +28,45 @@ class Hit:
     def snippet_text(self, before: str = "**", after: str = "**") -> str:
         """The snippet with every matched word between ``before`` and ``after``."""
         return "".join(f"{before}{text}{after}" if matched else text for text, matched in self.snippet)
+
+    def to_row(self, date_text: str | None = None) -> dict[str, Any]:
+        """The hit for programs (JSON, JSON Lines, CSV: the CLI and the web page write the same columns):
+        the snippet as plain text, and where in it each match is (character offsets, end exclusive).
+        ``date_text``: the date as the caller writes it (ISO by default)."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "source": self.source,
+            "category": self.category,
+            "date": date_text if date_text is not None else (self.date.isoformat() if self.date else None),
+            "score": self.score,
+            "snippet": self.snippet_text("", ""),
+            "highlights": marked_spans(self.snippet),
+            "also_in": list(self.also_in),
+        }
+
+
+#: The columns of a hit's row (:meth:`Hit.to_row`), in order.
+HIT_FIELDS = ("id", "url", "title", "source", "category", "date", "score", "snippet", "highlights", "also_in")
+
+
+def hit_csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A hit's row for CSV, where a cell holds text: spans as "start-end" separated by spaces, outlets by "; "."""
+    return row | {
+        "highlights": " ".join(f"{start}-{end}" for start, end in row["highlights"]),
+        "also_in": "; ".join(row["also_in"]),
+    }
+
+
+def marked_spans(pieces: Snippet) -> list[list[int]]:
+    """Where the marked pieces are in the text they make up: [start, end) character offsets."""
+    spans, offset = [], 0
+    for part, matched in pieces:
+        if matched:
+            spans.append([offset, offset + len(part)])
+        offset += len(part)
+    return spans
 
 
 @dataclass(frozen=True)
