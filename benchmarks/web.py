@@ -1,0 +1,169 @@
+"""`archive serve` under load, and what its search page costs the server.
+
+Run from the repository root::
+
+    python -m benchmarks.web [--home DIR] [--clients 20] [--seconds 30] [--no-ingest]
+
+Without ``--home`` it ingests the shared corpus into a temporary home. It starts ``archive serve`` on a
+free loopback port, then:
+
+1. **load**: ``--clients`` threads request a mix of pages for ``--seconds`` (search pages of several
+   queries, with a filter, a later page, newest first; JSON twins; article pages; the outlets page) while
+   an ``archive ingest`` of 3,000 generated articles runs into the same home in another process (unless
+   ``--no-ingest``); it prints the requests, the errors (any status but 200, or a failed connection), and
+   the p50 / p95 latency seen by the clients;
+2. **render**: each search page requested alone, 30 times, and the server's own time for it (the
+   ``Server-Timing`` header the app sets): p50 and p95 per query.
+
+Skipped (exit 0) without the shared corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+from benchmarks.common import archive_command
+from benchmarks.run import generate, percentile, read_records, write_jsonl_gz
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
+QUERIES = ("सरकार", "कोरोना", "भारत चीन", '"शिखर सम्मेलन"', "मोदी", "नोटबंदी", "lavrov", "किसान आंदोलन")
+
+
+def pages() -> list[str]:
+    found = []
+    for query in QUERIES:
+        q = quote(query)
+        found += [f"/?q={q}", f"/search.json?q={q}", f"/?q={q}&page=2", f"/?q={q}&sort=newest"]
+    found += [f"/?q={quote('सरकार')}&since=2016-01-01&until=2016-12-31", "/sources"]
+    found += [f"/articles/{number}?q={quote('सरकार')}" for number in range(1, 200, 7)]
+    return found
+
+
+def get(base: str, path: str) -> tuple[int, float, float | None]:
+    """(status, client ms, server ms)."""
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            response.read()
+            status, timing = response.status, response.headers.get("Server-Timing", "")
+    except urllib.error.HTTPError as error:
+        status, timing = error.code, ""
+    except OSError:
+        return 0, (time.perf_counter() - started) * 1000, None
+    server = float(timing.split("dur=")[1]) if "dur=" in timing else None
+    return status, (time.perf_counter() - started) * 1000, server
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--home", type=Path, default=None)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--no-ingest", action="store_true")
+    args = parser.parse_args(argv)
+    if not all((CORPUS / name).exists() for name in CORPUS_FILES):
+        print(f"skipped: the shared corpus is not at {CORPUS}")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="archive-web-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_HOME", "ARCHIVE_DB_URL")}
+    home = args.home
+    if home is None:
+        home = work / "home"
+        subprocess.run(
+            [*archive_command(), "--home", str(home), "ingest", "-q", *(str(CORPUS / n) for n in CORPUS_FILES)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*archive_command(), "--home", str(home), "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while get(base, "/sources")[0] != 200:
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            time.sleep(0.3)
+        print(f"home {home}; server at {base}")
+        ingest = None
+        if not args.no_ingest:
+            real = [record for name in CORPUS_FILES for record in read_records(CORPUS / name)]
+            fresh = work / "fresh.jsonl.gz"
+            write_jsonl_gz(fresh, generate(real, 3000, seed=int(time.time())))
+            ingest = subprocess.Popen(
+                [*archive_command(), "--home", str(home), "ingest", "-q", str(fresh)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        addresses = pages()
+        results: list[tuple[int, float, float | None]] = []
+        lock = threading.Lock()
+        stop = time.monotonic() + args.seconds
+
+        def client(number: int) -> None:
+            rng = random.Random(number)
+            while time.monotonic() < stop:
+                outcome = get(base, rng.choice(addresses))
+                with lock:
+                    results.append(outcome)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ingest_state = "no ingest"
+        if ingest is not None:
+            ingest_state = (
+                "ingest still running at the end" if ingest.poll() is None else f"ingest exited {ingest.returncode}"
+            )
+            ingest.wait()
+        latencies = [ms for _, ms, _ in results]
+        errors = sum(1 for status, _, _ in results if status != 200)
+        print(f"\nload: {args.clients} clients for {args.seconds:.0f} s ({ingest_state})")
+        print(f"  requests {len(results):,} ({len(results) / args.seconds:.0f}/s), errors {errors}")
+        print(
+            f"  latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms"
+            " (as the clients saw it)"
+        )
+
+        print("\nrender (one request at a time, the server's own time, 30 each):")
+        print("| page | p50 ms | p95 ms |")
+        print("| --- | ---: | ---: |")
+        everything = []
+        for query in QUERIES:
+            timings = [t for _, _, t in (get(base, f"/?q={quote(query)}") for _ in range(30)) if t is not None]
+            everything += timings
+            print(f"| /?q={query} | {statistics.median(timings):.1f} | {percentile(timings, 0.95):.1f} |")
+        print(f"| all search pages | {statistics.median(everything):.1f} | {percentile(everything, 0.95):.1f} |")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
