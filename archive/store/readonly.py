@@ -10,6 +10,7 @@ writes: the SQLite connection refuses changes.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,29 @@ def _connect_for_reading(path: Path) -> sqlite3.Connection:
     return db
 
 
+#: How long a read waits for a writer to restore the database's write-ahead log index (see _patient).
+READONLY_RETRY_SECONDS = 2.0
+
+
+def _patient(db: sqlite3.Connection) -> Execute:
+    """``db.execute``, tried again for a moment when SQLite answers "attempt to write a readonly database":
+    a connection that refuses changes cannot rebuild the write-ahead log's index that a writer which just
+    closed left to be rebuilt, and another process does it within milliseconds (seen in CI with two ingests
+    and a search at once)."""
+
+    def execute(statement: str, parameters: Sequence[Any]) -> Iterable[Sequence[Any]]:
+        deadline = time.monotonic() + READONLY_RETRY_SECONDS
+        while True:
+            try:
+                return db.execute(statement, parameters)
+            except sqlite3.OperationalError as error:
+                if "readonly" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    return execute
+
+
 class ReadOnlyStore:
     """What a search reads from the database. Every statement sees the latest commit."""
 
@@ -63,7 +87,7 @@ class ReadOnlyStore:
         db = _connect_for_reading(path)
         # as the store's engine: a writer holding the lock makes a reader wait, not fail
         db.execute("PRAGMA busy_timeout=30000")
-        reads = cls(db.execute, db.close)
+        reads = cls(_patient(db), db.close)
         try:
             revision = reads.revision()
         except sqlite3.Error:  # no version table: not an archive yet
