@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +43,9 @@ class Vocabulary:
 
     def replace(self, forms: Iterable[tuple[str, int]]) -> int:
         """Replace the whole vocabulary with ``(form, document count)`` pairs; returns how many."""
-        temporary = self.path.with_suffix(".tmp")
-        temporary.unlink(missing_ok=True)
+        # a name of this call's own: two processes rebuilding at once must not delete each other's file
+        # (a connection to a deleted file fails with "disk I/O error" or "readonly database")
+        temporary = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex}.tmp")
         with sqlite3.connect(temporary) as db:
             db.execute(
                 "CREATE TABLE forms "
