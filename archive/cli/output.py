@@ -90,18 +90,7 @@ def _hit_row(hit: Hit, dates: DateStyle) -> dict[str, Any]:
 def print_results(results: SearchResults, output: ResultFormat, dates: DateStyle, *, bom: bool = True) -> None:
     facets = {name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in results.facets.items()}
     if output is ResultFormat.json:
-        print_json(
-            {
-                "query": results.query,
-                "total": results.total,
-                "page": results.page,
-                "limit": results.limit,
-                "expanded": results.expanded,
-                "suggestions": results.suggestions,
-                "facets": facets,
-                "hits": [_hit_row(hit, dates) for hit in results.hits],
-            }
-        )
+        print_json(results.to_dict(lambda hit: _hit_row(hit, dates)))
         return
     if output in (ResultFormat.jsonl, ResultFormat.csv):
         stream_hits(results.hits, output, dates, bom=bom)

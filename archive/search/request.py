@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -109,3 +110,18 @@ class SearchResults:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     page: int = 1
     limit: int = 10
+
+    def to_dict(self, row: Callable[[Hit], dict[str, Any]] = Hit.to_row) -> dict[str, Any]:
+        """The results for programs (the CLI's and the web page's JSON), each hit made by ``row``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "expanded": self.expanded,
+            "suggestions": self.suggestions,
+            "facets": {
+                name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in self.facets.items()
+            },
+            "hits": [row(hit) for hit in self.hits],
+        }

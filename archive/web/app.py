@@ -400,15 +400,4 @@ def _paragraphs(pieces: Any) -> list[list[tuple[str, bool]]]:
 def _results_json(results: SearchResults | None, q: str) -> dict[str, Any]:
     if results is None:
         return {"query": q, "total": 0, "hits": []}
-    return {
-        "query": results.query,
-        "total": results.total,
-        "page": results.page,
-        "limit": results.limit,
-        "expanded": results.expanded,
-        "suggestions": results.suggestions,
-        "facets": {
-            name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in results.facets.items()
-        },
-        "hits": [hit.to_row() for hit in results.hits],
-    }
+    return results.to_dict()
