@@ -138,7 +138,13 @@ def test_malformed_queries_get_a_clear_message(run: Run) -> None:
         ("(रूस OR भारत", "Unclosed parenthesis at position 1"),
         ('"शिखर सम्मेलन', "Unclosed quote at position 1"),
         ("रूस)", "Unmatched ')' at position 4"),
-        ("   ", "The query is empty"),
+        ("लावरोव AND", "AND at position 8 has nothing after it"),
+        ("OR लावरोव", "OR at position 1 has nothing before it"),
+        ("लावरोव (NOT)", "NOT at position 9 has nothing after it"),
+        ("title:", "title: at position 1 has nothing after it"),
+        ("लावरोव title: रूस", "title: at position 8 has nothing after it"),
+        ("😀 🙏", "Nothing to search for in '😀 🙏': it has no letters or digits"),
+        ("का की", "Nothing to search for in 'का की': it has only very common words"),
     ]:
         result = run("search", query)
         assert result.exit_code == 2, result.output

@@ -251,6 +251,7 @@ Query language (words are ANDed):
   लावरोव जयशंकर            both words (any spelling or inflection)
   रूस OR भारत              either word
   रूस NOT चीन, रूस -चीन     the first without the second
+  जम्मू-कश्मीर, 2016-17      a hyphenated word (also spaced or joined)
   "शिखर सम्मेलन"           an exact phrase (in any inflection)
   "भारत रूस"~5             the words within 5 words of each other
   (रूस OR भारत) AND यात्रा  grouping
@@ -258,11 +259,13 @@ Query language (words are ANDed):
   सरकार*                   words starting with सरकार
   लावरोफ~                  words one letter away (fuzzy)
   lavrov, sarkar           romanised words find Devanagari ones
+  2015                     a year also lists the articles dated in it
 
 \b
 Examples:
   archive search 'नोटबंदी' --source 'दैनिक जागरण' --since 2016-01-01 --sort newest
   archive search कोरोना --since 30d --facet source --facet month --format json
+  archive search --source 'अमर उजाला' --since 2020-03-01      every article the filters let through
 """
 
 
@@ -281,7 +284,10 @@ def _when(value: str | None, option: str) -> date | None:
 @_reporting
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="What to find; see the query language above.")],
+    query: Annotated[
+        str,
+        typer.Argument(help="What to find; see the query language above. Leave it out to list articles by filters."),
+    ] = "",
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results per page.")] = 10,
     page: Annotated[int, typer.Option("--page", min=1, help="Page of results.")] = 1,
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
@@ -291,7 +297,13 @@ def search(
     ] = None,
     until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
     lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="relevance, newest or oldest.")] = "relevance",
+    dated: Annotated[
+        bool | None,
+        typer.Option("--dated/--undated", help="Only articles with a date, or only those without one."),
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="relevance, newest or oldest (undated articles last); no query: newest.")
+    ] = "relevance",
     facet: Annotated[
         list[str] | None, typer.Option("--facet", help="Count all matches by source, year, month or category.")
     ] = None,
@@ -326,6 +338,7 @@ def search(
         since=_when(since, "--since"),
         until=_when(until, "--until"),
         languages=tuple(lang or ()),
+        dated=dated,
         sort=sort,
         facets=tuple(facet or ()),
         collapse=not no_collapse,

@@ -139,7 +139,10 @@ def _marks(colour: bool) -> tuple[str, str]:
 def _print_text(results: SearchResults, dates: DateStyle, facets: dict[str, list[dict[str, Any]]]) -> None:
     shown = f" (page {results.page})" if results.page > 1 else ""
     verb = "matches" if results.total == 1 else "match"
-    typer.echo(f"{counted(results.total, 'article')} {verb} {results.query!r}{shown}" + (":" if results.hits else "."))
+    asked = "the filters" if results.browsing else repr(results.query)
+    typer.echo(f"{counted(results.total, 'article')} {verb} {asked}{shown}" + (":" if results.hits else "."))
+    for note in results.notes:
+        typer.echo("note: " + note)
     if results.expanded:
         typer.echo("searched: " + ", ".join(results.expanded))
     if results.suggestions:

@@ -81,3 +81,7 @@ def matched_words(query: QueryForms, words: set[str]) -> frozenset[str]:
         if normal in terms
         or ((initials is None or normal[:1] in initials) and VARIANT_PREFIX + variant_key(normal) in keys)
     )
+
+
+#: The forms of no query (browsing by filters): nothing is marked.
+NO_FORMS = QueryForms(frozenset(), frozenset(), frozenset())

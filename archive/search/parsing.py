@@ -9,7 +9,9 @@ from typing import Any
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.query import NullQuery
 
+from archive.analysis.tokenizer import tokenize
 from archive.errors import QueryError
+from archive.search.typed import typed_query
 
 SEARCH_FIELDS = ("title", "summary", "body")
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, "source"})
@@ -55,16 +57,25 @@ def check_syntax(query: str) -> None:
         raise QueryError(f"Unclosed parenthesis at position {depth_positions[-1]} in the query; add a ')'.")
 
 
-def parse_query(query: str, schema: Any) -> Any:
+def parse_query(query: str, schema: Any, notes: list[str] | None = None) -> Any:
+    """The Whoosh query for what the user typed; what was left out of it is added to ``notes``."""
     check_syntax(query)
+    typed = typed_query(query)
+    if notes is not None:
+        notes.extend(typed.notes)
     parser = MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(PlusMinusPlugin())
     parser.add_plugin(FuzzyTermPlugin())
     try:
-        parsed = parser.parse(query)
+        parsed = parser.parse(typed.text)
     except Exception as error:  # Whoosh's parser raises assorted types for malformed syntax
         raise QueryError(f"Cannot read the query {query!r}: {error}. See `archive search --help`.") from error
     if parsed is NullQuery or isinstance(parsed, type(NullQuery)):
+        if not any(True for _ in tokenize(typed.text)):
+            raise QueryError(
+                f"Nothing to search for in {query!r}: it has no letters or digits (symbols and emoji are not "
+                "indexed). Search for a word."
+            )
         raise QueryError(
             f"Nothing to search for in {query!r}: it has only very common words (such as का, की, और, है) "
             "that the index leaves out. Add a more specific word."

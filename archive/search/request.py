@@ -10,6 +10,15 @@ from typing import Any
 from archive.search.snippets import Snippet
 
 SORTS = ("relevance", "newest", "oldest")
+#: The facet value that counts articles without a date (in the year and month facets).
+UNDATED = "undated"
+
+
+def is_browse(query: str) -> bool:
+    """Whether a query asks for no words, only filters: empty, or the ``*`` that means everything."""
+    return query.strip() in ("", "*")
+
+
 FACETS = ("source", "year", "month", "category")
 
 
@@ -72,9 +81,10 @@ def marked_spans(pieces: Snippet) -> list[list[int]]:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """Everything a search can be asked: the query, filters, order, page, facets."""
+    """Everything a search can be asked: the query, filters, order, page, facets. An empty query (or
+    ``*``) browses: every article the filters let through, newest first unless ``sort`` says otherwise."""
 
-    query: str
+    query: str = ""
     limit: int = 10
     page: int = 1
     sources: tuple[str, ...] = ()
@@ -82,6 +92,8 @@ class SearchRequest:
     since: date | None = None
     until: date | None = None
     languages: tuple[str, ...] = ()
+    #: Only articles with a date (True) or only those without one (False).
+    dated: bool | None = None
     sort: str = "relevance"
     facets: tuple[str, ...] = ()
     #: Show each near-duplicate story once, with the other outlets that printed it.
@@ -110,6 +122,13 @@ class SearchResults:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     page: int = 1
     limit: int = 10
+    #: What the reader should know about how the query was read or why nothing matched.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def browsing(self) -> bool:
+        """Whether this lists articles by filters alone (no query)."""
+        return is_browse(self.query)
 
     def to_dict(self, row: Callable[[Hit], dict[str, Any]] = Hit.to_row) -> dict[str, Any]:
         """The results for programs (the CLI's and the web page's JSON), each hit made by ``row``."""
@@ -120,6 +139,7 @@ class SearchResults:
             "limit": self.limit,
             "expanded": self.expanded,
             "suggestions": self.suggestions,
+            "notes": self.notes,
             "facets": {
                 name: [{"value": f.value, "count": f.count} for f in counts] for name, counts in self.facets.items()
             },

@@ -3,6 +3,7 @@ one story, count facets, and make the snippets of the page shown."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from datetime import datetime, time
 from itertools import islice
@@ -15,15 +16,24 @@ from whoosh import sorting
 from archive.analysis.sources import source_key
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.errors import NotFoundError, QueryError
-from archive.index.query.arrays import Floats, Ints, Mask
+from archive.index.query.arrays import Floats, Ints, Mask, Matches
 from archive.index.query.collect import count_distinct, first_per_key, ranked
 from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
 from archive.search.damage import index_damage_reported
 from archive.search.expansion import QueryExpander
-from archive.search.matched import QueryForms, matched_words
+from archive.search.matched import NO_FORMS, QueryForms, matched_words
 from archive.search.parsing import parse_query
-from archive.search.request import FACETS, SORTS, FacetCount, Hit, SearchRequest, SearchResults
+from archive.search.request import (
+    FACETS,
+    SORTS,
+    UNDATED,
+    FacetCount,
+    Hit,
+    SearchRequest,
+    SearchResults,
+    is_browse,
+)
 from archive.search.session import SearchSession
 from archive.search.snippets import Snippet, make_snippet, marked_text, words_of, words_starting_in
 
@@ -82,11 +92,57 @@ def _facet_counts(
         if name == "source":
             labels_of = labelled([k for k, _ in counts])
             counts = [(labels_of.get(k, k), n) for k, n in counts]
+        if name in _DATE_FACETS:
+            undated = int(np.count_nonzero(mask & ~values.dated()))
+            if undated:
+                counts.append((UNDATED, undated))  # last, whatever its count: it is not a period
         facets[name] = [FacetCount(value, count) for value, count in counts]
     return facets
 
 
 _FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "category": "category"}
+_DATE_FACETS = frozenset({"year", "month"})
+_YEAR = re.compile(r"^\s*([0-9]{4}|[०-९]{4})\s*$")
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+def _year_asked(query: str) -> int | None:
+    """The year a query consists of, in either script (``2015``, ``२०१५``), if it is only that.
+
+    >>> _year_asked("२०१५"), _year_asked(" 2015 "), _year_asked("2015 चुनाव"), _year_asked("12345")
+    (2015, 2015, None, None)
+    """
+    match = _YEAR.match(query)
+    return int(match.group(1).translate(_DEVANAGARI_DIGITS)) if match else None
+
+
+def _articles(count: int) -> str:
+    return f"{count:,} article" + ("" if count == 1 else "s")
+
+
+def describe_filters(request: SearchRequest) -> str:
+    """The request's filters in words, for saying that they left nothing.
+
+    >>> from datetime import date
+    >>> describe_filters(SearchRequest("x", since=date(2030, 1, 1), sources=("जनसत्ता",)))
+    'from जनसत्ता, dated 2030-01-01 or later'
+    """
+    parts = []
+    if request.sources:
+        parts.append("from " + " or ".join(request.sources))
+    if request.categories:
+        parts.append("in category " + " or ".join(request.categories))
+    if request.languages:
+        parts.append("in language " + " or ".join(request.languages))
+    if request.since and request.until:
+        parts.append(f"dated between {request.since.isoformat()} and {request.until.isoformat()}")
+    elif request.since:
+        parts.append(f"dated {request.since.isoformat()} or later")
+    elif request.until:
+        parts.append(f"dated {request.until.isoformat()} or earlier")
+    if request.dated is not None:
+        parts.append("with a date" if request.dated else "without a date")
+    return ", ".join(parts) or "left by the filters"
 
 
 def _check(request: SearchRequest) -> None:
@@ -96,6 +152,13 @@ def _check(request: SearchRequest) -> None:
     if unknown:
         raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
     _sorting(request.sort)  # rejects an unknown order before any work
+    if request.since and request.until and request.since > request.until:
+        raise QueryError(
+            f"The dates are the wrong way round: --since {request.since.isoformat()} is after --until "
+            f"{request.until.isoformat()}; swap them."
+        )
+    if request.dated is False and (request.since or request.until):
+        raise QueryError("Undated articles have no date to be --since or --until; drop one of the two.")
 
 
 class _Matching:
@@ -106,18 +169,51 @@ class _Matching:
         self.request = request
         self.values = session.values()
         self.expander = QueryExpander(session.vocabulary, self.searcher.doc_count())
-        self.expanded_query = parse_query(request.query, self.searcher.schema).accept(self.expander)
+        self.notes: list[str] = []
         evaluator = Evaluator(self.searcher, self.values)
-        self.matches = evaluator.scores(self.expanded_query)
+        browsing = is_browse(request.query)
+        # with no words there is no relevance to rank by: the newest first
+        self.sort = "newest" if browsing and request.sort == "relevance" else request.sort
+        if browsing:
+            self.expanded_query: Any = None
+            self.matches = Matches(self.values.live().copy(), np.zeros(self.values.count))
+        else:
+            self.expanded_query = parse_query(request.query, self.searcher.schema, self.notes).accept(self.expander)
+            self.matches = evaluator.scores(self.expanded_query)
+            year = _year_asked(request.query)
+            if year is not None:
+                self._add_dated_in(year)
         mask = self.matches.mask
+        #: How many documents the words match before the filters.
+        self.word_matches = int(np.count_nonzero(mask))
         condition = _filter(request)
         if condition is not None:
             mask = mask & evaluator.docs(condition)
+        if request.dated is not None:
+            mask = mask & (self.values.dated() if request.dated else ~self.values.dated())
         self.mask = mask
-        self.query_forms = QueryForms.of(self.expanded_query, self.searcher.reader())
+        self.query_forms = (
+            QueryForms.of(self.expanded_query, self.searcher.reader()) if self.expanded_query is not None else NO_FORMS
+        )
+
+    def _add_dated_in(self, year: int) -> None:
+        """A query that is only a year also finds the articles dated in it, after those whose text says it
+        (ingest moves a credit line's date out of the text, so the text of many does not)."""
+        codes, labels = self.values.codes("year")
+        if str(year) not in labels:
+            return
+        extra = (codes == labels.index(str(year))) & self.values.live() & ~self.matches.mask
+        added = int(np.count_nonzero(extra))
+        if not added:
+            return
+        scores = self.matches.scores
+        lowest = float(scores[self.matches.mask].min()) if self.matches.mask.any() else 1.0
+        scores[extra] = lowest / 2
+        self.matches.mask[extra] = True
+        self.notes.append(f"Also listed: {_articles(added)} dated in {year}, after those whose text says it.")
 
     def ordered(self) -> Iterator[int]:
-        return _ordered(self.matches.scores, self.mask, self.values, self.request.sort)
+        return _ordered(self.matches.scores, self.mask, self.values, self.sort)
 
     def hits(self, top: Sequence[int]) -> list[Hit]:
         """The hits of these documents, in this order, with their snippets."""
@@ -132,7 +228,7 @@ class _Matching:
         matched = matched_words(self.query_forms, words)
         # sorted by date, there is no relevance score to report (as before: 0)
         scores = self.matches.scores
-        shown = [float(scores[d]) if request.sort == "relevance" else None for d in top]
+        shown = [float(scores[d]) if self.sort == "relevance" else None for d in top]
         return [
             _hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)
         ]
@@ -161,15 +257,29 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
         top = list(islice(ordered, (request.page - 1) * request.limit, wanted))
     facets = _facet_counts(found.values, found.mask, request.facets, session.source_labels)
     expander = found.expander
+    notes = list(found.notes)
+    if total == 0 and found.word_matches:
+        # the words are spelt right: the filters are why nothing is shown (counted as the total is)
+        unfiltered = found.matches.mask
+        browsing = is_browse(request.query)  # (then it is the archive's articles, every copy counted)
+        collapsed = request.collapse and not browsing
+        matched = count_distinct(found.values.clusters(), unfiltered) if collapsed else found.word_matches
+        verb = "matches" if matched == 1 else "match"
+        notes.append(
+            f"{_articles(matched)} {verb} {request.query!r}; none {describe_filters(request)}."
+            if not browsing
+            else f"The archive has {_articles(matched)}; none {describe_filters(request)}."
+        )
     return SearchResults(
         query=request.query,
         total=total,
         hits=found.hits(top),
         expanded=expander.forms,
-        suggestions=_suggest(found.searcher, expander.words) if total == 0 else [],
+        suggestions=_suggest(found.searcher, expander.words) if found.word_matches == 0 else [],
         facets=facets,
         page=request.page,
         limit=request.limit,
+        notes=notes,
     )
 
 
@@ -229,8 +339,9 @@ def _ordered(scores: Floats, mask: Mask, values: DocValues, sort: str) -> Iterat
     if sort == "relevance":
         # best score first; equal scores in index order, as Whoosh orders them
         return ranked(scores, mask, sign=-1)
-    # equal dates keep the order articles were stored in, so pages never shuffle
-    return ranked(values.numbers("date"), mask, sign=-1 if sort == "newest" else 1, secondary=values.numbers("number"))
+    # equal dates keep the order articles were stored in, so pages never shuffle; undated ones come last
+    dates, numbers = values.date_order(newest=sort == "newest")
+    return ranked(dates, mask, secondary=numbers)
 
 
 def _hit(

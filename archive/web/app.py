@@ -15,12 +15,13 @@ import math
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -51,6 +52,66 @@ Sort = Annotated[str, Query(pattern="^(relevance|newest|oldest)$")]
 Page = Annotated[int, Query(ge=1, le=10_000)]
 Lang = Annotated[str, Query(pattern="^(hi|en)$", description="The interface's language")]
 Format = Annotated[str, Query(pattern="^(html|json)$")]
+Dated = Annotated[str | None, Query(pattern="^(yes|no)$", description="Only dated (yes) or undated (no) articles")]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The parameters every search address shares (the page and both downloads): one declaration, so that
+    they parse alike."""
+
+    q: str
+    source: list[str]
+    category: list[str]
+    since: date | None
+    until: date | None
+    dated: str | None
+    sort: str
+
+    def request(self, page_number: int = 1, facets: tuple[str, ...] = ()) -> SearchRequest:
+        return SearchRequest(
+            self.q.strip(),
+            limit=PAGE_SIZE,
+            page=page_number,
+            sources=tuple(self.source),
+            categories=tuple(self.category),
+            since=self.since,
+            until=self.until,
+            dated=None if self.dated is None else self.dated == "yes",
+            sort=self.sort,
+            facets=facets,
+        )
+
+    @property
+    def asked(self) -> bool:
+        """Whether there is anything to search or list: words, or a filter alone (browsing)."""
+        return bool(self.q.strip() or self.source or self.category or self.since or self.until or self.dated)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "source": self.source,
+            "category": self.category,
+            "since": self.since,
+            "until": self.until,
+            "dated": self.dated,
+            "sort": self.sort,
+        }
+
+
+def search_filters(
+    q: Q = "",
+    source: Sources = [],  # noqa: B006 (FastAPI copies defaults)
+    category: Categories = [],  # noqa: B006
+    since: Since = None,
+    until: Until = None,
+    dated: Dated = None,
+    sort: Sort = "relevance",
+) -> Filters:
+    return Filters(q, source, category, since, until, dated, sort)
+
+
+FiltersParameter = Annotated[Filters, Depends(search_filters)]
 
 
 class Archives:
@@ -135,47 +196,20 @@ def create_app(settings: Settings) -> FastAPI:
         found = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()]
         return problem(request, 400, "Bad parameter: " + "; ".join(found))
 
-    def request_of(
-        q: str,
-        source: list[str],
-        category: list[str],
-        since: date | None,
-        until: date | None,
-        sort: str,
-        page_number: int,
-        facets: tuple[str, ...] = (),
-    ) -> SearchRequest:
-        return SearchRequest(
-            q.strip(),
-            limit=PAGE_SIZE,
-            page=page_number,
-            sources=tuple(source),
-            categories=tuple(category),
-            since=since,
-            until=until,
-            sort=sort,
-            facets=facets,
-        )
-
     @app.get("/", response_class=HTMLResponse, summary="The search page")
     @app.get("/search.json", include_in_schema=False)
     def search_page(
         request: Request,
-        q: Q = "",
-        source: Sources = [],  # noqa: B006 (FastAPI copies defaults)
-        category: Categories = [],  # noqa: B006
-        since: Since = None,
-        until: Until = None,
-        sort: Sort = "relevance",
+        filters: FiltersParameter,
         page: Page = 1,
         lang: Lang = "hi",
         format: Format = "html",
     ) -> Response:
-        filters = {"source": source, "category": category, "since": since, "until": until, "sort": sort}
-        state = {"q": q, **filters, "lang": lang}
+        q = filters.q
+        state = {**filters.state(), "lang": lang}
         results: SearchResults | None = None
-        if q.strip():
-            wanted = request_of(q, source, category, since, until, sort, page, ("source", "year", "category", "month"))
+        if filters.asked:
+            wanted = filters.request(page, ("source", "year", "category", "month"))
             with archives.lock:
                 results = archives.shared.search(wanted)
         if _wants_json(request) or format == "json":
@@ -201,12 +235,10 @@ def create_app(settings: Settings) -> FastAPI:
     def page_response(name: str, lang: str, **context: Any) -> HTMLResponse:
         return page(name, lang, **context)
 
-    def export(
-        q: str, source: list[str], category: list[str], since: date | None, until: date | None, sort: str, kind: str
-    ) -> StreamingResponse:
-        if not q.strip():
-            raise ValueError("Give a query (q=…) to download its results.")
-        wanted = request_of(q, source, category, since, until, sort, 1)
+    def export(filters: Filters, kind: str) -> StreamingResponse:
+        if not filters.asked:
+            raise ValueError("Give a query (q=…) or a filter to download its results.")
+        wanted = filters.request()
         reader = archives.fresh()
         hits = reader.search_all(wanted)
         first = next(hits, None)  # (a bad query fails here, as a 400 page, not half-way through a download)
@@ -238,26 +270,12 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     @app.get("/search.csv", summary="Every match as CSV (the CLI's columns), streamed")
-    def search_csv(
-        q: Q = "",
-        source: Sources = [],  # noqa: B006 (FastAPI copies defaults)
-        category: Categories = [],  # noqa: B006
-        since: Since = None,
-        until: Until = None,
-        sort: Sort = "relevance",
-    ) -> StreamingResponse:
-        return export(q, source, category, since, until, sort, "csv")
+    def search_csv(filters: FiltersParameter) -> StreamingResponse:
+        return export(filters, "csv")
 
     @app.get("/search.jsonl", summary="Every match as JSON Lines (the CLI's columns), streamed")
-    def search_jsonl(
-        q: Q = "",
-        source: Sources = [],  # noqa: B006 (FastAPI copies defaults)
-        category: Categories = [],  # noqa: B006
-        since: Since = None,
-        until: Until = None,
-        sort: Sort = "relevance",
-    ) -> StreamingResponse:
-        return export(q, source, category, since, until, sort, "jsonl")
+    def search_jsonl(filters: FiltersParameter) -> StreamingResponse:
+        return export(filters, "jsonl")
 
     # (the decorator nearest the function registers first: the `.json` path must be tried before the other)
     @app.get("/articles/{article_id}", response_class=HTMLResponse, summary="One article, its matches marked")
@@ -382,6 +400,9 @@ def _chips(state: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     if state["since"] or state["until"]:
         span = f"{state['since'] or '…'} – {state['until'] or '…'}"
         chips.append((f"{t['period']}: {span}", _link("/", state, {"since": None, "until": None})))
+    if state.get("dated"):
+        label = t["dated_only"] if state["dated"] == "yes" else t["undated_only"]
+        chips.append((label, _link("/", state, {"dated": None})))
     return chips
 
 

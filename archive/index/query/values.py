@@ -37,6 +37,8 @@ class DocValues:
         self._numbers: dict[str, Ints] = {}
         self._codes: dict[str, tuple[Ints, list[Any]]] = {}
         self._clusters: Ints | None = None
+        self._masks: dict[str, Mask] = {}
+        self._orders: dict[str, tuple[Ints, Ints]] = {}
         self._scratch: Scratch | None = None
         self._posting_numbers: list[Ints] = []
 
@@ -115,6 +117,28 @@ class DocValues:
         found = self._numbers.get(field)
         if found is None:
             found = self._numbers[field] = self._joined([s.numbers(field) for s in self.segments])
+        return found
+
+    def dated(self) -> Mask:
+        """True for every document with a date (an undated one holds the column's missing value, the
+        largest key)."""
+        found = self._masks.get("dated")
+        if found is None:
+            dates = self.numbers("date")
+            found = self._masks["dated"] = dates != np.iinfo(dates.dtype).max if dates.size else np.zeros(0, bool)
+        return found
+
+    def date_order(self, newest: bool) -> tuple[Ints, Ints]:
+        """Order keys for a date sort, ascending (for :func:`~archive.index.query.collect.ranked` with sign 1):
+        the date, then the storing order, both reversed for ``newest``; undated documents last either way."""
+        key = "newest" if newest else "oldest"
+        found = self._orders.get(key)
+        if found is None:
+            dates, numbers = self.numbers("date"), self.numbers("number")
+            if newest:
+                dates = np.where(self.dated(), -dates, np.iinfo(dates.dtype).max)
+                numbers = -numbers
+            found = self._orders[key] = (dates, numbers)
         return found
 
     def offset(self, field: str) -> int:

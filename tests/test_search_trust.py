@@ -1,0 +1,156 @@
+"""Results a Hindi reader can trust (issue 17): hyphenated words, dated sorting, a year as a query, browsing by
+filter, and saying why nothing matched, on a fixture archive written for these tests (article ``i`` of
+``ARTICLES`` has id ``i + 1``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Run, write_jsonl
+
+
+def article(title: str, body: str, day: str | None = None, source: str = "दैनिक जागरण") -> dict[str, Any]:
+    record = {"title": title, "body": body, "source": source, "url": f"https://news.example/{title}"}
+    return record | ({"date": day} if day else {})
+
+
+ARTICLES = [
+    article("घाटी में मतदान", "जम्मू-कश्मीर में विधानसभा चुनाव के पहले चरण का मतदान शांतिपूर्ण रहा।", "2016-03-01"),
+    article("सुरक्षा की समीक्षा", "जम्मू कश्मीर की सुरक्षा पर गृह मंत्रालय में बैठक हुई।", "2017-05-02"),
+    article("पुलिस भर्ती", "जम्मूकश्मीर पुलिस में सिपाहियों की भर्ती शुरू हुई।", "2018-01-03"),
+    article("मौसम का हाल", "जम्मू में तेज बारिश से सड़कें डूब गईं और कश्मीर का रास्ता नहीं खुला।", "2016-07-04"),
+    article("बर्फबारी", "कश्मीर में भारी बर्फबारी से यातायात थम गया।", "2015-12-05"),
+    article("शिखर वार्ता", "भारत-रूस शिखर वार्ता में 2016-17 के व्यापार लक्ष्य तय हुए।", "2016-10-06"),
+    # undated, and on the subject of the dated ones below
+    article("प्रधानमंत्री का भाषण", "प्रधानमंत्री मोदी ने किसानों को संबोधित किया।"),
+    article("मोदी की रैली", "प्रधानमंत्री मोदी ने रैली में विकास की बात कही।", "2015-04-07", "अमर उजाला"),
+    article("बजट पर मोदी", "मोदी सरकार के बजट पर विपक्ष ने सवाल उठाए।", "2019-02-08", "अमर उजाला"),
+    article("मोदी का दौरा", "मोदी के विदेश दौरे की तैयारियां पूरी हुईं।", "2020-11-09"),
+    article("पुरानी यादें", "वर्ष 2015 की बाढ़ को लोग आज भी याद करते हैं।"),  # undated, says the year
+    article("नई योजना", "सरकार ने सिंचाई की नई योजना घोषित की।", "2015-08-10", "अमर उजाला"),  # dated 2015, silent
+]
+
+
+@pytest.fixture
+def archive(run: Run, tmp_path: Path) -> Run:
+    result = run("ingest", str(write_jsonl(tmp_path / "trust.jsonl", ARTICLES)))
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def found(run: Run, *args: str) -> dict[str, Any]:
+    result = run("search", *args, "--format", "json", "--limit", "100")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def ids(run: Run, *args: str) -> list[int]:
+    return [hit["id"] for hit in found(run, *args)["hits"]]
+
+
+# --- 1. hyphens ---------------------------------------------------------------------------------------
+
+
+def test_a_hyphenated_word_finds_its_hyphenated_spaced_and_joined_spellings(archive: Run) -> None:
+    assert sorted(ids(archive, "जम्मू-कश्मीर")) == [1, 2, 3]
+    # the parts apart are not the hyphenated word: article 4 has both words, in two places
+    assert 4 not in ids(archive, "जम्मू-कश्मीर")
+    assert sorted(ids(archive, "भारत-रूस")) == [6]
+    assert sorted(ids(archive, "2016-17")) == [6]
+    assert ids(archive, "title:जम्मू-कश्मीर") == []  # in bodies only
+    assert ids(archive, "title:शिखर-वार्ता") == [6]
+
+
+def test_a_minus_after_a_space_still_excludes(archive: Run) -> None:
+    assert sorted(ids(archive, "कश्मीर -जम्मू")) == [5]
+    assert sorted(ids(archive, "कश्मीर -जम्मू-कश्मीर")) == [4, 5]
+
+
+def test_a_dash_standing_alone_is_left_out_with_a_note(archive: Run) -> None:
+    data = found(archive, "जम्मू - बारिश")
+    assert [hit["id"] for hit in data["hits"]] == [4]
+    assert data["notes"] == [
+        "Left out the '-' standing alone at position 7: join it to a word (-word leaves the word out, +word "
+        "requires it)."
+    ]
+
+
+# --- 5. dates -----------------------------------------------------------------------------------------
+
+UNDATED = [7, 11]
+
+
+def test_sorting_by_date_puts_undated_articles_last_both_ways(archive: Run) -> None:
+    newest = ids(archive, "मोदी", "--sort", "newest")
+    assert newest == [10, 9, 8, 7]
+    assert ids(archive, "मोदी", "--sort", "oldest") == [8, 9, 10, 7]
+    every = ids(archive, "--sort", "newest")
+    assert every[-2:] == sorted(UNDATED, reverse=True) and len(every) == len(ARTICLES)
+
+
+def test_dated_and_undated_filter_and_facet(archive: Run) -> None:
+    assert sorted(ids(archive, "मोदी", "--undated")) == [7]
+    assert sorted(ids(archive, "मोदी", "--dated")) == [8, 9, 10]
+    facets = found(archive, "मोदी", "--facet", "year")["facets"]["year"]
+    assert facets == [
+        {"value": "2015", "count": 1},
+        {"value": "2019", "count": 1},
+        {"value": "2020", "count": 1},
+        {"value": "undated", "count": 1},
+    ]
+
+
+def test_a_year_alone_also_finds_the_articles_dated_in_it_after_those_that_say_it(archive: Run) -> None:
+    dated_2015 = [i + 1 for i, a in enumerate(ARTICLES) if a.get("date", "").startswith("2015")]
+    for query in ("2015", "२०१५"):
+        data = found(archive, query)
+        hits = [hit["id"] for hit in data["hits"]]
+        assert hits[0] == 11  # the one whose text says 2015
+        assert sorted(hits[1:]) == sorted(dated_2015)
+        assert data["notes"] == ["Also listed: 3 articles dated in 2015, after those whose text says it."]
+
+
+# --- 7. browsing ---------------------------------------------------------------------------------------
+
+
+def test_no_query_lists_what_the_filters_let_through_newest_first(archive: Run) -> None:
+    assert ids(archive, "--source", "अमर उजाला") == [9, 12, 8]
+    assert ids(archive, "--source", "अमर उजाला", "--sort", "oldest") == [8, 12, 9]
+    assert ids(archive, "--since", "2018-01-01") == [10, 9, 3]
+    assert found(archive)["total"] == len(ARTICLES)
+    assert ids(archive, "*", "--since", "2018-01-01") == [10, 9, 3]
+
+
+def test_browsing_in_text_says_what_it_lists(archive: Run) -> None:
+    result = archive("search", "--source", "अमर उजाला", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("3 articles match the filters:\n")
+
+
+# --- 8. why nothing matched ------------------------------------------------------------------------------
+
+
+def test_filters_that_leave_nothing_are_named_and_no_spelling_is_blamed(archive: Run) -> None:
+    data = found(archive, "मोदी", "--since", "2030-01-01")
+    assert data["total"] == 0 and data["suggestions"] == []
+    assert data["notes"] == ["4 articles match 'मोदी'; none dated 2030-01-01 or later."]
+    data = found(archive, "मोदी", "--source", "अमर उजाला", "--until", "2014-12-31")
+    assert data["notes"] == ["4 articles match 'मोदी'; none from अमर उजाला, dated 2014-12-31 or earlier."]
+
+
+def test_a_misspelt_word_still_gets_suggestions(archive: Run) -> None:
+    data = found(archive, "बर्फबारि")
+    assert data["total"] == 0 and data["notes"] == []
+    assert "बर्फबारी" in data["suggestions"]
+
+
+def test_an_inverted_date_range_is_an_error(archive: Run) -> None:
+    result = archive("search", "मोदी", "--since", "2020-01-01", "--until", "2019-01-01")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: The dates are the wrong way round: --since 2020-01-01 is after --until 2019-01-01; swap them."
+    )
