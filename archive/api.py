@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         Listed,
         NodeStatus,
         Origin,
+        Outlet,
         Reject,
         RunCounts,
         SavedSearch,
@@ -68,6 +69,7 @@ __all__ = [
     "Listed",
     "NodeStatus",
     "Origin",
+    "Outlet",
     "Progress",
     "Reject",
     "RunCounts",
@@ -92,6 +94,7 @@ _EXPORTED_FROM = {
         "Listed",
         "NodeStatus",
         "Origin",
+        "Outlet",
         "Reject",
         "RunCounts",
         "SavedSearch",
@@ -306,6 +309,13 @@ class Archive:
         from archive import maintenance
 
         return maintenance.article(self.settings, article_id)
+
+    def sources(self) -> list[Outlet]:
+        """Every outlet with its articles, the spellings of its name merged (Latin and Devanagari, variants),
+        most articles first; ``--source`` takes any of the spellings."""
+        from archive import maintenance
+
+        return maintenance.outlets(self.settings)
 
     def stats(self, *, top_sources: int = 10) -> ArchiveStats:
         """The archive's size and state, with the ``top_sources`` outlets that have the most articles."""

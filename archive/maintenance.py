@@ -11,13 +11,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from archive.analysis import ANALYZER_VERSION
-from archive.analysis.sources import source_key
+from archive.analysis.sources import outlets_of, source_key
 from archive.config import Settings
 from archive.errors import InputError, NotFoundError, SearchIndexError
 from archive.home import opened
 from archive.index.feed import known_node, this_node
 from archive.index.sync import Advanced, ensure_index, lag, rebuild_index, reindex_entries, sync_index
-from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, NodeStatus, Reject
+from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, NodeStatus, Outlet, Reject
 
 
 def article(settings: Settings, article_id: int) -> Article:
@@ -46,6 +46,13 @@ def stats(settings: Settings, top_sources: int = 10) -> ArchiveStats:
             undated=counts.undated,
             top_sources=counts.top_sources,
         )
+
+
+def outlets(settings: Settings) -> list[Outlet]:
+    """Every outlet of the archive, its spellings merged (:func:`archive.analysis.sources.outlets_of`)."""
+    with opened(settings, create=False) as (store, _):
+        grouped = outlets_of(store.reads.source_counts())
+    return [Outlet(name, articles, tuple(spellings)) for name, articles, spellings in grouped]
 
 
 def catch_up(settings: Settings) -> int:

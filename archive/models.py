@@ -221,6 +221,17 @@ class Reject:
 
 
 @dataclass(frozen=True)
+class Outlet:
+    """One outlet, however its name is printed (see :func:`archive.analysis.sources.source_key`)."""
+
+    #: The name printed on the most of its articles.
+    name: str
+    articles: int
+    #: Every spelling of its name, with the articles printing it, most first.
+    spellings: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
 class ArchiveStats:
     home: str
     database: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from archive.analysis.acronyms import is_acronym, letter_names
+from archive.analysis.variants import latin_skeleton, skeleton
 from archive.analysis.words import normalize_word
 
 _NOT_LETTERS = re.compile(r"[\s\-_.,:;'\"()।]+")
@@ -13,10 +15,13 @@ _FOLD = str.maketrans({"ॉ": "ा", "ऑ": "आ", "ै": "े", "ी": "ि", "
 
 
 def source_key(name: str) -> str:
-    """The key under which spellings of one outlet's name meet.
+    """The key under which spellings of one outlet's name meet, in either script.
 
-    Outlet names are few and well known, so this folds harder than word search may (spaces, vowel
-    length, ``ै`` / ``े``, nukta, nasals):
+    Outlet names are few and well known, so this folds much harder than word search may: a name is
+    keyed by its consonants (as :func:`~archive.analysis.variants.skeleton` writes them for Devanagari and
+    :func:`~archive.analysis.variants.latin_skeleton` for Latin letters), so that spaces, vowels, nukta,
+    nasals, aspiration and the script all fall away; an acronym by its letters' names as Hindi prints them.
+    A name with fewer than :data:`MIN_CONSONANTS` consonants keeps its vowels (too short to fold safely).
 
     >>> source_key("नईदुनिया") == source_key("नई दुनिया")
     True
@@ -24,11 +29,38 @@ def source_key(name: str) -> str:
     True
     >>> source_key("ऱाष्ट्रीय सहारा") == source_key("राष्ट्रीय सहारा")
     True
-    >>> source_key("Amar Ujala") == source_key("amar-ujala"), source_key("दैनिक जागरण") == source_key("जागरण")
-    (True, False)
+    >>> source_key("Amar Ujala") == source_key("amar-ujala") == source_key("अमर उजाला") == source_key("अमरउजाला")
+    True
+    >>> source_key("Dainik Bhaskar") == source_key("दैनिक भास्कर") == source_key("दैनिक बास्कर")
+    True
+    >>> source_key("BBC हिन्दी") == source_key("बीबीसी हिंदी")
+    True
+    >>> source_key("Editorial:अमर उजाला") == source_key("अमर उजाला")
+    True
+    >>> source_key("दैनिक जागरण") == source_key("जागरण"), source_key("हिन्दुस्तान") == source_key("हिंदुस्तान टाइम्स")
+    (False, False)
     """
-    folded = _NOT_LETTERS.sub("", normalize_word(name.strip()))
+    name = _SECTION_LABEL.sub("", name.strip()) or name.strip()
+    letters = [_consonants(word) for word in _NOT_LETTERS.split(name) if word]
+    joined = "".join(letters)
+    if len(joined) >= MIN_CONSONANTS:
+        return "~" + joined  # (a mark of its own: keys written before this rule never equal one of these)
+    folded = _NOT_LETTERS.sub("", normalize_word(name))
     return _NASAL.sub("ं", folded).translate(_FOLD)
+
+
+#: Consonants a name needs before it is keyed by consonants alone.
+MIN_CONSONANTS = 3
+# a Latin label before the name proper ("Editorial:अमर उजाला")
+_SECTION_LABEL = re.compile(r"^[A-Za-z][A-Za-z ]*:\s*")
+
+
+def _consonants(word: str) -> str:
+    if is_acronym(word):
+        word = letter_names(word)
+    if word.isascii():
+        return latin_skeleton(word)
+    return skeleton(normalize_word(word).replace("ऱ", "र"))
 
 
 def most_printed(counts: Iterable[tuple[str, int]], keys: Iterable[str]) -> dict[str, str]:
@@ -36,7 +68,7 @@ def most_printed(counts: Iterable[tuple[str, int]], keys: Iterable[str]) -> dict
     counts (ties go to the name that sorts first).
 
     >>> most_printed([("नई दुनिया", 3), ("नईदुनिया", 5), ("जनसत्ता", 2)], [source_key("नई दुनिया")])
-    {'नईदुनिया': 'नईदुनिया'}
+    {'~ndn': 'नईदुनिया'}
     """
     wanted = set(keys)
     best: dict[str, tuple[int, str]] = {}
@@ -45,3 +77,20 @@ def most_printed(counts: Iterable[tuple[str, int]], keys: Iterable[str]) -> dict
         if key in wanted and (key not in best or (-count, name) < (-best[key][0], best[key][1])):
             best[key] = (count, name)
     return {key: name for key, (_, name) in best.items()}
+
+
+def outlets_of(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """The outlets in ``(name, articles)`` counts, each once: the name printed most, its articles, and every
+    spelling merged into it with its own count, most articles first.
+
+    >>> outlets_of([("Amar Ujala", 2), ("अमर उजाला", 5), ("जनसत्ता", 3)])
+    [('अमर उजाला', 7, [('अमर उजाला', 5), ('Amar Ujala', 2)]), ('जनसत्ता', 3, [('जनसत्ता', 3)])]
+    """
+    spellings: dict[str, list[tuple[str, int]]] = {}
+    for name, count in counts:
+        spellings.setdefault(source_key(name), []).append((name, count))
+    grouped = []
+    for names in spellings.values():
+        names.sort(key=lambda pair: (-pair[1], pair[0]))
+        grouped.append((names[0][0], sum(count for _, count in names), names))
+    return sorted(grouped, key=lambda outlet: (-outlet[1], outlet[0]))

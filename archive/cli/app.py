@@ -28,6 +28,7 @@ from archive.cli.output import (
     print_check,
     print_history,
     print_nodes,
+    print_outlets,
     print_rejects,
     print_results,
     print_stats,
@@ -392,6 +393,14 @@ def show(
 def stats(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
     """Counts: articles, sources, date range, index size, and whether the index is in step."""
     print_stats(_archive(ctx).stats(), output)
+
+
+@app.command("sources")
+@_reporting
+def list_sources(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
+    """List the outlets with their articles, each once however its name is printed (Latin or Devanagari,
+    spelling variants), with the spellings merged into it."""
+    print_outlets(_archive(ctx).sources(), output)
 
 
 @app.command("rejects")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         Hit,
         IngestRun,
         NodeStatus,
+        Outlet,
         Reject,
         SavedSearch,
         SearchResults,
@@ -219,6 +220,31 @@ def print_article(article: Article, output: OutputFormat, marked: Sequence[Snipp
         if any(shown):
             typer.echo("")
             typer.echo("\n".join("\n".join(lines) for lines in shown))
+
+
+def print_outlets(outlets: Sequence[Outlet], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        print_json(
+            [
+                {
+                    "name": o.name,
+                    "articles": o.articles,
+                    "spellings": [{"name": n, "articles": c} for n, c in o.spellings],
+                }
+                for o in outlets
+            ]
+        )
+        return
+    if not outlets:
+        typer.echo("No article names an outlet.")
+        return
+    typer.echo(f"{counted(len(outlets), 'outlet')} (--source takes any spelling shown):")
+    width = len(f"{outlets[0].articles:,}")
+    for outlet in outlets:
+        typer.echo(f"  {outlet.articles:>{width},}  {outlet.name}")
+        others = [f"{name} ({count:,})" for name, count in outlet.spellings if name != outlet.name]
+        if others:
+            typer.echo(f"  {'':>{width}}    also printed as: " + ", ".join(others))
 
 
 def print_stats(result: ArchiveStats, output: OutputFormat) -> None:

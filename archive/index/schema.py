@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from archive.models import Article
 
 #: Bump when the fields change; an index with another layout is rebuilt like one with another analyzer.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: outlet keys by consonants, in either script (migration 0008)
 
 #: The per-document values written beside every segment, for what searches read of each document: the text
 #: fields' lengths (BM25), dates and numbers (ranges, sorting), facet columns, stories (collapsing).

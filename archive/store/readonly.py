@@ -159,6 +159,10 @@ class ReadOnlyStore:
         """Every outlet name as articles print it."""
         return [str(name) for name, _ in self._rows(SOURCE_COUNTS)]
 
+    def source_counts(self) -> list[tuple[str, int]]:
+        """Every outlet name as articles print it, with how many print it."""
+        return [(str(name), int(count)) for name, count in self._rows(SOURCE_COUNTS)]
+
     def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
         """For each source key, the outlet name as most articles print it."""
         return most_printed(((name, count) for name, count in self._rows(SOURCE_COUNTS)), keys)
