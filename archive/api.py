@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         Reject,
         RunCounts,
         SavedSearch,
+        SynonymGroup,
         WatchCount,
     )
     from archive.search.parsing import parse_when
@@ -78,6 +79,7 @@ __all__ = [
     "SearchResults",
     "SilentProgress",
     "Snippet",
+    "SynonymGroup",
     "WatchCount",
     "hit_csv_row",
     "marked_spans",
@@ -98,6 +100,7 @@ _EXPORTED_FROM = {
         "Reject",
         "RunCounts",
         "SavedSearch",
+        "SynonymGroup",
         "WatchCount",
     ),
     "archive.search.parsing": ("parse_when",),
@@ -309,6 +312,24 @@ class Archive:
         from archive import maintenance
 
         return maintenance.article(self.settings, article_id)
+
+    def synonyms(self) -> list[SynonymGroup]:
+        """The synonym groups a search applies: words and phrases it takes for one another."""
+        from archive import maintenance
+
+        return maintenance.synonym_groups(self.settings)
+
+    def add_synonyms(self, words: Sequence[str]) -> SynonymGroup:
+        """Make ``words`` (words or phrases) one synonym group, joining any group that has one of them."""
+        from archive import maintenance
+
+        return maintenance.add_synonyms(self.settings, words)
+
+    def remove_synonyms(self, words: Sequence[str]) -> list[str]:
+        """Take ``words`` out of their synonym groups; returns those removed."""
+        from archive import maintenance
+
+        return maintenance.remove_synonyms(self.settings, words)
 
     def sources(self) -> list[Outlet]:
         """Every outlet with its articles, the spellings of its name merged (Latin and Devanagari, variants),

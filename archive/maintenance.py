@@ -17,7 +17,17 @@ from archive.errors import InputError, NotFoundError, SearchIndexError
 from archive.home import opened
 from archive.index.feed import known_node, this_node
 from archive.index.sync import Advanced, ensure_index, lag, rebuild_index, reindex_entries, sync_index
-from archive.models import ArchiveStats, Article, CheckReport, IngestRun, Listed, NodeStatus, Outlet, Reject
+from archive.models import (
+    ArchiveStats,
+    Article,
+    CheckReport,
+    IngestRun,
+    Listed,
+    NodeStatus,
+    Outlet,
+    Reject,
+    SynonymGroup,
+)
 
 
 def article(settings: Settings, article_id: int) -> Article:
@@ -46,6 +56,21 @@ def stats(settings: Settings, top_sources: int = 10) -> ArchiveStats:
             undated=counts.undated,
             top_sources=counts.top_sources,
         )
+
+
+def synonym_groups(settings: Settings) -> list[SynonymGroup]:
+    with opened(settings, create=False) as (store, _):
+        return store.synonym_groups()
+
+
+def add_synonyms(settings: Settings, words: Sequence[str]) -> SynonymGroup:
+    with opened(settings, create=False) as (store, _):
+        return store.add_synonyms(words)
+
+
+def remove_synonyms(settings: Settings, words: Sequence[str]) -> list[str]:
+    with opened(settings, create=False) as (store, _):
+        return store.remove_synonyms(words)
 
 
 def outlets(settings: Settings) -> list[Outlet]:

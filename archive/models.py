@@ -221,6 +221,14 @@ class Reject:
 
 
 @dataclass(frozen=True)
+class SynonymGroup:
+    """Words and phrases a search takes for one another (``archive synonyms``)."""
+
+    id: int
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Outlet:
     """One outlet, however its name is printed (see :func:`archive.analysis.sources.source_key`)."""
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -39,6 +40,7 @@ def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Set
         "rejects",
         "saved_search_seen",
         "saved_searches",
+        "synonyms",
     ]
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -81,7 +83,8 @@ def test_upgrade_from_0001_keeps_articles_and_fills_source_keys(settings: Settin
     store = Store.open(settings, create=False)  # opening upgrades to head
     assert store.current_revision() == SCHEMA_HEAD
     article = store.get(1)
-    assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "नईदुनिया")
+    # (keyed by 0002's rule, then again by 0008's: the name's consonants)
+    assert (article.title, article.source, article.source_key) == ("शीर्षक", "नई दुनिया", "~ndn")
     store.close()
     # after a backup copy of the database as it was
     backup = settings.home / f"archive.db.before-{SCHEMA_HEAD}.bak"
@@ -265,3 +268,34 @@ def test_upgrade_from_0006_carries_the_queue_over_and_needs_no_reindex(settings:
     report = json.loads(run("check", "--format", "json").stdout)
     assert report["healthy"] is True and report["position"] == report["head"] == 3
     assert json.loads(run("stats", "--format", "json").stdout)["articles"] == 3
+
+
+def test_upgrade_from_0007_rekeys_outlets_across_scripts_and_adds_the_default_synonyms(
+    settings: Settings, run: Run, tmp_path: Path
+) -> None:
+    import json
+
+    from alembic import command
+
+    from archive.analysis.sources import source_key
+    from archive.store.schema import alembic_config as _alembic_config
+    from tests.conftest import write_jsonl
+
+    names = ["Amar Ujala", "अमर उजाला", "अमरउजाला", "Editorial:दैनिक जागरण", "Dainik Jagran", "BBC हिन्दी"]
+    records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर संख्या {i}", "source": name} for i, name in enumerate(names)]
+    assert run("ingest", str(write_jsonl(tmp_path / "outlets.jsonl", records))).exit_code == 0
+    engine = create_engine(settings.db_url)
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0007")
+        # the keys as revision 0002's rule made them: Devanagari folded, Latin lower-cased
+        connection.exec_driver_sql("UPDATE articles SET source_key = lower(replace(source, ' ', ''))")
+    engine.dispose()
+    assert run("db", "upgrade").exit_code == 0
+    with sqlite3.connect(settings.home / "archive.db") as db:
+        keys = dict(db.execute("SELECT source, source_key FROM articles").fetchall())
+        groups = [row[0].split("\n") for row in db.execute("SELECT words FROM synonyms ORDER BY id")]
+    assert keys == {name: source_key(name) for name in names}  # the frozen rule is today's
+    assert len({keys[n] for n in names[:3]}) == 1 and len({keys[n] for n in names[3:5]}) == 1
+    assert groups[0] == ["भाजपा", "बीजेपी", "BJP", "भारतीय जनता पार्टी"] and len(groups) >= 20
+    found = json.loads(run("search", "बाढ़", "--source", "अमर उजाला", "--format", "json").stdout)
+    assert sorted(hit["id"] for hit in found["hits"]) == [1, 2, 3]

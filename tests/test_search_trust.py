@@ -154,3 +154,84 @@ def test_an_inverted_date_range_is_an_error(archive: Run) -> None:
     assert result.stderr.startswith(
         "Error: The dates are the wrong way round: --since 2020-01-01 is after --until 2019-01-01; swap them."
     )
+
+
+# --- 2. acronyms and English words; 3. synonyms; 9. outlets ----------------------------------------------
+
+WORDS = [
+    article("कर सुधार", "जीएसटी की नई दरें आज से लागू हुईं।", "2017-07-01"),
+    article("गश्त बढ़ी", "सीमा पर पुलिस की गस्त बढ़ा दी गई है।", "2017-07-02"),
+    article("ब्याज दरें", "आरबीआई ने ब्याज दरों में कटौती की।", "2019-02-07", "Amar Ujala"),
+    article("फसल", "रबी की फसल की बुवाई शुरू हुई।", "2019-11-01", "अमर उजाला"),
+    article("बंदी", "देशभर में लॉकडाउन बढ़ा दिया गया।", "2020-04-14", "अमरउजाला"),
+    article("टीका", "वैक्सीन का परीक्षण अंतिम चरण में है।", "2020-11-20"),
+    article("भ्रष्टाचार पर वार", "सरकार ने भ्रष्टाचार के खिलाफ अभियान छेड़ा।", "2016-05-05"),
+    article("दल की बैठक", "बीजेपी की राष्ट्रीय कार्यकारिणी की बैठक हुई।", "2018-09-08"),
+    article("चुनाव प्रचार", "भाजपा ने प्रचार तेज किया।", "2018-09-09"),
+    article("घोषणा पत्र", "भारतीय जनता पार्टी ने घोषणा पत्र जारी किया।", "2018-09-10"),
+    article("मंदिर में योग", "योगी आदित्यनाथ ने मंदिर में पूजा की।", "2018-10-10"),
+]
+
+
+@pytest.fixture
+def words(run: Run, tmp_path: Path) -> Run:
+    result = run("ingest", str(write_jsonl(tmp_path / "words.jsonl", WORDS)))
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def test_an_acronym_finds_its_devanagari_letter_names_and_not_a_word_with_its_consonants(words: Run) -> None:
+    assert ids(words, "GST") == [1]  # not गस्त (patrol)
+    assert ids(words, "RBI") == [3]  # not रबी (the crop)
+    assert ids(words, "gst") == [1]  # no vowel: an acronym in small letters
+    assert found(words, "GST")["expanded"][0] == "जीएसटी"
+
+
+def test_english_and_romanised_words_find_their_devanagari_spellings(words: Run) -> None:
+    assert ids(words, "lockdown") == [5]
+    assert ids(words, "vaccine") == [6]
+    assert ids(words, "bhrashtachar") == [7]  # a conjunct, ष्ट
+    assert ids(words, "yogi") == [11]
+
+
+def test_synonyms_shipped_apply_and_appear_in_searched(words: Run) -> None:
+    for query in ("भाजपा", "बीजेपी", "BJP", '"भारतीय जनता पार्टी"'):
+        data = found(words, query)
+        assert sorted(hit["id"] for hit in data["hits"]) == [8, 9, 10], query
+    # the word as typed ranks first
+    assert ids(words, "बीजेपी")[0] == 8
+    assert "भारतीय जनता पार्टी" in found(words, "भाजपा")["expanded"]
+
+
+def test_synonyms_are_the_users_to_change(words: Run) -> None:
+    assert ids(words, "बोआई") == []
+    result = words("synonyms", "add", "बुवाई", "बोआई")
+    assert result.exit_code == 0 and result.stdout == "synonyms: बुवाई, बोआई\n", result.output
+    assert "बुवाई, बोआई" in words("synonyms", "list").stdout.splitlines()
+    assert ids(words, "बोआई") == [4] and "बुवाई" in found(words, "बोआई")["expanded"]
+    # a group that shares a word takes the new ones
+    words("synonyms", "add", "बोआई", "बिजाई")
+    assert "बुवाई, बोआई, बिजाई" in words("synonyms", "list").stdout.splitlines()
+    assert ids(words, "बिजाई") == [4]
+    result = words("synonyms", "remove", "बीजेपी", "BJP")
+    assert result.exit_code == 0 and result.stdout == "removed: बीजेपी, BJP\n"
+    assert sorted(ids(words, "भाजपा")) == [9, 10]
+    result = words("synonyms", "remove", "नहीं-है")
+    assert result.exit_code == 1 and "No synonym group has 'नहीं-है'" in result.stderr
+    assert words("synonyms", "add", "अकेला").exit_code == 2
+
+
+def test_an_outlet_is_one_whichever_script_or_spelling_names_it(words: Run) -> None:
+    for spelling in ("अमर उजाला", "Amar Ujala", "amar ujala", "अमरउजाला"):
+        assert sorted(ids(words, "--source", spelling)) == [3, 4, 5], spelling
+    facet = found(words, "--facet", "source")["facets"]["source"]
+    assert {"value": "Amar Ujala", "count": 3} in facet or {"value": "अमर उजाला", "count": 3} in facet
+    data = json.loads(words("sources", "--format", "json").stdout)
+    amar = next(o for o in data if o["articles"] == 3)
+    assert sorted((s["name"], s["articles"]) for s in amar["spellings"]) == [
+        ("Amar Ujala", 1),
+        ("अमर उजाला", 1),
+        ("अमरउजाला", 1),
+    ]
+    text = words("sources").stdout
+    assert text.startswith("2 outlets (--source takes any spelling shown):\n")

@@ -146,8 +146,9 @@ _CONSONANT_LATIN = {
     "ह": "h",
 }
 _LATIN_DIGRAPHS = [
-    ("ph", "p"), ("f", "p"), ("sh", "s"), ("chh", "c"), ("ch", "c"), ("kh", "k"), ("gh", "g"), ("jh", "j"),
-    ("th", "t"), ("dh", "d"), ("bh", "b"), ("z", "j"), ("w", "v"), ("q", "k"), ("x", "ks"), ("c", "k"),
+    # (ch is च, written C until the English c, which is k, has been replaced)
+    ("ph", "p"), ("f", "p"), ("sh", "s"), ("chh", "C"), ("ch", "C"), ("kh", "k"), ("gh", "g"), ("jh", "j"),
+    ("th", "t"), ("dh", "d"), ("bh", "b"), ("z", "j"), ("w", "v"), ("q", "k"), ("x", "ks"), ("c", "k"), ("C", "c"),
 ]  # fmt: skip
 _LATIN_VOWELS = re.compile("[aeiouy]")
 

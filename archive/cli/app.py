@@ -27,6 +27,7 @@ from archive.cli.output import (
     print_article,
     print_check,
     print_history,
+    print_json,
     print_nodes,
     print_outlets,
     print_rejects,
@@ -69,6 +70,13 @@ nodes_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(nodes_app, name="nodes")
+synonyms_app = typer.Typer(
+    help="Words and phrases a search takes for one another (भाजपा, बीजेपी, BJP), shared by every machine on "
+    "the database.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(synonyms_app, name="synonyms")
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -637,6 +645,42 @@ def watch_remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="T
     """Delete a saved search (the articles stay)."""
     _archive(ctx).watch_remove(name)
     typer.echo(f"removed the saved search {name!r}")
+
+
+@synonyms_app.command("list")
+@_reporting
+def synonyms_list(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
+    """Every synonym group, one to a line."""
+    groups = _archive(ctx).synonyms()
+    if output is OutputFormat.json:
+        print_json([list(group.words) for group in groups])
+        return
+    for group in groups:
+        typer.echo(", ".join(group.words))
+    if not groups:
+        typer.echo("No synonyms; add a group with `archive synonyms add WORD WORD...`.")
+
+
+@synonyms_app.command("add")
+@_reporting
+def synonyms_add(
+    ctx: typer.Context,
+    words: Annotated[list[str], typer.Argument(help="Two or more words or phrases (quote a phrase).")],
+) -> None:
+    """Make the words one group (a group that has one of them already takes the others)."""
+    group = _archive(ctx).add_synonyms(words)
+    typer.echo("synonyms: " + ", ".join(group.words))
+
+
+@synonyms_app.command("remove")
+@_reporting
+def synonyms_remove(
+    ctx: typer.Context,
+    words: Annotated[list[str], typer.Argument(help="Words or phrases to take out of their groups.")],
+) -> None:
+    """Take the words out of their groups (a group left with one word goes)."""
+    removed = _archive(ctx).remove_synonyms(words)
+    typer.echo("removed: " + ", ".join(removed))
 
 
 @nodes_app.callback()

@@ -8,6 +8,7 @@ Devanagari words that a romanised word stands for.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -16,13 +17,18 @@ from whoosh import query as wq
 
 # cached: a word's vocabulary neighbours are keyed again for every query that reaches them (some 130
 # forms for two words, 10 µs each uncached)
+from archive.analysis.acronyms import MAX_ACRONYM_LETTERS, letter_names
 from archive.analysis.cached import variant_key
 from archive.analysis.variants import VARIANT_PREFIX, latin_for_comparison, latin_skeleton, romanize, skeleton
 from archive.index.vocabulary import Form, Vocabulary
 from archive.search.parsing import TEXT_FIELDS
+from archive.search.synonyms import NO_SYNONYMS, Member, SynonymIndex
 
 EXACT_BOOST = 1.0
 KEY_BOOST = 0.5
+#: Below the word as typed: a synonym or an acronym's Devanagari spelling is the same thing written otherwise.
+SYNONYM_BOOST = 0.5
+ACRONYM_BOOST = 0.5
 NEAR_BOOST = 0.3
 #: Skeletons shorter than this are too common to expand on (दिन / दीन, हाल / हॉल).
 MIN_SKELETON = 3
@@ -39,16 +45,22 @@ NEAR_LENGTH_MIN_CHARS = 6
 NEAR_INSERT_MIN_CHARS = 5
 NEAR_INSERT_AA_MIN_LETTERS = 4
 ROMAN_MAX_KEYS = 3
+#: Words this long may be read from one consonant (yogi / योगी), still only by close likeness.
+ROMAN_SHORT_SKELETON_CHARS = 4
+#: How close an English word's reading must come to a Devanagari word's romanisation.
+LOANWORD_MIN_LIKENESS = 0.85
 ROMAN_TOLERANCE = 0.05
 _VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐओऔऑ")
 
 
 @dataclass
 class Expansion:
-    """Weighted index terms for one query word, and the word forms they stand for."""
+    """Weighted index terms for one query word, phrases it also stands for (its synonyms of several
+    words), and the word forms they stand for."""
 
     terms: dict[str, float] = field(default_factory=dict)
     forms: list[str] = field(default_factory=list)
+    phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
 
     def add(self, term: str, boost: float) -> None:
         self.terms[term] = max(boost, self.terms.get(term, 0.0))
@@ -113,10 +125,15 @@ def _vowels_fit(typed: str, candidate: str) -> bool:
     return all(vowel in remaining for vowel in re.sub("[^eiou]", "", candidate))
 
 
-def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0) -> Expansion:
-    """The terms to search for one normalised query word in an index of ``documents`` articles."""
+def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0, *, acronym: bool = False) -> Expansion:
+    """The terms to search for one normalised query word in an index of ``documents`` articles; an
+    ``acronym`` (typed in capitals) searches its letters' names as Hindi prints them, not a romanised word
+    (``RBI`` is आरबीआई, never रबी)."""
     expansion = Expansion()
     expansion.add(word, EXACT_BOOST)
+    if _is_latin_word(word) and (acronym or _without_vowels(word)):
+        _add_word(letter_names(word), ACRONYM_BOOST, vocabulary, expansion)
+        return expansion
     if _is_latin_word(word):
         _add_romanised(word, vocabulary, expansion)
         return expansion
@@ -139,19 +156,58 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0) -> Expans
     return expansion
 
 
+def _without_vowels(word: str) -> bool:
+    """A Latin word with no vowel cannot be romanised Hindi: it is an acronym typed in small letters (gst).
+
+    >>> _without_vowels("gst"), _without_vowels("bjp"), _without_vowels("modi"), _without_vowels("x")
+    (True, True, False, False)
+    """
+    return 2 <= len(word) <= MAX_ACRONYM_LETTERS and not re.search("[aeiouy]", word)
+
+
+def _add_word(word: str, boost: float, vocabulary: Vocabulary, expansion: Expansion) -> None:
+    """``word`` and its variants (by key), at ``boost``, with the forms of it the index holds."""
+    expansion.add(word, boost)
+    if not _is_latin_word(word):
+        key = variant_key(word)
+        expansion.add(VARIANT_PREFIX + key, boost * KEY_BOOST)
+        expansion.add_forms(vocabulary.with_key(key))
+    elif vocabulary.with_key(word):
+        expansion.add_forms(vocabulary.with_key(word))
+
+
+def _add_member(member: Member, vocabulary: Vocabulary, expansion: Expansion) -> None:
+    if len(member.words) == 1:
+        _add_word(member.words[0], SYNONYM_BOOST, vocabulary, expansion)
+    else:
+        expansion.phrases.append((member.words, _phrase_boost(member.words)))
+        if member.text not in expansion.forms:
+            expansion.forms.append(member.text)
+
+
 def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> None:
-    letters = latin_skeleton(word)
-    if len(letters) < 2:
-        return
-    typed = latin_for_comparison(word)
+    """The Devanagari words a Latin word stands for: romanised Hindi (``sarkar`` / सरकार, ``bhrashtachar`` /
+    भ्रष्टाचार) or an English word as Hindi papers print it (``lockdown`` / लॉकडाउन, ``vaccine`` / वैक्सीन),
+    read the English way (:func:`english_reading`) only where the plain reading finds nothing as close."""
     scored = []
-    for form in vocabulary.with_skeleton(letters):
-        if _is_latin_word(form.text) or form.text.isdigit():
+    for typed, loanword in ((latin_for_comparison(word), False), (english_reading(word), True)):
+        letters = latin_skeleton(typed)
+        # one consonant is too little to go on in a short word (yogi / योगी has one, as आग does)
+        if len(letters) < 2 and (len(word) < ROMAN_SHORT_SKELETON_CHARS or not letters):
             continue
-        romanised = romanize(form.text)
-        likeness = SequenceMatcher(None, typed, romanised).ratio()
-        if likeness >= ROMAN_MIN_LIKENESS and _vowels_fit(typed, romanised):
-            scored.append((likeness, form.documents, form))
+        for form in vocabulary.with_skeleton(letters):
+            if _is_latin_word(form.text) or any(ch.isdigit() for ch in form.text):
+                continue
+            romanised = romanize(form.text)
+            likeness = SequenceMatcher(None, typed, romanised).ratio()
+            # an English reading's vowels are guesses: it must come closer in all else
+            fits = (
+                likeness >= LOANWORD_MIN_LIKENESS and _same_ending(typed, romanised)
+                if loanword
+                else _vowels_fit(typed, romanised)
+            )
+            if likeness >= ROMAN_MIN_LIKENESS and fits:
+                scored.append((likeness, form.documents, form))
     best = max((likeness for likeness, _, _ in scored), default=1.0)
     keys: list[str] = []
     for likeness, _, form in sorted(scored, key=lambda s: (-s[0], -s[1])):
@@ -164,13 +220,57 @@ def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> N
         expansion.add_forms(vocabulary.with_key(key))
 
 
-class QueryExpander:
-    """Rewrites a parsed query so that every word also searches its variants (:func:`expand_word`)."""
+def _same_ending(typed: str, romanised: str) -> bool:
+    """Whether a word ends as the English word sounds: in its last consonant (an inherent ``a`` aside), or
+    in a vowel where it does (``police`` is not पॉलिसी, policy).
 
-    def __init__(self, vocabulary: Vocabulary, documents: int) -> None:
+    >>> _same_ending("polis", "polisi"), _same_ending("lokdaun", "lokadaun"), _same_ending("korona", "korona")
+    (False, True, True)
+    """
+    end = romanised[:-1] if romanised.endswith("a") and not typed.endswith("a") else romanised
+    return end[-1:] == typed[-1:]
+
+
+# English spellings and what they sound like, in the Latin letters romanize() writes Hindi in
+_ENGLISH_SOUNDS = [
+    (re.compile(pattern), sound)
+    for pattern, sound in (
+        (r"tion\b", "shan"), (r"ck", "k"), (r"cc(?=[eiy])", "ks"), (r"c(?=[eiy])", "s"), (r"qu", "kv"),
+        (r"o[wu](?=[^aeiou]|$)", "au"), (r"ee|ea", "i"), (r"oo", "u"), (r"(?<=[^aeiou])e$", ""),
+        (r"(?<=[^aeiou])y$", "i"), (r"wh", "v"),
+    )
+]  # fmt: skip
+
+
+def english_reading(word: str) -> str:
+    """An English word spelt as it sounds, the way :func:`romanize` writes Hindi.
+
+    >>> english_reading("lockdown"), english_reading("vaccine"), english_reading("quarantine")
+    ('lokdaun', 'vaksin', 'kvarantin')
+    """
+    word = word.lower()
+    for pattern, sound in _ENGLISH_SOUNDS:
+        word = pattern.sub(sound, word)
+    return latin_for_comparison(word)
+
+
+class QueryExpander:
+    """Rewrites a parsed query so that every word also searches its variants (:func:`expand_word`) and its
+    synonyms, and every phrase its variants and synonyms."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        documents: int,
+        synonyms: SynonymIndex = NO_SYNONYMS,
+        acronyms: Set[str] = frozenset(),
+    ) -> None:
         self.vocabulary = vocabulary
         self.documents = documents
+        self.synonyms = synonyms
+        self.acronyms = acronyms
         self.words: dict[str, Expansion] = {}
+        self._phrase_forms: list[str] = []
 
     def __call__(self, node: Any) -> Any:
         if isinstance(node, wq.FuzzyTerm):
@@ -181,14 +281,49 @@ class QueryExpander:
         if type(node) is wq.Term and node.fieldname in TEXT_FIELDS:
             expansion = self.words.get(node.text)
             if expansion is None:
-                expansion = self.words[node.text] = expand_word(node.text, self.vocabulary, self.documents)
-            return wq.Or([wq.Term(node.fieldname, t, boost=node.boost * b) for t, b in expansion.terms.items()])
+                expansion = self.words[node.text] = self._expand(node.text)
+            terms = [wq.Term(node.fieldname, t, boost=node.boost * b) for t, b in expansion.terms.items()]
+            phrases = [
+                part
+                for words, boost in expansion.phrases
+                for part in _phrase_parts(node.fieldname, words, 1, node.boost * boost)
+            ]
+            return wq.Or(terms + phrases)
         if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
-            keys = [VARIANT_PREFIX + variant_key(word) for word in node.words]
-            variants = wq.Phrase(node.fieldname, keys, slop=node.slop, boost=node.boost * KEY_BOOST)
-            return wq.Or([node, variants])
+            parts = _phrase_parts(node.fieldname, node.words, node.slop, node.boost, node)
+            for member in self.synonyms.others(node.words):
+                if len(member.words) == 1:
+                    word = member.words[0]
+                    parts.append(wq.Term(node.fieldname, word, boost=node.boost * SYNONYM_BOOST))
+                    if not _is_latin_word(word):
+                        key = VARIANT_PREFIX + variant_key(word)
+                        parts.append(wq.Term(node.fieldname, key, boost=node.boost * SYNONYM_BOOST * KEY_BOOST))
+                else:
+                    parts += _phrase_parts(node.fieldname, member.words, 1, node.boost * _phrase_boost(member.words))
+                self._phrase_forms.append(member.text)
+            return wq.Or(parts)
         return node
+
+    def _expand(self, word: str) -> Expansion:
+        expansion = expand_word(word, self.vocabulary, self.documents, acronym=word in self.acronyms)
+        for member in self.synonyms.others([word]):
+            _add_member(member, self.vocabulary, expansion)
+        return expansion
 
     @property
     def forms(self) -> list[str]:
-        return list(dict.fromkeys(form for e in self.words.values() for form in e.forms))
+        found = [form for e in self.words.values() for form in e.forms] + self._phrase_forms
+        return list(dict.fromkeys(found))
+
+
+def _phrase_boost(words: Sequence[str]) -> float:
+    """A synonym phrase's boost: its words' scores add up, so each counts for its share (three words of
+    भारतीय जनता पार्टी must not outrank the one word बीजेपी typed)."""
+    return SYNONYM_BOOST / len(words)
+
+
+def _phrase_parts(field: str, words: Sequence[str], slop: int, boost: float, exact: Any = None) -> list[Any]:
+    """A phrase (``exact`` when the query has it already) and the phrase of its words' variant keys."""
+    keys = [VARIANT_PREFIX + variant_key(word) for word in words]
+    phrase = exact if exact is not None else wq.Phrase(field, list(words), slop=slop, boost=boost)
+    return [phrase, wq.Phrase(field, keys, slop=slop, boost=boost * KEY_BOOST)]

@@ -57,12 +57,15 @@ def check_syntax(query: str) -> None:
         raise QueryError(f"Unclosed parenthesis at position {depth_positions[-1]} in the query; add a ')'.")
 
 
-def parse_query(query: str, schema: Any, notes: list[str] | None = None) -> Any:
-    """The Whoosh query for what the user typed; what was left out of it is added to ``notes``."""
+def parse_query(query: str, schema: Any, notes: list[str] | None = None, acronyms: set[str] | None = None) -> Any:
+    """The Whoosh query for what the user typed; what was left out of it is added to ``notes``, the words
+    typed as acronyms to ``acronyms``."""
     check_syntax(query)
     typed = typed_query(query)
     if notes is not None:
         notes.extend(typed.notes)
+    if acronyms is not None:
+        acronyms.update(typed.acronyms)
     parser = MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(PlusMinusPlugin())
     parser.add_plugin(FuzzyTermPlugin())

@@ -168,17 +168,20 @@ class _Matching:
         self.store, _, self.searcher = session.acquire()
         self.request = request
         self.values = session.values()
-        self.expander = QueryExpander(session.vocabulary, self.searcher.doc_count())
         self.notes: list[str] = []
+        acronyms: set[str] = set()
         evaluator = Evaluator(self.searcher, self.values)
         browsing = is_browse(request.query)
         # with no words there is no relevance to rank by: the newest first
         self.sort = "newest" if browsing and request.sort == "relevance" else request.sort
         if browsing:
+            self.expander = QueryExpander(session.vocabulary, self.searcher.doc_count())
             self.expanded_query: Any = None
             self.matches = Matches(self.values.live().copy(), np.zeros(self.values.count))
         else:
-            self.expanded_query = parse_query(request.query, self.searcher.schema, self.notes).accept(self.expander)
+            parsed = parse_query(request.query, self.searcher.schema, self.notes, acronyms)
+            self.expander = _expander(session, self.searcher, acronyms)
+            self.expanded_query = parsed.accept(self.expander)
             self.matches = evaluator.scores(self.expanded_query)
             year = _year_asked(request.query)
             if year is not None:
@@ -232,6 +235,10 @@ class _Matching:
         return [
             _hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)
         ]
+
+
+def _expander(session: SearchSession, searcher: Any, acronyms: set[str]) -> QueryExpander:
+    return QueryExpander(session.vocabulary, searcher.doc_count(), session.synonyms(), frozenset(acronyms))
 
 
 def search_in(session: SearchSession, request: SearchRequest | str, **options: Any) -> SearchResults:
@@ -405,7 +412,8 @@ def highlight_in(session: SearchSession, texts: Sequence[str], query: str) -> li
 
 def _highlight(session: SearchSession, texts: Sequence[str], query: str) -> list[Snippet]:
     _, _, searcher = session.acquire()
-    expander = QueryExpander(session.vocabulary, searcher.doc_count())
-    expanded_query = parse_query(query, searcher.schema).accept(expander)
+    acronyms: set[str] = set()
+    parsed = parse_query(query, searcher.schema, acronyms=acronyms)
+    expanded_query = parsed.accept(_expander(session, searcher, acronyms))
     matched = matched_words(QueryForms.of(expanded_query, searcher.reader()), words_of(texts))
     return [marked_text(text, matched) for text in texts]

@@ -13,6 +13,7 @@ from archive.index.search_index import SearchIndex
 from archive.index.swap import current_directory
 from archive.index.vocabulary import Vocabulary
 from archive.search.damage import index_damage_reported
+from archive.search.synonyms import SynonymIndex
 from archive.store.readonly import ReadOnlyStore
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class SearchSession:
         self._values: DocValues | None = None
         self._vocabulary: Vocabulary | None = None
         self._labels: dict[str, str] = {}
+        self._synonyms: SynonymIndex | None = None
 
     def __enter__(self) -> SearchSession:
         return self
@@ -129,6 +131,15 @@ class SearchSession:
                 self._values.close()
             self._values = DocValues(self._searcher)
         return self._values
+
+    def synonyms(self) -> SynonymIndex:
+        """The archive's synonym groups, read each search (another process or machine may have changed
+        them: one small statement) and analysed again only when they changed."""
+        reads, _, _ = self.acquire()
+        groups = tuple(reads.synonym_groups())
+        if self._synonyms is None or self._synonyms.groups != groups:
+            self._synonyms = SynonymIndex(groups)
+        return self._synonyms
 
     def source_names(self) -> list[str]:
         """Every outlet name the archive's articles print."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archive.analysis.acronyms import is_acronym
 from archive.errors import QueryError
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
@@ -27,6 +28,7 @@ BINARY = OPERATORS - {"NOT"}
 _CHUNK = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
 _FIELD = re.compile(r"^([A-Za-z_]+):")
 _JOIN = re.compile(r"[-+]+")
+_ACRONYM_WORD = re.compile(r"(?<![A-Za-z])[A-Z]+(?![A-Za-z])")
 
 
 @dataclass
@@ -35,6 +37,8 @@ class TypedQuery:
     text: str
     #: What was left out of what the user typed, and why (shown with the results).
     notes: list[str] = field(default_factory=list)
+    #: The words typed as acronyms (``GST``), lower-cased as the index holds them.
+    acronyms: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -136,4 +140,5 @@ def typed_query(query: str) -> TypedQuery:
             piece = _rewrite_word(chunk, chunks[i + 1] if i + 1 < len(chunks) else None, notes)
         if piece:
             text += piece if chunk.glued or not text else " " + piece
-    return TypedQuery(text, notes)
+    acronyms = {word.lower() for word in _ACRONYM_WORD.findall(query) if is_acronym(word)}
+    return TypedQuery(text, notes, acronyms - {op.lower() for op in OPERATORS})

@@ -30,6 +30,7 @@ from archive.store.feed import ChangeFeed
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
+from archive.store.synonyms import SynonymGroups
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-class Store(SavedSearches, ChangeFeed):
+class Store(SavedSearches, SynonymGroups, ChangeFeed):
     """An archive's database. Open with :meth:`open`; every method runs in its own transaction."""
 
     def __init__(self, engine: Engine, location: str) -> None:

@@ -31,6 +31,7 @@ CLUSTER_SOURCES = (
 )
 # Counting each printed name reads only the index on `source` (54 ms at 100,000 articles, where grouping the
 # outlets' articles by key read all their rows: 1 s); the key is a function of the name.
+SYNONYMS = "SELECT words FROM synonyms ORDER BY id"
 SOURCE_COUNTS = "SELECT source, count(*) FROM articles WHERE source IS NOT NULL GROUP BY source"
 
 #: Runs one statement (in the driver's parameter style) with its parameters; returns the rows.
@@ -158,6 +159,10 @@ class ReadOnlyStore:
     def source_names(self) -> list[str]:
         """Every outlet name as articles print it."""
         return [str(name) for name, _ in self._rows(SOURCE_COUNTS)]
+
+    def synonym_groups(self) -> list[tuple[str, ...]]:
+        """Each synonym group's words and phrases (see :mod:`archive.store.synonyms`)."""
+        return [tuple(w for w in str(words).split("\n") if w) for (words,) in self._rows(SYNONYMS)]
 
     def source_counts(self) -> list[tuple[str, int]]:
         """Every outlet name as articles print it, with how many print it."""

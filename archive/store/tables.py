@@ -208,3 +208,14 @@ class SavedSearchSeen(Base):
     article_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Synonym(Base):
+    """A group of words and phrases that a reader takes for one (``archive synonyms``)."""
+
+    __tablename__ = "synonyms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The group's words and phrases as typed, one per line.
+    words: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,57 @@
+"""Synonyms at query time: a word or phrase of a group also searches the group's other members.
+
+As in Elasticsearch's synonym sets, a group is words a reader takes for one (भाजपा, बीजेपी, BJP,
+भारतीय जनता पार्टी). Members meet a query word by its variant key, so inflected and variant spellings of a
+member reach the group too; a member of several words is searched as a phrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from archive.analysis import analyze
+from archive.analysis.cached import variant_key
+
+
+def member_key(words: Sequence[str]) -> tuple[str, ...]:
+    """How a member (or a query's word or phrase) is matched: its words' variant keys (a Latin word as is)."""
+    return tuple(word if word.isascii() else variant_key(word) for word in words)
+
+
+@dataclass(frozen=True)
+class Member:
+    #: As the group lists it.
+    text: str
+    #: Its index words (normalised, common words left out).
+    words: tuple[str, ...]
+
+
+class SynonymIndex:
+    """The groups, looked up by member key."""
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        self.groups = tuple(tuple(g) for g in groups)
+        self._of: dict[tuple[str, ...], list[Member]] = {}
+        for group in self.groups:
+            members = [Member(text, tuple(analyze(text))) for text in group]
+            members = [m for m in members if m.words]
+            for member in members:
+                self._of.setdefault(member_key(member.words), []).extend(m for m in members if m is not member)
+
+    def others(self, words: Sequence[str]) -> list[Member]:
+        """The members that the word or phrase ``words`` (index words) also searches for.
+
+        >>> index = SynonymIndex([("भाजपा", "बीजेपी", "BJP", "भारतीय जनता पार्टी")])
+        >>> [m.text for m in index.others(["भाजपा"])]
+        ['बीजेपी', 'BJP', 'भारतीय जनता पार्टी']
+        >>> [m.text for m in index.others(["bjp"])], index.others(["कांग्रेस"])
+        (['भाजपा', 'बीजेपी', 'भारतीय जनता पार्टी'], [])
+        """
+        return list(dict.fromkeys(self._of.get(member_key(words), [])))
+
+    def __bool__(self) -> bool:
+        return bool(self._of)
+
+
+NO_SYNONYMS = SynonymIndex(())
