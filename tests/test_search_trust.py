@@ -235,3 +235,29 @@ def test_an_outlet_is_one_whichever_script_or_spelling_names_it(words: Run) -> N
     ]
     text = words("sources").stdout
     assert text.startswith("2 outlets (--source takes any spelling shown):\n")
+
+
+# --- 10. similar articles -----------------------------------------------------------------------------------
+
+SPORTS = [
+    article("मुंबई में भारत जीता", "मुंबई, 5 मार्च (भाषा)। मुंबई के वानखेड़े स्टेडियम में भारत ने क्रिकेट मैच में "
+            "ऑस्ट्रेलिया को हराया। कोहली ने शतक जड़ा और गेंदबाजों ने विकेट झटके। बल्लेबाजों ने रन बटोरे।", "2019-03-05"),
+    article("मुंबई क्लब की जीत", "मुंबई, 6 मार्च (भाषा)। मुंबई के फुटबॉल क्लब ने मुंबई स्टेडियम में लीग मैच में गोल "
+            "दागकर जीत दर्ज की। मुंबई के दर्शक मुंबई के मैदान में उमड़े और मुंबई में जश्न हुआ।", "2019-03-06"),
+    article("इंग्लैंड हारा", "कोलकाता, 7 मार्च (भाषा)। ईडन गार्डन्स में भारत ने क्रिकेट के मुकाबले में इंग्लैंड को "
+            "हराया। रोहित ने शतक लगाया और गेंदबाजों ने विकेट लिए। बल्लेबाजों ने रन बनाए।", "2019-03-07"),
+    article("हॉकी", "चेन्नई, 8 मार्च। हॉकी टीम ने अभ्यास शिविर में पसीना बहाया।", "2019-03-08"),
+    article("बारिश", "पटना, 9 मार्च। तेज बारिश से शहर की सड़कें डूब गईं।", "2019-03-09"),
+    article("बजट", "दिल्ली, 10 मार्च। वित्त मंत्री ने संसद में बजट पेश किया।", "2019-03-10"),
+    article("चुनाव", "लखनऊ, 11 मार्च। आयोग ने चुनाव की तारीखें घोषित कीं।", "2019-03-11"),
+    article("जाम", "पुणे, 12 मार्च। पुणे की सड़कों पर भारी जाम लगा।", "2019-03-12"),
+]  # fmt: skip
+
+
+def test_similar_articles_share_the_subject_not_the_dateline(run: Run, tmp_path: Path) -> None:
+    assert run("ingest", str(write_jsonl(tmp_path / "sports.jsonl", SPORTS))).exit_code == 0
+    result = run("similar", "1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    hits = [hit["id"] for hit in json.loads(result.stdout)["hits"]]
+    assert hits[:2] == [3, 2]  # the other cricket report, from another city, before the football from this one
+    assert 1 not in hits

@@ -35,6 +35,7 @@ from archive.search.request import (
     is_browse,
 )
 from archive.search.session import SearchSession
+from archive.search.similar import distinctive_terms, similar_query
 from archive.search.snippets import Snippet, make_snippet, marked_text, words_of, words_starting_in
 
 SUGGESTIONS = 3
@@ -395,11 +396,24 @@ def _similar(session: SearchSession, article_id: int, limit: int) -> SearchResul
     if docnum is None:
         raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")
     title, body = article
-    results = searcher.more_like(docnum, "body", text=f"{title}\n{body}", top=limit)
-    top = list(results)
-    copies = store.cluster_sources([h["cluster"] for h in top])
-    texts = store.texts([int(h["id"]) for h in top])
-    hits = [_hit(hit, float(hit.score), texts.get(int(hit["id"])), frozenset(), copies) for hit in top]
+    terms = distinctive_terms(title, body, searcher)
+    values = session.values()
+    if not terms:
+        return SearchResults(query=f"similar:{article_id}", total=0, hits=[], limit=limit)
+    matches = Evaluator(searcher, values).scores(similar_query(terms))
+    clusters = values.clusters()
+    mask = matches.mask.copy()
+    mask[docnum] = False
+    if clusters[docnum] >= 0:
+        mask &= clusters != clusters[docnum]  # its copies in other outlets are the same story, not a similar one
+    top = first_per_key(ranked(matches.scores, mask, sign=-1), clusters, limit)
+    fields = [searcher.stored_fields(d) for d in top]
+    copies = store.cluster_sources([f.get("cluster", "") for f in fields])
+    texts = store.texts([int(f["id"]) for f in fields])
+    hits = [
+        _hit(f, float(matches.scores[d]), texts.get(int(f["id"])), frozenset(), copies)
+        for f, d in zip(fields, top, strict=True)
+    ]
     return SearchResults(query=f"similar:{article_id}", total=len(hits), hits=hits, limit=limit)
 
 
