@@ -382,7 +382,7 @@ def _hit(
 
 
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
-    """Articles most like the given one (its distinctive words, weighted as in the index), in an open session."""
+    """Articles most like the given one (its distinctive words, see :mod:`archive.search.similar`), in an open session."""
     with index_damage_reported(session.settings.index_dir):
         return _similar(session, article_id, limit)
 
@@ -401,12 +401,10 @@ def _similar(session: SearchSession, article_id: int, limit: int) -> SearchResul
     if not terms:
         return SearchResults(query=f"similar:{article_id}", total=0, hits=[], limit=limit)
     matches = Evaluator(searcher, values).scores(similar_query(terms))
-    clusters = values.clusters()
     mask = matches.mask.copy()
     mask[docnum] = False
-    if clusters[docnum] >= 0:
-        mask &= clusters != clusters[docnum]  # its copies in other outlets are the same story, not a similar one
-    top = first_per_key(ranked(matches.scores, mask, sign=-1), clusters, limit)
+    # (its copies in other outlets come first, each listed: what a reader comparing versions wants)
+    top = list(islice(ranked(matches.scores, mask, sign=-1), limit))
     fields = [searcher.stored_fields(d) for d in top]
     copies = store.cluster_sources([f.get("cluster", "") for f in fields])
     texts = store.texts([int(f["id"]) for f in fields])

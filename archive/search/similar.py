@@ -6,7 +6,8 @@ city, in both datelines, is a rare word). Here an article's words are weighted a
 (rarer and more repeated counts for more, with saturation; a title word counts as much as
 :data:`TITLE_WEIGHT` body words); its dateline (the place and date before the first ``,`` ``:`` or ``।``)
 and the words in a large share of all articles (boilerplate, the commonest words) are left out; and the
-:data:`SIMILAR_TERMS` heaviest words search the index, each with its variants.
+:data:`SIMILAR_TERMS` heaviest words search the index, each with its variants. Copies of the article
+printed by other outlets share all its words, and come first.
 """
 
 from __future__ import annotations
