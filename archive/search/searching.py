@@ -382,7 +382,7 @@ def _hit(
 
 
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
-    """Articles most like the given one (its distinctive words, see :mod:`archive.search.similar`), in an open session."""
+    """Articles most like the given one (its distinctive words: :mod:`archive.search.similar`), in an open session."""
     with index_damage_reported(session.settings.index_dir):
         return _similar(session, article_id, limit)
 
