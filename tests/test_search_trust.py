@@ -170,6 +170,10 @@ WORDS = [
     article("चुनाव प्रचार", "भाजपा ने प्रचार तेज किया।", "2018-09-09"),
     article("घोषणा पत्र", "भारतीय जनता पार्टी ने घोषणा पत्र जारी किया।", "2018-09-10"),
     article("मंदिर में योग", "योगी आदित्यनाथ ने मंदिर में पूजा की।", "2018-10-10"),
+    article("नतीजे", "एग्जिट पोल के नतीजे आए।", "2019-05-19"),
+    article("बहस", "एक्जिट पोल पर बहस हुई।", "2019-05-20"),
+    article("नई बीमारी", "नया वायरस फैला।", "2020-01-20"),
+    article("बचाव", "वाइरस से बचाव के उपाय बताए गए।", "2020-01-21"),
 ]
 
 
@@ -192,6 +196,12 @@ def test_english_and_romanised_words_find_their_devanagari_spellings(words: Run)
     assert ids(words, "vaccine") == [6]
     assert ids(words, "bhrashtachar") == [7]  # a conjunct, ष्ट
     assert ids(words, "yogi") == [11]
+
+
+def test_loanwords_spelt_with_another_consonant_or_a_glide_meet(words: Run) -> None:
+    assert ids(words, "एग्जिट") == [12, 13] and ids(words, "एक्जिट") == [13, 12]  # the form typed first
+    assert ids(words, "वायरस") == [14, 15] and ids(words, "वाइरस") == [15, 14]
+    assert "एक्जिट" in found(words, "एग्जिट")["expanded"]
 
 
 def test_synonyms_shipped_apply_and_appear_in_searched(words: Run) -> None:

@@ -145,15 +145,59 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0, *, acrony
     common = frequency > max(NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents)
     letters = skeleton(key)
     if letters:
-        near = [
-            f
-            for f in vocabulary.with_key_skeleton(letters)
-            if _near_allowed(_vowel_change(variant_key(f.text), key), word, letters, common)
+        candidates = vocabulary.with_key_skeleton(letters)
+        glides = (
+            [f for f in candidates if _glide_change(variant_key(f.text), key)] if len(word) >= GLIDE_MIN_CHARS else []
+        )
+        # a rare spelling of a common word (वाइरस of वायरस) has the common word's settled neighbours
+        common = common or max((f.documents for f in glides), default=0) > max(
+            NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents
+        )
+        near = glides + [
+            f for f in candidates if _near_allowed(_vowel_change(variant_key(f.text), key), word, letters, common)
         ]
         for form in near:
             expansion.add(VARIANT_PREFIX + variant_key(form.text), NEAR_BOOST)
         expansion.add_forms(near)
+    if len(word) >= CONSONANT_MIN_CHARS:
+        for other in consonant_alternatives(key):
+            found = [f for f in vocabulary.with_key_skeleton(skeleton(other)) if variant_key(f.text) == other]
+            if found:
+                expansion.add(VARIANT_PREFIX + other, NEAR_BOOST)
+                expansion.add_forms(found)
     return expansion
+
+
+#: Loanwords print a consonant of one class either way: क or ग before ज (एग्जिट / एक्जिट, एग्जाम / एक्जाम).
+_CONSONANT_CLASSES = (("क्ज", "ग्ज"),)
+#: ... in words this long only (a short word's other consonant is another word).
+CONSONANT_MIN_CHARS = 5
+#: ... and a vowel after a vowel sign is written as a glide or not (वायरस / वाइरस, फायनल / फाइनल).
+GLIDE_MIN_CHARS = 5
+_GLIDE = re.compile("(?<=[ािीुूेैोौॉ])इ")
+
+
+def consonant_alternatives(key: str) -> list[str]:
+    """The key with each consonant class written the other way.
+
+    >>> consonant_alternatives("एग्जिट"), consonant_alternatives("एक्जीक्यूटिव"), consonant_alternatives("सरकार")
+    (['एक्जिट'], ['एग्जीक्यूटिव'], [])
+    """
+    found = []
+    for one, other in _CONSONANT_CLASSES:
+        for a, b in ((one, other), (other, one)):
+            if a in key:
+                found.append(key.replace(a, b))
+    return found
+
+
+def _glide_change(a: str, b: str) -> bool:
+    """Whether two keys differ only by a vowel after a vowel sign written as the glide य or not.
+
+    >>> _glide_change("वायरस", "वाइरस"), _glide_change("फाइनल", "फायनल"), _glide_change("वायरस", "वारस")
+    (True, True, False)
+    """
+    return a != b and _GLIDE.sub("य", a) == _GLIDE.sub("य", b)
 
 
 def _without_vowels(word: str) -> bool:
