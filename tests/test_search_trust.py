@@ -174,6 +174,8 @@ WORDS = [
     article("बहस", "एक्जिट पोल पर बहस हुई।", "2019-05-20"),
     article("नई बीमारी", "नया वायरस फैला।", "2020-01-20"),
     article("बचाव", "वाइरस से बचाव के उपाय बताए गए।", "2020-01-21"),
+    article("इलाज", "डॉक्टर ने मरीज का इलाज किया।", "2020-02-01"),
+    article("बीमा", "नई बीमा पॉलिसी लागू हुई।", "2020-02-02"),
 ]
 
 
@@ -196,6 +198,8 @@ def test_english_and_romanised_words_find_their_devanagari_spellings(words: Run)
     assert ids(words, "vaccine") == [6]
     assert ids(words, "bhrashtachar") == [7]  # a conjunct, ष्ट
     assert ids(words, "yogi") == [11]
+    assert ids(words, "doctor") == [16]  # read as it sounds: doktor
+    assert ids(words, "police") == [2]  # पुलिस, not पॉलिसी (policy)
 
 
 def test_loanwords_spelt_with_another_consonant_or_a_glide_meet(words: Run) -> None:

@@ -174,3 +174,15 @@ def test_the_server_only_reads_and_sees_new_articles_without_a_restart(
     later = [{"title": "बाढ़ का नया दौर", "body": "फिर बाढ़ आई।", "date": "2020-02-02"}]
     run("ingest", str(write_jsonl(tmp_path / "later.jsonl", later)))
     assert client.get("/search.json", params={"q": "बाढ़"}).json()["total"] == 4
+
+
+def test_filters_alone_browse_and_notes_say_why_nothing_is_shown(client: TestClient) -> None:
+    html = client.get("/", params={"source": "Amar Ujala"}).text  # the outlet printed as अमर उजाला
+    assert text_of(html, "total") == ["1 लेख मिला"] and "सूखे की मार" in html
+    data = client.get("/search.json", params={"since": "2019-01-01", "sort": "oldest"}).json()
+    assert [hit["title"] for hit in data["hits"]][1:] == ["बाढ़ राहत शिविर", "सूखे की मार"]
+    assert client.get("/search.json", params={"dated": "no"}).json()["total"] == 0
+    html = client.get("/", params={"q": "बाढ़", "since": "2030-01-01"}).text
+    assert text_of(html, "note") == ["3 articles match &#39;बाढ़&#39;; none dated 2030-01-01 or later."]
+    rows = client.get("/search.jsonl", params={"source": "जनसत्ता"}).text.splitlines()
+    assert [json.loads(row)["title"] for row in rows] == ["बाढ़ राहत शिविर"]

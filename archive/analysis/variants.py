@@ -203,11 +203,14 @@ _INDEPENDENT_VOWEL_LATIN = {"अ": "a", "आ": "a", "इ": "i", "ई": "i", "उ
 _ASPIRATED = frozenset("खघछझठढथधफभ")
 
 
-def romanize(word: str) -> str:
-    """A plain romanisation, to rank the candidates for a romanised query by likeness.
+def romanize(word: str, *, inherent: bool = True) -> str:
+    """A plain romanisation, to rank the candidates for a romanised query by likeness; ``inherent=False``
+    leaves out every inherent vowel (as Hindi speech drops many: लॉकडाउन is said lokdaun).
 
     >>> romanize("लावरोव"), romanize("सरकार"), romanize("जयशंकर"), romanize("भारत")
     ('lavarov', 'sarakar', 'jayashankar', 'bharat')
+    >>> romanize("लॉकडाउन", inherent=False)
+    'lokdaun'
     """
     chars = word.replace(NUKTA, "")
     out: list[str] = []
@@ -219,7 +222,7 @@ def romanize(word: str) -> str:
             if ch in _ASPIRATED:
                 out.append("h")
             # the inherent vowel, except before a vowel sign or virama and at the end of the word
-            if following is not None and following not in _VOWEL_SIGN_LATIN and following != "\u094d":
+            if inherent and following is not None and following not in _VOWEL_SIGN_LATIN and following != "\u094d":
                 out.append("a")
         elif ch in _VOWEL_SIGN_LATIN:
             out.append(_VOWEL_SIGN_LATIN[ch])

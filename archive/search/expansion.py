@@ -47,8 +47,13 @@ NEAR_INSERT_AA_MIN_LETTERS = 4
 ROMAN_MAX_KEYS = 3
 #: Words this long may be read from one consonant (yogi / योगी), still only by close likeness.
 ROMAN_SHORT_SKELETON_CHARS = 4
-#: How close an English word's reading must come to a Devanagari word's romanisation.
-LOANWORD_MIN_LIKENESS = 0.85
+#: A romanised reading this close, of a word in this many articles, settles what a Latin word stands for.
+ROMAN_SETTLED = 0.8
+ROMAN_SETTLED_DOCUMENTS = 10
+#: An English word's Devanagari readings that fit its sounds, kept when printed at least this share as often
+#: as the commonest of them.
+LOANWORD_MIN_SHARE = 0.3
+
 ROMAN_TOLERANCE = 0.05
 _VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐओऔऑ")
 
@@ -231,27 +236,39 @@ def _add_member(member: Member, vocabulary: Vocabulary, expansion: Expansion) ->
 
 def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> None:
     """The Devanagari words a Latin word stands for: romanised Hindi (``sarkar`` / सरकार, ``bhrashtachar`` /
-    भ्रष्टाचार) or an English word as Hindi papers print it (``lockdown`` / लॉकडाउन, ``vaccine`` / वैक्सीन),
-    read the English way (:func:`english_reading`) only where the plain reading finds nothing as close."""
+    भ्रष्टाचार) by likeness, and an English word as Hindi papers print it (``lockdown`` / लॉकडाउन,
+    ``doctor`` / डॉक्टर) by the shape of its sounds (:func:`english_reading`, :func:`sound_shape`)."""
     scored = []
-    for typed, loanword in ((latin_for_comparison(word), False), (english_reading(word), True)):
-        letters = latin_skeleton(typed)
-        # one consonant is too little to go on in a short word (yogi / योगी has one, as आग does)
-        if len(letters) < 2 and (len(word) < ROMAN_SHORT_SKELETON_CHARS or not letters):
-            continue
-        for form in vocabulary.with_skeleton(letters):
-            if _is_latin_word(form.text) or any(ch.isdigit() for ch in form.text):
-                continue
+    # (ज्ञ is romanised gy, and written j + ñ: jn)
+    typed = latin_for_comparison(word).replace("gy", "jn")
+    letters = latin_skeleton(typed)
+    # one consonant is too little to go on in a short word (yogi / योगी has one, as आग does)
+    if len(letters) >= 2 or (letters and len(word) >= ROMAN_SHORT_SKELETON_CHARS):
+        for form in _devanagari_forms(vocabulary, letters):
             romanised = romanize(form.text)
             likeness = SequenceMatcher(None, typed, romanised).ratio()
-            # an English reading's vowels are guesses: it must come closer in all else
-            fits = (
-                likeness >= LOANWORD_MIN_LIKENESS and _same_ending(typed, romanised)
-                if loanword
-                else _vowels_fit(typed, romanised)
-            )
-            if likeness >= ROMAN_MIN_LIKENESS and fits:
+            if likeness >= ROMAN_MIN_LIKENESS and _vowels_fit(typed, romanised):
                 scored.append((likeness, form.documents, form))
+    english = english_reading(word)
+    letters = latin_skeleton(english)
+    # a word the plain reading finds, printed often, is romanised Hindi (sarkar, corona): no English reading
+    closest = max((likeness for likeness, _, _ in scored), default=0.0)
+    settled = any(
+        likeness >= max(ROMAN_SETTLED, closest - ROMAN_TOLERANCE) and documents >= ROMAN_SETTLED_DOCUMENTS
+        for likeness, documents, _ in scored
+    )
+    if len(letters) >= 2 and not settled:
+        shape = sound_shape(english)
+        sounded = [
+            form
+            for form in _devanagari_forms(vocabulary, letters)
+            if shape in {sound_shape(romanize(form.text)), sound_shape(romanize(form.text, inherent=False))}
+            and _same_ending(english, romanize(form.text))
+        ]
+        # a shape leaves the vowels open: of the words it fits, only those printed about as often as the most
+        # printed one (bank: बैंक, not भयानक)
+        commonest = max((f.documents for f in sounded), default=0)
+        scored += [(1.0, f.documents, f) for f in sounded if f.documents >= LOANWORD_MIN_SHARE * commonest]
     best = max((likeness for likeness, _, _ in scored), default=1.0)
     keys: list[str] = []
     for likeness, _, form in sorted(scored, key=lambda s: (-s[0], -s[1])):
@@ -264,24 +281,56 @@ def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> N
         expansion.add_forms(vocabulary.with_key(key))
 
 
+def _devanagari_forms(vocabulary: Vocabulary, letters: str) -> list[Form]:
+    return [
+        form
+        for form in vocabulary.with_skeleton(letters)
+        if not _is_latin_word(form.text) and not any(ch.isdigit() for ch in form.text)
+    ]
+
+
 def _same_ending(typed: str, romanised: str) -> bool:
     """Whether a word ends as the English word sounds: in its last consonant (an inherent ``a`` aside), or
-    in a vowel where it does (``police`` is not पॉलिसी, policy).
+    in a vowel where it does (``police`` is not पॉलिसी, policy; ``video`` is not विदा).
 
-    >>> _same_ending("polis", "polisi"), _same_ending("lokdaun", "lokadaun"), _same_ending("korona", "korona")
-    (False, True, True)
+    >>> _same_ending("polis", "polisi"), _same_ending("lokdaun", "lokadaun"), _same_ending("vidio", "vida")
+    (False, True, False)
     """
     end = romanised[:-1] if romanised.endswith("a") and not typed.endswith("a") else romanised
+    end = end.replace("au", "o").replace("ai", "e")
     return end[-1:] == typed[-1:]
+
+
+_VOWEL_RUN = re.compile("[aeiouy]+")
+
+
+def sound_shape(latin: str) -> str:
+    """A romanised word's consonants in order with a mark for each run of vowels: what an English word
+    and its Devanagari spelling share, whatever the vowels (बैंक / bank, डॉक्टर / doctor).
+
+    >>> sound_shape("doktor"), sound_shape("doktar"), sound_shape("vaiksin")
+    ('dVktVr', 'dVktVr', 'vVksVn')
+    """
+    letters = latin.lower()
+    for digraph, letter in _SHAPE_LETTERS:
+        letters = letters.replace(digraph, letter)
+    return re.sub(r"(.)\1+", r"\1", _VOWEL_RUN.sub("V", letters))
+
+
+_SHAPE_LETTERS = [
+    ("ph", "p"), ("f", "p"), ("sh", "s"), ("chh", "C"), ("ch", "C"), ("kh", "k"), ("gh", "g"), ("jh", "j"),
+    ("th", "t"), ("dh", "d"), ("bh", "b"), ("z", "j"), ("w", "v"), ("q", "k"), ("x", "ks"), ("c", "k"), ("C", "c"),
+]  # fmt: skip
 
 
 # English spellings and what they sound like, in the Latin letters romanize() writes Hindi in
 _ENGLISH_SOUNDS = [
     (re.compile(pattern), sound)
     for pattern, sound in (
-        (r"tion\b", "shan"), (r"ck", "k"), (r"cc(?=[eiy])", "ks"), (r"c(?=[eiy])", "s"), (r"qu", "kv"),
-        (r"o[wu](?=[^aeiou]|$)", "au"), (r"ee|ea", "i"), (r"oo", "u"), (r"(?<=[^aeiou])e$", ""),
-        (r"(?<=[^aeiou])y$", "i"), (r"wh", "v"),
+        (r"tion\b", "shan"), (r"sch", "sk"), (r"ck", "k"), (r"cc(?=[eiy])", "ks"), (r"c(?=[eiy])", "s"),
+        (r"c", "k"), (r"dg(?=[eiy])", "j"), (r"g(?=[eiy])", "j"), (r"qu", "kv"), (r"o[wu](?=[^aeiou]|$)", "au"),
+        (r"ee|ea", "i"), (r"oo", "u"), (r"(?<=[^aeiou])e$", ""), (r"(?<=[^aeiou])y$", "i"), (r"wh", "v"),
+        (r"m(?=[pb])", "n"),
     )
 ]  # fmt: skip
 
