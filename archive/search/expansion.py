@@ -177,9 +177,9 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0, *, acrony
 _CONSONANT_CLASSES = (("क्ज", "ग्ज"),)
 #: ... in words this long only (a short word's other consonant is another word).
 CONSONANT_MIN_CHARS = 5
-#: ... and a vowel after a vowel sign is written as a glide or not (वायरस / वाइरस, फायनल / फाइनल).
+#: ... and a vowel after a vowel is written as a glide or not (वायरस / वाइरस, फायनल / फाइनल, आइडिया / आयडिया).
 GLIDE_MIN_CHARS = 5
-_GLIDE = re.compile("(?<=[ािीुूेैोौॉ])इ")
+_GLIDE = re.compile("(?<=[ािीुूेैोौॉआईऊएऐओऔ])इ")
 
 
 def consonant_alternatives(key: str) -> list[str]:
@@ -199,7 +199,7 @@ def consonant_alternatives(key: str) -> list[str]:
 def _glide_change(a: str, b: str) -> bool:
     """Whether two keys differ only by a vowel after a vowel sign written as the glide य or not.
 
-    >>> _glide_change("वायरस", "वाइरस"), _glide_change("फाइनल", "फायनल"), _glide_change("वायरस", "वारस")
+    >>> _glide_change("वायरस", "वाइरस"), _glide_change("आइडिया", "आयडिया"), _glide_change("वायरस", "वारस")
     (True, True, False)
     """
     return a != b and _GLIDE.sub("य", a) == _GLIDE.sub("य", b)
