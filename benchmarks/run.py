@@ -74,6 +74,14 @@ QUERIES: list[tuple[str, str, dict[str, Any], list[str]]] = [
         {"facets": ("source", "year"), "since": SINCE, "sort": "newest"},
         ["--facet", "source", "--facet", "year", "--since", SINCE.isoformat(), "--sort", "newest"],
     ),
+    # no query: every article the filters let through, newest first (issue 17: at most 50 ms at 100,000)
+    (
+        "browse filtered",
+        "",
+        {"sources": ("दैनिक जागरण",), "since": SINCE},
+        ["--source", "दैनिक जागरण", "--since", SINCE.isoformat()],
+    ),
+    ("browse all", "", {}, []),
 ]
 
 

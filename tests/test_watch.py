@@ -180,10 +180,13 @@ def test_review_mends_ids_xml_names_and_unwritable_feeds(run: Run, tmp_path: Pat
     assert run("watch", "add", "क्\u200dष", "नोटबंदी").exit_code == 0  # a ZWJ belongs to the word
     assert run("watch", "remove", "क्\u200dष").exit_code == 0
     # an id SQLite gives again after its article was deleted is another entry
-    ingest(run, tmp_path, "a.jsonl", [{"title": "नोटबंदी एक", "body": "नोटबंदी पर पहली बात।"}])
+    # (dated after the others: the feed lists the newest first, and undated articles last)
+    ingest(run, tmp_path, "a.jsonl", [{"title": "नोटबंदी एक", "body": "नोटबंदी पर पहली बात।", "date": "2017-01-01"}])
     before = feedparser.parse(run("watch", "feed", "नोटबंदी", "-n", "1").stdout.encode("utf-8")).entries[0]
     assert run("delete", "4", "--yes").exit_code == 0
-    ingest(run, tmp_path, "b.jsonl", [{"title": "नोटबंदी दो", "body": "नोटबंदी पर दूसरी बात।\ufffe"}])
+    ingest(
+        run, tmp_path, "b.jsonl", [{"title": "नोटबंदी दो", "body": "नोटबंदी पर दूसरी बात।\ufffe", "date": "2017-01-01"}]
+    )
     written = run("watch", "feed", "नोटबंदी", "-n", "1").stdout
     after = feedparser.parse(written.encode("utf-8"))
     assert not after.bozo, after.bozo_exception  # the U+FFFE left out: the feed stays well-formed XML

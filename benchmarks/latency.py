@@ -1,0 +1,65 @@
+"""Search latency on existing archive homes, side by side: the queries of :mod:`benchmarks.run`.
+
+Run from the repository root::
+
+    python -m benchmarks.latency HOME [HOME ...] [--runs N] [--rounds R]
+
+Each home is searched in-process (``Archive(home).search``, limit 10, snippets on, after warm-ups), and
+the homes take turns for ``--rounds`` rounds, so that a noisy moment of a shared machine falls on all of
+them alike; p50 and p95 are over every run of every round. A query a home's archive refuses (an older
+release without browsing) shows as ``n/a``. To compare releases, run this once per release with the
+package of each on ``PYTHONPATH``, at the same time on copies of one archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from benchmarks.common import time_searches
+from benchmarks.run import QUERIES, percentile
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("homes", type=Path, nargs="+")
+    parser.add_argument("--runs", type=int, default=20, help="searches per query per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    from archive import Archive
+
+    archives = {home: Archive(home) for home in args.homes}
+    timings: dict[tuple[Path, str], list[float]] = {}
+    totals: dict[tuple[Path, str], int | None] = {}
+    for _ in range(args.rounds):
+        for home, archive in archives.items():
+            for label, query, options, _cli in QUERIES:
+                key = (home, label)
+                try:
+                    total, runs = time_searches(archive, query, options, args.runs)
+                except Exception as error:  # an older release refuses a query it does not know
+                    totals[key] = None
+                    print(f"  {home}: {label}: {type(error).__name__}: {error}", file=sys.stderr)
+                    continue
+                totals[key] = total
+                timings.setdefault(key, []).extend(runs)
+    for home in archives:
+        print(f"{home}")
+        for label, *_ in QUERIES:
+            runs = timings.get((home, label))
+            if not runs:
+                print(f"  {label:<17} n/a")
+                continue
+            print(
+                f"  {label:<17} total {totals[(home, label)]:>6}  p50 {percentile(runs, 0.5):7.1f} ms"
+                f"  p95 {percentile(runs, 0.95):7.1f} ms"
+            )
+    for archive in archives.values():
+        archive.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
