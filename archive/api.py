@@ -323,13 +323,19 @@ class Archive:
         """Make ``words`` (words or phrases) one synonym group, joining any group that has one of them."""
         from archive import maintenance
 
-        return maintenance.add_synonyms(self.settings, words)
+        group = maintenance.add_synonyms(self.settings, words)
+        if self._session is not None:
+            self._session.forget_synonyms()
+        return group
 
     def remove_synonyms(self, words: Sequence[str]) -> list[str]:
         """Take ``words`` out of their synonym groups; returns those removed."""
         from archive import maintenance
 
-        return maintenance.remove_synonyms(self.settings, words)
+        removed = maintenance.remove_synonyms(self.settings, words)
+        if self._session is not None:
+            self._session.forget_synonyms()
+        return removed
 
     def sources(self) -> list[Outlet]:
         """Every outlet with its articles, the spellings of its name merged (Latin and Devanagari, variants),

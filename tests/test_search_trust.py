@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from archive.config import Settings
 from tests.conftest import Run, write_jsonl
 
 
@@ -275,3 +276,17 @@ def test_similar_articles_share_the_subject_not_the_dateline(run: Run, tmp_path:
     hits = [hit["id"] for hit in json.loads(result.stdout)["hits"]]
     assert hits[:2] == [3, 2]  # the other cricket report, from another city, before the football from this one
     assert 1 not in hits
+
+
+def test_a_long_open_session_sees_synonyms_changed_elsewhere(words: Run, settings: Settings) -> None:
+    import time
+
+    from archive import Archive
+    from archive.search.session import SYNONYMS_SECONDS
+
+    with Archive(settings=settings) as serving, Archive(settings=settings) as other:
+        assert [hit.id for hit in serving.search("बोआई").hits] == []
+        other.add_synonyms(["बुवाई", "बोआई"])
+        assert [hit.id for hit in other.search("बोआई").hits] == [4]  # its own change, at once
+        time.sleep(SYNONYMS_SECONDS + 0.1)
+        assert [hit.id for hit in serving.search("बोआई").hits] == [4]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,9 @@ from archive.index.vocabulary import Vocabulary
 from archive.search.damage import index_damage_reported
 from archive.search.synonyms import SynonymIndex
 from archive.store.readonly import ReadOnlyStore
+
+#: How long a session's synonyms stand before it reads them again (a change elsewhere shows within this).
+SYNONYMS_SECONDS = 1.0
 
 if TYPE_CHECKING:
     from archive.store.database import Store
@@ -43,6 +47,7 @@ class SearchSession:
         self._vocabulary: Vocabulary | None = None
         self._labels: dict[str, str] = {}
         self._synonyms: SynonymIndex | None = None
+        self._synonyms_read = 0.0
 
     def __enter__(self) -> SearchSession:
         return self
@@ -133,13 +138,20 @@ class SearchSession:
         return self._values
 
     def synonyms(self) -> SynonymIndex:
-        """The archive's synonym groups, read each search (another process or machine may have changed
-        them: one small statement) and analysed again only when they changed."""
-        reads, _, _ = self.acquire()
-        groups = tuple(reads.synonym_groups())
-        if self._synonyms is None or self._synonyms.groups != groups:
-            self._synonyms = SynonymIndex(groups)
+        """The archive's synonym groups, read again at most every :data:`SYNONYMS_SECONDS` (another process or
+        machine may change them; reading each search cost a tenth of a short search) and analysed again only
+        when they changed. :meth:`forget_synonyms` makes the next search read them."""
+        now = time.monotonic()
+        if self._synonyms is None or now - self._synonyms_read >= SYNONYMS_SECONDS:
+            reads, _, _ = self.acquire()
+            groups = tuple(reads.synonym_groups())
+            if self._synonyms is None or self._synonyms.groups != groups:
+                self._synonyms = SynonymIndex(groups)
+            self._synonyms_read = now
         return self._synonyms
+
+    def forget_synonyms(self) -> None:
+        self._synonyms = None
 
     def source_names(self) -> list[str]:
         """Every outlet name the archive's articles print."""
