@@ -216,6 +216,12 @@ def test_synonyms_shipped_apply_and_appear_in_searched(words: Run) -> None:
     # the word as typed ranks first
     assert ids(words, "बीजेपी")[0] == 8
     assert "भारतीय जनता पार्टी" in found(words, "भाजपा")["expanded"]
+    # a synonym phrase's words are not marked one by one (भारतीय, पार्टी stand alone in many an article)
+    marked = {
+        hit["id"]: [hit["snippet"][start:end] for start, end in hit["highlights"]]
+        for hit in found(words, "बीजेपी")["hits"]
+    }
+    assert marked == {8: ["बीजेपी"], 9: ["भाजपा"], 10: []}
 
 
 def test_synonyms_are_the_users_to_change(words: Run) -> None:

@@ -268,7 +268,9 @@ Query language (words are ANDed):
   सरकार*                   words starting with सरकार
   लावरोफ~                  words one letter away (fuzzy)
   lavrov, sarkar           romanised words find Devanagari ones
+  GST, lockdown            acronyms and English words find their Hindi spellings
   2015                     a year also lists the articles dated in it
+  (synonyms such as भाजपा = बीजेपी = BJP apply: `archive synonyms list`)
 
 \b
 Examples:

@@ -364,6 +364,8 @@ class QueryExpander:
         self.acronyms = acronyms
         self.words: dict[str, Expansion] = {}
         self._phrase_forms: list[str] = []
+        #: The ids of the query's leaves that snippets leave unmarked (see :meth:`_unmarked`).
+        self.unmarked: set[int] = set()
 
     def __call__(self, node: Any) -> Any:
         if isinstance(node, wq.FuzzyTerm):
@@ -379,7 +381,7 @@ class QueryExpander:
             phrases = [
                 part
                 for words, boost in expansion.phrases
-                for part in _phrase_parts(node.fieldname, words, 1, node.boost * boost)
+                for part in self._unmarked(_phrase_parts(node.fieldname, words, 1, node.boost * boost))
             ]
             return wq.Or(terms + phrases)
         if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
@@ -392,10 +394,17 @@ class QueryExpander:
                         key = VARIANT_PREFIX + variant_key(word)
                         parts.append(wq.Term(node.fieldname, key, boost=node.boost * SYNONYM_BOOST * KEY_BOOST))
                 else:
-                    parts += _phrase_parts(node.fieldname, member.words, 1, node.boost * _phrase_boost(member.words))
+                    boost = node.boost * _phrase_boost(member.words)
+                    parts += self._unmarked(_phrase_parts(node.fieldname, member.words, 1, boost))
                 self._phrase_forms.append(member.text)
             return wq.Or(parts)
         return node
+
+    def _unmarked(self, phrases: list[Any]) -> list[Any]:
+        """Synonym phrases, which snippets do not mark: marking is by word, and the words of भारतीय जनता
+        पार्टी, which the reader did not type, would be marked wherever they stand alone."""
+        self.unmarked.update(id(phrase) for phrase in phrases)
+        return phrases
 
     def _expand(self, word: str) -> Expansion:
         expansion = expand_word(word, self.vocabulary, self.documents, acronym=word in self.acronyms)

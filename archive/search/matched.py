@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +22,9 @@ class QueryForms:
     initials: frozenset[str] | None
 
     @classmethod
-    def of(cls, expanded_query: Any, reader: Any) -> QueryForms:
-        terms = frozenset(term.decode("utf-8") for term in existing_terms(expanded_query, reader))
+    def of(cls, expanded_query: Any, reader: Any, unmarked: Set[int] = frozenset()) -> QueryForms:
+        """The forms of the query's leaves, but those whose ids are in ``unmarked``."""
+        terms = frozenset(term.decode("utf-8") for term in existing_terms(expanded_query, reader, unmarked))
         keys = frozenset(term for term in terms if term.startswith(VARIANT_PREFIX))
         firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
         initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
@@ -33,7 +35,7 @@ class QueryForms:
         return None if self.initials is None else first_letters_before_normalizing(self.initials)
 
 
-def existing_terms(query: Any, reader: Any) -> set[bytes]:
+def existing_terms(query: Any, reader: Any, unmarked: Set[int] = frozenset()) -> set[bytes]:
     """Every term of the query (prefixes, wildcards and fuzzy words expanded) that the index holds in any
     field, as bytes.
 
@@ -45,6 +47,8 @@ def existing_terms(query: Any, reader: Any) -> set[bytes]:
     schema = reader.schema
     fields_of: dict[bytes, list[str]] = {}
     for leaf in query.leaves():
+        if id(leaf) in unmarked:
+            continue
         for field, text in leaf.expanded_terms(reader, phrases=True):
             if field not in schema:
                 continue

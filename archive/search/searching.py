@@ -197,7 +197,9 @@ class _Matching:
             mask = mask & (self.values.dated() if request.dated else ~self.values.dated())
         self.mask = mask
         self.query_forms = (
-            QueryForms.of(self.expanded_query, self.searcher.reader()) if self.expanded_query is not None else NO_FORMS
+            QueryForms.of(self.expanded_query, self.searcher.reader(), self.expander.unmarked)
+            if self.expanded_query is not None
+            else NO_FORMS
         )
 
     def _add_dated_in(self, year: int) -> None:
@@ -426,6 +428,7 @@ def _highlight(session: SearchSession, texts: Sequence[str], query: str) -> list
     _, _, searcher = session.acquire()
     acronyms: set[str] = set()
     parsed = parse_query(query, searcher.schema, acronyms=acronyms)
-    expanded_query = parsed.accept(_expander(session, searcher, acronyms))
-    matched = matched_words(QueryForms.of(expanded_query, searcher.reader()), words_of(texts))
+    expander = _expander(session, searcher, acronyms)
+    expanded_query = parsed.accept(expander)
+    matched = matched_words(QueryForms.of(expanded_query, searcher.reader(), expander.unmarked), words_of(texts))
     return [marked_text(text, matched) for text in texts]
