@@ -105,6 +105,7 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
         (_columns, "NumericColumn.Reader", "", "_dbfile _basepos _count _fixedlen _typecode"),
         (_scoring, "BM25F", "", "B K1 _field_B"),
         (_matching, "AndNotMatcher", "_find_first _find_next skip_to", "a b"),
+        (_matching, "InverseMatcher", "_find_next", "child missing limit _id"),
         (_index, "TOC", "_pattern", ""),
     ]
 
@@ -568,16 +569,35 @@ def _and_not_find_first(self: Any) -> None:
             self._find_next()
 
 
+def _inverse_find_next(self: Any) -> None:
+    child, missing = self.child, self.missing
+    while self._id < self.limit:
+        if missing(self._id):
+            self._id += 1
+            continue
+        if child.is_active() and child.id() < self._id:
+            child.skip_to(self._id)
+        if child.is_active() and child.id() == self._id:
+            self._id += 1
+            continue
+        break
+
+
 @contextlib.contextmanager
 def mended_and_not() -> Iterator[None]:
-    """Whoosh with its ``ANDNOT`` mended, inside the block (for holding the engine to Whoosh's results,
-    :mod:`archive.index.query.reference`). Whoosh's ``AndNotMatcher`` compares the first documents of its
-    two matchers without moving the excluded one up to the first candidate, so ``a ANDNOT b`` finds ``a``'s
-    first document even when ``b`` holds it, whenever ``b`` starts earlier. (Not thread-safe: it swaps the
-    method of the class.)"""
+    """Whoosh with its ``ANDNOT`` and ``NOT`` mended, inside the block (for holding the engine to Whoosh's
+    results, :mod:`archive.index.query.reference`). Whoosh's ``AndNotMatcher`` compares the first documents
+    of its two matchers without moving the excluded one up to the first candidate, so ``a ANDNOT b`` finds
+    ``a``'s first document even when ``b`` holds it, whenever ``b`` starts earlier. Its ``InverseMatcher`` (a
+    query that is only ``NOT x``) stops looking for deleted documents once ``x``'s matches run out, so the
+    deleted document just after ``x``'s last one in a segment is found. (Not thread-safe: it swaps methods
+    of the classes.)"""
     stock = _matching.AndNotMatcher._find_first
+    stock_inverse = _matching.InverseMatcher._find_next
     _matching.AndNotMatcher._find_first = _and_not_find_first
+    _matching.InverseMatcher._find_next = _inverse_find_next
     try:
         yield
     finally:
         _matching.AndNotMatcher._find_first = stock
+        _matching.InverseMatcher._find_next = stock_inverse

@@ -177,7 +177,9 @@ class Evaluator:
         return True
 
     def _whoosh(self, node: Any, *, scored: bool) -> Matches:
-        """What Whoosh's own matcher for ``node`` finds, leaf by leaf (it skips deleted documents)."""
+        """What Whoosh's own matcher for ``node`` finds, leaf by leaf, deleted documents left out (Whoosh's
+        matchers skip them, but for one: a query of only ``NOT x`` found the deleted document just after
+        ``x``'s last match in a segment)."""
         found = self._none()
         context = self.searcher.context() if scored else self.searcher.boolean_context()
         for sub, offset in self.values.leaves:
@@ -187,4 +189,8 @@ class Evaluator:
                 if scored:
                     found.scores[offset + matcher.id()] = matcher.score()
                 matcher.next()
+        if self.values.deletions:
+            deleted = ~self.values.live()
+            found.mask[deleted] = False
+            found.scores[deleted] = 0.0
         return found
