@@ -458,17 +458,20 @@ def evaluate_typed(groups: list[tuple[str, tuple[str, ...]]], truths: Truths, se
         relevant = truths.relevant(forms)
         for form in (f for f in forms if not f.startswith("=")):
             ours = searcher.ids(typed_query(form))
-            base, by_lucene = truths.baseline(form), truths.by_lucene(form)
-            r_o, p_o = recall_precision(ours, relevant)
-            r_b, p_b = recall_precision(base, relevant)
-            r_l, p_l = recall_precision(by_lucene, relevant)
-            results.append(
-                FormResult(
-                    cls, forms, form, len(relevant), r_o, p_o, len(ours), r_b, p_b, len(base),
-                    r_l, p_l, len(by_lucene),
-                )
-            )  # fmt: skip
+            results.append(form_result(cls, forms, form, relevant, ours, truths.baseline(form), truths.by_lucene(form)))
     return results
+
+
+def form_result(
+    cls: str, forms: tuple[str, ...], form: str, relevant: set[int], ours: set[int], base: set[int], lucene: set[int]
+) -> FormResult:
+    """One form's recall and precision, ours beside the baseline's and Lucene's."""
+    r_o, p_o = recall_precision(ours, relevant)
+    r_b, p_b = recall_precision(base, relevant)
+    r_l, p_l = recall_precision(lucene, relevant)
+    return FormResult(
+        cls, forms, form, len(relevant), r_o, p_o, len(ours), r_b, p_b, len(base), r_l, p_l, len(lucene)
+    )  # fmt: skip
 
 
 class Searcher:
@@ -557,18 +560,9 @@ def evaluate(
     for cls, forms in groups:
         relevant = relevant_to(forms, truth) | dated_in(forms, docs)
         for form in forms:
-            ours = searcher.ids(form)
             base = raw.get(form.lower(), set())
             found_by_lucene = (lucene or {}).get(lucene_term(form), set())
-            r_o, p_o = recall_precision(ours, relevant)
-            r_b, p_b = recall_precision(base, relevant)
-            r_l, p_l = recall_precision(found_by_lucene, relevant)
-            results.append(
-                FormResult(
-                    cls, forms, form, len(relevant), r_o, p_o, len(ours), r_b, p_b, len(base),
-                    r_l, p_l, len(found_by_lucene),
-                )
-            )  # fmt: skip
+            results.append(form_result(cls, forms, form, relevant, searcher.ids(form), base, found_by_lucene))
     return results
 
 

@@ -145,7 +145,9 @@ _CONSONANT_LATIN = {
     "ल": "l",
     "ह": "h",
 }
-_LATIN_DIGRAPHS = [
+#: Latin letters and pairs as the consonant of :func:`skeleton` they stand for (shared with the English
+#: reading of archive.search.expansion).
+LATIN_DIGRAPHS = [
     # (ch is च, written C until the English c, which is k, has been replaced)
     ("ph", "p"), ("f", "p"), ("sh", "s"), ("chh", "C"), ("ch", "C"), ("kh", "k"), ("gh", "g"), ("jh", "j"),
     ("th", "t"), ("dh", "d"), ("bh", "b"), ("z", "j"), ("w", "v"), ("q", "k"), ("x", "ks"), ("c", "k"), ("C", "c"),
@@ -189,7 +191,7 @@ def latin_skeleton(word: str) -> str:
     ('jsnkr', 'lvrv', 'brt', 'srkr')
     """
     word = word.lower()
-    for digraph, letter in _LATIN_DIGRAPHS:
+    for digraph, letter in LATIN_DIGRAPHS:
         word = word.replace(digraph, letter)
     return _squeeze(_LATIN_VOWELS.sub("", word))
 

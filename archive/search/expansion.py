@@ -19,7 +19,14 @@ from whoosh import query as wq
 # forms for two words, 10 µs each uncached)
 from archive.analysis.acronyms import MAX_ACRONYM_LETTERS, letter_names
 from archive.analysis.cached import variant_key
-from archive.analysis.variants import VARIANT_PREFIX, latin_for_comparison, latin_skeleton, romanize, skeleton
+from archive.analysis.variants import (
+    LATIN_DIGRAPHS,
+    VARIANT_PREFIX,
+    latin_for_comparison,
+    latin_skeleton,
+    romanize,
+    skeleton,
+)
 from archive.index.vocabulary import Form, Vocabulary
 from archive.search.parsing import TEXT_FIELDS
 from archive.search.synonyms import NO_SYNONYMS, Member, SynonymIndex
@@ -312,15 +319,9 @@ def sound_shape(latin: str) -> str:
     ('dVktVr', 'dVktVr', 'vVksVn')
     """
     letters = latin.lower()
-    for digraph, letter in _SHAPE_LETTERS:
+    for digraph, letter in LATIN_DIGRAPHS:
         letters = letters.replace(digraph, letter)
     return re.sub(r"(.)\1+", r"\1", _VOWEL_RUN.sub("V", letters))
-
-
-_SHAPE_LETTERS = [
-    ("ph", "p"), ("f", "p"), ("sh", "s"), ("chh", "C"), ("ch", "C"), ("kh", "k"), ("gh", "g"), ("jh", "j"),
-    ("th", "t"), ("dh", "d"), ("bh", "b"), ("z", "j"), ("w", "v"), ("q", "k"), ("x", "ks"), ("c", "k"), ("C", "c"),
-]  # fmt: skip
 
 
 # English spellings and what they sound like, in the Latin letters romanize() writes Hindi in
@@ -377,28 +378,26 @@ class QueryExpander:
             expansion = self.words.get(node.text)
             if expansion is None:
                 expansion = self.words[node.text] = self._expand(node.text)
-            terms = [wq.Term(node.fieldname, t, boost=node.boost * b) for t, b in expansion.terms.items()]
-            phrases = [
-                part
-                for words, boost in expansion.phrases
-                for part in self._unmarked(_phrase_parts(node.fieldname, words, 1, node.boost * boost))
-            ]
-            return wq.Or(terms + phrases)
+            return wq.Or(self._queries(node.fieldname, node.boost, expansion))
         if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
             parts = _phrase_parts(node.fieldname, node.words, node.slop, node.boost, node)
             for member in self.synonyms.others(node.words):
-                if len(member.words) == 1:
-                    word = member.words[0]
-                    parts.append(wq.Term(node.fieldname, word, boost=node.boost * SYNONYM_BOOST))
-                    if not _is_latin_word(word):
-                        key = VARIANT_PREFIX + variant_key(word)
-                        parts.append(wq.Term(node.fieldname, key, boost=node.boost * SYNONYM_BOOST * KEY_BOOST))
-                else:
-                    boost = node.boost * _phrase_boost(member.words)
-                    parts += self._unmarked(_phrase_parts(node.fieldname, member.words, 1, boost))
+                found = Expansion()
+                _add_member(member, self.vocabulary, found)
+                parts += self._queries(node.fieldname, node.boost, found)
                 self._phrase_forms.append(member.text)
             return wq.Or(parts)
         return node
+
+    def _queries(self, field: str, boost: float, expansion: Expansion) -> list[Any]:
+        """An expansion's terms and phrases as queries of ``field``."""
+        terms = [wq.Term(field, t, boost=boost * b) for t, b in expansion.terms.items()]
+        phrases = [
+            part
+            for words, weight in expansion.phrases
+            for part in self._unmarked(_phrase_parts(field, words, 1, boost * weight))
+        ]
+        return terms + phrases
 
     def _unmarked(self, phrases: list[Any]) -> list[Any]:
         """Synonym phrases, which snippets do not mark: marking is by word, and the words of भारतीय जनता

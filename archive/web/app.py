@@ -9,6 +9,7 @@ and a lagging index is brought up to date by :mod:`archive.web.follow`, not by a
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -88,15 +89,7 @@ class Filters:
         return bool(self.q.strip() or self.source or self.category or self.since or self.until or self.dated)
 
     def state(self) -> dict[str, Any]:
-        return {
-            "q": self.q,
-            "source": self.source,
-            "category": self.category,
-            "since": self.since,
-            "until": self.until,
-            "dated": self.dated,
-            "sort": self.sort,
-        }
+        return dataclasses.asdict(self)
 
 
 def search_filters(
