@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python -m benchmarks.run [--sizes 4549,20000] [--runs N] [--search-runs N] [--skip-process]
+    python -m benchmarks.run [--sizes 4549,20000] [--runs N] [--search-runs N] [--skip-process] [--skip-references]
                              [--keep DIR [--search-only]]
 
 For each size (4,549 = the real corpus, the two ``*.jsonl.gz`` files of ``../shared/corpus`` as they
@@ -13,12 +13,15 @@ temporary directory):
 1. ``archive ingest FILE --quiet`` as a process into a fresh temporary home (median of ``--runs``):
    wall time, articles/s, MB of text (UTF-8 title + body)/s, peak RSS (``/usr/bin/time -f "%e %M"``),
    index and database size on disk;
-   then search latency as that leaves the archive (see 4.: a large input is committed every 20,000
-   articles, so its index has several segments);
+   then disk per MB of text by file type (``benchmarks.disk``), search latency as that leaves the
+   archive (see 4.: a large input is committed every 20,000 articles, so its index has several
+   segments), a day's update of 200 new articles and one of 1 (whole ``archive ingest`` processes), and
+   the merge of every segment into one (``archive optimize``);
 2. ``archive reindex`` on that home (articles/s; one segment);
-3. reference points on the same text: a plain Whoosh index (``TEXT`` with Whoosh's default
-   ``StandardAnalyzer`` for title and body, stored ``ID``; one writer, ``limitmb=128``) and SQLite FTS5
-   (``tokenize='unicode61'``, inserts in one transaction), articles/s and size, and the ratios;
+3. (unless ``--skip-references``) reference points on the same text: a plain Whoosh index (``TEXT``
+   with Whoosh's default ``StandardAnalyzer`` for title and body, stored ``ID``; one writer,
+   ``limitmb=128``) and SQLite FTS5 (``tokenize='unicode61'``, inserts in one transaction),
+   articles/s and size, and the ratios;
 4. search latency, after the reindex: p50/p95 in-process (``Archive(home).search``, limit 10, snippets on,
    after 2 warm-ups) and as whole ``archive search`` processes (unless ``--skip-process``), and
    ``archive --help``;
@@ -52,6 +55,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks import disk
 from benchmarks.common import WARMUP, archive_command, install_note, run_measured, time_searches
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -62,6 +66,8 @@ CLI_RUNS = 5
 HELP_RUNS = 5
 FIRST_DAY, LAST_DAY = date(2015, 1, 1), date(2020, 12, 31)
 SINCE = date(2016, 1, 1)
+#: The daily updates measured into each size: (articles, seed of their generated corpus).
+UPDATES = ((200, SEED + 200), (1, SEED + 1))
 
 #: (label, query, API keyword arguments, CLI options)
 QUERIES: list[tuple[str, str, dict[str, Any], list[str]]] = [
@@ -118,6 +124,13 @@ class SizeResult:
     ingested_segments: int | None = None
     latency: list[Latency] = field(default_factory=list)
     segments: int | None = None
+    disk_db_bytes: int = 0
+    disk_index_bytes: int = 0
+    #: ``archive ingest`` of a day's new articles into the archive as ingested (whole process, wall s).
+    update_walls: dict[int, float] = field(default_factory=dict)
+    #: ``archive optimize`` (every segment merged into one) after those updates; None: no such command.
+    merge_wall: float | None = None
+    merge_segments: str = ""
 
 
 # ---------------------------------------------------------------- helpers
@@ -230,6 +243,33 @@ def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int
     result.index_bytes = tree_bytes(home / "index")
     result.db_bytes = db_bytes(home)
     return home
+
+
+def measure_updates(result: SizeResult, real: Sequence[dict[str, Any]], home: Path, work: Path) -> None:
+    """A day's update: new articles (generated with other seeds) ingested into the archive as it is."""
+    for count, seed in UPDATES:
+        path = work / f"update-{count}.jsonl.gz"
+        write_jsonl_gz(path, generate(real, count, seed))
+        command = [*archive_command(), "--home", str(home), "ingest", str(path), "--quiet"]
+        code, wall, _peak, out, err = run_measured(command)
+        counts = [line for line in out.splitlines() if line.startswith("added ")]
+        result.update_walls[count] = wall
+        print(f"    update of {count}: {wall:.2f} s, exit {code}, {counts[-1] if counts else err.strip()[-300:]}")
+
+
+def measure_merge(result: SizeResult, home: Path) -> None:
+    """``archive optimize``: every segment merged into one (the largest merge there is)."""
+    before = segment_count(home)
+    probe = subprocess.run([*archive_command(), "optimize", "--help"], capture_output=True, text=True)
+    if probe.returncode:
+        print("    merge: this archive has no `archive optimize`")
+        return
+    code, wall, _peak, _out, err = run_measured([*archive_command(), "--home", str(home), "optimize"])
+    if code:
+        print(f"    optimize exit {code}: {err.strip()[-300:]}")
+    result.merge_wall = wall
+    result.merge_segments = f"{before} → {segment_count(home)}"
+    print(f"    merge (archive optimize): {wall:.1f} s, segments {result.merge_segments}", flush=True)
 
 
 def measure_reindex(result: SizeResult, home: Path) -> None:
@@ -347,6 +387,15 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
         ),
         ("index MB", lambda r: _f(r.index_bytes / MB)),
         ("db MB", lambda r: _f(r.db_bytes / MB)),
+        ("disk per MB of text: database", lambda r: _f(r.disk_db_bytes / r.text_bytes, 3)),
+        ("disk per MB of text: index", lambda r: _f(r.disk_index_bytes / r.text_bytes, 3)),
+        ("disk per MB of text: together", lambda r: _f((r.disk_db_bytes + r.disk_index_bytes) / r.text_bytes, 3)),
+        *(
+            (f"update of {count} article(s), whole process s", lambda r, c=count: _f(r.update_walls.get(c), 2))
+            for count, _seed in UPDATES
+        ),
+        ("merge into one segment (archive optimize) s", lambda r: _f(r.merge_wall)),
+        ("segments before / after the merge", lambda r: r.merge_segments or "–"),
         ("reindex wall s", lambda r: _f(r.reindex_wall)),
         ("reindex articles/s", lambda r: _f(per_second(r.size, r.reindex_wall))),
         ("reindex peak RSS MB", lambda r: _f(r.reindex_peak_kb * 1024 / MB if r.reindex_peak_kb else None, 0)),
@@ -423,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search-runs", type=int, default=20, help="in-process runs per query (default 20)")
     parser.add_argument("--skip-process", action="store_true", help="no `archive search` processes")
     parser.add_argument("--keep", type=Path, help="keep each size's corpus and archive home under this directory")
+    parser.add_argument("--skip-references", action="store_true", help="no plain Whoosh and FTS5 reference indexes")
     parser.add_argument(
         "--search-only", action="store_true", help="with --keep: only measure search, on homes kept by an earlier run"
     )
@@ -476,17 +526,24 @@ def main(argv: list[str] | None = None) -> int:
                 print("  1. ingest", flush=True)
                 home = measure_ingest(result, inputs, work, max(1, args.runs))
                 result.ingested_segments = segment_count(home)
+                print("  disk as ingested", flush=True)
+                result.disk_db_bytes, result.disk_index_bytes = disk.report(home, result.text_bytes)
                 print(f"  search as ingested ({result.ingested_segments} segments)", flush=True)
                 result.ingested_latency = measure_latency(home, args.search_runs, args.skip_process)
+                print("  1b. daily updates, and the merge", flush=True)
+                measure_updates(result, real, home, work)
+                measure_merge(result, home)
                 print("  2. reindex", flush=True)
                 measure_reindex(result, home)
-                print("  3. references", flush=True)
-                result.whoosh_wall, result.whoosh_bytes = plain_whoosh(records, work / "plain-whoosh")
-                print(f"    plain Whoosh: {result.whoosh_wall:.1f} s, {result.whoosh_bytes / MB:.1f} MB", flush=True)
-                result.fts5_wall, result.fts5_bytes = sqlite_fts5(records, work / "fts5")
-                print(f"    FTS5: {result.fts5_wall:.1f} s, {result.fts5_bytes / MB:.1f} MB", flush=True)
-                for reference in ("plain-whoosh", "fts5"):
-                    shutil.rmtree(work / reference, ignore_errors=True)
+                if not args.skip_references:
+                    print("  3. references", flush=True)
+                    result.whoosh_wall, result.whoosh_bytes = plain_whoosh(records, work / "plain-whoosh")
+                    made = f"{result.whoosh_wall:.1f} s, {result.whoosh_bytes / MB:.1f} MB"
+                    print(f"    plain Whoosh: {made}", flush=True)
+                    result.fts5_wall, result.fts5_bytes = sqlite_fts5(records, work / "fts5")
+                    print(f"    FTS5: {result.fts5_wall:.1f} s, {result.fts5_bytes / MB:.1f} MB", flush=True)
+                    for reference in ("plain-whoosh", "fts5"):
+                        shutil.rmtree(work / reference, ignore_errors=True)
             result.segments = segment_count(home)
             print(f"  4. search after reindex ({result.segments} segments)", flush=True)
             result.latency = measure_latency(home, args.search_runs, args.skip_process)

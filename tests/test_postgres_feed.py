@@ -72,9 +72,12 @@ def every_copy(home: Path, db: str, query: str) -> set[int]:
 def stored_ids(db: str, containing: str) -> set[int]:
     import psycopg
 
+    from archive.store.packing import unpack
+
     with psycopg.connect(db) as connection:
-        rows = connection.execute("SELECT id FROM articles WHERE body LIKE %s", (f"%{containing}%",)).fetchall()
-    return {int(row[0]) for row in rows}
+        rows = connection.execute("SELECT id, body FROM articles").fetchall()
+    # (bodies are stored compressed: read as the archive reads them)
+    return {int(row[0]) for row in rows if containing in (unpack(row[1]) or "")}
 
 
 def agrees(home: Path, db: str, articles: int) -> None:

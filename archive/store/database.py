@@ -27,6 +27,7 @@ from archive.processes import ProcessId, is_alive
 from archive.store.chunks import chunks
 from archive.store.dedupe import bands, cluster_of, simhash
 from archive.store.feed import ChangeFeed
+from archive.store.packing import pack_original, unpack_original
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
@@ -192,7 +193,6 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
         """Apply every migration not yet applied; returns the revision the database is at."""
         if self.current_revision() == SCHEMA_HEAD:
             return SCHEMA_HEAD
-        from alembic import command
         from alembic.script import ScriptDirectory
 
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -204,12 +204,37 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
                 self.backup(f"before-{head}")
             # under the write lock, so two processes opening a new archive migrate it once: SQLite's
             # immediate transaction is that lock; PostgreSQL needs one of its own (the second process then
-            # finds the schema at head and applies nothing)
-            with self._writer.begin() as connection:
-                if connection.dialect.name == "postgresql":
-                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-                command.upgrade(alembic_config(connection), "head")
+            # finds the schema at head and applies nothing), held by the session: a migration that works
+            # in batches (0009) commits each, and the lock must outlive those commits
+            try:
+                self._migrate()
+            except Exception:
+                # SQLite's lock is let go between a batched migration's transactions: another process may
+                # have finished the migration meanwhile, and this one's version stamp then fails
+                if self.current_revision() != head:
+                    raise
         return head
+
+    def _migrate(self) -> None:
+        from alembic import command
+
+        with self._writer.connect() as connection:
+            server = connection.dialect.name == "postgresql"
+            if server:
+                connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            try:
+                # a transaction begun by the first statement, not by begin(): Alembic runs inside it, and a
+                # batched migration may commit it and go on in the next one
+                connection.exec_driver_sql("SELECT 1")
+                command.upgrade(alembic_config(connection), "head")
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                if server:
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+                    connection.commit()
 
     def backup(self, label: str) -> Path | None:
         """Copy a SQLite database file beside itself (``archive.db.<label>.bak``), consistently even while
@@ -652,7 +677,7 @@ def _fill(article: Article, record: ArticleRecord, digest: str, now: datetime) -
     article.source = record.source
     article.source_key = source_key(record.source) if record.source else None
     article.author = record.author
-    article.original = record.original
+    article.packed_original = pack_original(record.original, record.body)
     article.notes = "\n".join(record.notes) or None
     article.category = record.category
     article.published = record.published
@@ -681,7 +706,7 @@ def _article(row: Article, origins: tuple[OriginRecord, ...] = ()) -> models.Art
         category=row.category,
         published=row.published,
         language=row.language,
-        original=row.original,
+        original=unpack_original(row.packed_original, row.body),
         notes=row.notes,
         cluster_id=row.cluster_id,
         origins=origins,

@@ -18,6 +18,7 @@ from typing import Any
 from archive.analysis.sources import most_printed
 from archive.models import FeedHead
 from archive.store.chunks import chunks
+from archive.store.packing import unpack
 from archive.store.schema import SCHEMA_HEAD
 
 #: The statements, with ``?`` for each parameter and ``{marks}`` for a list of them.
@@ -139,13 +140,14 @@ class ReadOnlyStore:
         without loading whole articles (their original text is often the largest column)."""
         found: dict[int, tuple[str | None, str]] = {}
         for chunk in chunks(list(ids)):
-            found.update((i, (summary, body)) for i, summary, body in self._rows(TEXTS, chunk, len(chunk)))
+            rows = self._rows(TEXTS, chunk, len(chunk))
+            found.update((i, (summary, unpack(body) or "")) for i, summary, body in rows)
         return found
 
     def article_text(self, article_id: int) -> tuple[str, str] | None:
         """Title and body of one article, or None when there is no such article."""
         row = next(iter(self._rows(ARTICLE_TEXT, (article_id,))), None)
-        return None if row is None else (row[0], row[1])
+        return None if row is None else (row[0], unpack(row[1]) or "")
 
     def cluster_sources(self, clusters: Sequence[str]) -> dict[str, list[str]]:
         """The outlets of every article in each near-duplicate cluster, oldest first."""

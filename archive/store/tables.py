@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -12,12 +13,18 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from archive.store.packing import pack, unpack
 
 # Named constraints, so that migrations can refer to them on every backend.
 NAMING = {
@@ -26,6 +33,37 @@ NAMING = {
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class PackedText(TypeDecorator[str]):
+    """Text stored compressed (:mod:`archive.store.packing`): ``bytea`` on a server. SQLite keeps each
+    value's own type whatever its column declares, so there the columns stay declared ``TEXT`` and hold
+    the frames as BLOBs: changing a declaration in SQLite copies the whole table in one transaction,
+    which migration 0009 avoids so that it can pack a batch at a time."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(Text() if dialect.name == "sqlite" else LargeBinary())
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return pack(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return unpack(value)
+
+
+class PackedBytes(TypeDecorator[bytes]):
+    """Bytes the store packs itself (an original record, packed against its body), declared as
+    :class:`PackedText` is: ``TEXT`` on SQLite, ``bytea`` on a server. A value stored before migration
+    0009 comes back as it was (text), for :func:`archive.store.packing.unpack_original` to read."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(Text() if dialect.name == "sqlite" else LargeBinary())
 
 
 class Base(DeclarativeBase):
@@ -39,7 +77,8 @@ class Article(Base):
     url: Mapped[str | None] = mapped_column(String(2048), unique=True)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
+    #: (compressed: :class:`PackedText`)
+    body: Mapped[str] = mapped_column(PackedText)
     source: Mapped[str | None] = mapped_column(String(256), index=True)
     #: The outlet's name folded for filtering (नईदुनिया and नई दुनिया alike); ``source`` keeps it as printed.
     source_key: Mapped[str | None] = mapped_column(String(256), index=True)
@@ -53,7 +92,8 @@ class Article(Base):
     origin_file: Mapped[str] = mapped_column(Text)
     origin_record: Mapped[str] = mapped_column(String(64))
     #: The record as read, before cleaning, so a changed cleaning rule can be re-applied later.
-    original: Mapped[str | None] = mapped_column(Text)
+    #: (packed with the body as zstd's dictionary: read it through ``packing.unpack_original``)
+    packed_original: Mapped[bytes | None] = mapped_column("original", PackedBytes)
     #: Problems found while reading that did not stop the article (one per line).
     notes: Mapped[str | None] = mapped_column(Text)
     #: SimHash of the body and its four bands (see ``archive.dedupe``); articles within a few bits of each
