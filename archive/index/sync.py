@@ -113,7 +113,7 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, a
         and not removed
         and not unfilled
     ):
-        index.update_vocabulary(writer.indexed_forms())
+        index.update_vocabulary(writer)
     else:
         index.rebuild_vocabulary()
     index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile

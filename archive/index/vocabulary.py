@@ -68,6 +68,20 @@ class Vocabulary:
             db.executemany("DELETE FROM forms WHERE form = ?", ((form,) for form, count in rows if count <= 0))
         db.close()
 
+    def add_documents(self, added: dict[str, int]) -> None:
+        """Count new documents: ``added`` maps forms to how many new documents hold them. A form already
+        here only has its count raised (no keys computed again); a new one is added with its keys."""
+        with sqlite3.connect(self.path) as db:
+            db.execute("CREATE TEMP TABLE added (form TEXT PRIMARY KEY, documents INTEGER)")
+            db.executemany("INSERT INTO added VALUES (?, ?)", added.items())
+            db.execute(
+                "UPDATE forms SET documents = documents + (SELECT documents FROM added WHERE added.form = forms.form) "
+                "WHERE form IN (SELECT form FROM added)"
+            )
+            new = db.execute("SELECT form, documents FROM added WHERE form NOT IN (SELECT form FROM forms)").fetchall()
+            _write(db, new)
+        db.close()
+
     def _query(self, sql: str, value: str) -> list[Form]:
         try:
             status = os.stat(self.path)

@@ -245,13 +245,17 @@ class FastSegmentWriter(SegmentWriterBase):
         *,
         settings: WriterSettings | None = None,
         values: ValueFields | None = None,
+        vocabulary_fields: tuple[str, ...] = (),
         compound: bool = False,
         **kwargs: Any,
     ) -> None:
         """``values``: the per-document values written beside every segment of the index that lacks them
-        (:mod:`archive.index.codec.segment_values`); none when not given."""
+        (:mod:`archive.index.codec.segment_values`); none when not given. ``vocabulary_fields``: the fields
+        whose forms :meth:`added_form_documents` counts."""
         settings = settings or WriterSettings()
         self._value_fields = values
+        self.vocabulary_fields = vocabulary_fields
+        self._added_form_documents: dict[str, int] | None = None
         limitmb = settings.memory_mb
         # Not compound: Whoosh reads a file inside a compound segment by copying it into memory
         # (BytesIO over the mmap), so every reader of a 100k-article index held a copy of all its
@@ -283,6 +287,7 @@ class FastSegmentWriter(SegmentWriterBase):
         return length
 
     def write_postings(self, lengths: Any) -> None:
+        self._added_form_documents = self.text.added_form_documents(self.vocabulary_fields)
         try:
             columns = _FieldLengths(lengths, self.docnum)
             self.fieldwriter.add_terms(self.schema, columns, self.pool.iter_terms(), self.text)
@@ -291,6 +296,11 @@ class FastSegmentWriter(SegmentWriterBase):
 
     def discard_postings(self) -> None:
         self.text.cleanup()
+
+    def added_form_documents(self) -> dict[str, int] | None:
+        """Once committed: per word form of the documents this writer added, how many of them hold it
+        (:meth:`TextPool.added_form_documents`); None when not known."""
+        return self._added_form_documents
 
     def indexed_forms(self) -> set[str]:
         """The word forms of the documents this writer added (what the vocabulary needs to know of them)."""

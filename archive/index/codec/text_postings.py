@@ -25,7 +25,7 @@ import pickle
 import struct
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise, repeat
 from typing import Any, BinaryIO
 
@@ -190,6 +190,27 @@ class TextPool:
     def added_forms(self) -> set[str]:
         """The word forms (exact terms, no variant keys) of the texts added to this pool, not of merged ones."""
         return {self.term_texts[number] for number in self._words.exact}
+
+    def added_form_documents(self, fieldnames: Iterable[str]) -> dict[str, int] | None:
+        """For each word form of the texts added to this pool, the documents it is in, in whichever of these
+        fields it is in most (as the vocabulary counts); None when words were spilled to disk (a large
+        writer, whose vocabulary is rebuilt from the term tables instead)."""
+        if self._runs:
+            return None
+        exact = np.asarray(self._words.exact, dtype=np.int64)
+        most = np.zeros(len(self.term_texts), dtype=np.int64)
+        for name in fieldnames:
+            field = self._fields.get(name)
+            if field is None or not len(field.words):
+                continue
+            words = np.frombuffer(field.words, dtype=np.int32)
+            kept = np.flatnonzero(words >= 0)
+            starts = np.frombuffer(field.starts, dtype=np.int64)
+            docs = np.frombuffer(field.docs, dtype=np.int32)[np.searchsorted(starts, kept, side="right") - 1]
+            span = int(docs.max()) + 1
+            pairs = np.unique(exact[words[kept]] * span + docs)  # each (form, document) once
+            most = np.maximum(most, np.bincount(pairs // span, minlength=len(most)))
+        return {self.term_texts[number]: int(most[number]) for number in np.flatnonzero(most)}
 
     def add(self, fieldname: str, docnum: int, text: str, boost: float = 1.0) -> int:
         """Add one document's text for a field; returns the field's length (its terms' occurrences)."""
