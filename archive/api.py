@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         CheckReport,
         IngestRun,
         Listed,
+        Merged,
         NodeStatus,
         Origin,
         Outlet,
@@ -68,6 +69,7 @@ __all__ = [
     "IngestReport",
     "IngestRun",
     "Listed",
+    "Merged",
     "NodeStatus",
     "Origin",
     "Outlet",
@@ -94,6 +96,7 @@ _EXPORTED_FROM = {
         "CheckReport",
         "IngestRun",
         "Listed",
+        "Merged",
         "NodeStatus",
         "Origin",
         "Outlet",
@@ -391,6 +394,13 @@ class Archive:
         from archive import maintenance
 
         return maintenance.reindex(self.settings, progress.indexing if progress is not None else None)
+
+    def optimize(self, *, full: bool = False, progress: Progress | None = None) -> Merged:
+        """Merge the index's segments: those the merge policy has due, or with ``full`` all into one (by
+        building the index again beside the one in use; ``progress`` is told how far it has got)."""
+        from archive import maintenance
+
+        return maintenance.optimize(self.settings, full=full, advanced=progress.indexing if progress else None)
 
     def upgrade(self) -> str:
         """Create the database if needed and apply every migration; returns the schema revision."""

@@ -77,10 +77,30 @@ class WriterSettings(NamedTuple):
     arrays: ArrayTerms = ArrayTerms()
 
 
+class MergePolicy(NamedTuple):
+    """When segments are merged (:mod:`archive.index.merging`, after Lucene's ``TieredMergePolicy``)."""
+
+    #: Segments smaller than this count as this large (a tier's smallest size): many tiny segments of small
+    #: daily updates are merged together early.
+    floor_documents: int = 2_000
+    #: Segments a tier may hold before some of them are merged into one of the next tier.
+    per_tier: int = 10
+    #: Segments one merge takes at most (so a tier is ``at_once`` times the one below).
+    at_once: int = 10
+    #: No merge makes a segment larger than this (the largest are left as they are, as Lucene leaves them).
+    max_merged_documents: int = 1_000_000
+    #: The most documents a merge made by an ingest's commit may read. Merging reads every posting through
+    #: Whoosh's readers, about 130 documents a second here (1,600 documents: 21 s), so a commit merges only
+    #: tiny segments (a run of one-article updates); the rest is ``archive optimize``'s, and no update waits
+    #: for a large merge.
+    commit_merge_documents: int = 100
+
+
 class IndexSettings(NamedTuple):
     """How the index is written and kept in step with the database."""
 
     writer: WriterSettings = WriterSettings()
+    merges: MergePolicy = MergePolicy()
     #: Seconds to wait for another command's write lock on the index.
     lock_timeout: float = 30.0
     #: Articles read from the database and written to the index in one step.

@@ -23,6 +23,7 @@ from archive.models import (
     CheckReport,
     IngestRun,
     Listed,
+    Merged,
     NodeStatus,
     Outlet,
     Reject,
@@ -41,6 +42,7 @@ def stats(settings: Settings, top_sources: int = 10) -> ArchiveStats:
         counts = store.stats(top_sources=top_sources)
         info = index.info()
         waiting = lag(store, index) if index.exists() else counts.articles
+        segments = index.segment_sizes() if info.documents else []
         return ArchiveStats(
             home=str(settings.home),
             database=store.location,
@@ -55,6 +57,8 @@ def stats(settings: Settings, top_sources: int = 10) -> ArchiveStats:
             in_step=waiting == 0 and info.documents == counts.articles and info.analyzer_version == ANALYZER_VERSION,
             undated=counts.undated,
             top_sources=counts.top_sources,
+            segments=len(segments),
+            merges_due=bool(index.due_merge(segments)),
         )
 
 
@@ -99,6 +103,20 @@ def reindex(settings: Settings, advanced: Advanced | None = None) -> int:
     articles indexed."""
     with opened(settings, create=False) as (store, index):
         return rebuild_index(store, index, advanced)
+
+
+def optimize(settings: Settings, *, full: bool = False, advanced: Advanced | None = None) -> Merged:
+    """Run the merges the index's merge policy has due (those larger than a commit takes), each in a commit
+    of its own; with ``full``, build the index again in one segment beside the one in use and swap it in:
+    faster than merging every segment (which reads each posting through Whoosh), and the index in use
+    stays open to ingests meanwhile, whose changes the new one applies after the swap."""
+    with opened(settings, create=False) as (store, index):
+        before = len(index.segment_sizes())
+        if full:
+            merges = [rebuild_index(store, index, advanced)] if before > 1 or index.has_deletions() else []
+        else:
+            merges = index.merge()
+        return Merged(before, len(index.segment_sizes()), tuple(merges))
 
 
 def rejects(

@@ -257,6 +257,9 @@ class ArchiveStats:
     undated: int = 0
     #: The outlets with the most articles, largest first: (name, articles).
     top_sources: tuple[tuple[str, int], ...] = ()
+    #: The index's segments, and whether its merge policy has merges due (``archive optimize`` runs them).
+    segments: int = 0
+    merges_due: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -309,6 +312,16 @@ class NodeStatus:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "seen_at": self.seen_at.isoformat(timespec="seconds")}
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What ``archive optimize`` did: the index's segments before and after, and the documents each
+    merge read (deleted ones included)."""
+
+    segments_before: int
+    segments_after: int
+    merges: tuple[int, ...]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ temporary directory):
    then disk per MB of text by file type (``benchmarks.disk``), search latency as that leaves the
    archive (see 4.: a large input is committed every 20,000 articles, so its index has several
    segments), a day's update of 200 new articles and one of 1 (whole ``archive ingest`` processes), and
-   the merge of every segment into one (``archive optimize``);
+   the merges (``archive optimize``: those due, then ``--full``: one segment);
 2. ``archive reindex`` on that home (articles/s; one segment);
 3. (unless ``--skip-references``) reference points on the same text: a plain Whoosh index (``TEXT``
    with Whoosh's default ``StandardAnalyzer`` for title and body, stored ``ID``; one writer,
@@ -128,9 +128,12 @@ class SizeResult:
     disk_index_bytes: int = 0
     #: ``archive ingest`` of a day's new articles into the archive as ingested (whole process, wall s).
     update_walls: dict[int, float] = field(default_factory=dict)
-    #: ``archive optimize`` (every segment merged into one) after those updates; None: no such command.
+    #: ``archive optimize --full`` (one segment) after those updates; None: no such command.
     merge_wall: float | None = None
     merge_segments: str = ""
+    #: ``archive optimize`` (the merges the policy has due) before it.
+    due_merge_wall: float | None = None
+    due_merge_segments: str = ""
 
 
 # ---------------------------------------------------------------- helpers
@@ -258,18 +261,23 @@ def measure_updates(result: SizeResult, real: Sequence[dict[str, Any]], home: Pa
 
 
 def measure_merge(result: SizeResult, home: Path) -> None:
-    """``archive optimize``: every segment merged into one (the largest merge there is)."""
-    before = segment_count(home)
+    """``archive optimize`` (the merges the policy has due), then ``archive optimize --full`` (one segment)."""
     probe = subprocess.run([*archive_command(), "optimize", "--help"], capture_output=True, text=True)
     if probe.returncode:
         print("    merge: this archive has no `archive optimize`")
         return
-    code, wall, _peak, _out, err = run_measured([*archive_command(), "--home", str(home), "optimize"])
-    if code:
-        print(f"    optimize exit {code}: {err.strip()[-300:]}")
-    result.merge_wall = wall
-    result.merge_segments = f"{before} → {segment_count(home)}"
-    print(f"    merge (archive optimize): {wall:.1f} s, segments {result.merge_segments}", flush=True)
+    for full in (False, True):
+        before = segment_count(home)
+        command = [*archive_command(), "--home", str(home), "optimize", *(["--full"] if full else [])]
+        code, wall, _peak, out, err = run_measured(command)
+        if code:
+            print(f"    optimize exit {code}: {err.strip()[-300:]}")
+        segments = f"{before} → {segment_count(home)}"
+        if full:
+            result.merge_wall, result.merge_segments = wall, segments
+        else:
+            result.due_merge_wall, result.due_merge_segments = wall, segments
+        print(f"    archive optimize{' --full' if full else ''}: {wall:.1f} s, segments {segments}: {out.strip()}")
 
 
 def measure_reindex(result: SizeResult, home: Path) -> None:
@@ -394,8 +402,10 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
             (f"update of {count} article(s), whole process s", lambda r, c=count: _f(r.update_walls.get(c), 2))
             for count, _seed in UPDATES
         ),
-        ("merge into one segment (archive optimize) s", lambda r: _f(r.merge_wall)),
-        ("segments before / after the merge", lambda r: r.merge_segments or "–"),
+        ("due merges (archive optimize) s", lambda r: _f(r.due_merge_wall)),
+        ("segments before → after the due merges", lambda r: r.due_merge_segments or "–"),
+        ("one segment (archive optimize --full) s", lambda r: _f(r.merge_wall)),
+        ("segments before → after --full", lambda r: r.merge_segments or "–"),
         ("reindex wall s", lambda r: _f(r.reindex_wall)),
         ("reindex articles/s", lambda r: _f(per_second(r.size, r.reindex_wall))),
         ("reindex peak RSS MB", lambda r: _f(r.reindex_peak_kb * 1024 / MB if r.reindex_peak_kb else None, 0)),

@@ -114,6 +114,15 @@ def with_array_terms(settings: Settings, **thresholds: Any) -> Settings:
     return replace(settings, index=settings.index._replace(writer=writer))
 
 
+def without_commit_merges(settings: Settings) -> Settings:
+    """``settings`` whose commits merge nothing: each ingest stays a segment of its own (a commit merges
+    tiny segments by default, and the small ingests of tests are tiny)."""
+    from dataclasses import replace
+
+    merges = settings.index.merges._replace(commit_merge_documents=0)
+    return replace(settings, index=settings.index._replace(merges=merges))
+
+
 @pytest.fixture
 def database() -> Iterator[str]:
     """A fresh database on the PostgreSQL server, dropped afterwards."""

@@ -12,14 +12,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
-from archive.config import Settings
+from archive.config import Settings, resolve_settings
 from archive.store.database import Store
 from archive.store.packing import is_packed, pack, unpack
 from archive.store.schema import SCHEMA_HEAD, alembic_config
-from tests.conftest import Run, write_jsonl
+from tests.conftest import PG_SERVER, Run, write_jsonl
 
 WORDS = (
     "सरकार संसद चुनाव मंत्री किसान बारिश अदालत फैसला बजट नीति शिक्षा अस्पताल डॉक्टर पुलिस शहर गांव नदी "
@@ -159,3 +160,46 @@ def test_a_packing_killed_midway_keeps_its_batches_reads_correctly_and_goes_on(s
         assert (article.title, article.body) == (records[article_id - 1]["title"], records[article_id - 1]["body"])
         assert json.loads(article.original or "") == records[article_id - 1]
     store.close()
+
+
+@pytest.mark.skipif(not PG_SERVER, reason="ARCHIVE_TEST_PG_URL is not set (no PostgreSQL server)")
+def test_a_postgresql_archive_of_the_release_before_is_packed(database: str, tmp_path: Path) -> None:
+    """On a server the columns become bytea (their texts as UTF-8), then are packed a batch at a time."""
+    import psycopg
+
+    engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0008")
+    engine.dispose()
+    records = articles(30, seed=3)
+    now = datetime(2026, 1, 1)
+    with psycopg.connect(database) as connection:
+        for n, r in enumerate(records):
+            connection.execute(
+                "INSERT INTO articles (title, body, source, language, content_hash, ingested_at, updated_at, "
+                "origin_file, origin_record, original) VALUES (%s, %s, %s, 'hi', %s, %s, %s, 'f.jsonl', %s, %s)",
+                (
+                    r["title"],
+                    r["body"],
+                    r["source"],
+                    f"h{n}",
+                    now,
+                    now,
+                    f"line {n + 1}",
+                    json.dumps(r, ensure_ascii=False),
+                ),
+            )
+    store = Store.open(resolve_settings(tmp_path / "home", database), create=False)
+    assert store.current_revision() == SCHEMA_HEAD
+    for article_id in (1, 30):
+        article = store.get(article_id)
+        assert article.body == records[article_id - 1]["body"]
+        assert json.loads(article.original or "") == records[article_id - 1]
+    store.close()
+    with psycopg.connect(database) as connection:
+        kinds = connection.execute(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'articles' AND column_name IN ('body', 'original')"
+        ).fetchall()
+        bodies = connection.execute("SELECT body FROM articles").fetchall()
+    assert kinds == [("bytea",), ("bytea",)] and all(is_packed(body) for (body,) in bodies)

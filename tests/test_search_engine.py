@@ -20,7 +20,7 @@ from archive.index.schema import VALUE_FIELDS
 from archive.index.search_index import SearchIndex
 from archive.search.expansion import QueryExpander as _Expander
 from archive.search.parsing import parse_query
-from tests.conftest import with_array_terms, write_jsonl
+from tests.conftest import with_array_terms, without_commit_merges, write_jsonl
 from tests.test_search_features import ARTICLES
 
 QUERIES = [
@@ -53,6 +53,7 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         settings = with_array_terms(resolve_settings(home), documents=1 if request.param == "arrays" else 2)
     else:  # (short fields' terms get arrays from a few documents)
         settings = with_array_terms(resolve_settings(home), short_floor=ArrayTerms().documents)
+    settings = without_commit_merges(settings)
     with Archive(settings=settings) as created:
         if request.param.endswith("two segments"):
             half = len(ARTICLES) // 2

@@ -536,6 +536,30 @@ def reindex(ctx: typer.Context) -> None:
 
 @app.command()
 @_reporting
+def optimize(
+    ctx: typer.Context,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="One segment: the index built again beside the one in use, then swapped in."),
+    ] = False,
+) -> None:
+    """Merge the search index's segments. An ingest merges only tiny ones, so that no update waits for a
+    merge; this runs the larger merges that are due (a nightly job, say). Searches go on meanwhile."""
+    from archive.cli.progress import index_progress
+
+    with index_progress(show_bar=full and sys.stderr.isatty()) as progress:
+        merged = _archive(ctx).optimize(full=full, progress=progress)
+    if not merged.merges:
+        typer.echo(f"nothing to merge: {counted(merged.segments_before, 'segment')}")
+        return
+    typer.echo(
+        f"merged {counted(merged.segments_before, 'segment')} into {merged.segments_after} "
+        f"({counted(len(merged.merges), 'merge')}, {sum(merged.merges):,} documents)"
+    )
+
+
+@app.command()
+@_reporting
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="The address to listen on (loopback: this machine only).")] = "127.0.0.1",

@@ -258,7 +258,8 @@ def print_stats(result: ArchiveStats, output: OutputFormat) -> None:
         f"articles:  {result.articles}",
         f"dated:     {result.articles - result.undated} ({dates}); undated: {result.undated}",
         f"sources:   {result.sources}",
-        f"indexed:   {result.indexed} ({result.index_bytes / 1e6:.1f} MB)",
+        f"indexed:   {result.indexed} ({result.index_bytes / 1e6:.1f} MB, {counted(result.segments, 'segment')}"
+        + ("; merges are due: `archive optimize` runs them)" if result.merges_due else ")"),
         "in step:   yes"
         if result.in_step
         else f"in step:   no ({result.pending} waiting; the next search or ingest catches up, "

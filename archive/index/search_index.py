@@ -8,7 +8,7 @@ import json
 import shutil
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +19,11 @@ from whoosh.index import LockError
 
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
-from archive.config import IndexSettings
+from archive.config import IndexSettings, MergePolicy
 from archive.errors import SearchIndexError
 from archive.index.codec.whoosh3 import latest_generation, term_document_counts
 from archive.index.feed import UNFILLED, applied_position, record_position
+from archive.index.merging import SegmentSize, next_merge
 from archive.index.schema import SCHEMA_VERSION, VALUE_FIELDS, build_schema, document
 from archive.index.swap import current_directory, fresh_directory_beside
 from archive.index.vocabulary import Vocabulary
@@ -241,6 +242,37 @@ class SearchIndex:
 
     # --- writing ------------------------------------------------------------------------------
 
+    def segment_sizes(self) -> list[tuple[int, int]]:
+        """Each segment's documents: (not deleted, all), as the latest commit has them."""
+        with self.open().reader() as reader:
+            return [(leaf.doc_count(), leaf.doc_count_all()) for leaf, _ in reader.leaf_readers()]
+
+    def due_merge(self, sizes: list[tuple[int, int]]) -> list[int]:
+        """The merge the policy would make next of segments of these sizes (none: within its bound)."""
+        return next_merge([SegmentSize(*size) for size in sizes], self.settings.merges)
+
+    def has_deletions(self) -> bool:
+        return any(live != stored for live, stored in self.segment_sizes())
+
+    def merge(self) -> list[int]:
+        """Run every merge the policy has due, one commit each (so a command waiting for the index waits for
+        one merge at most); returns the documents each read. The vocabulary is rebuilt after them: merges
+        drop deleted documents, whose words it still counted."""
+        done: list[int] = []
+        while True:
+            sizes = self.segment_sizes()
+            chosen = tuple(self.due_merge(sizes))
+            if not chosen:
+                break
+            with self.writer() as writer:
+                writer.merging = lambda _sizes, picked=chosen: picked
+            self.close()
+            done.append(sum(sizes[number][1] for number in chosen))
+        if done:
+            self.rebuild_vocabulary()
+            self.close()
+        return done
+
     @contextmanager
     def writer(self, timeout: float | None = None) -> Iterator[IndexWriter]:
         """A writer that commits when the block ends and discards everything if it raises; it waits up to
@@ -274,7 +306,13 @@ class SearchIndex:
         else:
             # the position goes with the commit (see archive.index.feed)
             record_position(self._opened_in, raw.generation, writer.position, start)
-            raw.commit()
+            policy = self.settings.merges
+            added = raw.docnum
+            # an ingest's commit merges small segments only (commit_merge_documents): large merges are
+            # left to `archive optimize` and to `archive serve` when idle, so no update waits for one
+            raw.commit_merging(
+                writer.merging or (lambda sizes: _with_new_segment(sizes, added, policy, policy.commit_merge_documents))
+            )
 
 
 class IndexWriter:
@@ -287,6 +325,9 @@ class IndexWriter:
         self.position = position
         #: Documents of earlier commits that the articles put replaced (an article indexed again).
         self.replaced = 0
+        #: Which segments the commit merges (indices into (live, stored) document counts), when not the
+        #: merge policy's choice for a commit.
+        self.merging: Callable[[list[tuple[int, int]]], Sequence[int]] | None = None
 
     def applied(self, position: int) -> None:
         """Every change of the feed up to ``position`` has been put or removed here."""
@@ -314,6 +355,12 @@ class IndexWriter:
     def remove(self, article_ids: Iterable[int]) -> None:
         for article_id in article_ids:
             self._raw.delete_by_term("id", str(article_id))
+
+
+def _with_new_segment(sizes: list[tuple[int, int]], added: int, policy: MergePolicy, limit: int | None) -> list[int]:
+    """The policy's next merge, the segment this commit adds (``added`` documents) counted among the rest."""
+    everything = [SegmentSize(*size) for size in sizes] + ([SegmentSize(added, added)] if added else [])
+    return [number for number in next_merge(everything, policy, limit) if number < len(sizes)]
 
 
 def new_index_beside(link: Path, settings: IndexSettings | None = None) -> SearchIndex:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Engine, Table, bindparam, create_engine, delete, event, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from archive import models
 from archive.analysis.sources import source_key
@@ -286,11 +287,13 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
 
         Every added or updated article is a change in the feed, in the same transaction. Two ingests storing
         the same article at once: one of them hits the unique url or hash and its batch is rolled back; it
-        is tried again and then finds the other's article there."""
+        is tried again and then finds the other's article there. An article the batch updates that another
+        command deletes meanwhile (a server database reads committed rows, so it may go between the batch's
+        read and its write) fails the batch's update the same way, and the batch tried again adds it."""
         for attempt in range(UPSERT_ATTEMPTS):
             try:
                 return self._upsert(records, now, run_id)
-            except IntegrityError:
+            except (IntegrityError, StaleDataError):
                 if attempt == UPSERT_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")

@@ -21,7 +21,7 @@ import os
 import pickle
 import struct
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -80,8 +80,8 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
             _writing,
             "SegmentWriter",
             "_check_state _check_fields _doc_boost _field_boost _flush_segment _close_segment _commit_toc "
-            "per_document_reader temp_storage add_document commit",
-            "_added perdocwriter fieldwriter docnum pool schema storage",
+            "per_document_reader temp_storage add_document add_reader commit",
+            "_added perdocwriter fieldwriter docnum pool schema storage segments",
         ),
         (
             _w3,
@@ -508,6 +508,29 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
     def segment_reader(self, segment: Any) -> Any:
         """A reader of one of :meth:`before_commit`'s segments."""
         return _reading.SegmentReader(self.storage, self.schema, segment)
+
+    def segment_sizes(self) -> list[tuple[int, int]]:
+        """Each segment of the generation this writer started from: (documents not deleted, all)."""
+        return [(segment.doc_count(), segment.doc_count_all()) for segment in self.segments]
+
+    def commit_merging(self, choose: Callable[[list[tuple[int, int]]], Sequence[int]]) -> None:
+        """Commit, merging into this writer's new segment the segments ``choose`` picks (indices into what
+        :meth:`segment_sizes` returns, which it is given); the others are kept as they are. (Whoosh's own
+        policies, MERGE_SMALL by default, are not used.) The merged segment becomes searchable with the new
+        table of contents, and the segments it replaces are deleted after it: a merge killed midway
+        leaves the generation before it in force, and its files to the next commit's clean-up."""
+
+        def merge(writer: Any, segments: list[Any]) -> list[Any]:
+            chosen = set(choose([(segment.doc_count(), segment.doc_count_all()) for segment in segments]))
+            for number in sorted(chosen):
+                reader = _reading.SegmentReader(writer.storage, writer.schema, segments[number])
+                try:
+                    writer.add_reader(reader)
+                finally:
+                    reader.close()
+            return [segment for number, segment in enumerate(segments) if number not in chosen]
+
+        self.commit(mergetype=merge)
 
     def add_document(self, **fields: Any) -> None:
         schema = self.schema
