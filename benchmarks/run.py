@@ -68,6 +68,8 @@ FIRST_DAY, LAST_DAY = date(2015, 1, 1), date(2020, 12, 31)
 SINCE = date(2016, 1, 1)
 #: The daily updates measured into each size: (articles, seed of their generated corpus).
 UPDATES = ((200, SEED + 200), (1, SEED + 1))
+#: And one of this many with the page cache dropped first.
+COLD_UPDATE = 200
 
 #: (label, query, API keyword arguments, CLI options)
 QUERIES: list[tuple[str, str, dict[str, Any], list[str]]] = [
@@ -128,6 +130,7 @@ class SizeResult:
     disk_index_bytes: int = 0
     #: ``archive ingest`` of a day's new articles into the archive as ingested (whole process, wall s).
     update_walls: dict[int, float] = field(default_factory=dict)
+    cold_update_wall: float | None = None
     #: ``archive optimize --full`` (one segment) after those updates; None: no such command.
     merge_wall: float | None = None
     merge_segments: str = ""
@@ -249,15 +252,36 @@ def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int
 
 
 def measure_updates(result: SizeResult, real: Sequence[dict[str, Any]], home: Path, work: Path) -> None:
-    """A day's update: new articles (generated with other seeds) ingested into the archive as it is."""
-    for count, seed in UPDATES:
-        path = work / f"update-{count}.jsonl.gz"
+    """A day's update: new articles (generated with other seeds) ingested into the archive as it is; then
+    one more of 200 with the page cache dropped first, where this process may drop it (root on Linux)."""
+    for count, seed in (*UPDATES, (COLD_UPDATE, SEED + COLD_UPDATE + 1)):
+        cold = seed == SEED + COLD_UPDATE + 1
+        if cold and not drop_page_cache():
+            print("    update, cold: the page cache cannot be dropped here (needs root on Linux)")
+            continue
+        path = work / f"update-{count}{'-cold' if cold else ''}.jsonl.gz"
         write_jsonl_gz(path, generate(real, count, seed))
+        if cold:
+            drop_page_cache()
         command = [*archive_command(), "--home", str(home), "ingest", str(path), "--quiet"]
         code, wall, _peak, out, err = run_measured(command)
         counts = [line for line in out.splitlines() if line.startswith("added ")]
-        result.update_walls[count] = wall
-        print(f"    update of {count}: {wall:.2f} s, exit {code}, {counts[-1] if counts else err.strip()[-300:]}")
+        if cold:
+            result.cold_update_wall = wall
+        else:
+            result.update_walls[count] = wall
+        label = f"update of {count}{', page cache dropped' if cold else ''}"
+        print(f"    {label}: {wall:.2f} s, exit {code}, {counts[-1] if counts else err.strip()[-300:]}")
+
+
+def drop_page_cache() -> bool:
+    """Write the dirty pages out and drop the page cache (Linux, as root); whether it could."""
+    try:
+        subprocess.run(["sync"], check=False)
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return False
+    return True
 
 
 def measure_merge(result: SizeResult, home: Path) -> None:
@@ -402,6 +426,7 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
             (f"update of {count} article(s), whole process s", lambda r, c=count: _f(r.update_walls.get(c), 2))
             for count, _seed in UPDATES
         ),
+        (f"update of {COLD_UPDATE}, page cache dropped, s", lambda r: _f(r.cold_update_wall, 2)),
         ("due merges (archive optimize) s", lambda r: _f(r.due_merge_wall)),
         ("segments before → after the due merges", lambda r: r.due_merge_segments or "–"),
         ("one segment (archive optimize --full) s", lambda r: _f(r.merge_wall)),

@@ -4,7 +4,8 @@ Every commit adds a segment, and every segment costs a search its per-segment wo
 merged; but a merge rewrites every posting of the segments it takes, and the largest ones are the
 archive. A tiered policy keeps the count bounded at a cost that grows with the archive's size only
 logarithmically: segments are grouped in tiers of sizes ``floor``, ``floor × at_once``, ... and a tier
-may hold ``per_tier`` segments before some of them are merged into one of the next tier. Of the merges
+may hold ``per_tier`` segments before some of them are merged into one of the next tier; and, as a
+search pays for every segment, never more than ``max_segments`` in all. Of the merges
 possible the policy picks the one of the most even sizes (the *skew*: the largest segment's share of the
 merge, ``1 / at_once`` at best), slightly preferring small merges and merges that drop many deleted
 documents, as Lucene does.
@@ -34,16 +35,16 @@ class SegmentSize(NamedTuple):
 def allowed_segments(total: int, policy: MergePolicy) -> int:
     """How many segments an index of ``total`` live documents may have before a merge is due.
 
-    >>> allowed_segments(100_000, MergePolicy())  # ten of 2,000 or fewer, then four of 20,000
+    >>> allowed_segments(100_000, MergePolicy(max_segments=100))  # ten of 2,000 or fewer, four of 20,000
     14
-    >>> allowed_segments(1_000, MergePolicy())
-    1
+    >>> allowed_segments(100_000, MergePolicy()), allowed_segments(1_000, MergePolicy())
+    (8, 1)
     """
     level, remaining, allowed = policy.floor_documents, float(total), 0
     while True:
         in_tier = remaining / level
         if in_tier < policy.per_tier:
-            return allowed + max(1, math.ceil(in_tier))
+            return min(policy.max_segments, allowed + max(1, math.ceil(in_tier)))
         allowed += policy.per_tier
         remaining -= policy.per_tier * level
         level *= policy.at_once
@@ -53,7 +54,7 @@ def next_merge(sizes: Sequence[SegmentSize], policy: MergePolicy, limit: int | N
     """The segments (indices into ``sizes``) to merge next, or none when the index is within its bound.
     ``limit`` bounds the documents a merge may read (an ingest's commit passes a small one).
 
-    >>> policy = MergePolicy(floor_documents=100, per_tier=3, at_once=4)
+    >>> policy = MergePolicy(floor_documents=100, per_tier=3, at_once=4, max_segments=100)
     >>> sizes = [SegmentSize(n, n) for n in (5_000, 90, 100, 80, 110, 95, 85, 70, 105, 60)]
     >>> next_merge(sizes, policy)
     [6, 3, 7, 9]

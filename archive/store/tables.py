@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -72,6 +73,9 @@ class Base(DeclarativeBase):
 
 class Article(Base):
     __tablename__ = "articles"
+    # Each band's index carries the signature and cluster too: clustering a batch reads only these indexes,
+    # never the rows (at 100,000 articles, with the file not in the page cache, its reads took 0.8 s)
+    __table_args__ = tuple(Index(f"ix_articles_band{n}", f"band{n}", "simhash", "cluster_id") for n in range(4))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str | None] = mapped_column(String(2048), unique=True)
@@ -99,10 +103,10 @@ class Article(Base):
     #: SimHash of the body and its four bands (see ``archive.dedupe``); articles within a few bits of each
     #: other share a ``cluster_id``: the id of the first of them stored.
     simhash: Mapped[int | None] = mapped_column(BigInteger)
-    band0: Mapped[int | None] = mapped_column(Integer, index=True)
-    band1: Mapped[int | None] = mapped_column(Integer, index=True)
-    band2: Mapped[int | None] = mapped_column(Integer, index=True)
-    band3: Mapped[int | None] = mapped_column(Integer, index=True)
+    band0: Mapped[int | None] = mapped_column(Integer)
+    band1: Mapped[int | None] = mapped_column(Integer)
+    band2: Mapped[int | None] = mapped_column(Integer)
+    band3: Mapped[int | None] = mapped_column(Integer)
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: The ingest run that last added or changed it (None: stored before runs were recorded with articles).
     changed_in_run: Mapped[int | None] = mapped_column(Integer, index=True)
