@@ -18,7 +18,7 @@ The index of each SimHash band also holds the signature and the cluster, so that
 articles reads the band indexes only, not the articles' rows.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 import zstandard
@@ -62,14 +62,8 @@ def upgrade() -> None:
             if kinds.get(column) != "bytea":
                 op.execute(f"ALTER TABLE articles ALTER COLUMN {column} TYPE bytea USING convert_to({column}, 'UTF8')")
         connection.commit()
-    last, packed_any = 0, False
-    while True:
-        rows = connection.execute(
-            sa.text("SELECT id, body, original FROM articles WHERE id > :last ORDER BY id LIMIT :batch"),
-            {"last": last, "batch": BATCH},
-        ).all()
-        if not rows:
-            break
+    packed_any = False
+    for rows in _batches(connection):
         packed = [
             {"id": row.id, "body": _pack(row.body), "original": _pack_original(row.original, row.body)}
             for row in rows
@@ -78,13 +72,24 @@ def upgrade() -> None:
         if packed:
             packed_any = True
             connection.execute(sa.text("UPDATE articles SET body = :body, original = :original WHERE id = :id"), packed)
-        last = rows[-1].id
         connection.commit()  # (the next statement begins the next transaction, under the write lock again)
     if packed_any and connection.dialect.name == "sqlite":
         # outside any transaction (VACUUM refuses to run in one): the driver's own connection, between the
         # last batch's commit and the transaction Alembic's version stamp begins
         connection.commit()
         connection.connection.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+
+
+def _batches(connection: sa.Connection) -> Iterator[Sequence[sa.Row[tuple[int, object, object]]]]:
+    """Every article's id, body and original, BATCH at a time in id order (each batch read when asked for,
+    so that a batch written and committed is not read again)."""
+    last = 0
+    while rows := connection.execute(
+        sa.text("SELECT id, body, original FROM articles WHERE id > :last ORDER BY id LIMIT :batch"),
+        {"last": last, "batch": BATCH},
+    ).all():
+        yield rows
+        last = rows[-1].id
 
 
 def _is_packed(value: object) -> bool:
@@ -119,19 +124,11 @@ def downgrade() -> None:
     """Every text plain again (UTF-8 bytes until PostgreSQL's columns become ``text`` once more)."""
     connection = op.get_bind()
     server = connection.dialect.name == "postgresql"
-    last = 0
-    while True:
-        rows = connection.execute(
-            sa.text("SELECT id, body, original FROM articles WHERE id > :last ORDER BY id LIMIT :batch"),
-            {"last": last, "batch": BATCH},
-        ).all()
-        if not rows:
-            break
+    for rows in _batches(connection):
         plain = [
             {"id": row.id, "body": _unpack(row.body, server), "original": _unpack_original(row, server)} for row in rows
         ]
         connection.execute(sa.text("UPDATE articles SET body = :body, original = :original WHERE id = :id"), plain)
-        last = rows[-1].id
     if server:
         for column in ("body", "original"):
             op.execute(f"ALTER TABLE articles ALTER COLUMN {column} TYPE text USING convert_from({column}, 'UTF8')")
