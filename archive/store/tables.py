@@ -36,25 +36,6 @@ NAMING = {
 }
 
 
-class PackedText(TypeDecorator[str]):
-    """Text stored compressed (:mod:`archive.store.packing`): ``bytea`` on a server. SQLite keeps each
-    value's own type whatever its column declares, so there the columns stay declared ``TEXT`` and hold
-    the frames as BLOBs: changing a declaration in SQLite copies the whole table in one transaction,
-    which migration 0009 avoids so that it can pack a batch at a time."""
-
-    impl = LargeBinary
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        return dialect.type_descriptor(Text() if dialect.name == "sqlite" else LargeBinary())
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
-        return pack(value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
-        return unpack(value)
-
-
 class PackedBytes(TypeDecorator[bytes]):
     """Bytes the store packs itself (an original record, packed against its body), declared as
     :class:`PackedText` is: ``TEXT`` on SQLite, ``bytea`` on a server. A value stored before migration
@@ -65,6 +46,21 @@ class PackedBytes(TypeDecorator[bytes]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         return dialect.type_descriptor(Text() if dialect.name == "sqlite" else LargeBinary())
+
+
+class PackedText(PackedBytes):
+    """Text stored compressed (:mod:`archive.store.packing`): ``bytea`` on a server. SQLite keeps each
+    value's own type whatever its column declares, so there the columns stay declared ``TEXT`` and hold
+    the frames as BLOBs: changing a declaration in SQLite copies the whole table in one transaction,
+    which migration 0009 avoids so that it can pack a batch at a time."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return pack(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return unpack(value)
 
 
 class Base(DeclarativeBase):

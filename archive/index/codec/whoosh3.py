@@ -81,7 +81,7 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
             "SegmentWriter",
             "_check_state _check_fields _doc_boost _field_boost _flush_segment _close_segment _commit_toc "
             "per_document_reader temp_storage add_document add_reader commit",
-            "_added perdocwriter fieldwriter docnum pool schema storage segments",
+            "_added perdocwriter fieldwriter docnum pool schema storage",
         ),
         (
             _w3,
@@ -509,13 +509,9 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
         """A reader of one of :meth:`before_commit`'s segments."""
         return _reading.SegmentReader(self.storage, self.schema, segment)
 
-    def segment_sizes(self) -> list[tuple[int, int]]:
-        """Each segment of the generation this writer started from: (documents not deleted, all)."""
-        return [(segment.doc_count(), segment.doc_count_all()) for segment in self.segments]
-
     def commit_merging(self, choose: Callable[[list[tuple[int, int]]], Sequence[int]]) -> None:
-        """Commit, merging into this writer's new segment the segments ``choose`` picks (indices into what
-        :meth:`segment_sizes` returns, which it is given); the others are kept as they are. (Whoosh's own
+        """Commit, merging into this writer's new segment the segments ``choose`` picks (indices into the
+        segments' (documents not deleted, all), which it is given); the others are kept as they are. (Whoosh's own
         policies, MERGE_SMALL by default, are not used.) The merged segment becomes searchable with the new
         table of contents, and the segments it replaces are deleted after it: a merge killed midway
         leaves the generation before it in force, and its files to the next commit's clean-up."""
