@@ -1,5 +1,9 @@
 """One family of errors. Every message names the problem and what to do about it."""
 
+from __future__ import annotations
+
+from archive.messages import Message
+
 
 class ArchiveError(Exception):
     """Base of every error the archive reports to a user.
@@ -8,6 +12,12 @@ class ArchiveError(Exception):
     """
 
     exit_code = 1
+
+    @property
+    def message(self) -> Message | None:
+        """The error's :class:`~archive.messages.Message`, when it was raised with one (a page translates it)."""
+        first = self.args[0] if self.args else None
+        return first if isinstance(first, Message) else None
 
 
 class NoArchiveError(ArchiveError):

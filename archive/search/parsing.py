@@ -11,6 +11,7 @@ from whoosh.query import NullQuery
 
 from archive.analysis.tokenizer import tokenize
 from archive.errors import QueryError
+from archive.messages import Message
 from archive.search.typed import typed_query
 
 SEARCH_FIELDS = ("title", "summary", "body")
@@ -30,14 +31,14 @@ def check_syntax(query: str) -> None:
     archive.errors.QueryError: Unclosed parenthesis at position 1 in the query; add a ')'.
     """
     if not query.strip():
-        raise QueryError("The query is empty; give one or more words to search for.")
+        raise QueryError(Message("query_empty"))
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"The query has {len(query):,} characters; at most {MAX_QUERY_CHARS:,} are searched.")
+        raise QueryError(Message("query_too_long", length=len(query), limit=MAX_QUERY_CHARS))
     for position, char in enumerate(query, start=1):
         if "\ud800" <= char <= "\udfff":
-            raise QueryError(f"The query has a broken character (a lone surrogate) at position {position}.")
+            raise QueryError(Message("query_surrogate", position=position))
         if (char < " " and char not in "\t\n") or char == "\x7f":
-            raise QueryError(f"The query has a control character (U+{ord(char):04X}) at position {position}.")
+            raise QueryError(Message("query_control", char=f"U+{ord(char):04X}", position=position))
     depth_positions: list[int] = []
     in_quote: int | None = None
     for position, char in enumerate(query, start=1):
@@ -46,15 +47,15 @@ def check_syntax(query: str) -> None:
         elif in_quote is None and char == "(":
             depth_positions.append(position)
             if len(depth_positions) > MAX_QUERY_DEPTH:
-                raise QueryError(f"Parentheses nest deeper than {MAX_QUERY_DEPTH} levels at position {position}.")
+                raise QueryError(Message("query_too_deep", limit=MAX_QUERY_DEPTH, position=position))
         elif in_quote is None and char == ")":
             if not depth_positions:
-                raise QueryError(f"Unmatched ')' at position {position} in the query; remove it or add a '('.")
+                raise QueryError(Message("query_unmatched_close", position=position))
             depth_positions.pop()
     if in_quote is not None:
-        raise QueryError(f'Unclosed quote at position {in_quote} in the query; add the closing ".')
+        raise QueryError(Message("query_unclosed_quote", position=in_quote))
     if depth_positions:
-        raise QueryError(f"Unclosed parenthesis at position {depth_positions[-1]} in the query; add a ')'.")
+        raise QueryError(Message("query_unclosed_group", position=depth_positions[-1]))
 
 
 def parse_query(query: str, schema: Any, notes: list[str] | None = None, acronyms: set[str] | None = None) -> Any:
@@ -72,17 +73,11 @@ def parse_query(query: str, schema: Any, notes: list[str] | None = None, acronym
     try:
         parsed = parser.parse(typed.text)
     except Exception as error:  # Whoosh's parser raises assorted types for malformed syntax
-        raise QueryError(f"Cannot read the query {query!r}: {error}. See `archive search --help`.") from error
+        raise QueryError(Message("query_unreadable", query=query, reason=str(error))) from error
     if parsed is NullQuery or isinstance(parsed, type(NullQuery)):
         if not any(True for _ in tokenize(typed.text)):
-            raise QueryError(
-                f"Nothing to search for in {query!r}: it has no letters or digits (symbols and emoji are not "
-                "indexed). Search for a word."
-            )
-        raise QueryError(
-            f"Nothing to search for in {query!r}: it has only very common words (such as का, की, और, है) "
-            "that the index leaves out. Add a more specific word."
-        )
+            raise QueryError(Message("query_no_letters", query=query))
+        raise QueryError(Message("query_only_common", query=query))
     return parsed
 
 

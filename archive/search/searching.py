@@ -20,6 +20,7 @@ from archive.index.query.arrays import Floats, Ints, Mask, Matches
 from archive.index.query.collect import count_distinct, first_per_key, ranked
 from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
+from archive.messages import Message
 from archive.search.damage import index_damage_reported
 from archive.search.expansion import QueryExpander
 from archive.search.matched import NO_FORMS, QueryForms, matched_words
@@ -70,7 +71,7 @@ def _filter(request: SearchRequest) -> Any:
 
 def _sorting(sort: str) -> Any:
     if sort not in SORTS:
-        raise QueryError(f"Cannot sort by {sort!r}; use one of {', '.join(SORTS)}.")
+        raise QueryError(Message("bad_sort", sort=sort, choices=", ".join(SORTS)))
     if sort == "relevance":
         return None
     # equal dates keep the order articles were stored in, so pages never shuffle
@@ -148,18 +149,15 @@ def describe_filters(request: SearchRequest) -> str:
 
 def _check(request: SearchRequest) -> None:
     if request.limit < 1 or request.page < 1:
-        raise QueryError("--limit and --page must be at least 1.")
+        raise QueryError(Message("bad_page"))
     unknown = set(request.facets) - set(FACETS)
     if unknown:
-        raise QueryError(f"Unknown facet {', '.join(sorted(unknown))}; use {', '.join(FACETS)}.")
+        raise QueryError(Message("bad_facet", facets=", ".join(sorted(unknown)), choices=", ".join(FACETS)))
     _sorting(request.sort)  # rejects an unknown order before any work
     if request.since and request.until and request.since > request.until:
-        raise QueryError(
-            f"The dates are the wrong way round: --since {request.since.isoformat()} is after --until "
-            f"{request.until.isoformat()}; swap them."
-        )
+        raise QueryError(Message("dates_reversed", since=request.since.isoformat(), until=request.until.isoformat()))
     if request.dated is False and (request.since or request.until):
-        raise QueryError("Undated articles have no date to be --since or --until; drop one of the two.")
+        raise QueryError(Message("undated_with_dates"))
 
 
 class _Matching:
@@ -216,7 +214,7 @@ class _Matching:
         lowest = float(scores[self.matches.mask].min()) if self.matches.mask.any() else 1.0
         scores[extra] = lowest / 2
         self.matches.mask[extra] = True
-        self.notes.append(f"Also listed: {_articles(added)} dated in {year}, after those whose text says it.")
+        self.notes.append(Message("note_dated_in", articles=_articles(added), year=year))
 
     def ordered(self) -> Iterator[int]:
         return _ordered(self.matches.scores, self.mask, self.values, self.sort)
@@ -276,9 +274,17 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
         matched = count_distinct(found.values.clusters(), unfiltered) if collapsed else found.word_matches
         verb = "matches" if matched == 1 else "match"
         notes.append(
-            f"{_articles(matched)} {verb} {request.query!r}; none {describe_filters(request)}."
+            Message(
+                "note_filters_left_nothing",
+                articles=_articles(matched),
+                verb=verb,
+                query=request.query,
+                filters=describe_filters(request),
+            )
             if not browsing
-            else f"The archive has {_articles(matched)}; none {describe_filters(request)}."
+            else Message(
+                "note_archive_filters_left_nothing", articles=_articles(matched), filters=describe_filters(request)
+            )
         )
     return SearchResults(
         query=request.query,
@@ -396,7 +402,7 @@ def _similar(session: SearchSession, article_id: int, limit: int) -> SearchResul
         raise NotFoundError(f"No article with id {article_id}. `archive search` shows the ids.")
     docnum = searcher.document_number(id=str(article_id))
     if docnum is None:
-        raise QueryError(f"Article {article_id} is not in the index yet; run `archive reindex`.")
+        raise QueryError(Message("not_indexed_yet", id=article_id))
     title, body = article
     terms = distinctive_terms(title, body, searcher)
     values = session.values()

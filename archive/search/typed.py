@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from archive.analysis.acronyms import is_acronym
 from archive.errors import QueryError
+from archive.messages import Message
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 #: Operators that join two things (NOT only needs something after it).
@@ -74,16 +75,15 @@ def _check_operators(chunks: list[_Chunk]) -> None:
             continue
         before = chunks[i - 1].kind if i > 0 else None
         after = chunks[i + 1].kind if i + 1 < len(chunks) else None
-        hint = f"{chunk.text} at position {chunk.position}"
         if after in (None, "close", "operator") and not (after == "operator" and chunks[i + 1].text == "NOT"):
             raise QueryError(
-                f"{hint} has nothing after it; add a word after it, or remove it "
-                f'(to search for the word itself, put it in quotes: "{chunk.text.lower()}").'
+                Message("operator_nothing_after", operator=chunk.text, position=chunk.position, word=chunk.text.lower())
             )
         if chunk.text in BINARY and before in (None, "open", "operator"):
             raise QueryError(
-                f"{hint} has nothing before it; add a word before it, or remove it "
-                f'(to search for the word itself, put it in quotes: "{chunk.text.lower()}").'
+                Message(
+                    "operator_nothing_before", operator=chunk.text, position=chunk.position, word=chunk.text.lower()
+                )
             )
 
 
@@ -96,10 +96,7 @@ def _rewrite_word(chunk: _Chunk, following: _Chunk | None, notes: list[str]) -> 
         if not body and next_kind in ("phrase", "open"):
             return text[0]  # -"a phrase", -(a group)
         if not body:
-            notes.append(
-                f"Left out the {text!r} standing alone at position {chunk.position}: join it to a word "
-                f"(-word leaves the word out, +word requires it)."
-            )
+            notes.append(Message("note_lone_sign", sign=text, position=chunk.position))
             return ""
         sign, text = text[0], body
     prefix = ""
@@ -107,10 +104,7 @@ def _rewrite_word(chunk: _Chunk, following: _Chunk | None, notes: list[str]) -> 
     if field_match:
         prefix, text = field_match.group(), text[field_match.end() :]
         if not text and next_kind not in ("phrase", "open"):
-            raise QueryError(
-                f"{prefix} at position {chunk.position} has nothing after it; write the word to find in that "
-                f"field straight after it (such as {prefix}चुनाव), or remove it."
-            )
+            raise QueryError(Message("field_nothing_after", field=prefix, position=chunk.position))
     parts = [part for part in _JOIN.split(text) if part]
     if len(parts) <= 1:
         # a sign at the word's end is part of its text (C++), which the analyzer leaves out anyway
