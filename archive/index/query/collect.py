@@ -57,32 +57,62 @@ def _smallest(keys: np.ndarray[Any, Any], k: int) -> Any:
     return np.partition(few, k - 1)[k - 1]
 
 
-def first_per_key(ordered: Iterable[int], keys: Ints, wanted: int) -> list[int]:
-    """The first ``wanted`` documents, skipping any whose key came before; a negative key never collapses.
+class Stories:
+    """The one rule for copies of a story (near-duplicates printed by several outlets): with ``collapse``, a
+    story counts once and shows as its first document in the result order; a document of no story (a
+    negative key) is a story of its own. Every count and list a search gives goes through one of these,
+    so that a facet's count is the total of the search its value opens, and an export lists what the pages
+    list.
 
-    >>> first_per_key([0, 1, 2, 3, 4], np.array([7, 7, -1, 5, -1]), 3)
-    [0, 2, 3]
+    >>> keys = np.array([7, 7, -1, 5, -1])
+    >>> stories = Stories(keys, collapse=True)
+    >>> list(stories.firsts([0, 1, 2, 3, 4])), stories.count(np.ones(5, dtype=bool))
+    ([0, 2, 3, 4], 4)
+    >>> stories.count_by(np.array([0, 1, 1, 0, 0]), np.ones(5, dtype=bool), 2).tolist()
+    [3, 2]
+    >>> Stories(keys, collapse=False).count_by(np.array([0, 1, 1, 0, 0]), np.ones(5, dtype=bool), 2).tolist()
+    [3, 2]
     """
-    seen: set[int] = set()
-    kept: list[int] = []
-    for d in ordered:
-        key = int(keys[d])
-        if key >= 0 and key in seen:
-            continue
-        seen.add(key)
-        kept.append(d)
-        if len(kept) == wanted:
-            break
-    return kept
 
+    def __init__(self, keys: Ints, *, collapse: bool) -> None:
+        self.keys = keys
+        self.collapse = collapse
 
-def count_distinct(keys: Ints, mask: Mask) -> int:
-    """How many distinct keys the matching documents have, each negative key counted on its own (a
-    document that belongs to no story is a story of its own).
+    def firsts(self, ordered: Iterable[int]) -> Iterator[int]:
+        """The documents of ``ordered`` less those whose story came before, lazily."""
+        if not self.collapse:
+            yield from ordered
+            return
+        keys, seen = self.keys, set()
+        for document in ordered:
+            key = int(keys[document])
+            if key >= 0:
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield document
 
-    >>> count_distinct(np.array([3, 3, -1, -1, 5]), np.array([True, True, True, True, False]))
-    3
-    """
-    chosen = keys[mask]
-    stories, alone = chosen[chosen >= 0], int(np.count_nonzero(chosen < 0))
-    return int(np.count_nonzero(np.bincount(stories))) + alone if stories.size else alone
+    def count(self, mask: Mask) -> int:
+        """How many stories the documents of ``mask`` are."""
+        if not self.collapse:
+            return int(np.count_nonzero(mask))
+        chosen = self.keys[mask]
+        stories, alone = chosen[chosen >= 0], int(np.count_nonzero(chosen < 0))
+        return int(np.count_nonzero(np.bincount(stories))) + alone if stories.size else alone
+
+    def count_by(self, codes: Ints, mask: Mask, size: int) -> Ints:
+        """For each value code (``0 <= code < size``), how many stories of ``mask`` have it: a story printed
+        under two values (two outlets) counts in both, as the search of either value finds it."""
+        chosen = np.flatnonzero(mask)
+        values = codes[chosen].astype(np.int64, copy=False)
+        if not self.collapse:
+            counted: Ints = np.bincount(values, minlength=size)
+            return counted
+        keys = self.keys[chosen]
+        alone = keys < 0
+        counts: Ints = np.bincount(values[alone], minlength=size)
+        if not alone.all():
+            span = int(keys.max()) + 1
+            pairs = np.unique(values[~alone] * span + keys[~alone])  # each (value, story) once
+            counts += np.bincount(pairs // span, minlength=size)
+        return counts

@@ -1,0 +1,240 @@
+"""The one matching step every search goes through: what a request matches, with scores, filters and the one
+rule for copies of a story (:class:`archive.index.query.collect.Stories`).
+
+The page, its total, the facets, the timeline, the streamed exports, the saved searches' counts and
+``similar`` all read a :class:`Matched` (as Whoosh's ``search_with_collector`` runs one matcher for any
+collector, and tantivy's collectors share one scorer): what they count and list can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence, Set
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+
+from archive.analysis.sources import source_key
+from archive.index.query.arrays import Mask, Matches
+from archive.index.query.collect import Stories, ranked
+from archive.index.query.evaluator import Evaluator
+from archive.index.query.values import DocValues
+from archive.messages import Message
+from archive.search.expansion import QueryExpander
+from archive.search.matched import NO_FORMS, QueryForms, matched_words
+from archive.search.parsing import parse_query
+from archive.search.request import Hit, SearchRequest, is_browse
+from archive.search.session import SearchSession
+from archive.search.snippets import Snippet, make_snippet, words_starting_in
+
+SNIPPET_FRAGMENTS = 2
+SNIPPET_CHARS = 180
+
+#: The filters of a request by name; a facet of the same name leaves its own filter out when it counts, so
+#: that its values combine with OR (check a second outlet beside the first).
+FILTERS = ("source", "category", "language", "date", "dated")
+
+
+@dataclass
+class Matched:
+    """A request evaluated on the index: every matching document with its score (``matches``, the words
+    alone), each filter's documents, the result (``mask``: words and every filter), and the story rule."""
+
+    request: SearchRequest
+    store: Any
+    searcher: Any
+    values: DocValues
+    expander: QueryExpander
+    #: The query as evaluated (None when browsing by filters alone).
+    expanded_query: Any
+    matches: Matches
+    filters: dict[str, Mask]
+    mask: Mask
+    stories: Stories
+    sort: str
+    query_forms: QueryForms
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def word_matches(self) -> int:
+        """How many documents the words match before the filters."""
+        return int(np.count_nonzero(self.matches.mask))
+
+    def without(self, name: str) -> Mask:
+        """The documents the words and every filter but ``name`` match (a facet's own filter left out)."""
+        mask = self.matches.mask
+        for other, kept in self.filters.items():
+            if other != name:
+                mask = mask & kept
+        return mask
+
+    def ordered(self, mask: Mask | None = None) -> Iterator[int]:
+        """The documents of ``mask`` (by default the result) in result order, lazily."""
+        chosen = self.mask if mask is None else mask
+        if self.sort == "relevance":
+            # best score first; equal scores in index order, as Whoosh orders them
+            return ranked(self.matches.scores, chosen, sign=-1)
+        # equal dates keep the order articles were stored in, so pages never shuffle; undated ones come last
+        dates, numbers = self.values.date_order(newest=self.sort == "newest")
+        return ranked(dates, chosen, secondary=numbers)
+
+    def shown(self, mask: Mask | None = None) -> Iterator[int]:
+        """What a list of results shows, in order: one document per story when the request collapses them."""
+        return self.stories.firsts(self.ordered(mask))
+
+    def hits(self, top: Sequence[int], *, name_copies: bool | None = None) -> list[Hit]:
+        """The hits of these documents, in this order, with their snippets and (``name_copies``, by default
+        when the request collapses copies) the other outlets that printed each story."""
+        request = self.request
+        name_copies = request.collapse if name_copies is None else name_copies
+        fields = [self.searcher.stored_fields(d) for d in top]
+        ids = [int(f["id"]) for f in fields]
+        texts = self.store.texts(ids) if request.snippets else {}
+        copies = self.store.cluster_sources([f.get("cluster", "") for f in fields]) if name_copies else {}
+        # the shown articles' words asked about at once (which summaries are shown depends on the bodies)
+        first_letters = self.query_forms.first_letters()
+        words = words_starting_in((text for pair in texts.values() for text in pair if text), first_letters)
+        matched = matched_words(self.query_forms, words)
+        # sorted by date, there is no relevance score to report (as before: 0)
+        scores = self.matches.scores
+        shown = [float(scores[d]) if self.sort == "relevance" else None for d in top]
+        return [
+            make_hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)
+        ]
+
+
+def match(
+    session: SearchSession,
+    request: SearchRequest,
+    *,
+    query: Any = None,
+    expander: QueryExpander | None = None,
+    only: Mask | None = None,
+) -> Matched:
+    """Evaluate ``request`` (or, with ``query``, that Whoosh query instead of the request's words: what
+    ``similar`` asks) on the session's index. ``only`` restricts the result to some documents."""
+    store, _, searcher = session.acquire()
+    values = session.values()
+    evaluator = Evaluator(searcher, values)
+    notes: list[str] = []
+    browsing = query is None and is_browse(request.query)
+    # with no words there is no relevance to rank by: the newest first
+    sort = "newest" if browsing and request.sort == "relevance" else request.sort
+    expanded_query: Any = None
+    if browsing:
+        expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
+        matches = Matches(values.live().copy(), np.zeros(values.count))
+    else:
+        if query is None:
+            acronyms: set[str] = set()
+            parsed = parse_query(request.query, searcher.schema, notes, acronyms)
+            expander = expander or new_expander(session, searcher, acronyms)
+            query = parsed.accept(expander)
+        expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
+        expanded_query = query
+        matches = evaluator.scores(query)
+        year = year_asked(request.query)
+        if year is not None:
+            _add_dated_in(matches, values, year, notes)
+    filters = _filters(request, evaluator, values)
+    if only is not None:
+        filters["only"] = only
+    mask = matches.mask
+    for kept in filters.values():
+        mask = mask & kept
+    query_forms = (
+        QueryForms.of(expanded_query, searcher.reader(), expander.unmarked) if expanded_query is not None else NO_FORMS
+    )
+    stories = Stories(values.clusters(), collapse=request.collapse)
+    return Matched(
+        request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
+        query_forms, notes,
+    )  # fmt: skip
+
+
+def new_expander(session: SearchSession, searcher: Any, acronyms: Set[str]) -> QueryExpander:
+    return QueryExpander(session.vocabulary, searcher.doc_count(), session.synonyms(), frozenset(acronyms))
+
+
+def _filters(request: SearchRequest, evaluator: Evaluator, values: DocValues) -> dict[str, Mask]:
+    """Each filter of the request, by name (:data:`FILTERS`), as the documents it lets through."""
+    parts: dict[str, Any] = {}
+    if request.sources:
+        parts["source"] = wq.Or([wq.Term("source_key", source_key(s)) for s in request.sources])
+    if request.categories:
+        parts["category"] = wq.Or([wq.Term("category", c) for c in request.categories])
+    if request.languages:
+        parts["language"] = wq.Or([wq.Term("language", lang) for lang in request.languages])
+    if request.since or request.until:
+        start = datetime.combine(request.since, time()) if request.since else None
+        end = datetime.combine(request.until, time(23, 59, 59)) if request.until else None
+        parts["date"] = wq.DateRange("date", start, end)
+    masks = {name: evaluator.docs(condition) for name, condition in parts.items()}
+    if request.dated is not None:
+        masks["dated"] = values.dated() if request.dated else ~values.dated()
+    return masks
+
+
+def _add_dated_in(matches: Matches, values: DocValues, year: int, notes: list[str]) -> None:
+    """A query that is only a year also finds the articles dated in it, after those whose text says it
+    (ingest moves a credit line's date out of the text, so the text of many does not)."""
+    codes, labels = values.codes("year")
+    if str(year) not in labels:
+        return
+    extra = (codes == labels.index(str(year))) & values.live() & ~matches.mask
+    added = int(np.count_nonzero(extra))
+    if not added:
+        return
+    scores = matches.scores
+    lowest = float(scores[matches.mask].min()) if matches.mask.any() else 1.0
+    scores[extra] = lowest / 2
+    matches.mask[extra] = True
+    notes.append(Message("note_dated_in", articles=articles(added), year=year))
+
+
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+def year_asked(query: str) -> int | None:
+    """The year a query consists of, in either script (``2015``, ``२०१५``), if it is only that.
+
+    >>> year_asked("२०१५"), year_asked(" 2015 "), year_asked("2015 चुनाव"), year_asked("12345")
+    (2015, 2015, None, None)
+    """
+    text = query.strip().translate(_DEVANAGARI_DIGITS)
+    return int(text) if len(text) == 4 and text.isascii() and text.isdigit() else None
+
+
+def articles(count: int) -> str:
+    return f"{count:,} article" + ("" if count == 1 else "s")
+
+
+def make_hit(
+    fields: Any,
+    score: float | None,
+    text: tuple[str | None, str] | None,
+    matched: Set[str],
+    copies: dict[str, list[str]],
+) -> Hit:
+    snippet: Snippet = ()
+    if text is not None:
+        summary, body = text
+        snippet = make_snippet(body, matched, max_chars=SNIPPET_CHARS, fragments=SNIPPET_FRAGMENTS)
+        if not any(marked for _, marked in snippet) and summary:
+            snippet = make_snippet(summary, matched, max_chars=SNIPPET_CHARS, fragments=1)
+    stored_date = fields.get("date")
+    source = fields.get("source")
+    others = tuple(s for s in dict.fromkeys(copies.get(fields.get("cluster", ""), [])) if s != source)
+    return Hit(
+        id=int(fields["id"]),
+        url=fields.get("url"),
+        title=fields["title"],
+        source=source,
+        category=fields.get("category"),
+        date=stored_date.date() if stored_date else None,
+        score=round(float(score), 4) if score is not None else 0.0,
+        snippet=snippet,
+        also_in=others,
+    )
