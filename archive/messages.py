@@ -55,7 +55,7 @@ ENGLISH: dict[str, str] = {
         "out, +word requires it)."
     ),
     "note_left_out_common": (
-        "Left out {part!r}: it has only very common words (such as का, की, और, है), which the index leaves out."
+        "Left out {parts}: only very common words (such as का, की, और, है), which the index leaves out."
     ),
     "note_dated_in": "Also listed: {articles} dated in {year}, after those whose text says it.",
     "note_filters_left_nothing": "{articles} {verb} {query!r}; none {filters}.",

@@ -11,7 +11,7 @@ from typing import Any
 
 from archive.analysis.whoosh_filters import HindiStopFilter, HindiTokenizer, NormalizeFilter, VariantFilter
 
-ANALYZER_VERSION = "5"
+ANALYZER_VERSION = "6"
 
 
 def hindi_analyzer() -> Any:

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from archive.analysis.cached import normalize_word, variant_key
+from archive.analysis.compounds import compound_words
 from archive.analysis.stopwords import is_stopword
-from archive.analysis.tokenizer import WORD_RE
 from archive.analysis.variants import VARIANT_PREFIX
 
 #: Distinct raw words remembered; past this the memory is given back and the cache starts afresh, so a
@@ -76,7 +76,7 @@ def index_terms(text: str) -> dict[str, list[int]]:
     """
     known = _words
     indexed: list[tuple[int, tuple[str, str]]] = []
-    for index, word in enumerate(WORD_RE.findall(text)):
+    for index, word in enumerate(compound_words(text)):
         terms = known[word] if word in known else word_terms(word)
         if terms is not None:
             indexed.append((index, terms))

@@ -18,6 +18,7 @@ from whoosh.fields import TEXT
 
 from archive.analysis.cached import normalize_word as _normalize_cached
 from archive.analysis.cached import variant_key as _variant_cached
+from archive.analysis.compounds import join_compounds
 from archive.analysis.stopwords import is_stopword
 from archive.analysis.terms import index_terms
 from archive.analysis.tokenizer import WORD_PATTERN
@@ -25,10 +26,15 @@ from archive.analysis.variants import VARIANT_PREFIX
 
 
 class HindiTokenizer(RegexTokenizer):  # type: ignore[misc]
-    """Whoosh's regex tokenizer with a word pattern that keeps Devanagari words whole."""
+    """Whoosh's regex tokenizer with a word pattern that keeps Devanagari words whole, splitting the text
+    as the index does (:func:`archive.analysis.compounds.join_compounds`: ``साथ-साथ`` is one word). A
+    token's characters are counted in the text so rewritten."""
 
     def __init__(self) -> None:
         super().__init__(WORD_PATTERN)
+
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Any]:
+        return super().__call__(join_compounds(value), **kwargs)  # type: ignore[no-any-return]
 
 
 class _StatelessFilter(Filter):  # type: ignore[misc]

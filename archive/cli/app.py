@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from re import compile as re_compile
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
@@ -280,6 +281,22 @@ Examples:
 """
 
 
+_OPTION_LIKE = re_compile(r"^--?[A-Za-z][A-Za-z-]*(=.*)?$")
+
+
+def _query_of(words: list[str]) -> str:
+    """The query the words make. A word that looks like a mistyped option (``--limt``) is an error naming
+    the way to search for it; ``-मोदी`` or ``-bjp`` is a word left out, as in the query language."""
+    for word in words:
+        if word.startswith("--") and _OPTION_LIKE.match(word):
+            raise typer.BadParameter(
+                f"no such option {word.split('=')[0]}; to search for it, put the query after `--` "
+                f"(archive search [OPTIONS] -- {word})",
+                param_hint="QUERY",
+            )
+    return " ".join(words)
+
+
 def _when(value: str | None, option: str) -> date | None:
     from archive.api import parse_when
 
@@ -291,14 +308,19 @@ def _when(value: str | None, option: str) -> date | None:
         raise typer.BadParameter(str(error), param_hint=option) from error
 
 
-@app.command(help=SEARCH_HELP)
+# (unknown options are kept as words: `archive search -मोदी भाजपा` leaves a word out, as the query language does)
+@app.command(help=SEARCH_HELP, context_settings={"ignore_unknown_options": True})
 @_reporting
 def search(
     ctx: typer.Context,
-    query: Annotated[
-        str,
-        typer.Argument(help="What to find; see the query language above. Leave it out to list articles by filters."),
-    ] = "",
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[QUERY]...",
+            help="What to find (several words are one query); see the query language above. Leave it out to "
+            "list articles by filters.",
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results per page.")] = 10,
     page: Annotated[int, typer.Option("--page", min=1, help="Page of results.")] = 1,
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
@@ -337,6 +359,7 @@ def search(
 ) -> None:
     from archive.api import SearchRequest
 
+    query = _query_of(words or [])
     if every and output not in (ResultFormat.jsonl, ResultFormat.csv):
         raise typer.BadParameter("--all writes every match as --format jsonl or csv", param_hint="--all")
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         Outlet,
         Reject,
         SavedSearch,
+        SearchedPart,
         SearchResults,
         Snippet,
         WatchCount,
@@ -144,8 +145,8 @@ def _print_text(results: SearchResults, dates: DateStyle, facets: dict[str, list
     typer.echo(f"{counted(results.total, 'article')} {verb} {asked}{shown}" + (":" if results.hits else "."))
     for note in results.notes:
         typer.echo("note: " + note)
-    if results.expanded:
-        typer.echo("searched: " + ", ".join(results.expanded))
+    if results.searched:
+        typer.echo("searched: " + "; ".join(_searched_part(part) for part in results.searched))
     if results.suggestions:
         typer.echo("did you mean: " + ", ".join(results.suggestions))
     for name, counts in facets.items():
@@ -153,6 +154,15 @@ def _print_text(results: SearchResults, dates: DateStyle, facets: dict[str, list
         for entry in counts[:15]:
             typer.echo(f"  {entry['count']:>6}  {entry['value']}")
     _print_hits(results.hits, dates, first=(results.page - 1) * results.limit + 1)
+
+
+def _searched_part(part: SearchedPart) -> str:
+    """A word or phrase as it was searched: exactly, or in the forms the archive holds."""
+    if part.exact:
+        return f'"{part.text}" exactly as typed'
+    if " " in part.text:
+        return ", ".join(f'"{form}"' for form in part.forms) + " in any spelling or inflection"
+    return ", ".join(part.forms) if part.forms else f"{part.text} (not in the archive)"
 
 
 def _print_hits(hits: Sequence[Hit], dates: DateStyle, first: int = 1) -> None:

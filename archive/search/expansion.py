@@ -28,7 +28,8 @@ from archive.analysis.variants import (
     skeleton,
 )
 from archive.index.vocabulary import Form, Vocabulary
-from archive.search.parsing import TEXT_FIELDS
+from archive.search.parsing import TEXT_FIELDS, ExactPhrase, ExactTerm
+from archive.search.request import SearchedPart
 from archive.search.synonyms import NO_SYNONYMS, Member, SynonymIndex
 
 EXACT_BOOST = 1.0
@@ -367,8 +368,24 @@ class QueryExpander:
         self._phrase_forms: list[str] = []
         #: The ids of the query's leaves that snippets leave unmarked (see :meth:`_unmarked`).
         self.unmarked: set[int] = set()
+        #: Each word or phrase of the query, once, as it was searched.
+        self.searched: list[SearchedPart] = []
+        self._parts: set[tuple[str, bool]] = set()
+
+    def _searched(self, text: str, *, exact: bool, forms: Sequence[str]) -> None:
+        if (text, exact) not in self._parts:
+            self._parts.add((text, exact))
+            self.searched.append(SearchedPart(text, exact, tuple(forms)))
 
     def __call__(self, node: Any) -> Any:
+        kind = type(node)
+        if kind is ExactTerm and node.fieldname in TEXT_FIELDS:
+            self._searched(node.text, exact=True, forms=[node.text])
+            return wq.Term(node.fieldname, node.text, boost=node.boost)
+        if kind is ExactPhrase and node.fieldname in TEXT_FIELDS:
+            text = " ".join(node.words)
+            self._searched(text, exact=True, forms=[text])
+            return wq.Phrase(node.fieldname, node.words, slop=node.slop, boost=node.boost)
         if isinstance(node, wq.FuzzyTerm):
             # a fuzzy word must not reach the variant keys, which differ from it by their "~"
             return wq.FuzzyTerm(
@@ -378,14 +395,18 @@ class QueryExpander:
             expansion = self.words.get(node.text)
             if expansion is None:
                 expansion = self.words[node.text] = self._expand(node.text)
+                self._searched(node.text, exact=False, forms=expansion.forms)
             return wq.Or(self._queries(node.fieldname, node.boost, expansion))
         if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
             parts = _phrase_parts(node.fieldname, node.words, node.slop, node.boost, node)
-            for member in self.synonyms.others(node.words):
+            others = self.synonyms.others(node.words)
+            for member in others:
                 found = Expansion()
                 _add_member(member, self.vocabulary, found)
                 parts += self._queries(node.fieldname, node.boost, found)
                 self._phrase_forms.append(member.text)
+            text = " ".join(node.words)
+            self._searched(text, exact=False, forms=[text, *(member.text for member in others)])
             return wq.Or(parts)
         return node
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from typing import Any
 
 from archive.analysis.cached import normalize_word, variant_key
+from archive.analysis.compounds import compound_spans, may_be_compound
 from archive.analysis.variants import VARIANT_PREFIX, key_first_letters
 from archive.analysis.words import first_letters_before_normalizing
 
@@ -20,6 +21,8 @@ class QueryForms:
     keys: frozenset[str]
     #: every first letter of such a form, or None when it could be any
     initials: frozenset[str] | None
+    #: the terms that may be a pair the index keeps as one word (``साथसाथ`` for ``साथ-साथ``)
+    compounds: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, expanded_query: Any, reader: Any, unmarked: Set[int] = frozenset()) -> QueryForms:
@@ -28,7 +31,8 @@ class QueryForms:
         keys = frozenset(term for term in terms if term.startswith(VARIANT_PREFIX))
         firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
         initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
-        return cls(terms, keys, initials)
+        compounds = frozenset(term for term in terms - keys if may_be_compound(term))
+        return cls(terms, keys, initials, compounds)
 
     def first_letters(self) -> str | None:
         """The class of characters an article's word the query matched can start with (None: any)."""
@@ -89,3 +93,16 @@ def matched_words(query: QueryForms, words: set[str]) -> frozenset[str]:
 
 #: The forms of no query (browsing by filters): nothing is marked.
 NO_FORMS = QueryForms(frozenset(), frozenset(), frozenset())
+
+
+def matched_pairs(query: QueryForms, texts: Iterable[str]) -> set[str]:
+    """The pairs of ``texts`` (``साथ-साथ``, ``कभी कभी``) that the query matched as the one word the index keeps
+    for each: what a snippet marks of them (their words alone are stopwords, which match nothing)."""
+    if not query.compounds:
+        return set()
+    return {
+        text[start:end]
+        for text in texts
+        for start, end, word in compound_spans(text)
+        if normalize_word(word) in query.compounds
+    }

@@ -23,7 +23,7 @@ from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
 from archive.messages import Message
 from archive.search.expansion import QueryExpander
-from archive.search.matched import NO_FORMS, QueryForms, matched_words
+from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.parsing import parse_query
 from archive.search.request import Hit, SearchRequest, is_browse
 from archive.search.session import SearchSession
@@ -96,7 +96,8 @@ class Matched:
         # the shown articles' words asked about at once (which summaries are shown depends on the bodies)
         first_letters = self.query_forms.first_letters()
         words = words_starting_in((text for pair in texts.values() for text in pair if text), first_letters)
-        matched = matched_words(self.query_forms, words)
+        shown_texts = [text for pair in texts.values() for text in pair if text]
+        matched = matched_words(self.query_forms, words) | matched_pairs(self.query_forms, shown_texts)
         # sorted by date, there is no relevance score to report (as before: 0)
         scores = self.matches.scores
         shown = [float(scores[d]) if self.sort == "relevance" else None for d in top]

@@ -6,13 +6,15 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh import query as wq
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, PlusMinusPlugin
+from whoosh.qparser.taggers import RegexTagger
 from whoosh.query import NullQuery
 
 from archive.analysis.tokenizer import tokenize
 from archive.errors import QueryError
 from archive.messages import Message
-from archive.search.typed import typed_query
+from archive.search.typed import EXACT_MARK, typed_query
 
 SEARCH_FIELDS = ("title", "summary", "body")
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, "source"})
@@ -58,6 +60,44 @@ def check_syntax(query: str) -> None:
         raise QueryError(Message("query_unclosed_group", position=depth_positions[-1]))
 
 
+class ExactTerm(wq.Term):  # type: ignore[misc]
+    """A word the user quoted: searched as typed, without variants, inflections, synonyms or readings."""
+
+
+class ExactPhrase(wq.Phrase):  # type: ignore[misc]
+    """Words the user quoted: each searched as typed (see :class:`ExactTerm`)."""
+
+    def normalize(self) -> Any:
+        found = super().normalize()
+        if type(found) is wq.Term:  # (one word)
+            return ExactTerm(found.fieldname, found.text, boost=self.boost)
+        return found
+
+
+class _ExactQuotes(PhrasePlugin):  # type: ignore[misc]
+    """Quotes the user typed (which :func:`typed_query` marks), as :class:`ExactPhrase`; the phrases it
+    writes itself (a hyphenated word's parts) stay Whoosh's own."""
+
+    class ExactNode(PhrasePlugin.PhraseNode):  # type: ignore[misc]
+        def query(self, parser: Any) -> Any:
+            found = super().query(parser)
+            exact = ExactPhrase(
+                found.fieldname, found.words, slop=found.slop, boost=found.boost, char_ranges=found.char_ranges
+            )
+            return exact
+
+    class ExactTagger(RegexTagger):  # type: ignore[misc]
+        def create(self, parser: Any, match: Any) -> Any:
+            slop = match.group("slop")
+            return _ExactQuotes.ExactNode(match.group("text"), match.start("text"), int(slop) if slop else 1)
+
+    def __init__(self) -> None:
+        super().__init__(EXACT_MARK + '"(?P<text>.*?)"(~(?P<slop>[1-9][0-9]*))?')
+
+    def taggers(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self.ExactTagger(self.expr), -1)]  # before Whoosh's own quotes
+
+
 def parse_query(query: str, schema: Any, notes: list[str] | None = None, acronyms: set[str] | None = None) -> Any:
     """The Whoosh query for what the user typed; what was left out of it is added to ``notes``, the words
     typed as acronyms to ``acronyms``."""
@@ -70,6 +110,7 @@ def parse_query(query: str, schema: Any, notes: list[str] | None = None, acronym
     parser = MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(PlusMinusPlugin())
     parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(_ExactQuotes())
     try:
         parsed = parser.parse(typed.text)
     except Exception as error:  # Whoosh's parser raises assorted types for malformed syntax

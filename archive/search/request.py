@@ -103,6 +103,19 @@ class SearchRequest:
 
 
 @dataclass(frozen=True)
+class SearchedPart:
+    """A word or phrase of the query as it was searched: exactly as typed (quoted), or with the ``forms``
+    of it the archive holds (spellings, inflections, readings, synonyms)."""
+
+    text: str
+    exact: bool
+    forms: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "exact": self.exact, "forms": list(self.forms)}
+
+
+@dataclass(frozen=True)
 class FacetCount:
     value: str
     count: int
@@ -124,6 +137,8 @@ class SearchResults:
     limit: int = 10
     #: What the reader should know about how the query was read or why nothing matched.
     notes: list[str] = field(default_factory=list)
+    #: Each word or phrase of the query, and how it was searched (exactly, or with which forms).
+    searched: list[SearchedPart] = field(default_factory=list)
 
     @property
     def browsing(self) -> bool:
@@ -138,6 +153,7 @@ class SearchResults:
             "page": self.page,
             "limit": self.limit,
             "expanded": self.expanded,
+            "searched": [part.to_dict() for part in self.searched],
             "suggestions": self.suggestions,
             "notes": self.notes,
             "facets": {

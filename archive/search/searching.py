@@ -14,7 +14,7 @@ from archive.errors import NotFoundError, QueryError
 from archive.index.query.arrays import Ints
 from archive.messages import Message
 from archive.search.damage import index_damage_reported
-from archive.search.matched import NO_FORMS, QueryForms, matched_words
+from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.matching import FILTERS, Matched, articles, match, new_expander
 from archive.search.parsing import parse_query
 from archive.search.request import FACETS, SORTS, UNDATED, FacetCount, Hit, SearchRequest, SearchResults, is_browse
@@ -145,6 +145,7 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
         total=total,
         hits=found.hits(top),
         expanded=expander.forms,
+        searched=expander.searched,
         suggestions=_suggest(found.searcher, expander.words) if found.word_matches == 0 else [],
         facets=facets,
         page=request.page,
@@ -236,5 +237,6 @@ def _highlight(session: SearchSession, texts: Sequence[str], query: str) -> list
     parsed = parse_query(query, searcher.schema, acronyms=acronyms)
     expander = new_expander(session, searcher, acronyms)
     expanded_query = parsed.accept(expander)
-    matched = matched_words(QueryForms.of(expanded_query, searcher.reader(), expander.unmarked), words_of(texts))
+    forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked)
+    matched = matched_words(forms, words_of(texts)) | matched_pairs(forms, texts)
     return [marked_text(text, matched) for text in texts]

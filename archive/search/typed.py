@@ -17,10 +17,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archive.analysis import analyze
 from archive.analysis.acronyms import is_acronym
+from archive.analysis.compounds import join_compounds
+from archive.analysis.tokenizer import tokenize
 from archive.errors import QueryError
 from archive.messages import Message
 
+#: Put before a phrase the user quoted, for the parser (:mod:`archive.search.parsing`) to search it exactly; a
+#: control character, which no query may hold (``check_syntax``).
+EXACT_MARK = "\x1e"
+#: Typed before a quoted phrase, searches it in any spelling and inflection, as quotes did before they were exact.
+LOOSE_MARK = "~"
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 #: Operators that join two things (NOT only needs something after it).
 BINARY = OPERATORS - {"NOT"}
@@ -49,6 +57,8 @@ class _Chunk:
     kind: str  # "phrase", "open", "close", "operator", "word"
     #: Written straight after the chunk before it, with no space (``title:"…"``, ``-(…)``).
     glued: bool = False
+    #: A phrase after ``~``: searched as unquoted words are, not exactly.
+    loose: bool = False
 
 
 def _chunks(query: str) -> list[_Chunk]:
@@ -109,7 +119,8 @@ def _rewrite_word(chunk: _Chunk, following: _Chunk | None, notes: list[str]) -> 
     if len(parts) <= 1:
         # a sign at the word's end is part of its text (C++), which the analyzer leaves out anyway
         return sign + prefix + (parts[0] if parts else "")
-    phrase = f'{prefix}"{" ".join(parts)}"'
+    # (the hyphen stays in the phrase: the analyzer keeps a pair with a stopword in it as one word)
+    phrase = f'{prefix}"{"-".join(parts)}"'
     joined = prefix + "".join(parts)
     return f"{sign}({phrase} OR {joined})"
 
@@ -117,22 +128,104 @@ def _rewrite_word(chunk: _Chunk, following: _Chunk | None, notes: list[str]) -> 
 def typed_query(query: str) -> TypedQuery:
     """The Whoosh text for ``query`` (whose quotes and parentheses :func:`check_syntax` has checked).
 
+    A phrase in quotes is marked to be searched exactly as typed (:data:`EXACT_MARK`); one after ``~``
+    (``~"शिखर सम्मेलन"``) in any spelling and inflection, as every unquoted word is.
+
     >>> typed_query("जम्मू-कश्मीर -पाकिस्तान").text
-    '("जम्मू कश्मीर" OR जम्मूकश्मीर) -पाकिस्तान'
+    '("जम्मू-कश्मीर" OR जम्मूकश्मीर) -पाकिस्तान'
     >>> typed_query("title:भारत-रूस C++").text
-    '(title:"भारत रूस" OR title:भारतरूस) C'
+    '(title:"भारत-रूस" OR title:भारतरूस) C'
     >>> typed_query("मोदी - शाह").notes[0].startswith("Left out the '-' standing alone at position 6")
     True
+    >>> typed_query('"सूत्र" ~"शिखर सम्मेलन"').text == EXACT_MARK + '"सूत्र" "शिखर सम्मेलन"'
+    True
+    >>> typed, = [typed_query("साथ साथ चले में")]; typed.text, typed.notes
+    ('साथसाथ चले', ["Left out 'में': only very common words (such as का, की, और, है), which the index leaves out."])
     """
     chunks = _chunks(query)
     _check_operators(chunks)
     notes: list[str] = []
+    chunks = _without_common_words(_reduplicated_joined(chunks), notes)
     text = ""
     for i, chunk in enumerate(chunks):
         piece = chunk.text
+        following = chunks[i + 1] if i + 1 < len(chunks) else None
         if chunk.kind == "word":
-            piece = _rewrite_word(chunk, chunks[i + 1] if i + 1 < len(chunks) else None, notes)
+            if chunk.text.endswith(LOOSE_MARK) and following is not None and following.kind == "phrase":
+                piece = chunk.text[: -len(LOOSE_MARK)]  # ~"a phrase": as unquoted words are
+                following.loose = True
+                following.glued = following.glued and (bool(piece) or chunk.glued)
+            else:
+                piece = _rewrite_word(chunk, following, notes)
+        elif chunk.kind == "phrase" and not chunk.loose:
+            piece = EXACT_MARK + chunk.text
         if piece:
             text += piece if chunk.glued or not text else " " + piece
     acronyms = {word.lower() for word in _ACRONYM_WORD.findall(query) if is_acronym(word)}
     return TypedQuery(text, notes, acronyms - {op.lower() for op in OPERATORS})
+
+
+def _reduplicated_joined(chunks: list[_Chunk]) -> list[_Chunk]:
+    """A stopword typed twice (``साथ साथ``) as the one word the index keeps for it (``साथसाथ``)."""
+    kept: list[_Chunk] = []
+    for chunk in chunks:
+        before = kept[-1] if kept else None
+        if (
+            before is not None
+            and chunk.kind == before.kind == "word"
+            and chunk.text == before.text
+            and not chunk.glued
+            and join_compounds(f"{before.text} {chunk.text}") == before.text + chunk.text
+        ):
+            kept[-1] = _Chunk(before.text + chunk.text, before.position, "word", before.glued)
+            continue
+        kept.append(chunk)
+    return kept
+
+
+def _searchable(chunk: _Chunk) -> str:
+    """The words of a word or phrase chunk, without its sign, field and quotes."""
+    text = chunk.text.lstrip("-+")
+    field_match = _FIELD.match(text)
+    if field_match:
+        text = text[field_match.end() :]
+    return text.strip('"')
+
+
+def _without_common_words(chunks: list[_Chunk], notes: list[str]) -> list[_Chunk]:
+    """The chunks less those of only very common words (which the index leaves out: they would match
+    nothing, and take a whole query down with them), each named in a note, and the operators left with
+    nothing to join. A query of nothing else is an error."""
+    kept: list[_Chunk] = []
+    left_out: list[str] = []
+    for i, chunk in enumerate(chunks):
+        words = _searchable(chunk) if chunk.kind in ("word", "phrase") else ""
+        joined_to_next = i + 1 < len(chunks) and chunks[i + 1].glued
+        if words and not joined_to_next and _only_common(words):
+            left_out.append(repr(chunk.text))
+            continue
+        kept.append(chunk)
+    if left_out:
+        notes.append(Message("note_left_out_common", parts=", ".join(dict.fromkeys(left_out))))
+    changed = True
+    while changed:  # operators and groups left with nothing on a side
+        changed = False
+        for i, chunk in enumerate(kept):
+            before = kept[i - 1].kind if i > 0 else None
+            after = kept[i + 1].kind if i + 1 < len(kept) else None
+            dangling = chunk.kind == "operator" and (
+                after in (None, "close", "operator") or (chunk.text in BINARY and before in (None, "open", "operator"))
+            )
+            empty_group = chunk.kind == "open" and after == "close"
+            if dangling or empty_group:
+                del kept[i : i + (2 if empty_group else 1)]
+                changed = True
+                break
+    if chunks and not any(chunk.kind in ("word", "phrase") for chunk in kept):
+        raise QueryError(Message("query_only_common", query=" ".join(chunk.text for chunk in chunks)))
+    return kept
+
+
+def _only_common(words: str) -> bool:
+    """Whether ``words`` has letters or digits, all of them in very common words."""
+    return any(True for _ in tokenize(words)) and not analyze(join_compounds(words))

@@ -31,8 +31,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from archive.analysis.compounds import compound_words
 from archive.analysis.terms import indexed_positions, word_terms
-from archive.analysis.tokenizer import WORD_RE
 from archive.index.codec.array_positions import ArrayPositionsWriter
 from archive.index.codec.array_postings import ArrayPostingsWriter
 from archive.index.codec.whoosh3 import (
@@ -214,7 +214,7 @@ class TextPool:
 
     def add(self, fieldname: str, docnum: int, text: str, boost: float = 1.0) -> int:
         """Add one document's text for a field; returns the field's length (its terms' occurrences)."""
-        words = list(map(self._words.__getitem__, WORD_RE.findall(text)))
+        words = list(map(self._words.__getitem__, compound_words(text)))
         field = self._field(fieldname)
         field.docs.append(docnum)
         field.starts.append(len(field.words))

@@ -1,0 +1,166 @@
+"""Search a journalist can trust at the edges (issue 31): quotes that are exact, reduplicated and hyphenated
+words with stopwords in them, parts of a query that analyse to nothing, and the command line's words. On a
+fixture archive written for these tests (article ``i`` of ``ARTICLES`` has id ``i + 1``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
+
+from archive.cli.app import app
+from tests.conftest import Run, write_jsonl
+
+
+def article(title: str, body: str, source: str = "दैनिक जागरण") -> dict[str, Any]:
+    return {"title": title, "body": body, "source": source, "url": f"https://news.example/{title}"}
+
+
+ARTICLES = [
+    article("सूत्रों का दावा", "सरकारी सूत्र ने बताया कि बैठक में सरकार ने नई नीति पर विचार किया।"),  # 1
+    article("सत्र की शुरुआत", "संसद का सत्र सोमवार से शुरू होगा और सरकारों के बीच खींचतान जारी है।"),  # 2
+    article("राज्य की नीति", "राज्य सरकारों ने केंद्र से अधिक धन मांगा।"),  # 3
+    article("राज्य का बजट", "राज्य सरकार ने बजट में किसानों के लिए घोषणा की।"),  # 4
+    article("भाजपा की बैठक", "भाजपा ने चुनाव की तैयारी पर बैठक की।"),  # 5
+    article("बीजेपी का प्रचार", "बीजेपी के नेता प्रचार में जुटे।"),  # 6
+    article("फ़ैसले का दिन", "अदालत का फ़ैसला आज आया।"),  # 7
+    article("फैसला सुरक्षित", "अदालत ने फैसला सुरक्षित रखा।"),  # 8
+    article("लावरोव का दौरा", "रूसी विदेश मंत्री लावरोव भारत आए।"),  # 9
+    article("दोनों देश", "दोनों देश साथ-साथ चले और कभी-कभी मतभेद भी हुए। चुनाव में एक-एक वोट गिना गया।"),  # 10
+    article("पड़ोस", "आस-पास के गांवों में धीरे-धीरे बिजली पहुंची। चुनाव शांत रहा।"),  # 11
+    article("साथ साथ", "किसान और मजदूर साथ साथ खड़े रहे, कभी कभी नारे भी लगे।"),  # 12: spaced
+    article("साथ का दिन", "मंत्री साथसाथ पहुंचे और आसपास के लोग धीरे धीरे जुटे।"),  # 13: joined
+    article("मोदी की रैली", "प्रधानमंत्री मोदी ने रैली में विकास की बात कही।"),  # 14
+    article("शिखर वार्ता", "भारत और रूस के बीच शिखर सम्मेलन हुआ। शिखर सम्मेलनों की परंपरा पुरानी है।"),  # 15
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One archive for the module (the tests only read it): the CLI run on it through Typer's runner."""
+    folder = tmp_path_factory.mktemp("edges")
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        environment = {"ARCHIVE_HOME": None, "ARCHIVE_DB_URL": None}
+        return runner.invoke(app, ["--home", str(folder / "home"), *args], env=environment, catch_exceptions=False)
+
+    result = invoke("ingest", str(write_jsonl(folder / "edges.jsonl", ARTICLES)))
+    assert result.exit_code == 0, result.output
+    return invoke
+
+
+def found(run: Run, *args: str) -> dict[str, Any]:
+    result = run("search", *args, "--format", "json", "--limit", "100")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def ids(run: Run, *args: str) -> set[int]:
+    return {hit["id"] for hit in found(run, *args)["hits"]}
+
+
+# --- 1. quotes are exact ------------------------------------------------------------------------------------
+
+
+def test_a_quoted_word_matches_its_typed_spelling_only(archive: Run) -> None:
+    assert ids(archive, '"सरकार"') == {1, 4}
+    assert {1, 2, 3, 4} <= ids(archive, "सरकार")  # unquoted: every inflection
+    assert ids(archive, '"फ़ैसला"') == {7} and ids(archive, '"फैसला"') == {8}  # the nukta as typed
+    assert ids(archive, "फैसला") >= {7, 8}
+    assert ids(archive, '"भाजपा"') == {5} and ids(archive, "भाजपा") == {5, 6}  # no synonyms
+    assert ids(archive, '"lavrov"') == set() and ids(archive, "lavrov") == {9}  # no romanised reading
+    assert ids(archive, '"सूत्र"') == {1}
+    assert 2 not in ids(archive, '"सूत्र"')
+
+
+def test_a_quoted_phrase_matches_its_typed_words_and_tilde_keeps_the_generous_phrase(archive: Run) -> None:
+    assert ids(archive, '"राज्य सरकार"') == {4}
+    assert ids(archive, '~"राज्य सरकार"') == {3, 4}  # in any inflection, as quotes did before
+    assert ids(archive, '"शिखर सम्मेलन"') == {15}
+    assert ids(archive, 'title:"राज्य"') == {3, 4}
+
+
+def test_searched_says_which_part_was_exact(archive: Run) -> None:
+    data = found(archive, '"सरकार" मोदी')
+    assert data["searched"][0] == {"text": "सरकार", "exact": True, "forms": ["सरकार"]}
+    assert data["searched"][1]["exact"] is False and "मोदी" in data["searched"][1]["forms"]
+    text = archive("search", '"सरकार" किसानों')
+    assert 'searched: "सरकार" exactly as typed; किसान, किसानों\n' in text.stdout
+
+
+QUERY_WORDS = ["सरकार", "सरकारों", "सूत्र", "सत्र", "फैसला", "फ़ैसला", "भाजपा", "बीजेपी", "lavrov", "राज्य", "चुनाव"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(QUERY_WORDS), min_size=1, max_size=3))
+def test_quoting_never_widens_a_result(archive: Run, words: list[str]) -> None:
+    text = " ".join(words)
+    assert ids(archive, f'"{text}"') <= ids(archive, f'~"{text}"') <= ids(archive, text)
+    for word in words:
+        assert ids(archive, f'"{word}"') <= ids(archive, word)
+
+
+# --- 3. reduplicated and hyphenated words --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("साथ-साथ", {10, 12, 13}),
+        ("साथ साथ", {10, 12, 13}),
+        ("साथसाथ", {10, 12, 13}),
+        ("कभी-कभी", {10, 12}),
+        ("एक-एक", {10}),
+        ("आस-पास", {11, 13}),
+        ("धीरे-धीरे", {11, 13}),
+        ("साथ-साथ किसान", {12}),
+        ("कभी-कभी चुनाव", {10}),
+    ],
+)
+def test_reduplicated_words_find_every_spelling(archive: Run, query: str, expected: set[int]) -> None:
+    assert ids(archive, query) == expected
+
+
+def test_a_reduplicated_word_is_marked_in_the_snippet(archive: Run) -> None:
+    hit = found(archive, "कभी-कभी")["hits"][0]
+    marked = {hit["snippet"][start:end] for start, end in hit["highlights"]}
+    assert marked & {"कभी-कभी", "कभी कभी"}
+
+
+def test_a_part_of_only_common_words_is_left_out_with_a_note_not_a_zero(archive: Run) -> None:
+    data = found(archive, "मोदी के साथ")
+    assert {hit["id"] for hit in data["hits"]} == {14}
+    assert data["notes"] == [
+        "Left out 'के', 'साथ': only very common words (such as का, की, और, है), which the index leaves out."
+    ]
+    assert ids(archive, 'मोदी "के साथ"') == {14}
+    assert ids(archive, "मोदी AND के") == {14}
+    assert ids(archive, "(के) OR मोदी") == {14}
+
+
+def test_a_query_of_only_common_words_says_so(archive: Run) -> None:
+    result = archive("search", "के साथ")
+    assert result.exit_code == 2
+    assert "only very common words" in result.output
+
+
+# --- 10. the command line ------------------------------------------------------------------------------------
+
+
+def test_several_words_are_one_query_and_a_leading_minus_excludes(archive: Run) -> None:
+    assert ids(archive, "राज्य", "सरकार") == ids(archive, "राज्य सरकार") == {3, 4}
+    assert ids(archive, "सरकार", "-राज्य") == ids(archive, "सरकार -राज्य")
+    assert ids(archive, "-राज्य", "सरकार") == ids(archive, "सरकार -राज्य")
+    after_dashes = archive("search", "--format", "json", "--", "-राज्य", "सरकार")
+    assert {hit["id"] for hit in json.loads(after_dashes.stdout)["hits"]} == ids(archive, "सरकार -राज्य")
+
+
+def test_a_mistyped_option_is_an_error_naming_the_way_to_search_for_it(archive: Run) -> None:
+    result = archive("search", "--limt", "3", "मोदी")
+    assert result.exit_code == 2
+    assert "no such option --limt" in result.output and "archive search [OPTIONS] -- --limt" in result.output
