@@ -5,6 +5,7 @@ fixture archive written for these tests (article ``i`` of ``ARTICLES`` has id ``
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +37,13 @@ ARTICLES = [
     article("साथ का दिन", "मंत्री साथसाथ पहुंचे और आसपास के लोग धीरे धीरे जुटे।"),  # 13: joined
     article("मोदी की रैली", "प्रधानमंत्री मोदी ने रैली में विकास की बात कही।"),  # 14
     article("शिखर वार्ता", "भारत और रूस के बीच शिखर सम्मेलन हुआ। शिखर सम्मेलनों की परंपरा पुरानी है।"),  # 15
+    article("सोनिया का बयान", "सोनिया गांधी ने पार्टी की बैठक बुलाई।"),  # 16
+    article("सोने के भाव", "सोना महंगा हुआ। सोना खरीदने वालों की भीड़ घटी और सोने की मांग कम हुई।"),  # 17
+    article("दो दल", "दोनों दल संसद में आमने सामने हैं।"),  # 18
+    article("मजदूरी", "मजदूरों को गांव में काम मिला।"),  # 19
+    article("आम लोग", "आम लोगों की राय अलग है।"),  # 20
+    article("मौलिक अधिकार", "संविधान के मौलिक अधिकार सबके लिए हैं।"),  # 21
+    article("मलिक का बयान", "मंत्री मलिक ने बयान दिया।"),  # 22
 ]
 
 
@@ -103,6 +111,28 @@ def test_quoting_never_widens_a_result(archive: Run, words: list[str]) -> None:
     assert ids(archive, f'"{text}"') <= ids(archive, f'~"{text}"') <= ids(archive, text)
     for word in words:
         assert ids(archive, f'"{word}"') <= ids(archive, word)
+
+
+# --- 2. expansions with evidence ------------------------------------------------------------------------------
+
+
+def test_expansions_need_evidence(archive: Run) -> None:
+    assert ids(archive, "sonia") == {16}  # not the gold story (सोना): a vowel typed is a vowel written
+    assert ids(archive, "आम") == {20}  # not आमने (facing), which only shares its stem's letters
+    assert ids(archive, "com") == set()  # too short for an English reading: not काम
+    assert ids(archive, "मौलिक") == {21} and ids(archive, "मलिक") == {22}  # ौ is not a vowel more or less
+    assert ids(archive, "सूत्र") == {1}  # not सत्र
+
+
+def test_the_form_typed_ranks_before_its_inflections_and_those_before_synonyms(run: Run, tmp_path: Path) -> None:
+    records = [
+        article("पहली", "राज्य में नई हुकूमत बनी।"),
+        article("दूसरी", "राज्य में नई सरकारें बनीं।"),
+        article("तीसरी", "राज्य में नई सरकार बनी।"),
+    ]
+    assert run("ingest", str(write_jsonl(tmp_path / "ranked.jsonl", records))).exit_code == 0
+    assert run("synonyms", "add", "सरकार", "हुकूमत").exit_code == 0
+    assert [hit["id"] for hit in found(run, "सरकार")["hits"]] == [3, 2, 1]
 
 
 # --- 3. reduplicated and hyphenated words --------------------------------------------------------------------

@@ -70,10 +70,28 @@ def variant_key(word: str) -> str:
     """
     # (each rule only where its letter occurs: a substring test costs a tenth of a pattern's scan, and
     # every distinct word of an ingest is keyed)
+    return _folded(stem(_glides_folded(word)))
+
+
+def fold_spelling(word: str) -> str:
+    """The word with the key's spelling folds and not its stemming: what two spellings of one form share.
+
+    >>> fold_spelling("फ़ैसले") == fold_spelling("फैसले"), fold_spelling("रुपये") == fold_spelling("रुपए")
+    (True, True)
+    >>> fold_spelling("फैसले") == fold_spelling("फैसला"), fold_spelling("हॉल") == fold_spelling("हाल")
+    (False, False)
+    """
+    return _folded(_glides_folded(word))
+
+
+def _glides_folded(word: str) -> str:
     for letters, pattern, replacement in _GLIDE:
         if letters in word:
             word = pattern.sub(replacement, word)
-    key = stem(word)
+    return word
+
+
+def _folded(key: str) -> str:
     if NUKTA in key:
         key = _URDU_NUKTA.sub("", key)
     if VIRAMA in key:

@@ -7,8 +7,9 @@ Devanagari words that a romanised word stands for.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -19,9 +20,11 @@ from whoosh import query as wq
 # forms for two words, 10 µs each uncached)
 from archive.analysis.acronyms import MAX_ACRONYM_LETTERS, letter_names
 from archive.analysis.cached import variant_key
+from archive.analysis.paradigms import inflected_alike
 from archive.analysis.variants import (
     LATIN_DIGRAPHS,
     VARIANT_PREFIX,
+    fold_spelling,
     latin_for_comparison,
     latin_skeleton,
     romanize,
@@ -32,26 +35,33 @@ from archive.search.parsing import TEXT_FIELDS, ExactPhrase, ExactTerm
 from archive.search.request import SearchedPart
 from archive.search.synonyms import NO_SYNONYMS, Member, SynonymIndex
 
+#: How much each kind of match counts, in the order a reader ranks them: the word as typed, then its
+#: inflections and spelling variants (its key), then a neighbouring spelling or a reading of a Latin word,
+#: then a synonym (the same thing, other words).
 EXACT_BOOST = 1.0
 KEY_BOOST = 0.5
-#: Below the word as typed: a synonym or an acronym's Devanagari spelling is the same thing written otherwise.
-SYNONYM_BOOST = 0.5
 ACRONYM_BOOST = 0.5
 NEAR_BOOST = 0.3
+SYNONYM_BOOST = 0.25
 #: Skeletons shorter than this are too common to expand on (दिन / दीन, हाल / हॉल).
 MIN_SKELETON = 3
 ROMAN_MIN_LIKENESS = 0.75
-#: A word this common has a settled spelling: its one-vowel neighbours are other words (सरकार / सरोकार),
-#: while names and rare words are the ones printed several ways (नेतन्याहू / नेतान्याहू, दीवाली / दिवाली).
+#: A word in more documents than this (a share of the archive, at least a floor) has a settled spelling: two
+#: such words a vowel apart are two words (सरकार / सरोकार), while names and rare words are the ones printed
+#: several ways (नेतन्याहू / नेतान्याहू, दीवाली / दिवाली).
 NEAR_MAX_SHARE = 0.02
 NEAR_MIN_DOCUMENTS = 20
-#: Long and short vowels fold safely in words this long, however common (वीडियो / विडियो); shorter ones are
-#: often two words (दिन / दीन, पूरी / पुरी, कुल / कूल).
+#: Long and short vowels fold safely in keys this long, however common (वीडियो / विडियो); in shorter ones only
+#: when one of the two is rare (नितीश / नीतीश, जरुरत / जरूरत), never when both are settled (सिख / सीख).
 NEAR_LENGTH_MIN_CHARS = 6
-#: A vowel more or less is a spelling only in longer, uncommon words (बाइडन / बाइडेन), and an extra ा only
-#: with four or more consonants (नेतन्याहू / नेतान्याहू, but not लड़का / लड़ाका).
+#: A vowel more or less is a spelling only in longer words (बाइडन / बाइडेन), only of the vowels that are
+#: written or dropped at will (not ौ: मौलिक / मलिक; not ू: सूत्र / सत्र), and an extra ा only with four or
+#: more consonants (नेतन्याहू / नेतान्याहू, but not लड़का / लड़ाका) ...
 NEAR_INSERT_MIN_CHARS = 5
+NEAR_INSERTABLE = frozenset("ािेु")
 NEAR_INSERT_AA_MIN_LETTERS = 4
+#: ... and never to a word that dwarfs the other (printed this many times as often): that is another word.
+NEAR_INSERT_DWARF = 20
 ROMAN_MAX_KEYS = 3
 #: Words this long may be read from one consonant (yogi / योगी), still only by close likeness.
 ROMAN_SHORT_SKELETON_CHARS = 4
@@ -61,6 +71,11 @@ ROMAN_SETTLED_DOCUMENTS = 10
 #: An English word's Devanagari readings that fit its sounds, kept when printed at least this share as often
 #: as the commonest of them.
 LOANWORD_MIN_SHARE = 0.3
+#: An English reading needs a word this long: a shorter one's shape fits unrelated words (com / काम).
+ENGLISH_MIN_LETTERS = 4
+
+#: A key's kept forms that rescue a document holding one of its excluded forms, commonest first.
+KEPT_LOOKED_UP = 8
 
 ROMAN_TOLERANCE = 0.05
 _VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐओऔऑ")
@@ -69,11 +84,18 @@ _VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐ
 @dataclass
 class Expansion:
     """Weighted index terms for one query word, phrases it also stands for (its synonyms of several
-    words), and the word forms they stand for."""
+    words), and the word forms they stand for. A variant key may come with the forms of it that are not
+    this word's (``excluded``: आमने under the key of आम) and those that are (``kept``): a document whose
+    only forms of the key are excluded ones is not a match."""
 
     terms: dict[str, float] = field(default_factory=dict)
     forms: list[str] = field(default_factory=list)
     phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+    #: key term -> (the forms of it excluded, the forms of it kept)
+    exclusions: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    #: The typed word's own key term: a term that counts less than it (a neighbouring spelling, a synonym) is
+    #: scored with no higher an idf than this one's, so that its boost puts it below (see QueryExpander).
+    reference: str | None = None
 
     def add(self, term: str, boost: float) -> None:
         self.terms[term] = max(boost, self.terms.get(term, 0.0))
@@ -82,6 +104,59 @@ class Expansion:
         for form in forms:
             if form.text not in self.forms:
                 self.forms.append(form.text)
+
+    def add_key(self, key: str, boost: float, forms: list[Form], word: str) -> None:
+        """A variant key and those of its ``forms`` that are forms of ``word`` (see the class)."""
+        # (a form's documents: its commonest spelling's, so that a rare spelling decides as the usual one does)
+        printed: dict[str, int] = {}
+        for form in forms:
+            spelling = fold_spelling(form.text)
+            printed[spelling] = max(printed.get(spelling, 0), form.documents)
+        own = [form for form in forms if _one_word(word, form.text, printed)]
+        kept = own
+        excluded = tuple(form.text for form in forms if form not in own)
+        term = VARIANT_PREFIX + key
+        if term in self.terms and term not in self.exclusions:
+            excluded = ()  # (already searched whole, for another reason)
+        elif term in self.exclusions:  # (reached again, for another form: what either keeps stays)
+            before_excluded, before_kept = self.exclusions[term]
+            excluded = tuple(f for f in before_excluded if f in excluded)
+            kept += [Form(text, 0) for text in before_kept]
+        self.add(term, boost)
+        if excluded:
+            self.exclusions[term] = (excluded, tuple(dict.fromkeys(form.text for form in kept)))
+        else:
+            self.exclusions.pop(term, None)
+        self.add_forms([form for form in forms if form.text not in excluded])
+
+    def add_whole_key(self, key: str, boost: float, forms: list[Form]) -> None:
+        """A variant key with every form of it."""
+        term = VARIANT_PREFIX + key
+        self.add(term, boost)
+        self.exclusions.pop(term, None)
+        self.add_forms(forms)
+
+
+#: A bare stem and its ``ा`` form are one word (ठंड / ठंडा: noun and adjective) only when both are printed
+#: about as often; when one dwarfs the other they are two (साल 'year' / साला, वर्ष / वर्षा 'rain', चार / चारा).
+BARE_AA_MAX_RATIO = 5
+#: ... and not when the stem is a verb's (its infinitive or participles are printed: बन / बनना, बना 'became').
+_VERBAL_ENDINGS = ("ना", "ने", "ता", "ते", "ती")
+
+
+def _one_word(word: str, other: str, printed: dict[str, int]) -> bool:
+    """Whether ``other`` (of the same key) is a form of ``word``, where ``printed`` gives the documents of
+    each spelling (folded) of the key's forms. Symmetric."""
+    if inflected_alike(word, other):
+        return True
+    bare, aa = sorted((fold_spelling(word), fold_spelling(other)), key=len)
+    fewer, more = sorted((printed.get(bare, 0), printed.get(aa, 0)))
+    return (
+        aa == bare + "ा"
+        and fewer > 0
+        and more <= BARE_AA_MAX_RATIO * fewer
+        and not any(bare + ending in printed for ending in _VERBAL_ENDINGS)
+    )
 
 
 def _is_latin_word(word: str) -> bool:
@@ -116,15 +191,61 @@ def _vowel_change(a: str, b: str) -> str | None:
     return None
 
 
-def _near_allowed(change: str | None, word: str, letters: str, common: bool) -> bool:
-    """Which one-vowel neighbours are spellings of the same word, by the corpus evidence in ``NEAR_*``."""
+def near_allowed(
+    change: str | None, key_a: str, key_b: str, documents_a: int, documents_b: int, documents: int
+) -> bool:
+    """Whether two keys a vowel apart (``change``: :func:`_vowel_change`) are spellings of one word, by the
+    corpus evidence in ``NEAR_*`` and the documents each key is in (of ``documents``). Symmetric: what a
+    word reaches this way, reaches it back.
+
+    >>> near_allowed("length", "नीतीश", "नितीश", 159, 1, 4500), near_allowed("length", "सिख", "सीख", 61, 116, 4500)
+    (True, False)
+    >>> near_allowed("insert:े", "बाइडन", "बाइडेन", 3, 8, 4500), near_allowed("insert:ौ", "मलिक", "मौलिक", 19, 82, 4500)
+    (True, False)
+    >>> near_allowed("insert:े", "बाइडन", "बाइडेन", 1, 300, 4500)  # one dwarfs the other: another word
+    False
+    """
     if change is None:
         return False
+    letters = skeleton(key_a)
+    if change == "length" and min(len(key_a), len(key_b)) >= NEAR_LENGTH_MIN_CHARS:
+        return True
+    if len(letters) < MIN_SKELETON:
+        return False
+    limit = max(NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents)
+    both_settled = min(documents_a, documents_b) > limit
     if change == "length":
-        return len(word) >= NEAR_LENGTH_MIN_CHARS or (not common and len(letters) >= MIN_SKELETON)
-    if common or len(word) < NEAR_INSERT_MIN_CHARS or len(letters) < MIN_SKELETON:
-        return False  # सरकार / सरोकार, चांद / चंद, लड़का / लड़ाका
-    return change != "insert:ा" or len(letters) >= NEAR_INSERT_AA_MIN_LETTERS
+        return not both_settled
+    vowel = change.removeprefix("insert:")
+    fewer, more = sorted((documents_a, documents_b))
+    # (a word the archive does not hold is dwarfed by nothing: what it stands for is the question)
+    dwarfed = fewer > 0 and more > NEAR_INSERT_DWARF * fewer
+    if vowel not in NEAR_INSERTABLE or both_settled or dwarfed:
+        return False
+    if max(len(key_a), len(key_b)) < NEAR_INSERT_MIN_CHARS:
+        return False
+    return vowel != "ा" or len(letters) >= NEAR_INSERT_AA_MIN_LETTERS
+
+
+def _vowels_written(typed: str, candidate: str) -> bool:
+    """No vowel typed (other than an inherent ``a``) is missing from the candidate's romanisation: it may be
+    written otherwise (internet / intaranet: e as a; jaishankar / jayashankar: i as ya), not dropped (sonia is
+    सोनिया, not सोना or सोनी).
+
+    >>> _vowels_written("sonia", "soniya"), _vowels_written("sonia", "sona"), _vowels_written("sonia", "soni")
+    (True, False, False)
+    >>> _vowels_written("jaishankar", "jayashankar"), _vowels_written("internet", "intaranet")
+    (True, True)
+    """
+    for operation, start, end, _, _ in SequenceMatcher(None, typed, candidate, autojunk=False).get_opcodes():
+        if operation == "delete" and _WRITTEN_VOWEL.search(typed, start, end):
+            return False
+        if operation == "delete" and start > 0 and typed[start] == "a" and typed[start - 1] in "eiou":
+            return False  # (an a after a vowel is a vowel of its own: the last a of sonia)
+    return True
+
+
+_WRITTEN_VOWEL = re.compile("[eiou]")
 
 
 def _vowels_fit(typed: str, candidate: str) -> bool:
@@ -151,34 +272,47 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0, *, acrony
         _add_romanised(word, vocabulary, expansion)
         return expansion
     key = variant_key(word)
-    expansion.add(VARIANT_PREFIX + key, KEY_BOOST)
+    expansion.reference = VARIANT_PREFIX + key
     same_key = vocabulary.with_key(key)
-    expansion.add_forms(same_key)
-    frequency = max((f.documents for f in same_key), default=0)
-    common = frequency > max(NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents)
+    if any(form.text == word for form in same_key):
+        expansion.add_key(key, KEY_BOOST, same_key, word)
+    else:  # a form the archive does not hold: nothing says which of its key's forms are its own
+        expansion.add_whole_key(key, KEY_BOOST, same_key)
     letters = skeleton(key)
     if letters:
-        candidates = vocabulary.with_key_skeleton(letters)
-        glides = (
-            [f for f in candidates if _glide_change(variant_key(f.text), key)] if len(word) >= GLIDE_MIN_CHARS else []
-        )
-        # a rare spelling of a common word (वाइरस of वायरस) has the common word's settled neighbours
-        common = common or max((f.documents for f in glides), default=0) > max(
-            NEAR_MIN_DOCUMENTS, NEAR_MAX_SHARE * documents
-        )
-        near = glides + [
-            f for f in candidates if _near_allowed(_vowel_change(variant_key(f.text), key), word, letters, common)
-        ]
-        for form in near:
-            expansion.add(VARIANT_PREFIX + variant_key(form.text), NEAR_BOOST)
-        expansion.add_forms(near)
-    if len(word) >= CONSONANT_MIN_CHARS:
+        for near_key, forms in near_keys(key, vocabulary, documents):
+            expansion.add_whole_key(near_key, NEAR_BOOST, forms)
+    if len(key) >= CONSONANT_MIN_CHARS:
         for other in consonant_alternatives(key):
             found = [f for f in vocabulary.with_key_skeleton(skeleton(other)) if variant_key(f.text) == other]
             if found:
-                expansion.add(VARIANT_PREFIX + other, NEAR_BOOST)
-                expansion.add_forms(found)
+                expansion.add_whole_key(other, NEAR_BOOST, found)
     return expansion
+
+
+def near_keys(key: str, vocabulary: Vocabulary, documents: int) -> list[tuple[str, list[Form]]]:
+    """The keys a vowel or a glide away from ``key`` that are spellings of the same word (:func:`near_allowed`,
+    :func:`_glide_change`), each with its forms. A key's documents are those of its commonest form, or of
+    its glide spelling's when that is commoner (a rare वाइरस keeps the guards of a settled वायरस)."""
+    by_key: dict[str, list[Form]] = {}
+    for form in vocabulary.with_key_skeleton(skeleton(key)):
+        by_key.setdefault(variant_key(form.text), []).append(form)
+    by_key.setdefault(key, [])
+    plain = {k: max((f.documents for f in forms), default=0) for k, forms in by_key.items()}
+    glide_class: dict[str, int] = {}
+    for k, count in plain.items():
+        glided = _GLIDE.sub("य", k)
+        glide_class[glided] = max(glide_class.get(glided, 0), count)
+    settled = {k: glide_class[_GLIDE.sub("य", k)] for k in by_key}
+    found = []
+    for other, forms in by_key.items():
+        if other == key or not forms:
+            continue
+        glide = len(min(key, other, key=len)) >= GLIDE_MIN_CHARS and _glide_change(other, key)
+        change = _vowel_change(other, key)
+        if glide or near_allowed(change, key, other, settled[key], settled[other], documents):
+            found.append((other, forms))
+    return found
 
 
 #: Loanwords print a consonant of one class either way: क or ग before ज (एग्जिट / एक्जिट, एग्जाम / एक्जाम).
@@ -223,12 +357,11 @@ def _without_vowels(word: str) -> bool:
 
 
 def _add_word(word: str, boost: float, vocabulary: Vocabulary, expansion: Expansion) -> None:
-    """``word`` and its variants (by key), at ``boost``, with the forms of it the index holds."""
+    """``word`` and its inflections and spellings (by key), at ``boost``, with the forms of it the index holds."""
     expansion.add(word, boost)
     if not _is_latin_word(word):
         key = variant_key(word)
-        expansion.add(VARIANT_PREFIX + key, boost * KEY_BOOST)
-        expansion.add_forms(vocabulary.with_key(key))
+        expansion.add_key(key, boost * KEY_BOOST, vocabulary.with_key(key), word)
     elif vocabulary.with_key(word):
         expansion.add_forms(vocabulary.with_key(word))
 
@@ -255,38 +388,42 @@ def _add_romanised(word: str, vocabulary: Vocabulary, expansion: Expansion) -> N
         for form in _devanagari_forms(vocabulary, letters):
             romanised = romanize(form.text)
             likeness = SequenceMatcher(None, typed, romanised).ratio()
-            if likeness >= ROMAN_MIN_LIKENESS and _vowels_fit(typed, romanised):
+            # both ways: a vowel typed is a vowel written (sonia is सोनिया, not सोना), and the other way round
+            if likeness >= ROMAN_MIN_LIKENESS and _vowels_fit(typed, romanised) and _vowels_written(typed, romanised):
                 scored.append((likeness, form.documents, form))
     english = english_reading(word)
     letters = latin_skeleton(english)
-    # a word the plain reading finds, printed often, is romanised Hindi (sarkar, corona): no English reading
+    # a word the plain reading finds, printed often or very like it, is romanised Hindi (sarkar, corona,
+    # sonia): no English reading
     closest = max((likeness for likeness, _, _ in scored), default=0.0)
     settled = any(
         likeness >= max(ROMAN_SETTLED, closest - ROMAN_TOLERANCE) and documents >= ROMAN_SETTLED_DOCUMENTS
         for likeness, documents, _ in scored
     )
-    if len(letters) >= 2 and not settled:
+    if len(letters) >= 2 and len(word) >= ENGLISH_MIN_LETTERS and not settled:
         shape = sound_shape(english)
         sounded = [
             form
             for form in _devanagari_forms(vocabulary, letters)
             if shape in {sound_shape(romanize(form.text)), sound_shape(romanize(form.text, inherent=False))}
             and _same_ending(english, romanize(form.text))
+            # Hindi spells an English word out, never shorter (sonia is not सोना, sona)
+            and len(_squeeze(romanize(form.text))) >= len(_squeeze(english))
         ]
         # a shape leaves the vowels open: of the words it fits, only those printed about as often as the most
         # printed one (bank: बैंक, not भयानक)
         commonest = max((f.documents for f in sounded), default=0)
         scored += [(1.0, f.documents, f) for f in sounded if f.documents >= LOANWORD_MIN_SHARE * commonest]
     best = max((likeness for likeness, _, _ in scored), default=1.0)
-    keys: list[str] = []
+    readings: dict[str, str] = {}
     for likeness, _, form in sorted(scored, key=lambda s: (-s[0], -s[1])):
         key = variant_key(form.text)
         # only the closest readings: "bharat" is भारत or भरत, not भरता
-        if likeness >= best - ROMAN_TOLERANCE and key not in keys and len(keys) < ROMAN_MAX_KEYS:
-            keys.append(key)
-    for key in keys:
-        expansion.add(VARIANT_PREFIX + key, KEY_BOOST)
-        expansion.add_forms(vocabulary.with_key(key))
+        if likeness >= best - ROMAN_TOLERANCE and key not in readings and len(readings) < ROMAN_MAX_KEYS:
+            readings[key] = form.text
+    for key, reading in readings.items():
+        # the reading's own forms (kisan: किसान, किसानों; not कामना for kam)
+        expansion.add_key(key, KEY_BOOST, vocabulary.with_key(key), reading)
 
 
 def _devanagari_forms(vocabulary: Vocabulary, letters: str) -> list[Form]:
@@ -310,6 +447,10 @@ def _same_ending(typed: str, romanised: str) -> bool:
 
 
 _VOWEL_RUN = re.compile("[aeiouy]+")
+
+
+def _squeeze(latin: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", latin)
 
 
 def sound_shape(latin: str) -> str:
@@ -359,15 +500,20 @@ class QueryExpander:
         documents: int,
         synonyms: SynonymIndex = NO_SYNONYMS,
         acronyms: Set[str] = frozenset(),
+        idf: Callable[[str], float] | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.documents = documents
         self.synonyms = synonyms
         self.acronyms = acronyms
+        #: A term's inverse document frequency in bodies (where the index has one to ask).
+        self.idf = functools.cache(idf) if idf is not None else None
         self.words: dict[str, Expansion] = {}
         self._phrase_forms: list[str] = []
         #: The ids of the query's leaves that snippets leave unmarked (see :meth:`_unmarked`).
         self.unmarked: set[int] = set()
+        #: Forms of a searched key that are not forms of the word searched (snippets leave them unmarked).
+        self.excluded: set[str] = set()
         #: Each word or phrase of the query, once, as it was searched.
         self.searched: list[SearchedPart] = []
         self._parts: set[tuple[str, bool]] = set()
@@ -411,14 +557,44 @@ class QueryExpander:
         return node
 
     def _queries(self, field: str, boost: float, expansion: Expansion) -> list[Any]:
-        """An expansion's terms and phrases as queries of ``field``."""
-        terms = [wq.Term(field, t, boost=boost * b) for t, b in expansion.terms.items()]
+        """An expansion's terms and phrases as queries of ``field``; a key with excluded forms matches a
+        document through them only where it also holds a form kept (:class:`Expansion`)."""
+        terms = [
+            self._term(field, t, boost * self._weighed(expansion, t, b), expansion.exclusions.get(t))
+            for t, b in expansion.terms.items()
+        ]
         phrases = [
             part
             for words, weight in expansion.phrases
             for part in self._unmarked(_phrase_parts(field, words, 1, boost * weight))
         ]
         return terms + phrases
+
+    def _weighed(self, expansion: Expansion, term: str, boost: float) -> float:
+        """A term's boost, for one that counts less than the typed word's key (a neighbouring spelling, a
+        reading, a synonym) scaled down by its idf against the key's, so that a document holding it once
+        never outranks one holding the word's own form once (as Lucene's SynonymQuery scores synonyms with
+        one document frequency): a rare synonym is not worth more than the word typed."""
+        reference = expansion.reference
+        if self.idf is None or reference is None or boost >= KEY_BOOST or term == reference:
+            return boost
+        own, other = self.idf(reference), self.idf(term)
+        return boost * min(1.0, own / other) if other > 0 else boost
+
+    def _term(
+        self, field: str, text: str, boost: float, exclusion: tuple[tuple[str, ...], tuple[str, ...]] | None
+    ) -> Any:
+        term = wq.Term(field, text, boost=boost)
+        if not exclusion:
+            return term
+        excluded, kept = exclusion
+        self.excluded.update(excluded)
+        others = wq.Or([wq.Term(field, form) for form in excluded])
+        self.unmarked.update(id(leaf) for leaf in others.leaves())
+        if kept:
+            # (its commonest forms: the rest are few documents, where one of these is nearly always written too)
+            others = wq.AndNot(others, wq.Or([wq.Term(field, form) for form in kept[:KEPT_LOOKED_UP]]))
+        return wq.AndNot(term, others)
 
     def _unmarked(self, phrases: list[Any]) -> list[Any]:
         """Synonym phrases, which snippets do not mark: marking is by word, and the words of भारतीय जनता

@@ -23,16 +23,21 @@ class QueryForms:
     initials: frozenset[str] | None
     #: the terms that may be a pair the index keeps as one word (``साथसाथ`` for ``साथ-साथ``)
     compounds: frozenset[str] = frozenset()
+    #: forms of a key the query searched that are not forms of its word (आमने for आम): not matched by the key
+    excluded: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, expanded_query: Any, reader: Any, unmarked: Set[int] = frozenset()) -> QueryForms:
-        """The forms of the query's leaves, but those whose ids are in ``unmarked``."""
+    def of(
+        cls, expanded_query: Any, reader: Any, unmarked: Set[int] = frozenset(), excluded: Set[str] = frozenset()
+    ) -> QueryForms:
+        """The forms of the query's leaves, but those whose ids are in ``unmarked``, and of its keys but the
+        ``excluded`` forms."""
         terms = frozenset(term.decode("utf-8") for term in existing_terms(expanded_query, reader, unmarked))
         keys = frozenset(term for term in terms if term.startswith(VARIANT_PREFIX))
         firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
         initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
         compounds = frozenset(term for term in terms - keys if may_be_compound(term))
-        return cls(terms, keys, initials, compounds)
+        return cls(terms, keys, initials, compounds, frozenset(excluded) - terms)
 
     def first_letters(self) -> str | None:
         """The class of characters an article's word the query matched can start with (None: any)."""
@@ -81,13 +86,17 @@ def matched_words(query: QueryForms, words: set[str]) -> frozenset[str]:
     computed only when its first letter can be one of the query's keys'. Only the words that can start
     like a matched form are asked about (see :func:`archive.search.snippets.words_starting_in`).
     """
-    terms, keys, initials = query.terms, query.keys, query.initials
+    terms, keys, initials, excluded = query.terms, query.keys, query.initials, query.excluded
     ordered = list(words)
     return frozenset(
         word
         for word, normal in zip(ordered, map(normalize_word, ordered), strict=True)
         if normal in terms
-        or ((initials is None or normal[:1] in initials) and VARIANT_PREFIX + variant_key(normal) in keys)
+        or (
+            (initials is None or normal[:1] in initials)
+            and VARIANT_PREFIX + variant_key(normal) in keys
+            and normal not in excluded
+        )
     )
 
 

@@ -145,9 +145,9 @@ def match(
     mask = matches.mask
     for kept in filters.values():
         mask = mask & kept
-    query_forms = (
-        QueryForms.of(expanded_query, searcher.reader(), expander.unmarked) if expanded_query is not None else NO_FORMS
-    )
+    query_forms = NO_FORMS
+    if expanded_query is not None:
+        query_forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
     stories = Stories(values.clusters(), collapse=request.collapse)
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
@@ -156,7 +156,13 @@ def match(
 
 
 def new_expander(session: SearchSession, searcher: Any, acronyms: Set[str]) -> QueryExpander:
-    return QueryExpander(session.vocabulary, searcher.doc_count(), session.synonyms(), frozenset(acronyms))
+    return QueryExpander(
+        session.vocabulary,
+        searcher.doc_count(),
+        session.synonyms(),
+        frozenset(acronyms),
+        idf=lambda term: float(searcher.idf("body", term)),
+    )
 
 
 def _filters(request: SearchRequest, evaluator: Evaluator, values: DocValues) -> dict[str, Mask]:

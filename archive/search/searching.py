@@ -237,6 +237,6 @@ def _highlight(session: SearchSession, texts: Sequence[str], query: str) -> list
     parsed = parse_query(query, searcher.schema, acronyms=acronyms)
     expander = new_expander(session, searcher, acronyms)
     expanded_query = parsed.accept(expander)
-    forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked)
+    forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
     matched = matched_words(forms, words_of(texts)) | matched_pairs(forms, texts)
     return [marked_text(text, matched) for text in texts]
