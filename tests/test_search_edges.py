@@ -44,6 +44,9 @@ ARTICLES = [
     article("आम लोग", "आम लोगों की राय अलग है।"),  # 20
     article("मौलिक अधिकार", "संविधान के मौलिक अधिकार सबके लिए हैं।"),  # 21
     article("मलिक का बयान", "मंत्री मलिक ने बयान दिया।"),  # 22
+    article("बंदी पहला दिन", "शहर में लॉक डाउन रहा और कोविड 19 के मरीज घटे।"),  # 23
+    article("बंदी दूसरा दिन", "शहर में लॉकडाउन बढ़ा और कोविड19 की जांच तेज हुई।"),  # 24
+    article("बंदी तीसरा दिन", "शहर में लॉक-डाउन खुला और कोविड-19 का टीका आया।"),  # 25
 ]
 
 
@@ -133,6 +136,19 @@ def test_the_form_typed_ranks_before_its_inflections_and_those_before_synonyms(r
     assert run("ingest", str(write_jsonl(tmp_path / "ranked.jsonl", records))).exit_code == 0
     assert run("synonyms", "add", "सरकार", "हुकूमत").exit_code == 0
     assert [hit["id"] for hit in found(run, "सरकार")["hits"]] == [3, 2, 1]
+
+
+# --- 4. compounds either way ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["लॉक डाउन", "लॉकडाउन", "लॉक-डाउन"])
+def test_a_compound_is_found_spaced_hyphenated_or_joined_whichever_is_typed(archive: Run, spelling: str) -> None:
+    assert ids(archive, spelling) == {23, 24, 25}
+
+
+@pytest.mark.parametrize("spelling", ["कोविड 19", "कोविड19", "कोविड-19"])
+def test_a_word_and_its_number_are_found_however_written(archive: Run, spelling: str) -> None:
+    assert ids(archive, spelling) == {23, 24, 25}
 
 
 # --- 3. reduplicated and hyphenated words --------------------------------------------------------------------

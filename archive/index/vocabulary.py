@@ -102,6 +102,20 @@ class Vocabulary:
             self._identity = identity
         return [Form(text, documents) for text, documents in self._db.execute(sql, (value,)).fetchall()]
 
+    @classmethod
+    def of(cls, forms: dict[str, int]) -> Vocabulary:
+        """A vocabulary of these forms and document counts, in a temporary directory (for examples)."""
+        import tempfile
+
+        vocabulary = cls(Path(tempfile.mkdtemp(prefix="vocabulary-")))
+        vocabulary.replace(forms.items())
+        return vocabulary
+
+    def documents(self, form: str) -> int:
+        """In how many documents ``form`` is (0: not a form of the index)."""
+        found = self._query("SELECT form, documents FROM forms WHERE form = ?", form)
+        return found[0].documents if found else 0
+
     def with_key(self, key: str) -> list[Form]:
         """Forms whose variant key is ``key``, most frequent first."""
         return self._query("SELECT form, documents FROM forms WHERE key = ? ORDER BY documents DESC, form", key)

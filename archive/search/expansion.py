@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -79,6 +80,7 @@ KEPT_LOOKED_UP = 8
 
 ROMAN_TOLERANCE = 0.05
 _VOWEL_MARKS = set("ािीुूृेैोौॉॅअआइईउऊएऐओऔऑ")
+_VOWEL_SIGNS = frozenset("ािीुूृेैोौॉॅ")
 
 
 @dataclass
@@ -93,6 +95,9 @@ class Expansion:
     phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     #: key term -> (the forms of it excluded, the forms of it kept)
     exclusions: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    #: The word written as two (लॉकडाउन / लॉक डाउन, कोविड19 / कोविड 19): phrases of its parts, searched as its
+    #: spelling variants are.
+    splits: list[tuple[str, str]] = field(default_factory=list)
     #: The typed word's own key term: a term that counts less than it (a neighbouring spelling, a synonym) is
     #: scored with no higher an idf than this one's, so that its boost puts it below (see QueryExpander).
     reference: str | None = None
@@ -265,6 +270,8 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0, *, acrony
     (``RBI`` is आरबीआई, never रबी)."""
     expansion = Expansion()
     expansion.add(word, EXACT_BOOST)
+    expansion.splits = word_splits(word, vocabulary)
+    expansion.forms += [" ".join(parts) for parts in expansion.splits]
     if _is_latin_word(word) and (acronym or _without_vowels(word)):
         _add_word(letter_names(word), ACRONYM_BOOST, vocabulary, expansion)
         return expansion
@@ -288,6 +295,53 @@ def expand_word(word: str, vocabulary: Vocabulary, documents: int = 0, *, acrony
             if found:
                 expansion.add_whole_key(other, NEAR_BOOST, found)
     return expansion
+
+
+#: At most this many ways of writing a word as two are searched (the two whose parts are commonest) ...
+MAX_SPLITS = 2
+#: ... each part of a Latin word this long at least.
+SPLIT_MIN_LATIN = 3
+
+
+def word_splits(word: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """Where ``word`` may be two words written together that the archive also prints apart: both parts
+    words of the archive, each of two consonants or more, or digits (कोविड19 / कोविड 19), split where a
+    syllable starts. The same rule joins two words typed apart (:meth:`QueryExpander.expand`), so the two
+    spellings reach each other both ways.
+
+    >>> from archive.index.vocabulary import Vocabulary
+    >>> vocabulary = Vocabulary.of({"लॉक": 16, "डाउन": 40, "कोविड": 200, "19": 300, "सर": 90, "कार": 50})
+    >>> word_splits("लॉकडाउन", vocabulary), word_splits("कोविड19", vocabulary), word_splits("सरकार", vocabulary)
+    ([('लॉक', 'डाउन')], [('कोविड', '19')], [])
+    """
+    found = []
+    for cut in range(1, len(word)):
+        first, second = word[:cut], word[cut:]
+        if first.isdigit() and second.isdigit():
+            continue  # (numbers are split only from letters: कोविड19)
+        if not (_split_part(first) and _split_part(second)) or not _syllable_starts(word, cut):
+            continue
+        counts = [vocabulary.documents(first), vocabulary.documents(second)]
+        if all(counts):
+            found.append((min(counts), first, second))
+    return [(first, second) for _, first, second in sorted(found, reverse=True)[:MAX_SPLITS]]
+
+
+def _split_part(part: str) -> bool:
+    """Whether a part of a word may be a word of its own: digits, or two consonants with a vowel sign, or
+    three letters (not सर of सरकार, कम of कमजोर, nor the prefix प्र)."""
+    if part.isdigit():
+        return True
+    if _is_latin_word(part):
+        return len(part) >= SPLIT_MIN_LATIN and len(latin_skeleton(part)) >= 2
+    letters = sum(1 for char in part if unicodedata.category(char) == "Lo")
+    signs = any(char in _VOWEL_SIGNS for char in part)
+    return len(skeleton(part)) >= 2 and (letters >= 3 or (letters == 2 and signs))
+
+
+def _syllable_starts(word: str, cut: int) -> bool:
+    """Whether a syllable starts at ``cut`` (not a vowel sign, virama, nukta or nasal, nor after a virama)."""
+    return unicodedata.category(word[cut]) not in ("Mn", "Mc") and word[cut - 1] != "\u094d"
 
 
 def near_keys(key: str, vocabulary: Vocabulary, documents: int) -> list[tuple[str, list[Form]]]:
@@ -490,6 +544,27 @@ def english_reading(word: str) -> str:
     return latin_for_comparison(word)
 
 
+#: The longest synonym of several words looked for among words typed apart.
+MAX_SYNONYM_WORDS = 5
+
+
+def _typed_words(nodes: list[Any]) -> list[str]:
+    """The words typed one after another at the start of ``nodes`` (each a word asked in several fields,
+    as the parser makes it: an Or of plain terms of one text), stopping at anything else."""
+    words = []
+    for node in nodes:
+        subs = getattr(node, "subqueries", ())
+        if (
+            type(node) is not wq.Or
+            or not subs
+            or any(type(q) is not wq.Term or q.fieldname not in TEXT_FIELDS for q in subs)
+            or len({q.text for q in subs}) != 1
+        ):
+            break
+        words.append(subs[0].text)
+    return words
+
+
 class QueryExpander:
     """Rewrites a parsed query so that every word also searches its variants (:func:`expand_word`) and its
     synonyms, and every phrase its variants and synonyms."""
@@ -522,6 +597,49 @@ class QueryExpander:
         if (text, exact) not in self._parts:
             self._parts.add((text, exact))
             self.searched.append(SearchedPart(text, exact, tuple(forms)))
+
+    def expand(self, parsed: Any) -> Any:
+        """The parsed query with every word and phrase widened (:meth:`__call__`), after words typed apart
+        that the archive also prints together (लॉक डाउन / लॉकडाउन) or that make a synonym of several words
+        (भारतीय जनता पार्टी: भाजपा) have been given those alternatives."""
+        return self._joined(parsed).accept(self)
+
+    def _joined(self, node: Any) -> Any:
+        if type(node) is not wq.And:
+            return node.apply(self._joined)
+        subs = [self._joined(q) for q in node.subqueries]
+        joined: list[Any] = []
+        i = 0
+        while i < len(subs):
+            words = _typed_words(subs[i:])
+            fields = [(term.fieldname, term.boost) for term in subs[i].subqueries] if words else []
+            together: list[Any] = []
+            taken = self._synonym_run(words)
+            if taken:  # the words as a phrase, which the phrase's synonyms then widen
+                together = [wq.Phrase(field, words[:taken], boost=boost) for field, boost in fields]
+            elif self._joined_pair(words):
+                taken = 2
+                together = [wq.Term(field, words[0] + words[1], boost=boost) for field, boost in fields]
+            if together:
+                joined.append(wq.Or([wq.And(subs[i : i + taken]), wq.Or(together)]))
+                i += taken
+            else:
+                joined.append(subs[i])
+                i += 1
+        return wq.And(joined, boost=node.boost)
+
+    def _synonym_run(self, words: list[str]) -> int:
+        """How many of ``words`` (2 or more, longest first) make a member of a synonym group."""
+        for length in range(min(len(words), MAX_SYNONYM_WORDS), 1, -1):
+            if self.synonyms.others(words[:length]):
+                return length
+        return 0
+
+    def _joined_pair(self, words: list[str]) -> bool:
+        """Whether the first two of ``words`` are printed together as one word (the rule of :func:`word_splits`)."""
+        if len(words) < 2 or (words[0].isdigit() and words[1].isdigit()):
+            return False
+        return _split_part(words[0]) and _split_part(words[1]) and bool(self.vocabulary.documents(words[0] + words[1]))
 
     def __call__(self, node: Any) -> Any:
         kind = type(node)
@@ -568,7 +686,8 @@ class QueryExpander:
             for words, weight in expansion.phrases
             for part in self._unmarked(_phrase_parts(field, words, 1, boost * weight))
         ]
-        return terms + phrases
+        splits = [wq.Phrase(field, list(parts), boost=boost * KEY_BOOST) for parts in expansion.splits]
+        return terms + phrases + splits
 
     def _weighed(self, expansion: Expansion, term: str, boost: float) -> float:
         """A term's boost, for one that counts less than the typed word's key (a neighbouring spelling, a

@@ -132,7 +132,7 @@ def match(
             acronyms: set[str] = set()
             parsed = parse_query(request.query, searcher.schema, notes, acronyms)
             expander = expander or new_expander(session, searcher, acronyms)
-            query = parsed.accept(expander)
+            query = expander.expand(parsed)
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = query
         matches = evaluator.scores(query)

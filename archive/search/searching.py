@@ -236,7 +236,7 @@ def _highlight(session: SearchSession, texts: Sequence[str], query: str) -> list
     acronyms: set[str] = set()
     parsed = parse_query(query, searcher.schema, acronyms=acronyms)
     expander = new_expander(session, searcher, acronyms)
-    expanded_query = parsed.accept(expander)
+    expanded_query = expander.expand(parsed)
     forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
     matched = matched_words(forms, words_of(texts)) | matched_pairs(forms, texts)
     return [marked_text(text, matched) for text in texts]
