@@ -47,6 +47,10 @@ ARTICLES = [
     article("बंदी पहला दिन", "शहर में लॉक डाउन रहा और कोविड 19 के मरीज घटे।"),  # 23
     article("बंदी दूसरा दिन", "शहर में लॉकडाउन बढ़ा और कोविड19 की जांच तेज हुई।"),  # 24
     article("बंदी तीसरा दिन", "शहर में लॉक-डाउन खुला और कोविड-19 का टीका आया।"),  # 25
+    article("राजधानी की हवा", "दिल्ली में प्रदूषण बढ़ा।", source="बिजनेस स्टैंडर्ड"),  # 26
+    article("नवाबों का शहर", "लखनऊ में ठंड बढ़ी।", source="Business Standard"),  # 27
+    article("महानगर", "मुंबई में बारिश हुई।", source="नवभारत टाइम्स"),  # 28
+    article("महानगर की सड़कें", "बंबई में जाम लगा।", source="NBT"),  # 29
 ]
 
 
@@ -210,3 +214,29 @@ def test_a_mistyped_option_is_an_error_naming_the_way_to_search_for_it(archive: 
     result = archive("search", "--limt", "3", "मोदी")
     assert result.exit_code == 2
     assert "no such option --limt" in result.output and "archive search [OPTIONS] -- --limt" in result.output
+
+
+# --- places and outlets by any of their names ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("delhi", {26}), ("Lucknow", {27}), ("bombay", {28, 29}), ("मुंबई", {28, 29})]
+)
+def test_a_place_is_found_by_its_latin_and_older_names(archive: Run, query: str, expected: set[int]) -> None:
+    assert ids(archive, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("outlet", "expected"),
+    [("Business Standard", {26, 27}), ("बिजनेस स्टैंडर्ड", {26, 27}), ("NBT", {28, 29}), ("navbharat times", {28, 29})],
+)
+def test_an_outlet_is_one_filter_by_any_of_its_names(archive: Run, outlet: str, expected: set[int]) -> None:
+    assert ids(archive, "--source", outlet) == expected
+
+
+def test_an_outlet_printed_under_two_names_is_one_facet_value_whose_count_its_click_gives(archive: Run) -> None:
+    result = found(archive, "मुंबई", "--facet", "source")
+    (value,) = result["facets"]["source"]
+    assert value["count"] == 2
+    clicked = found(archive, "मुंबई", "--source", value["value"])
+    assert clicked["total"] == value["count"]

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from archive.analysis.sources import source_key
 from archive.index.query.arrays import Mask, Matches
 from archive.index.query.collect import Stories, ranked
 from archive.index.query.evaluator import Evaluator
@@ -28,6 +27,7 @@ from archive.search.parsing import parse_query
 from archive.search.request import Hit, SearchRequest, is_browse
 from archive.search.session import SearchSession
 from archive.search.snippets import Snippet, make_snippet, words_starting_in
+from archive.search.synonyms import SynonymIndex
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 180
@@ -139,7 +139,7 @@ def match(
         year = year_asked(request.query)
         if year is not None:
             _add_dated_in(matches, values, year, notes)
-    filters = _filters(request, evaluator, values)
+    filters = _filters(request, evaluator, values, session.synonyms())
     if only is not None:
         filters["only"] = only
     mask = matches.mask
@@ -165,11 +165,15 @@ def new_expander(session: SearchSession, searcher: Any, acronyms: Set[str]) -> Q
     )
 
 
-def _filters(request: SearchRequest, evaluator: Evaluator, values: DocValues) -> dict[str, Mask]:
-    """Each filter of the request, by name (:data:`FILTERS`), as the documents it lets through."""
+def _filters(
+    request: SearchRequest, evaluator: Evaluator, values: DocValues, synonyms: SynonymIndex
+) -> dict[str, Mask]:
+    """Each filter of the request, by name (:data:`FILTERS`), as the documents it lets through. An outlet is
+    every name of its synonym group (Navbharat Times, नवभारत टाइम्स, NBT)."""
     parts: dict[str, Any] = {}
     if request.sources:
-        parts["source"] = wq.Or([wq.Term("source_key", source_key(s)) for s in request.sources])
+        keys = sorted({key for name in request.sources for key in synonyms.outlet_keys(name)})
+        parts["source"] = wq.Or([wq.Term("source_key", key) for key in keys])
     if request.categories:
         parts["category"] = wq.Or([wq.Term("category", c) for c in request.categories])
     if request.languages:

@@ -21,6 +21,7 @@ from archive.search.request import FACETS, SORTS, UNDATED, FacetCount, Hit, Sear
 from archive.search.session import SearchSession
 from archive.search.similar import distinctive_terms, similar_query
 from archive.search.snippets import Snippet, marked_text, words_of
+from archive.search.synonyms import NO_SYNONYMS, SynonymIndex
 
 SUGGESTIONS = 3
 
@@ -36,7 +37,10 @@ def _suggest(searcher: Any, words: Iterable[str]) -> list[str]:
 
 
 def _facet_counts(
-    found: Matched, names: Sequence[str], labelled: Callable[[Sequence[str]], dict[str, str]]
+    found: Matched,
+    names: Sequence[str],
+    labelled: Callable[[Sequence[str]], dict[str, str]],
+    synonyms: SynonymIndex = NO_SYNONYMS,
 ) -> dict[str, list[FacetCount]]:
     """Each facet's values with how many results each gives: as the result counts them (one per story when
     it collapses them), and for a facet that is a filter too (outlet, category), with the other filters
@@ -46,6 +50,8 @@ def _facet_counts(
     for name in names:
         mask = found.without(name) if name in FILTERS else found.mask
         codes, labels = values.codes(_FACET_FIELDS[name])
+        if name == "source":
+            codes = _outlets_merged(codes, labels, synonyms)
         tally = stories.count_by(codes, mask, len(labels))
         # articles without the value (no source, no date) are not a facet value of their own
         found_values = ((str(labels[code]), int(n)) for code, n in enumerate(tally.tolist()) if n and labels[code])
@@ -59,6 +65,21 @@ def _facet_counts(
                 counts.append((UNDATED, undated))  # last, whatever its count: it is not a period
         facets[name] = [FacetCount(value, count) for value, count in counts]
     return facets
+
+
+def _outlets_merged(codes: Ints, keys: Sequence[str], synonyms: SynonymIndex) -> Ints:
+    """The documents' outlet codes with the names of one outlet's group (NBT, Navbharat Times) counted as
+    one: under the key of the group that holds the most articles (whatever the search)."""
+    if not synonyms:
+        return codes
+    position = {key: code for code, key in enumerate(keys)}
+    sizes = np.bincount(codes, minlength=len(keys))
+    merged = np.arange(len(keys))
+    for code, key in enumerate(keys):
+        group = [position[other] for other in synonyms.outlet_group(str(key)) if other in position]
+        if len(group) > 1:
+            merged[code] = max(group, key=lambda c: (sizes[c], -c))
+    return merged[codes] if (merged != np.arange(len(keys))).any() else codes
 
 
 _FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "category": "category"}
@@ -119,7 +140,7 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
     total = found.stories.count(found.mask)
     start = (request.page - 1) * request.limit
     top = list(islice(found.shown(), start, start + request.limit))
-    facets = _facet_counts(found, request.facets, session.source_labels)
+    facets = _facet_counts(found, request.facets, session.source_labels, session.synonyms())
     expander = found.expander
     notes = list(found.notes)
     if total == 0 and found.word_matches:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from archive.analysis import analyze
 from archive.analysis.cached import variant_key
+from archive.analysis.sources import source_key
 
 
 def member_key(words: Sequence[str]) -> tuple[str, ...]:
@@ -33,11 +34,31 @@ class SynonymIndex:
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self.groups = tuple(tuple(g) for g in groups)
         self._of: dict[tuple[str, ...], list[Member]] = {}
+        #: outlet key -> the outlet keys of its group's names (an outlet printed as Navbharat Times and as NBT)
+        self._outlets: dict[str, frozenset[str]] = {}
         for group in self.groups:
             members = [Member(text, tuple(analyze(text))) for text in group]
             members = [m for m in members if m.words]
             for member in members:
                 self._of.setdefault(member_key(member.words), []).extend(m for m in members if m is not member)
+            keys = frozenset(key for key in map(source_key, group) if key)
+            for key in keys:
+                self._outlets[key] = self._outlets.get(key, frozenset()) | keys
+
+    def outlet_keys(self, name: str) -> frozenset[str]:
+        """The outlet keys ``--source name`` stands for: its own, and those of the other names of its group.
+
+        >>> index = SynonymIndex([("Navbharat Times", "नवभारत टाइम्स", "NBT")])
+        >>> index.outlet_keys("NBT") == index.outlet_keys("नवभारत टाइम्स") == index.outlet_keys("navbharat times")
+        True
+        >>> len(index.outlet_keys("NBT")), len(index.outlet_keys("अमर उजाला"))
+        (2, 1)
+        """
+        return self.outlet_group(source_key(name))
+
+    def outlet_group(self, key: str) -> frozenset[str]:
+        """The outlet keys that are one outlet with ``key`` (itself, when no group names it)."""
+        return self._outlets.get(key, frozenset({key}))
 
     def others(self, words: Sequence[str]) -> list[Member]:
         """The members that the word or phrase ``words`` (index words) also searches for.
