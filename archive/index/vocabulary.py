@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from archive.analysis.cached import variant_key  # the indexer has already keyed these forms: cached
 from archive.analysis.variants import skeleton
 
@@ -83,6 +86,9 @@ class Vocabulary:
         db.close()
 
     def _query(self, sql: str, value: str) -> list[Form]:
+        return [Form(text, documents) for text, documents in self._rows(sql, (value,))]
+
+    def _rows(self, sql: str, values: tuple[object, ...]) -> list[tuple[str, int]]:
         try:
             status = os.stat(self.path)
         except FileNotFoundError:
@@ -90,17 +96,16 @@ class Vocabulary:
         if not self.keep_open:
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             try:
-                rows = db.execute(sql, (value,)).fetchall()
+                return db.execute(sql, values).fetchall()
             finally:
                 db.close()
-            return [Form(text, documents) for text, documents in rows]
         # replace() renames a new file over the old one: an open connection would go on reading the old
         identity = (status.st_dev, status.st_ino)
         if self._db is None or identity != self._identity:
             self.close()
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             self._identity = identity
-        return [Form(text, documents) for text, documents in self._db.execute(sql, (value,)).fetchall()]
+        return self._db.execute(sql, values).fetchall()
 
     @classmethod
     def of(cls, forms: dict[str, int]) -> Vocabulary:
@@ -115,6 +120,21 @@ class Vocabulary:
         """In how many documents ``form`` is (0: not a form of the index)."""
         found = self._query("SELECT form, documents FROM forms WHERE form = ?", form)
         return found[0].documents if found else 0
+
+    def near(self, word: str, max_distance: int, *, min_documents: int = 1) -> list[tuple[Form, int]]:
+        """Forms at most ``max_distance`` edits from ``word`` that start with its letter and are in at least
+        ``min_documents`` documents, with their distance (for "did you mean": a look-up of one letter's
+        forms of about the word's length, then C-speed edit distances, in a few milliseconds at any size)."""
+        if not word:
+            return []
+        rows = self._rows(
+            "SELECT form, documents FROM forms WHERE form >= ? AND form < ? AND length(form) BETWEEN ? AND ? "
+            "AND documents >= ?",
+            (word[0], word[0] + "\U0010ffff", len(word) - max_distance, len(word) + max_distance, min_documents),
+        )
+        forms = [form for form, _ in rows]
+        found = process.extract(word, forms, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=None)
+        return [(Form(form, rows[index][1]), int(distance)) for form, distance, index in found]
 
     def with_key(self, key: str) -> list[Form]:
         """Forms whose variant key is ``key``, most frequent first."""

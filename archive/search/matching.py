@@ -23,7 +23,8 @@ from archive.index.query.values import DocValues
 from archive.messages import Message
 from archive.search.expansion import QueryExpander
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
-from archive.search.parsing import parse_query
+from archive.search.parsing import MAX_QUERY_CHARS, parse_query
+from archive.search.passage import Passage, passage_matches, passage_of, rank_by_order
 from archive.search.request import Hit, SearchRequest, is_browse
 from archive.search.session import SearchSession
 from archive.search.snippets import Snippet, make_snippet, words_starting_in
@@ -124,9 +125,15 @@ def match(
     # with no words there is no relevance to rank by: the newest first
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     expanded_query: Any = None
+    passage = None if query is not None or browsing else _passage(request.query, searcher)
     if browsing:
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         matches = Matches(values.live().copy(), np.zeros(values.count))
+    elif passage is not None:
+        expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
+        expanded_query = passage.query
+        matches = passage_matches(passage, evaluator)
+        notes.append(Message("note_passage", words=len(passage.words)))
     else:
         if query is None:
             acronyms: set[str] = set()
@@ -145,6 +152,8 @@ def match(
     mask = matches.mask
     for kept in filters.values():
         mask = mask & kept
+    if passage is not None:
+        rank_by_order(passage, matches, mask, searcher, store)
     query_forms = NO_FORMS
     if expanded_query is not None:
         query_forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
@@ -153,6 +162,11 @@ def match(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
         query_forms, notes,
     )  # fmt: skip
+
+
+def _passage(text: str, searcher: Any) -> Passage | None:
+    # a query too long even for a passage fails in the parser, with the limit in its message
+    return passage_of(text, searcher) if len(text) <= MAX_QUERY_CHARS else None
 
 
 def new_expander(session: SearchSession, searcher: Any, acronyms: Set[str]) -> QueryExpander:

@@ -3,13 +3,12 @@ one story, count facets, and make the snippets of the page shown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
 import numpy as np
 
-from archive.analysis.variants import VARIANT_PREFIX
 from archive.errors import NotFoundError, QueryError
 from archive.index.query.arrays import Ints
 from archive.messages import Message
@@ -21,19 +20,8 @@ from archive.search.request import FACETS, SORTS, UNDATED, FacetCount, Hit, Sear
 from archive.search.session import SearchSession
 from archive.search.similar import distinctive_terms, similar_query
 from archive.search.snippets import Snippet, marked_text, words_of
+from archive.search.suggest import suggestions
 from archive.search.synonyms import NO_SYNONYMS, SynonymIndex
-
-SUGGESTIONS = 3
-
-
-def _suggest(searcher: Any, words: Iterable[str]) -> list[str]:
-    reader = searcher.reader()
-    found: dict[str, int] = {}
-    for word in words:
-        for term in reader.terms_within("body", word, maxdist=2, prefix=1):
-            if not term.startswith(VARIANT_PREFIX) and term != word:
-                found[term] = max(found.get(term, 0), reader.doc_frequency("body", term))
-    return sorted(found, key=lambda t: -found[t])[:SUGGESTIONS]
 
 
 def _facet_counts(
@@ -167,7 +155,7 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
         hits=found.hits(top),
         expanded=expander.forms,
         searched=expander.searched,
-        suggestions=_suggest(found.searcher, expander.words) if found.word_matches == 0 else [],
+        suggestions=suggestions(session.vocabulary, expander.words) if found.word_matches == 0 else [],
         facets=facets,
         page=request.page,
         limit=request.limit,
