@@ -135,3 +135,20 @@ def database() -> Iterator[str]:
     yield PG_SERVER.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(PG_SERVER, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def with_closeness(searcher: Any, parsed: Any, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Stock Whoosh's ``(docnum, score)`` hits of a query, best first, reordered by the archive's closeness
+    rule (:mod:`archive.search.closeness`), with stock Whoosh finding the phrases: the oracle of that rule."""
+    from archive.search.closeness import RANKED, closeness_queries
+
+    queries = closeness_queries(parsed)
+    if queries is None or not hits:
+        return hits
+    best = {doc for doc, _ in sorted(hits, key=lambda hit: (-hit[1], hit[0]))[:RANKED]}
+    step = max(score for doc, score in hits if doc in best)
+    raised = dict(hits)
+    for query in queries:
+        for doc in {hit.docnum for hit in searcher.search(query, limit=None)} & best:
+            raised[doc] += step
+    return sorted(raised.items(), key=lambda hit: (-hit[1], hit[0]))

@@ -7,6 +7,7 @@ document's score: see that module), in the same order.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -25,10 +26,11 @@ from archive.index.query.evaluator import Evaluator
 from archive.index.query.reference import compare
 from archive.index.query.values import DocValues
 from archive.index.search_index import SearchIndex
+from archive.search.closeness import closeness_queries
 from archive.search.expansion import QueryExpander
 from archive.search.parsing import parse_query
 from archive.search.synonyms import SynonymIndex
-from tests.conftest import with_array_terms, write_jsonl
+from tests.conftest import with_array_terms, with_closeness, write_jsonl
 
 #: Content words (several forms of some: inflections, nukta and nasal spellings meet through variant keys),
 #: and stopwords that close up positions.
@@ -113,7 +115,19 @@ def _compare(archive: Archive, query: str) -> None:
             expanded = parsed.accept(QueryExpander(index.vocabulary, searcher.doc_count(), synonyms))
             ranked = archive.search(query, limit=1000, collapse=False, snippets=False)
             order = [searcher.document_number(id=str(hit.id)) for hit in ranked.hits]
-            assert not compare(searcher, expanded, order), query
+            if closeness_queries(parsed) is None:
+                assert not compare(searcher, expanded, order), query
+            else:  # the engine's matches and scores, then the order closeness gives them
+                assert not compare(searcher, expanded), query
+                with mended_and_not():
+                    hits = [(hit.docnum, hit.score) for hit in searcher.search(expanded, limit=None)]
+                expected = with_closeness(searcher, parsed, hits)[:1000]
+                score = dict(expected)
+                assert len(order) == len(expected), query
+                assert all(
+                    mine == theirs or math.isclose(score[mine], score[theirs], rel_tol=1e-6)
+                    for mine, (theirs, _) in zip(order, expected, strict=True)
+                ), query
             assert ranked.total == len(order)
     finally:
         index.close()

@@ -240,3 +240,26 @@ def test_an_outlet_printed_under_two_names_is_one_facet_value_whose_count_its_cl
     assert value["count"] == 2
     clicked = found(archive, "मुंबई", "--source", value["value"])
     assert clicked["total"] == value["count"]
+
+
+# --- 7. ranking by closeness --------------------------------------------------------------------------------
+
+
+def test_words_that_stand_together_rank_before_the_same_words_apart(run: Run, tmp_path: Path) -> None:
+    records = [
+        # the words apart, and often (BM25 alone ranks this first: short, and its title holds two of them)
+        article(
+            "आम आदमी की मुश्किल",
+            "आम आदमी परेशान है। आम आदमी की सुनवाई नहीं होती, दफ्तरों में फाइलें महीनों अटकी रहती हैं, बाबू टालते "
+            "रहते हैं और बाजार में महंगाई बढ़ती जाती है। हर पार्टी वादे करती है।",
+        ),
+        # the words near one another, in the order typed
+        article("चुनाव का गणित", "दिल्ली में आम लोगों और आदमी की पार्टी के बीच लंबी बहस चली और चुनाव का नतीजा देर से आया।"),
+        # the words side by side
+        article("नई सरकार", "दिल्ली में आम आदमी पार्टी ने सरकार बनाई और चुनाव में बड़ी जीत दर्ज की, नतीजे साफ रहे।"),
+    ]
+    assert run("ingest", str(write_jsonl(tmp_path / "close.jsonl", records))).exit_code == 0
+    assert [hit["id"] for hit in found(run, "आम", "आदमी", "पार्टी")["hits"]] == [3, 2, 1]
+    # quoted, only the phrase matches; closeness never adds or removes a result
+    assert [hit["id"] for hit in found(run, '"आम आदमी पार्टी"')["hits"]] == [3]
+    assert {hit["id"] for hit in found(run, "पार्टी", "आम", "आदमी")["hits"]} == {1, 2, 3}

@@ -20,7 +20,7 @@ from archive.index.schema import VALUE_FIELDS
 from archive.index.search_index import SearchIndex
 from archive.search.expansion import QueryExpander as _Expander
 from archive.search.parsing import parse_query
-from tests.conftest import with_array_terms, without_commit_merges, write_jsonl
+from tests.conftest import with_array_terms, with_closeness, without_commit_merges, write_jsonl
 from tests.test_search_features import ARTICLES
 
 QUERIES = [
@@ -87,9 +87,12 @@ def whoosh_reference(archive: Archive, query: str, **options: Any) -> list[tuple
             else None,
         )
         # sorted by date, Whoosh's "score" is the sort key and the archive reports 0
-        found = [
-            (int(h["id"]), round(h.score, 4) if isinstance(h.score, float) else 0.0, h["cluster"]) for h in results
-        ]
+        if options.get("sort") == "newest":
+            found = [(int(h["id"]), 0.0, h["cluster"]) for h in results]
+        else:
+            fields = {h.docnum: h.fields() for h in results}
+            hits = with_closeness(searcher, parse_query(query, searcher.schema), [(h.docnum, h.score) for h in results])
+            found = [(int(fields[d]["id"]), round(score, 4), fields[d]["cluster"]) for d, score in hits]
     index.close()
     return found
 

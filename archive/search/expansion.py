@@ -548,7 +548,7 @@ def english_reading(word: str) -> str:
 MAX_SYNONYM_WORDS = 5
 
 
-def _typed_words(nodes: list[Any]) -> list[str]:
+def typed_words(nodes: list[Any]) -> list[str]:
     """The words typed one after another at the start of ``nodes`` (each a word asked in several fields,
     as the parser makes it: an Or of plain terms of one text), stopping at anything else."""
     words = []
@@ -611,7 +611,7 @@ class QueryExpander:
         joined: list[Any] = []
         i = 0
         while i < len(subs):
-            words = _typed_words(subs[i:])
+            words = typed_words(subs[i:])
             fields = [(term.fieldname, term.boost) for term in subs[i].subqueries] if words else []
             together: list[Any] = []
             taken = self._synonym_run(words)

@@ -21,6 +21,7 @@ from archive.index.query.collect import Stories, ranked
 from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
 from archive.messages import Message
+from archive.search.closeness import add_closeness
 from archive.search.expansion import QueryExpander
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.parsing import MAX_QUERY_CHARS, parse_query
@@ -125,6 +126,7 @@ def match(
     # with no words there is no relevance to rank by: the newest first
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     expanded_query: Any = None
+    parsed: Any = None
     passage = None if query is not None or browsing else _passage(request.query, searcher)
     if browsing:
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
@@ -143,6 +145,8 @@ def match(
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = query
         matches = evaluator.scores(query)
+        if parsed is not None:
+            add_closeness(matches, parsed, evaluator)
         year = year_asked(request.query)
         if year is not None:
             _add_dated_in(matches, values, year, notes)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from archive.index.codec.array_positions import positions_of
-from archive.index.query.arrays import Floats, Ints, Matches
+from archive.index.query.arrays import Floats, Ints, Mask, Matches
 from archive.index.query.bm25 import TermWeight, bm25, term_weight, tree_sum
 from archive.index.query.postings import decoder, positions_in, term_postings
 from archive.index.query.values import DocValues
@@ -33,7 +33,7 @@ class PhraseSegment:
     index_of: dict[bytes, Ints] = dataclasses.field(default_factory=dict)
 
 
-def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> bool:
+def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, only: Mask | None = None) -> bool:
     """Mark a phrase's documents in ``found`` and add their scores to the scores there, as Whoosh's
     ``SpanNear2`` finds and scores it: documents holding every word, in order, each within ``slop``
     positions of the span before it, scored as the sum of the words' BM25 scores (summed in Whoosh's
@@ -42,7 +42,8 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> b
     when Whoosh must find it (or say what is wrong with it).
 
     A union's phrases (a word's exact and variant spellings, in each field) go straight into the union,
-    not each into a pair of arrays over all documents that are then added to it."""
+    not each into a pair of arrays over all documents that are then added to it. With ``only``, just those
+    documents are looked at (their positions alone are read: what ranking a few candidates needs)."""
     fieldname = node.fieldname
     try:
         field = searcher.schema[fieldname]
@@ -68,7 +69,7 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> b
         # (a binary search for each of tens of thousands of candidates cost twice as much)
         with values.posting_numbers({text: ids for text, (ids, _) in segment.postings.items()}) as index_of:
             segment.index_of = index_of
-            _phrase_in(values, node, segment, texts, weights, found, decode)
+            _phrase_in(values, node, segment, texts, weights, found, decode, only)
     return True
 
 
@@ -95,6 +96,7 @@ def _phrase_in(
     weights: dict[bytes, TermWeight],
     found: Matches,
     decode: Any,
+    only: Mask | None = None,
 ) -> None:
     """:func:`put_phrase` in one segment."""
     fieldname, postings, index_of, offset = node.fieldname, segment.postings, segment.index_of, segment.offset
@@ -103,6 +105,8 @@ def _phrase_in(
         candidates = candidates[index_of[text][candidates] >= 0]
     if values.deletions:
         candidates = candidates[values.live()[candidates + offset]]
+    if only is not None:
+        candidates = candidates[only[candidates + offset]]
     if not candidates.size:
         return
     if node.slop == 1:
