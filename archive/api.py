@@ -185,6 +185,16 @@ class Archive:
             request = SearchRequest(request, **options)
         return iter_hits_in(self._ready(), request)
 
+    def explain(self, request: SearchRequest | str, article_id: int, **options: Any) -> Hit | None:
+        """Why article ``article_id`` matches a search: its hit with the parts of its score (None when the
+        search does not find it)."""
+        from archive.search.request import SearchRequest
+        from archive.search.searching import explain_in
+
+        if isinstance(request, str):
+            request = SearchRequest(request, **options)
+        return explain_in(self._ready(), request, article_id)
+
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""
         from archive.search.searching import similar_in

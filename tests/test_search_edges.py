@@ -263,3 +263,37 @@ def test_words_that_stand_together_rank_before_the_same_words_apart(run: Run, tm
     # quoted, only the phrase matches; closeness never adds or removes a result
     assert [hit["id"] for hit in found(run, '"आम आदमी पार्टी"')["hits"]] == [3]
     assert {hit["id"] for hit in found(run, "पार्टी", "आम", "आदमी")["hits"]} == {1, 2, 3}
+
+
+# --- 8. why did this match? -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["सरकार", "सूत्रों", '"सूत्र"', "राज्य सरकार", "धीरे-धीरे", "भाजपा"])
+def test_a_hit_s_explanation_adds_up_to_its_score(archive: Run, query: str) -> None:
+    hits = found(archive, query, "--explain")["hits"]
+    assert hits
+    for hit in hits:
+        parts = hit["explanation"]
+        assert parts and sum(part["score"] for part in parts) == pytest.approx(hit["score"], abs=1e-3)
+
+
+def test_the_explanation_names_the_forms_and_fields_that_matched(archive: Run) -> None:
+    (hit,) = [h for h in found(archive, '"सूत्र"', "--explain")["hits"] if h["id"] == 1]
+    assert {(part["field"], part["form"], part["kind"]) for part in hit["explanation"]} == {("body", "सूत्र", "form")}
+    widened = {(p["form"], p["kind"]) for h in found(archive, "भाजपा", "--explain")["hits"] for p in h["explanation"]}
+    assert ("बीजेपी", "form") in widened  # the synonym that found article 6
+    text = archive("search", "राज्य", "सरकार", "--explain").stdout
+    assert "why: score" in text and "words side by side" in text
+
+
+def test_explain_says_whether_an_article_matches_a_search(tmp_path: Path) -> None:
+    from archive import Archive
+    from archive.config import resolve_settings
+
+    with Archive(settings=resolve_settings(tmp_path / "home")) as created:
+        created.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES[:4])])
+        hit = created.explain("सरकार", 4)
+        assert hit is not None and hit.id == 4 and hit.explanation
+        assert created.explain("बजट", 4) is not None
+        assert created.explain("बजट", 3) is None  # the words do not match it
+        assert created.explain("बजट", 4, sources=("अमर उजाला",)) is None  # a filter leaves it out

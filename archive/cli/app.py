@@ -356,6 +356,12 @@ def search(
             help="Start CSV with a UTF-8 byte-order mark, so that Excel reads Devanagari (default: on).",
         ),
     ] = True,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Say for each hit which forms matched in which fields and what each added to its score."
+        ),
+    ] = False,
 ) -> None:
     from archive.api import SearchRequest
 
@@ -376,6 +382,7 @@ def search(
         sort=sort,
         facets=tuple(facet or ()),
         collapse=not no_collapse,
+        explain=explain,
     )
     with _archive(ctx) as archive:
         if every:

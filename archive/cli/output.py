@@ -181,6 +181,8 @@ def _print_hits(hits: Sequence[Hit], dates: DateStyle, first: int = 1) -> None:
             typer.echo(f"   also in: {', '.join(hit.also_in)}")
         for line in wrap_marked(hit.snippet, width - 3, *_marks(colour)):
             typer.echo(f"   {line}")
+        if hit.explanation:
+            typer.echo(f"   why: score {hit.score:.4g} = " + " + ".join(part.describe() for part in hit.explanation))
 
 
 def print_article(article: Article, output: OutputFormat, marked: Sequence[Snippet] | None = None) -> None:

@@ -11,6 +11,7 @@ a word in the title counts more). Closeness never changes which articles match, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -46,7 +47,17 @@ def closeness_queries(parsed: Any) -> tuple[Any, Any] | None:
     return adjacent, near
 
 
-def add_closeness(matches: Matches, parsed: Any, evaluator: Evaluator) -> None:
+@dataclass(frozen=True)
+class Closeness:
+    """What closeness added: to the documents with the words near one another, and again to those with
+    them side by side, ``step`` each (for explaining a score)."""
+
+    near: Mask
+    adjacent: Mask
+    step: float
+
+
+def add_closeness(matches: Matches, parsed: Any, evaluator: Evaluator) -> Closeness | None:
     """Rank the best :data:`RANKED` documents of ``matches`` by closeness first, then by their scores: those
     with the words side by side above those with the words near one another, and those above the rest
     (each tier is raised by the best score, so the order within a tier stays the score's). Only the best
@@ -54,15 +65,17 @@ def add_closeness(matches: Matches, parsed: Any, evaluator: Evaluator) -> None:
     search."""
     queries = closeness_queries(parsed)
     if queries is None or not matches.mask.any():
-        return
+        return None
     best = np.zeros_like(matches.mask)
     best[list(islice(ranked(matches.scores, matches.mask, sign=-1), RANKED))] = True
     step = float(matches.scores[best].max())
     adjacent, near = queries
     # (words side by side are near one another too: only the near documents are looked at again)
     near_found = _phrase_docs(near, best, evaluator)
+    adjacent_found = _phrase_docs(adjacent, near_found, evaluator)
     matches.scores[near_found] += step
-    matches.scores[_phrase_docs(adjacent, near_found, evaluator)] += step
+    matches.scores[adjacent_found] += step
+    return Closeness(near_found, adjacent_found, step)
 
 
 def _phrase_docs(query: Any, only: Mask, evaluator: Evaluator) -> Mask:

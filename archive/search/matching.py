@@ -21,7 +21,7 @@ from archive.index.query.collect import Stories, ranked
 from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
 from archive.messages import Message
-from archive.search.closeness import add_closeness
+from archive.search.closeness import Closeness, add_closeness
 from archive.search.expansion import QueryExpander
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.parsing import MAX_QUERY_CHARS, parse_query
@@ -58,6 +58,10 @@ class Matched:
     sort: str
     query_forms: QueryForms
     notes: list[str] = field(default_factory=list)
+    #: What ranking by closeness added to the scores (None when it did not apply).
+    closeness: Closeness | None = None
+    #: The query read as a pasted passage (None when it is a query).
+    passage: Passage | None = None
 
     @property
     def word_matches(self) -> int:
@@ -127,6 +131,7 @@ def match(
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     expanded_query: Any = None
     parsed: Any = None
+    closeness: Closeness | None = None
     passage = None if query is not None or browsing else _passage(request.query, searcher)
     if browsing:
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
@@ -146,7 +151,7 @@ def match(
         expanded_query = query
         matches = evaluator.scores(query)
         if parsed is not None:
-            add_closeness(matches, parsed, evaluator)
+            closeness = add_closeness(matches, parsed, evaluator)
         year = year_asked(request.query)
         if year is not None:
             _add_dated_in(matches, values, year, notes)
@@ -164,7 +169,7 @@ def match(
     stories = Stories(values.clusters(), collapse=request.collapse)
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
-        query_forms, notes,
+        query_forms, notes, closeness, passage,
     )  # fmt: skip
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.search.snippets import Snippet
+
+if TYPE_CHECKING:
+    from archive.search.explain import Contribution
 
 SORTS = ("relevance", "newest", "oldest")
 #: The facet value that counts articles without a date (in the year and month facets).
@@ -34,6 +37,8 @@ class Hit:
     snippet: Snippet
     #: Other outlets that printed the same story (near-duplicates collapsed into this hit).
     also_in: tuple[str, ...] = ()
+    #: Why it matched, when the request asked (:mod:`archive.search.explain`): the parts of its score.
+    explanation: tuple[Contribution, ...] = ()
 
     def snippet_text(self, before: str = "**", after: str = "**") -> str:
         """The snippet with every matched word between ``before`` and ``after``."""
@@ -54,7 +59,7 @@ class Hit:
             "snippet": self.snippet_text("", ""),
             "highlights": marked_spans(self.snippet),
             "also_in": list(self.also_in),
-        }
+        } | ({"explanation": [part.to_dict() for part in self.explanation]} if self.explanation else {})
 
 
 #: The columns of a hit's row (:meth:`Hit.to_row`), in order.
@@ -100,6 +105,8 @@ class SearchRequest:
     collapse: bool = True
     #: Read bodies to make snippets (callers that need only ids can skip it).
     snippets: bool = True
+    #: Say for each hit shown which forms matched in which fields and what each added to its score.
+    explain: bool = False
 
 
 @dataclass(frozen=True)

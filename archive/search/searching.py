@@ -4,6 +4,7 @@ one story, count facets, and make the snippets of the page shown."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -13,6 +14,7 @@ from archive.errors import NotFoundError, QueryError
 from archive.index.query.arrays import Ints
 from archive.messages import Message
 from archive.search.damage import index_damage_reported
+from archive.search.explain import explanations
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.matching import FILTERS, Matched, articles, match, new_expander
 from archive.search.parsing import parse_query
@@ -149,10 +151,14 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
                 "note_archive_filters_left_nothing", articles=articles(matched), filters=describe_filters(request)
             )
         )
+    hits = found.hits(top)
+    if request.explain:
+        parts = explanations(found, top)
+        hits = [replace(hit, explanation=tuple(parts[doc])) for hit, doc in zip(hits, top, strict=True)]
     return SearchResults(
         query=request.query,
         total=total,
-        hits=found.hits(top),
+        hits=hits,
         expanded=expander.forms,
         searched=expander.searched,
         suggestions=suggestions(session.vocabulary, expander.words) if found.word_matches == 0 else [],
@@ -201,6 +207,19 @@ def _every_hit(session: SearchSession, found: Matched) -> Iterator[Hit]:
         shown = found.shown()
         while batch := list(islice(shown, STREAM_BATCH)):
             yield from found.hits(batch)
+
+
+def explain_in(session: SearchSession, request: SearchRequest, article_id: int) -> Hit | None:
+    """Article ``article_id`` as a hit of ``request``, with why it matched (None when it does not: the words
+    do not match it, or a filter leaves it out)."""
+    _check(request)
+    with index_damage_reported(session.settings.index_dir):
+        found = match(session, replace(request, explain=True))
+        doc = found.searcher.document_number(id=str(article_id))
+        if doc is None or not found.mask[doc]:
+            return None
+        (hit,) = found.hits([doc], name_copies=False)
+        return replace(hit, explanation=tuple(explanations(found, [doc])[doc]))
 
 
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
