@@ -257,26 +257,30 @@ DUPLICATES_SHOWN = 5
 SEARCH_HELP = """Search the archive.
 
 \b
-Query language (words are ANDed):
+Query language (words are ANDed; articles where they stand together rank first):
   लावरोव जयशंकर            both words (any spelling or inflection)
   रूस OR भारत              either word
   रूस NOT चीन, रूस -चीन     the first without the second
   जम्मू-कश्मीर, 2016-17      a hyphenated word (also spaced or joined)
-  "शिखर सम्मेलन"           an exact phrase (in any inflection)
+  साथ-साथ, कभी कभी          a doubled word (hyphenated, spaced or joined)
+  "सूत्र", "शिखर सम्मेलन"    exactly as typed: no other spelling, inflection or synonym
+  ~"शिखर सम्मेलन"          a phrase in any spelling or inflection
   "भारत रूस"~5             the words within 5 words of each other
   (रूस OR भारत) AND यात्रा  grouping
   title:लावरोव             in the title (also summary:, body:, source:)
   सरकार*                   words starting with सरकार
   लावरोफ~                  words one letter away (fuzzy)
-  lavrov, sarkar           romanised words find Devanagari ones
+  lavrov, sarkar, delhi    romanised words and places find Devanagari ones
   GST, lockdown            acronyms and English words find their Hindi spellings
   2015                     a year also lists the articles dated in it
+  a pasted passage         12 words or more with no operators: the articles it came from
   (synonyms such as भाजपा = बीजेपी = BJP apply: `archive synonyms list`)
 
 \b
 Examples:
-  archive search 'नोटबंदी' --source 'दैनिक जागरण' --since 2016-01-01 --sort newest
+  archive search नोटबंदी --source 'दैनिक जागरण' --since 2016-01-01 --sort newest
   archive search कोरोना --since 30d --facet source --facet month --format json
+  archive search आम आदमी पार्टी --explain                  why each hit matched
   archive search --source 'अमर उजाला' --since 2020-03-01      every article the filters let through
 """
 

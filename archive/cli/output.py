@@ -141,7 +141,7 @@ def _marks(colour: bool) -> tuple[str, str]:
 def _print_text(results: SearchResults, dates: DateStyle, facets: dict[str, list[dict[str, Any]]]) -> None:
     shown = f" (page {results.page})" if results.page > 1 else ""
     verb = "matches" if results.total == 1 else "match"
-    asked = "the filters" if results.browsing else repr(results.query)
+    asked = "the filters" if results.browsing else repr(_shortened(results.query))
     typer.echo(f"{counted(results.total, 'article')} {verb} {asked}{shown}" + (":" if results.hits else "."))
     for note in results.notes:
         typer.echo("note: " + note)
@@ -154,6 +154,16 @@ def _print_text(results: SearchResults, dates: DateStyle, facets: dict[str, list
         for entry in counts[:15]:
             typer.echo(f"  {entry['count']:>6}  {entry['value']}")
     _print_hits(results.hits, dates, first=(results.page - 1) * results.limit + 1)
+
+
+#: A query echoed longer than this (a pasted passage) is cut, with its length said.
+ECHOED_CHARS = 80
+
+
+def _shortened(query: str) -> str:
+    """A query as the first line repeats it: a pasted passage by its first words and its length."""
+    flat = " ".join(query.split())
+    return flat if len(flat) <= ECHOED_CHARS else f"{flat[:ECHOED_CHARS]}… ({len(query)} characters)"
 
 
 def _searched_part(part: SearchedPart) -> str:
