@@ -123,4 +123,4 @@ def test_did_you_mean_stays_quiet_when_the_words_are_in_the_archive(archive: Run
 def test_the_command_line_repeats_a_passage_by_its_first_words(archive: Run) -> None:
     passage = cut(SOURCE)
     first = archive("search", "--", passage).stdout.splitlines()[0]
-    assert first.startswith("1 article matches '") and len(first) < 160 and f"({len(passage)} characters)" in first
+    assert "match '" in first and len(first) < 160 and f"({len(passage)} characters)" in first
