@@ -30,6 +30,9 @@ from archive.analysis.tokenizer import WORD_CHAR, WORD_RE
 HYPHENS = "-\u2010\u2011"
 _HYPHEN_BEFORE_WORD = re.compile(f"[{HYPHENS}](?={WORD_CHAR})")
 _IS_WORD_CHAR = re.compile(WORD_CHAR)
+#: A letter that can start a word (a consonant or a vowel, not a sign that follows one).
+_STARTS_A_WORD = re.compile("[\u0904-\u0939\u0958-\u0961\u0972-\u097fA-Za-z0-9]")
+_SHORTEST = 2
 _WORD_ENDING = re.compile(f"{WORD_CHAR}+$")
 _WORD_STARTING = re.compile(f"{WORD_CHAR}+")
 #: The longest word looked for before a hyphen (a longer one is not a word of a pair).
@@ -135,7 +138,8 @@ def compound_spans(text: str) -> list[tuple[int, int, str]]:
 def may_be_compound(word: str) -> bool:
     """Whether a (normalised) word can be a pair the index keeps as one (``साथसाथ``, ``एकदो``).
 
-    >>> may_be_compound("साथसाथ"), may_be_compound("एकदो"), may_be_compound("सरकार")
-    (True, True, False)
+    >>> may_be_compound("साथसाथ"), may_be_compound("एकदो"), may_be_compound("सरकार"), may_be_compound("चीन")
+    (True, True, False, False)
     """
-    return any(_IS_WORD_CHAR.match(word, i) and _pair(word[:i], word[i:]) for i in range(1, len(word)))
+    # (each part a word of two letters or more that starts with a letter, not a vowel sign: चीन is not ची + न)
+    return any(_STARTS_A_WORD.match(word, i) and _pair(word[:i], word[i:]) for i in range(_SHORTEST, len(word) - 1))

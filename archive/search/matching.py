@@ -9,13 +9,14 @@ collector, and tantivy's collectors share one scorer): what they count and list 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 
+from archive.analysis.compounds import compound_spans
 from archive.index.query.arrays import Mask, Matches
 from archive.index.query.collect import Stories, ranked
 from archive.index.query.evaluator import Evaluator
@@ -166,6 +167,8 @@ def match(
     query_forms = NO_FORMS
     if expanded_query is not None:
         query_forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
+        if not compound_spans(request.query):  # (no pair typed: none to mark, and looking for them costs)
+            query_forms = replace(query_forms, compounds=frozenset())
     stories = Stories(values.clusters(), collapse=request.collapse)
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,

@@ -109,10 +109,17 @@ class Stories:
             counted: Ints = np.bincount(values, minlength=size)
             return counted
         keys = self.keys[chosen]
-        alone = keys < 0
-        counts: Ints = np.bincount(values[alone], minlength=size)
-        if not alone.all():
+        # a story with one document here counts as that document does; only the copies of a story printed
+        # more than once are counted by their distinct (value, story) pairs (sorting them all cost 9 ms)
+        copies = keys >= 0
+        if copies.any():
+            copies[copies] = np.bincount(keys[copies])[keys[copies]] > 1
+        counts: Ints = np.bincount(values[~copies], minlength=size)
+        if copies.any():
             span = int(keys.max()) + 1
-            pairs = np.unique(values[~alone] * span + keys[~alone])  # each (value, story) once
-            counts += np.bincount(pairs // span, minlength=size)
+            pairs = np.sort(values[copies] * span + keys[copies])
+            distinct = pairs[
+                np.concatenate(([True], pairs[1:] != pairs[:-1]))
+            ]  # (np.unique: 6.6 ms at 35,000, a sort 0.5)
+            counts += np.bincount(distinct // span, minlength=size)
         return counts

@@ -8,7 +8,7 @@ of their blocks as their postings.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,46 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, only
     return True
 
 
+def spans_within(
+    searcher: Any, values: DocValues, fieldname: str, words: Sequence[str], slops: Sequence[int], only: Mask
+) -> list[Mask]:
+    """For each of ``slops``, the documents of ``only`` in which ``words`` stand in order within that slop
+    (as :func:`put_phrase` finds a phrase of that slop), from one reading of each word's positions in those
+    documents: what ranking a few candidates by closeness needs. Segments holding none of them are not read."""
+    found = [np.zeros(values.count, dtype=bool) for _ in slops]
+    try:
+        field = searcher.schema[fieldname]
+    except KeyError:
+        return found
+    if not field.format or not field.format.supports("positions") or not words:
+        return found
+    texts = [field.to_bytes(word) for word in words]
+    if any((fieldname, text) not in searcher.reader() for text in texts):
+        return found
+    decode = decoder(field)
+    for leaf, (sub, offset) in enumerate(values.leaves):
+        if not only[offset : offset + sub.reader().doc_count_all()].any():
+            continue
+        segment = _phrase_segment(values, leaf, fieldname, set(texts), decode)
+        if segment is None:
+            continue
+        with values.posting_numbers({text: ids for text, (ids, _) in segment.postings.items()}) as index_of:
+            segment.index_of = index_of
+            candidates = segment.postings[texts[0]][0]
+            for text in texts[1:]:
+                candidates = candidates[index_of[text][candidates] >= 0]
+            candidates = candidates[only[candidates + offset]]
+            if not candidates.size:
+                continue
+            positions = {text: _positions(values, segment, fieldname, text, candidates, decode) for text in set(texts)}
+            for doc in candidates.tolist():
+                held = [positions[text][doc] for text in texts]
+                for mask, slop in zip(found, slops, strict=True):
+                    if spans_near(held, slop):
+                        mask[doc + offset] = True
+    return found
+
+
 def _phrase_segment(
     values: DocValues, leaf: int, field: str, texts: Iterable[bytes], decode: Any
 ) -> PhraseSegment | None:
@@ -113,10 +153,7 @@ def _phrase_in(
         matched = _exact_phrase(values, segment, fieldname, texts, candidates, decode)
     else:
         wanted = candidates.tolist()
-        positions = {
-            text: segment.block_positions.get(text) or positions_in(segment.reader, fieldname, text, wanted, decode)
-            for text in set(texts)
-        }
+        positions = {text: _positions(values, segment, fieldname, text, candidates, decode) for text in set(texts)}
         matched = np.array(
             [d for d in wanted if spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
         )
@@ -132,6 +169,25 @@ def _phrase_in(
     matched += offset
     found.mask[matched] = True
     found.scores[matched] += score * node.boost if node.boost != 1.0 else score  # (the documents are distinct)
+
+
+def _positions(
+    values: DocValues, segment: PhraseSegment, fieldname: str, text: bytes, candidates: Ints, decode: Any
+) -> dict[int, list[int]]:
+    """A word's positions in each of the ``candidates``: a common word's from the segment's plain arrays
+    (decoding its blocks again cost most of a proximity search), a rarer word's from its blocks."""
+    known = segment.block_positions.get(text)
+    if known:
+        return known
+    found = values.array_positions(segment.leaf).positions(fieldname, text)
+    if found is None or len(found[0]) != len(segment.postings[text][0]):
+        return positions_in(segment.reader, fieldname, text, candidates.tolist(), decode)
+    counts, places = found
+    owner, chosen_places = positions_of(counts, places, segment.index_of[text][candidates])
+    held: dict[int, list[int]] = {}
+    for doc, place in zip(candidates[owner].tolist(), chosen_places.tolist(), strict=True):
+        held.setdefault(doc, []).append(place)
+    return held
 
 
 def _exact_phrase(
