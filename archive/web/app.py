@@ -8,9 +8,7 @@ and a lagging index is brought up to date by :mod:`archive.web.follow`, not by a
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import math
 import threading
@@ -31,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from archive.api import HIT_FIELDS, Archive, ArchiveStats, SearchRequest, SearchResults, hit_csv_row
 from archive.config import Settings
 from archive.errors import ArchiveError, NotFoundError
+from archive.sheets import csv_lines, paragraphs
 from archive.web import timeline
 from archive.web.text import LANGUAGES, words
 
@@ -239,17 +238,16 @@ def create_app(settings: Settings) -> FastAPI:
         def rows() -> Iterator[str]:
             try:
                 if kind == "csv":
-                    buffer = io.StringIO()
-                    writer = csv.DictWriter(buffer, fieldnames=HIT_FIELDS, lineterminator="\n")
-                    buffer.write("\ufeff")  # (as the CLI: Excel reads Devanagari as UTF-8 only with it)
-                    writer.writeheader()
-                    for hit in _chain(first, hits):
-                        writer.writerow(hit_csv_row(hit.to_row()))
-                        if buffer.tell() > 32_768:
-                            yield buffer.getvalue()
-                            buffer.seek(0)
-                            buffer.truncate()
-                    yield buffer.getvalue()
+                    rows = (hit_csv_row(hit.to_row()) for hit in _chain(first, hits))
+                    chunk: list[str] = []
+                    size = 0
+                    for line in csv_lines(rows, HIT_FIELDS):
+                        chunk.append(line)
+                        size += len(line)
+                        if size > 32_768:
+                            yield "".join(chunk)
+                            chunk, size = [], 0
+                    yield "".join(chunk)
                 else:
                     for hit in _chain(first, hits):
                         yield json.dumps(hit.to_row(), ensure_ascii=False) + "\n"
@@ -400,15 +398,8 @@ def _chips(state: dict[str, Any], lang: str) -> list[tuple[str, str]]:
 
 
 def _paragraphs(pieces: Any) -> list[list[tuple[str, bool]]]:
-    """Marked text split into paragraphs at its line breaks."""
-    paragraphs: list[list[tuple[str, bool]]] = [[]]
-    for part, is_marked in pieces:
-        for number, line in enumerate(part.split("\n")):
-            if number:
-                paragraphs.append([])
-            if line:
-                paragraphs[-1].append((line, is_marked))
-    return [p for p in paragraphs if p]
+    """Marked text split into paragraphs at its line breaks (the CLI's rule), empty ones left out."""
+    return [p for p in paragraphs(pieces) if p]
 
 
 def _results_json(results: SearchResults | None, q: str) -> dict[str, Any]:
