@@ -144,14 +144,18 @@ def test_nothing_an_article_holds_can_run_as_code(client: TestClient) -> None:
 
 def test_bad_parameters_get_a_400_page_with_the_clis_message(client: TestClient) -> None:
     broken = client.get("/", params={"q": "(बाढ़"})
-    assert broken.status_code == 400 and "Unclosed parenthesis" in broken.text and "Traceback" not in broken.text
+    assert broken.status_code == 400 and "कोष्ठक बंद नहीं हुआ" in broken.text and "Traceback" not in broken.text
+    english = client.get("/", params={"q": "(बाढ़", "lang": "en"})
+    assert english.status_code == 400 and "Unclosed parenthesis" in english.text
     assert client.get("/", params={"q": "बाढ़", "page": "x"}).status_code == 400
     assert client.get("/", params={"q": "बाढ़", "sort": "sideways"}).status_code == 400
     assert client.get("/", params={"q": "बाढ़", "since": "कल"}).status_code == 400
     assert client.get("/", params={"q": "क" * 3000}).status_code == 400  # the CLI's query limit
-    missing = client.get("/articles/999")
+    missing = client.get("/articles/999", params={"lang": "en"})
     assert missing.status_code == 404 and "No article with id 999" in missing.text
-    assert client.get("/search.json", params={"q": "(बाढ़"}).json()["error"].startswith("Unclosed parenthesis")
+    assert "क्रमांक 999 का कोई लेख नहीं" in client.get("/articles/999").text
+    failed = client.get("/search.json", params={"q": "(बाढ़", "lang": "en"}).json()
+    assert failed["error"].startswith("Unclosed parenthesis")
     assert client.get("/search.csv").status_code == 400
 
 

@@ -1,0 +1,75 @@
+"""The article page (``/articles/{id}``) and its JSON twin: the article with a query's words marked, where it
+was read from, and similar articles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from archive.errors import NotFoundError
+from archive.sheets import paragraphs
+from archive.web.common import Format, Lang, Problem, Q, archives_of, link, pages_of, wants_json
+from archive.web.schemas import ArticlePage, html_page, json_page
+
+router = APIRouter()
+#: The largest id an article can have (a 64-bit integer): a larger one is no article, not an error.
+MAX_ID = 2**63 - 1
+ArticleId = Annotated[int, Path(description="The article's id")]
+
+
+@router.get(
+    "/articles/{article_id}",
+    name="article",
+    summary="One article, its matches marked (format=json: its JSON twin)",
+    response_class=HTMLResponse,
+    openapi_extra=html_page(ArticlePage, found=True),
+)
+@router.get(
+    "/articles/{article_id}.json",
+    name="article_json",
+    summary="One article's JSON twin, with similar articles",
+    response_class=JSONResponse,
+    responses=json_page(ArticlePage, found=True),
+)
+def article_page(
+    request: Request, article_id: ArticleId, q: Q = "", lang: Lang = "hi", format: Format = "html"
+) -> Response:
+    # (the decorator nearest the function registers first: the `.json` path, so that it is tried first)
+    if not 1 <= article_id <= MAX_ID:
+        raise Problem(404, "no_article", id=article_id)
+    with archives_of(request).reader() as archive:
+        try:
+            article = archive.get(article_id)
+        except NotFoundError:
+            raise Problem(404, "no_article", id=article_id) from None
+        marked = archive.highlight([article.title, article.summary or "", article.body], q) if q.strip() else None
+        similar = archive.similar(article_id, limit=5).hits
+    if wants_json(request):
+        data = article.to_dict()
+        data.pop("original", None)
+        data["similar"] = [hit.to_row() for hit in similar]
+        return JSONResponse(data)
+    title, summary, body = marked or (
+        [(article.title, False)],
+        [(article.summary or "", False)],
+        [(article.body, False)],
+    )
+    return pages_of(request).render(
+        request,
+        "article.html",
+        lang,
+        article=article,
+        title=title,
+        summary=_paragraphs(summary),
+        body=_paragraphs(body),
+        similar=similar,
+        q=q,
+        back=link("/", {"q": q, "lang": lang}) if q else None,
+    )
+
+
+def _paragraphs(pieces: Any) -> list[list[tuple[str, bool]]]:
+    """Marked text split into paragraphs at its line breaks (the CLI's rule), empty ones left out."""
+    return [p for p in paragraphs(pieces) if p]

@@ -1,0 +1,119 @@
+"""The search page (``/``) and its JSON twin (``/search.json``): the search's own pipeline answers both, with
+the outlet, year, category and month facets; the page adds the timeline and the links that change one thing."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from archive.api import SearchResults
+from archive.web import timeline
+from archive.web.common import (
+    PAGE_SIZE,
+    FiltersParameter,
+    Format,
+    Lang,
+    Limit,
+    Page,
+    archives_of,
+    check_depth,
+    link,
+    pages_of,
+    wants_json,
+)
+from archive.web.schemas import SearchPage, html_page, json_page
+from archive.web.text import words
+
+router = APIRouter()
+FACETS = ("source", "year", "category", "month")
+
+
+@router.get(
+    "/",
+    name="search",
+    summary="The search page (format=json: its JSON twin)",
+    response_class=HTMLResponse,
+    openapi_extra=html_page(SearchPage),
+)
+@router.get(
+    "/search.json",
+    name="search_json",
+    summary="The search page's JSON twin, with next and previous addresses",
+    response_class=JSONResponse,
+    responses=json_page(SearchPage),
+)
+def search_page(
+    request: Request,
+    filters: FiltersParameter,
+    page: Page = 1,
+    limit: Limit = PAGE_SIZE,
+    lang: Lang = "hi",
+    format: Format = "html",
+) -> Response:
+    check_depth(page, limit)
+    state: dict[str, Any] = {**filters.state(), "lang": lang, "limit": limit}
+    results: SearchResults | None = None
+    if filters.asked:
+        results = archives_of(request).search(filters.request(page, limit, FACETS))
+    pages = max(1, math.ceil(results.total / limit)) if results else 1
+    if wants_json(request):
+        return JSONResponse(_json(request, results, filters.q, page, limit, pages, state))
+    months = {f.value: f.count for f in results.facets.get("month", [])} if results else {}
+    return pages_of(request).render(
+        request,
+        "search.html",
+        lang,
+        q=filters.q,
+        results=results,
+        state=state,
+        pages=pages,
+        bars=timeline.bars(months),
+        width=timeline.WIDTH,
+        height=timeline.HEIGHT,
+        link=lambda **change: link("/", state, change),
+        chips=_chips(state, lang),
+        exports={kind: link(f"/search.{kind}", state, {"lang": None, "limit": None}) for kind in ("csv", "jsonl")},
+    )
+
+
+def _json(
+    request: Request,
+    results: SearchResults | None,
+    q: str,
+    page: int,
+    limit: int,
+    pages: int,
+    state: dict[str, Any],
+) -> dict[str, Any]:
+    base = str(request.base_url).rstrip("/") + "/search.json"
+    json_state = {**state, "lang": None}
+    if results is None:
+        empty = {"query": q, "total": 0, "page": page, "limit": limit, "pages": 1, "hits": []}
+        return empty | {"next": None, "previous": None}
+    data = results.to_dict()
+    data["pages"] = pages
+    data["next"] = base + link("", json_state, {"page": page + 1}) if page < pages else None
+    data["previous"] = base + link("", json_state, {"page": min(page - 1, pages)}) if page > 1 else None
+    return data
+
+
+def _chips(state: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """(label, address without it) of every active filter."""
+    t = words(lang)
+    chips = []
+    for name in state["source"]:
+        rest = [s for s in state["source"] if s != name]
+        chips.append((f"{t['source']}: {name}", link("/", state, {"source": rest, "page": None})))
+    for name in state["category"]:
+        rest = [c for c in state["category"] if c != name]
+        chips.append((f"{t['category']}: {name}", link("/", state, {"category": rest, "page": None})))
+    if state["since"] or state["until"]:
+        span = f"{state['since'] or '…'} – {state['until'] or '…'}"
+        chips.append((f"{t['period']}: {span}", link("/", state, {"since": None, "until": None, "page": None})))
+    if state.get("dated"):
+        label = t["dated_only"] if state["dated"] == "yes" else t["undated_only"]
+        chips.append((label, link("/", state, {"dated": None, "page": None})))
+    return chips
