@@ -49,6 +49,8 @@ def article_page(
     if wants_json(request):
         data = article.to_dict()
         data.pop("original", None)
+        data["origin"] = data["origin"] | {"file": file_name(data["origin"]["file"])}
+        data["origins"] = [origin | {"file": file_name(origin["file"])} for origin in data["origins"]]
         data["similar"] = [hit.to_row() for hit in similar]
         return JSONResponse(data)
     title, summary, body = marked or (
@@ -61,6 +63,7 @@ def article_page(
         "article.html",
         lang,
         article=article,
+        origins=[(file_name(origin.file), origin) for origin in article.origins],
         title=title,
         summary=_paragraphs(summary),
         body=_paragraphs(body),
@@ -73,3 +76,13 @@ def article_page(
 def _paragraphs(pieces: Any) -> list[list[tuple[str, bool]]]:
     """Marked text split into paragraphs at its line breaks (the CLI's rule), empty ones left out."""
     return [p for p in paragraphs(pieces) if p]
+
+
+def file_name(path: str) -> str:
+    """A file's name without its folders: what a reader can use of where an article was read from, and
+    nothing of the machine that read it (its user, its folders). Either separator: a Windows path too.
+
+    >>> file_name("/home/ravi/corpus/hi_news.jsonl.gz"), file_name(r"C:\\Users\\ravi\\news.csv"), file_name("a.txt")
+    ('hi_news.jsonl.gz', 'news.csv', 'a.txt')
+    """
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or path

@@ -68,8 +68,14 @@ class ArticlePage(BaseModel):
     category: str | None = None
     url: str | None = None
     language: str | None = None
+    source_key: str | None = None
+    content_hash: str
+    ingested_at: str
+    updated_at: str
+    story: int | None = None
     notes: list[str] = []
-    origins: list[OriginRow]
+    origin: OriginRow = Field(description="The record the text as stored was read from")
+    origins: list[OriginRow] = Field(description="Every record that carried the text (copies of the story)")
     similar: list[HitRow]
 
 
