@@ -10,7 +10,19 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from archive.errors import NotFoundError
 from archive.sheets import paragraphs
-from archive.web.common import Format, Lang, Problem, Q, archives_of, link, pages_of, wants_json
+from archive.web.common import (
+    PAGE_SIZE,
+    FiltersParameter,
+    Format,
+    Lang,
+    Limit,
+    Page,
+    Problem,
+    archives_of,
+    link,
+    pages_of,
+    wants_json,
+)
 from archive.web.schemas import ArticlePage, html_page, json_page
 
 router = APIRouter()
@@ -34,8 +46,17 @@ ArticleId = Annotated[int, Path(description="The article's id")]
     responses=json_page(ArticlePage, found=True),
 )
 def article_page(
-    request: Request, article_id: ArticleId, q: Q = "", lang: Lang = "hi", format: Format = "html"
+    request: Request,
+    article_id: ArticleId,
+    filters: FiltersParameter,
+    page: Page = 1,
+    limit: Limit = PAGE_SIZE,
+    lang: Lang = "hi",
+    format: Format = "html",
 ) -> Response:
+    """The search an article was opened from comes with it (its whole address: query, filters, order,
+    page), so that the page marks its words and links back to exactly that search."""
+    q = filters.q
     # (the decorator nearest the function registers first: the `.json` path, so that it is tried first)
     if not 1 <= article_id <= MAX_ID:
         raise Problem(404, "no_article", id=article_id)
@@ -53,6 +74,7 @@ def article_page(
         data["origins"] = [origin | {"file": file_name(origin["file"])} for origin in data["origins"]]
         data["similar"] = [hit.to_row() for hit in similar]
         return JSONResponse(data)
+    search = {**filters.state(), "page": page, "limit": limit, "lang": lang}
     title, summary, body = marked or (
         [(article.title, False)],
         [(article.summary or "", False)],
@@ -69,7 +91,8 @@ def article_page(
         body=_paragraphs(body),
         similar=similar,
         q=q,
-        back=link("/", {"q": q, "lang": lang}) if q else None,
+        back=link("/", search) if filters.asked else None,
+        similar_link=lambda number: link(f"/articles/{number}", {**search, "page": None}),
     )
 
 

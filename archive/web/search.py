@@ -10,9 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from archive.api import SearchResults
+from archive.messages import Message
 from archive.web import timeline
 from archive.web.common import (
     PAGE_SIZE,
+    Filters,
     FiltersParameter,
     Format,
     Lang,
@@ -25,7 +27,7 @@ from archive.web.common import (
     wants_json,
 )
 from archive.web.schemas import SearchPage, html_page, json_page
-from archive.web.text import words
+from archive.web.text import message_text, words
 
 router = APIRouter()
 FACETS = ("source", "year", "category", "month")
@@ -62,14 +64,25 @@ def search_page(
     if wants_json(request):
         return JSONResponse(_json(request, results, filters.q, page, limit, pages, state))
     months = {f.value: f.count for f in results.facets.get("month", [])} if results else {}
+    hindi = {"filters": _filters_in_hindi(filters)}
+    notes = (
+        [message_text(n.code, n.values, lang, hindi) if isinstance(n, Message) else n for n in results.notes]
+        if results
+        else []
+    )
     return pages_of(request).render(
         request,
         "search.html",
         lang,
         q=filters.q,
         results=results,
+        notes=notes,
         state=state,
         pages=pages,
+        past_end=bool(results and results.total and page > pages),
+        explain="explain" in {getattr(route, "name", None) for route in request.app.routes},
+        article=lambda number: link(f"/articles/{number}", {**state, "page": page}) + "#m",
+        why=lambda number: link("/explain", {"q": filters.q, "id": number, "lang": lang}),
         bars=timeline.bars(months),
         width=timeline.WIDTH,
         height=timeline.HEIGHT,
@@ -117,3 +130,22 @@ def _chips(state: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         label = t["dated_only"] if state["dated"] == "yes" else t["undated_only"]
         chips.append((label, link("/", state, {"dated": None, "page": None})))
     return chips
+
+
+def _filters_in_hindi(filters: Filters) -> str:
+    """The filters in Hindi, for the note that says they left nothing ("... कोई भी {filters} नहीं")."""
+    parts = []
+    if filters.source:
+        parts.append(" या ".join(filters.source) + " का")
+    if filters.category:
+        parts.append("श्रेणी " + " या ".join(filters.category) + " का")
+    since, until = filters.dates
+    if since and until:
+        parts.append(f"{since.isoformat()} से {until.isoformat()} के बीच का")
+    elif since:
+        parts.append(f"{since.isoformat()} या उसके बाद का")
+    elif until:
+        parts.append(f"{until.isoformat()} या उससे पहले का")
+    if filters.dated:
+        parts.append("तिथि वाला" if filters.dated == "yes" else "बिना तिथि का")
+    return ", ".join(parts) or "फ़िल्टरों से बचा"

@@ -134,6 +134,15 @@ HINDI: dict[str, str] = {
     ),
 }
 
+#: The search's messages whose English names a CLI option or command: said for a reader of the page.
+ENGLISH_ON_THE_PAGE: dict[str, str] = {
+    "query_unreadable": "Cannot read the query {query!r}: {reason}. See the help under the search box.",
+    "bad_page": "The page and the hits a page must be at least 1.",
+    "dates_reversed": "The dates are the wrong way round: from {since} is after to {until}; swap them.",
+    "undated_with_dates": "Undated articles have no date to be from or to; drop the dates or 'undated only'.",
+    "not_indexed_yet": "Article {id} is not in the index yet; try again in a moment.",
+}
+
 #: The page's own messages (a request it refuses), in both languages.
 PROBLEMS: dict[str, dict[str, str]] = {
     "too_many_values": {
@@ -201,7 +210,8 @@ def message_text(code: str, values: dict[str, Any], lang: str, hindi: dict[str, 
     if code in PROBLEMS:
         return PROBLEMS[code][chosen].format(**values)
     if chosen == "en" or code not in HINDI:
-        return ENGLISH[code].format(**values) if code in ENGLISH else code
+        template = ENGLISH_ON_THE_PAGE.get(code) or ENGLISH.get(code)
+        return template.format(**values) if template is not None else code
     said = dict(values)
     counted = _COUNTED.match(str(said.get("articles", "")))
     if counted:
