@@ -4,9 +4,10 @@ the outlet, year, category and month facets; the page adds the timeline and the 
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from archive.api import SearchResults
@@ -31,6 +32,28 @@ from archive.web.text import message_text, words
 
 router = APIRouter()
 FACETS = ("source", "year", "category", "month")
+#: Values a facet shows until its "all" link is followed (``more=source``).
+FACET_SHOWN = 15
+More = Annotated[
+    list[str], Query(description="Facets to show whole (source, category, year); the others show their first 15")
+]
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    label: str
+    count: int | None
+    active: bool
+    href: str
+
+
+@dataclass(frozen=True)
+class FacetView:
+    name: str
+    values: list[FacetValue]
+    total: int
+    more: str | None
+    fewer: str | None
 
 
 @router.get(
@@ -54,9 +77,11 @@ def search_page(
     limit: Limit = PAGE_SIZE,
     lang: Lang = "hi",
     format: Format = "html",
+    more: More = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
     check_depth(page, limit)
-    state: dict[str, Any] = {**filters.state(), "lang": lang, "limit": limit}
+    opened = [name for name in dict.fromkeys(more) if name in ("source", "category", "year")]
+    state: dict[str, Any] = {**filters.state(), "lang": lang, "limit": limit, "more": opened}
     results: SearchResults | None = None
     if filters.asked:
         results = archives_of(request).search(filters.request(page, limit, FACETS))
@@ -88,7 +113,11 @@ def search_page(
         height=timeline.HEIGHT,
         link=lambda **change: link("/", state, change),
         chips=_chips(state, lang),
-        exports={kind: link(f"/search.{kind}", state, {"lang": None, "limit": None}) for kind in ("csv", "jsonl")},
+        facets=[_facet(name, results, state) for name in ("source", "category", "year")] if results else [],
+        exports={
+            kind: link(f"/search.{kind}", state, {"lang": None, "limit": None, "more": None})
+            for kind in ("csv", "jsonl")
+        },
     )
 
 
@@ -102,7 +131,7 @@ def _json(
     state: dict[str, Any],
 ) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/") + "/search.json"
-    json_state = {**state, "lang": None}
+    json_state = {**state, "lang": None, "more": None}
     if results is None:
         empty = {"query": q, "total": 0, "page": page, "limit": limit, "pages": 1, "hits": []}
         return empty | {"next": None, "previous": None}
@@ -149,3 +178,47 @@ def _filters_in_hindi(filters: Filters) -> str:
     if filters.dated:
         parts.append("तिथि वाला" if filters.dated == "yes" else "बिना तिथि का")
     return ", ".join(parts) or "फ़िल्टरों से बचा"
+
+
+def _facet(name: str, results: SearchResults, state: dict[str, Any]) -> FacetView:
+    """A facet as the page shows it: its values with the pipeline's counts (an outlet's or category's count
+    leaves its own filter out, so it is the total its value gives), every active value first and checked
+    (a click unchecks it), an unchecked value's click adding it to the others (any of them: OR)."""
+    counts = results.facets.get(name, [])
+    found: list[FacetValue] = []
+    if name in ("source", "category"):
+        chosen: list[str] = state[name]
+        keys = {value.casefold() for value in chosen}
+        seen = set()
+        for entry in counts:
+            active = entry.value.casefold() in keys
+            if active:
+                seen.add(entry.value.casefold())
+            values = [v for v in chosen if v.casefold() != entry.value.casefold()] if active else [*chosen, entry.value]
+            found.append(FacetValue(entry.value, entry.count, active, link("/", state, {name: values, "page": None})))
+        for value in chosen:  # (an outlet asked for by another of its names, or one the search does not reach)
+            if value.casefold() not in seen:
+                rest = [v for v in chosen if v != value]
+                found.append(FacetValue(value, None, True, link("/", state, {name: rest, "page": None})))
+    else:
+        for entry in counts:
+            if entry.value == "undated":
+                active = state["dated"] == "no"
+                change: dict[str, Any] = {"dated": None} if active else {"dated": "no", "since": None, "until": None}
+            else:
+                span = (f"{entry.value}-01-01", f"{entry.value}-12-31")
+                active = (state["since"], state["until"]) == span
+                change = (
+                    {"since": None, "until": None} if active else {"since": span[0], "until": span[1], "dated": None}
+                )
+            found.append(FacetValue(entry.value, entry.count, active, link("/", state, {**change, "page": None})))
+    found.sort(key=lambda value: not value.active)  # (stable: the pipeline's order otherwise)
+    whole = name in state["more"]
+    shown = found if whole else found[: max(FACET_SHOWN, sum(v.active for v in found))]
+    more = link("/", state, {"more": [*state["more"], name]}) if len(found) > len(shown) else None
+    fewer = (
+        link("/", state, {"more": [m for m in state["more"] if m != name]})
+        if whole and len(found) > FACET_SHOWN
+        else None
+    )
+    return FacetView(name, shown, len(found), more, fewer)
