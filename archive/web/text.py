@@ -68,13 +68,12 @@ _WORDS: dict[str, dict[str, str]] = {
     "show_filters": {"hi": "फ़िल्टर", "en": "Filters"},
     "more": {"hi": "सभी {n} देखें", "en": "all {n}"},
     "fewer": {"hi": "कम दिखाएँ", "en": "fewer"},
+    "close": {"hi": "बंद करें", "en": "Close"},
     "since": {"hi": "से", "en": "from"},
     "until": {"hi": "तक", "en": "to"},
     "date_help": {"hi": "2016-01-25 या 30d, 6m, 1y", "en": "2016-01-25 or 30d, 6m, 1y"},
     "apply": {"hi": "लागू करें", "en": "Apply"},
     "dates": {"hi": "तिथियाँ", "en": "Dates"},
-    "file": {"hi": "फ़ाइल", "en": "file"},
-    "record": {"hi": "रिकॉर्ड", "en": "record"},
 }
 
 
