@@ -231,12 +231,20 @@ class Archives:
     def outlets(self) -> ArchiveStats:
         """Every outlet with its count, counted again at most every :data:`OUTLETS_SECONDS` (counting the
         outlets of 100,000 articles takes half a second; a list a few seconds old is as good to a reader)."""
-        with self._outlets_lock:
-            now = time.monotonic()
-            if self._outlets is None or now - self._outlets[0] > OUTLETS_SECONDS:
+        known = self._outlets
+        if known is not None and time.monotonic() - known[0] <= OUTLETS_SECONDS:
+            return known[1]
+        # one request counts again; the others meanwhile get the list it replaces (none waits, but the first)
+        if not self._outlets_lock.acquire(blocking=known is None):
+            assert known is not None
+            return known[1]
+        try:
+            if self._outlets is known or self._outlets is None:
                 with self.reader() as archive:
-                    self._outlets = (now, archive.stats(top_sources=100_000))
+                    self._outlets = (time.monotonic(), archive.stats(top_sources=100_000))
             return self._outlets[1]
+        finally:
+            self._outlets_lock.release()
 
     def close(self) -> None:
         while True:
