@@ -2,10 +2,14 @@
 
 Run from the repository root::
 
-    python -m benchmarks.web [--home DIR] [--clients 20] [--seconds 30] [--no-ingest]
+    python -m benchmarks.web [--home DIR] [--clients 20] [--seconds 30] [--no-ingest] [--workers N]
+                             [--code DIR] [--copy] [--articles N]
 
-Without ``--home`` it ingests the shared corpus into a temporary home. It starts ``archive serve`` on a
-free loopback port, then:
+Without ``--home`` it ingests the shared corpus into a temporary home (with ``--articles N``, N articles
+generated from it instead: the 100,000-article figure). ``--copy`` runs on a copy of ``--home`` (each run's
+ingest then starts from the same archive: runs can alternate). ``--code DIR`` serves with the source tree
+in DIR (``git archive main | tar -x -C DIR``: the figures before a change, in the same sitting);
+``--workers N`` is passed to ``archive serve``. It starts ``archive serve`` on a free loopback port, then:
 
 1. **load**: ``--clients`` threads request a mix of pages for ``--seconds`` (search pages of several
    queries, with a filter, a later page, newest first; JSON twins; article pages; the outlets page) while
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -80,25 +85,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--no-ingest", action="store_true")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--code", type=Path, default=None, help="serve with the source tree in this folder")
+    parser.add_argument("--copy", action="store_true", help="run on a copy of --home")
+    parser.add_argument("--articles", type=int, default=None, help="generate this many articles for the home")
+    parser.add_argument("--render", type=int, default=30, help="requests per query, one at a time (0: none)")
     args = parser.parse_args(argv)
     if not all((CORPUS / name).exists() for name in CORPUS_FILES):
         print(f"skipped: the shared corpus is not at {CORPUS}")
         return 0
     work = Path(tempfile.mkdtemp(prefix="archive-web-"))
     env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_HOME", "ARCHIVE_DB_URL")}
+    served = archive_command()
+    if args.code is not None:
+        env["PYTHONPATH"] = str(args.code.resolve())
+        served = [sys.executable, "-m", "archive"]
     home = args.home
     if home is None:
         home = work / "home"
-        subprocess.run(
-            [*archive_command(), "--home", str(home), "ingest", "-q", *(str(CORPUS / n) for n in CORPUS_FILES)],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        inputs = [str(CORPUS / n) for n in CORPUS_FILES]
+        if args.articles:
+            real = [record for name in CORPUS_FILES for record in read_records(CORPUS / name)]
+            generated = work / "generated.jsonl.gz"
+            write_jsonl_gz(generated, generate(real, args.articles, seed=7))
+            inputs = [str(generated)]
+        subprocess.run([*archive_command(), "--home", str(home), "ingest", "-q", *inputs], env=env, check=True)
+    elif args.copy:
+        shutil.copytree(home, work / "home", symlinks=True)
+        home = work / "home"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    workers = [] if args.workers is None else ["--workers", str(args.workers)]
     server = subprocess.Popen(
-        [*archive_command(), "--home", str(home), "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+        [*served, "--home", str(home), "serve", "--port", str(port), *workers], env=env, stderr=subprocess.DEVNULL
     )
     try:
         deadline = time.monotonic() + 120
@@ -106,14 +125,15 @@ def main(argv: list[str] | None = None) -> int:
             if time.monotonic() > deadline:
                 raise SystemExit("the server did not start")
             time.sleep(0.3)
-        print(f"home {home}; server at {base}")
+        code = args.code or "this checkout"
+        print(f"home {home}; server at {base}; code {code}; workers {args.workers or 'default'}")
         ingest = None
         if not args.no_ingest:
             real = [record for name in CORPUS_FILES for record in read_records(CORPUS / name)]
             fresh = work / "fresh.jsonl.gz"
             write_jsonl_gz(fresh, generate(real, 3000, seed=int(time.time())))
             ingest = subprocess.Popen(
-                [*archive_command(), "--home", str(home), "ingest", "-q", str(fresh)],
+                [*served, "--home", str(home), "ingest", "-q", str(fresh)],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -150,18 +170,22 @@ def main(argv: list[str] | None = None) -> int:
             " (as the clients saw it)"
         )
 
-        print("\nrender (one request at a time, the server's own time, 30 each):")
+        if not args.render:
+            return 0
+        print(f"\nrender (one request at a time, the server's own time, {args.render} each):")
         print("| page | p50 ms | p95 ms |")
         print("| --- | ---: | ---: |")
         everything = []
         for query in QUERIES:
-            timings = [t for _, _, t in (get(base, f"/?q={quote(query)}") for _ in range(30)) if t is not None]
+            timings = [t for _, _, t in (get(base, f"/?q={quote(query)}") for _ in range(args.render)) if t is not None]
             everything += timings
             print(f"| /?q={query} | {statistics.median(timings):.1f} | {percentile(timings, 0.95):.1f} |")
         print(f"| all search pages | {statistics.median(everything):.1f} | {percentile(everything, 0.95):.1f} |")
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if args.copy or args.home is None:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
