@@ -58,6 +58,10 @@ def pages() -> list[str]:
     return found
 
 
+#: The bodies of the error responses seen (the end of each), for the report.
+ERRORS: list[str] = []
+
+
 def get(base: str, path: str) -> tuple[int, float, float | None]:
     """(status, client ms, server ms)."""
     started = time.perf_counter()
@@ -67,6 +71,7 @@ def get(base: str, path: str) -> tuple[int, float, float | None]:
             status, timing = response.status, response.headers.get("Server-Timing", "")
     except urllib.error.HTTPError as error:
         status, timing = error.code, ""
+        ERRORS.append(f"{error.code} {path}: {error.read()[-400:].decode(errors='replace')}")
     except OSError:
         return 0, (time.perf_counter() - started) * 1000, None
     server = float(timing.split("dur=")[1]) if "dur=" in timing else None
@@ -116,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     workers = [] if args.workers is None else ["--workers", str(args.workers)]
+    log = open(work / "serve.log", "w")  # noqa: SIM115 (open while the server runs)
     server = subprocess.Popen(
-        [*served, "--home", str(home), "serve", "--port", str(port), *workers], env=env, stderr=subprocess.DEVNULL
+        [*served, "--home", str(home), "serve", "--port", str(port), *workers], env=env, stderr=log
     )
     try:
         deadline = time.monotonic() + 120
@@ -146,10 +152,14 @@ def main(argv: list[str] | None = None) -> int:
         def client(number: int) -> None:
             rng = random.Random(number)
             while time.monotonic() < stop:
-                outcome = get(base, rng.choice(addresses))
+                address = rng.choice(addresses)
+                outcome = get(base, address)
                 with lock:
                     results.append(outcome)
+                    if outcome[0] != 200:
+                        failures.append((outcome[0], address))
 
+        failures: list[tuple[int, str]] = []
         threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
         for thread in threads:
             thread.start()
@@ -165,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         errors = sum(1 for status, _, _ in results if status != 200)
         print(f"\nload: {args.clients} clients for {args.seconds:.0f} s ({ingest_state})")
         print(f"  requests {len(results):,} ({len(results) / args.seconds:.0f}/s), errors {errors}")
+        for status, address in failures[:5]:
+            print(f"  error: {status} {address}")
+        for text in ERRORS[:3]:
+            print("  answered: " + " ".join(text.split())[-300:])
         print(
             f"  latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms"
             " (as the clients saw it)"
@@ -184,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
+        problems = (work / "serve.log").read_text(errors="replace")
+        if "Traceback" in problems:
+            print("\nthe server's errors:\n" + problems[-3000:])
         if args.copy or args.home is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -193,3 +193,16 @@ def test_filters_alone_browse_and_notes_say_why_nothing_is_shown(client: TestCli
     assert text_of(english, "note") == ["3 articles match &#39;बाढ़&#39;; none dated 2030-01-01 or later."]
     rows = client.get("/search.jsonl", params={"source": "जनसत्ता"}).text.splitlines()
     assert [json.loads(row)["title"] for row in rows] == ["बाढ़ राहत शिविर"]
+
+
+def test_answers_are_kept_only_while_the_index_is_the_same_commit(client: TestClient, run: Run, tmp_path: Path) -> None:
+    archives = client.app.state.archives  # type: ignore[attr-defined]
+    assert archives.cache is not None and archives.version() is not None
+    first = client.get("/search.json", params={"q": "बाढ़"}).json()
+    again = client.get("/search.json", params={"q": "बाढ़"}).json()
+    assert first == again and first["total"] == 3 and len(archives.cache) == 1
+    before = archives.version()
+    later = [{"title": "बाढ़ फिर", "body": "फिर बाढ़ आई।", "date": "2020-02-02"}]
+    run("ingest", str(write_jsonl(tmp_path / "later.jsonl", later)))
+    assert archives.version() != before  # (a new commit: what was kept is not used again)
+    assert client.get("/search.json", params={"q": "बाढ़"}).json()["total"] == 4

@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from archive.config import Settings, resolve_settings
-from archive.errors import ArchiveError, NotFoundError
+from archive.errors import ArchiveError, DatabaseError, NotFoundError, SearchIndexError
 from archive.web import article, exports, search, sources
 from archive.web.common import (
     _PACKAGE,
@@ -51,6 +51,8 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+#: Errors that are the server's, not the request's (answered 503).
+SERVER_SIDE = (SearchIndexError, DatabaseError)
 #: The environment variables through which `archive serve --workers N` tells each worker process its home.
 HOME_ENV, DB_URL_ENV = "ARCHIVE_SERVE_HOME", "ARCHIVE_SERVE_DB_URL"
 
@@ -87,7 +89,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(ArchiveError)
     async def archive_error(request: Request, error: ArchiveError) -> Response:
-        return problem(request, 404 if isinstance(error, NotFoundError) else 400, error_text(error, _lang(request)))
+        # (the index or database failing is the server's trouble, not the request's: 503, to try again)
+        status = 404 if isinstance(error, NotFoundError) else 503 if isinstance(error, SERVER_SIDE) else 400
+        answer = problem(request, status, error_text(error, _lang(request)))
+        if status == 503:
+            answer.headers["Retry-After"] = "2"
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

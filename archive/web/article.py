@@ -60,13 +60,15 @@ def article_page(
     # (the decorator nearest the function registers first: the `.json` path, so that it is tried first)
     if not 1 <= article_id <= MAX_ID:
         raise Problem(404, "no_article", id=article_id)
-    with archives_of(request).reader() as archive:
-        try:
-            article = archive.get(article_id)
-        except NotFoundError:
-            raise Problem(404, "no_article", id=article_id) from None
-        marked = archive.highlight([article.title, article.summary or "", article.body], q) if q.strip() else None
-        similar = archive.similar(article_id, limit=5).hits
+    archives = archives_of(request)
+    try:
+        article, similar = archives.article(article_id)
+    except NotFoundError:
+        raise Problem(404, "no_article", id=article_id) from None
+    marked = None
+    if q.strip():
+        with archives.reader() as archive:
+            marked = archive.highlight([article.title, article.summary or "", article.body], q)
     if wants_json(request):
         data = article.to_dict()
         data.pop("original", None)

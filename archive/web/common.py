@@ -8,24 +8,26 @@ language (:class:`Problem`): a request's work is bounded by what it shows, never
 from __future__ import annotations
 
 import itertools
+import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from archive.api import Archive, ArchiveStats, SearchRequest, SearchResults, parse_when
+from archive.api import Archive, ArchiveStats, Article, Hit, SearchRequest, SearchResults, parse_when
 from archive.config import Settings
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, DatabaseError, SearchIndexError
 from archive.web.text import LANGUAGES, message_text, words
 
 # --- the limits of a request (README.md: "The web page's limits") -----------------------------------------
@@ -46,8 +48,14 @@ MAX_QUERY_STRING = 32_768
 MAX_PARAMETERS = 64
 
 PAGE_SIZE = 20
+T = TypeVar("T")
 #: How many archives (a search session each) one process reads with at once; more requests wait their turn.
 READERS = 4
+#: Answers kept per process (search results, articles), each for as long as the index is the same commit
+#: and at most :data:`CACHE_SECONDS` (what changes no commit: a synonym group added); ARCHIVE_SERVE_CACHE=0
+#: turns it off.
+CACHE_ENTRIES = 256
+CACHE_SECONDS = 60.0
 OUTLETS_SECONDS = 10.0
 _PACKAGE = files("archive.web")
 
@@ -199,6 +207,7 @@ class Archives:
 
     def __init__(self, settings: Settings, readers: int = READERS) -> None:
         self.settings = settings
+        self.cache = Cache() if os.environ.get("ARCHIVE_SERVE_CACHE", "1") != "0" else None
         self._idle: queue.LifoQueue[Archive] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(readers)
         self._counted = itertools.count()
@@ -213,16 +222,67 @@ class Archives:
                 archive = self._idle.get_nowait()
             except queue.Empty:
                 archive = Archive(settings=self.settings, catch_up=False)
+            broken = False
             try:
                 yield archive
+            except (SearchIndexError, DatabaseError):
+                broken = True  # (its session may hold what changed under it: the next request opens anew)
+                raise
             finally:
-                self._idle.put(archive)
+                if broken:
+                    archive.close()
+                else:
+                    self._idle.put(archive)  # (after a bad query too: the archive is as good as before)
 
     def search(self, request: SearchRequest) -> SearchResults:
-        """One search (counted in :attr:`searches`: a test checks that a refused request ran none)."""
+        """One search (counted in :attr:`searches`: a test checks that a refused request ran none), or its
+        answer kept from the same commit of the index."""
         self.searches = next(self._counted) + 1
-        with self.reader() as archive:
-            return archive.search(request)
+        version = self.version()
+        kept: SearchResults | None = self.cache.get(("search", request), version) if self.cache is not None else None
+        if kept is not None:
+            return kept
+        found = self._retried(lambda archive: archive.search(request))
+        if self.cache is not None:
+            self.cache.put(("search", request), version, found)
+        return found
+
+    def article(self, article_id: int) -> tuple[Article, list[Hit]]:
+        """An article and the articles most like it (kept as :meth:`search` keeps results: ``Archive.get``
+        opens the database each time, which costs more than the page)."""
+        version = self.version()
+        kept: tuple[Article, list[Hit]] | None = (
+            self.cache.get(("article", article_id), version) if self.cache is not None else None
+        )
+        if kept is not None:
+            return kept
+        found = self._retried(lambda archive: (archive.get(article_id), archive.similar(article_id, limit=5).hits))
+        if self.cache is not None:
+            self.cache.put(("article", article_id), version, found)
+        return found
+
+    def _retried(self, work: Callable[[Archive], T]) -> T:
+        """``work`` with an archive of the pool, once more with a fresh one if the index or the database
+        failed under it (an ingest swapped or merged what its session had open); a second failure is the
+        error page's."""
+        try:
+            with self.reader() as archive:
+                return work(archive)
+        except (SearchIndexError, DatabaseError):
+            with self.reader() as archive:
+                return work(archive)
+
+    def version(self) -> tuple[Any, ...] | None:
+        """Which commit of the index the pages read: its directory (``index`` links to it), the feed position
+        file written with each commit and the newest table of contents; None where it cannot be told (an
+        ``index.current`` file instead of a link): then nothing is kept. A stat and a listing: microseconds."""
+        try:
+            folder = self.settings.index_dir.resolve()
+            feed = (folder / "archive-feed.json").stat()
+            newest = max(entry.name for entry in os.scandir(folder) if entry.name.endswith(".toc"))
+        except (OSError, ValueError):
+            return None
+        return (str(folder), feed.st_mtime_ns, feed.st_size, newest)
 
     def fresh(self) -> Archive:
         self.searches = next(self._counted) + 1
@@ -252,6 +312,43 @@ class Archives:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+class Cache:
+    """A small LRU of answers, each valid for one version of the index and at most :data:`CACHE_SECONDS`.
+    Its lock guards the dictionary only: no search runs under it."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES, seconds: float = CACHE_SECONDS) -> None:
+        self.entries = entries
+        self.seconds = seconds
+        self._kept: OrderedDict[Any, tuple[Any, float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, key: Any, version: Any) -> Any:
+        if version is None:
+            return None
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None:
+                return None
+            kept_version, when, value = found
+            if kept_version != version or time.monotonic() - when > self.seconds:
+                del self._kept[key]
+                return None
+            self._kept.move_to_end(key)
+            return value
+
+    def put(self, key: Any, version: Any, value: Any) -> None:
+        if version is None:
+            return
+        with self._lock:
+            self._kept[key] = (version, time.monotonic(), value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.entries:
+                self._kept.popitem(last=False)
 
 
 # --- pages -----------------------------------------------------------------------------------------------
