@@ -56,6 +56,8 @@ READERS = 4
 #: turns it off.
 CACHE_ENTRIES = 256
 CACHE_SECONDS = 60.0
+#: How long an article page's article and similar ones are kept, whatever the index does.
+ARTICLE_SECONDS = 10.0
 OUTLETS_SECONDS = 10.0
 _PACKAGE = files("archive.web")
 
@@ -207,7 +209,9 @@ class Archives:
 
     def __init__(self, settings: Settings, readers: int = READERS) -> None:
         self.settings = settings
-        self.cache = Cache() if os.environ.get("ARCHIVE_SERVE_CACHE", "1") != "0" else None
+        keeping = os.environ.get("ARCHIVE_SERVE_CACHE", "1") != "0"
+        self.cache = Cache() if keeping else None
+        self.articles = Cache(seconds=ARTICLE_SECONDS) if keeping else None
         self._idle: queue.LifoQueue[Archive] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(readers)
         self._counted = itertools.count()
@@ -238,27 +242,26 @@ class Archives:
         """One search (counted in :attr:`searches`: a test checks that a refused request ran none), or its
         answer kept from the same commit of the index."""
         self.searches = next(self._counted) + 1
-        version = self.version()
-        kept: SearchResults | None = self.cache.get(("search", request), version) if self.cache is not None else None
-        if kept is not None:
-            return kept
-        found = self._retried(lambda archive: archive.search(request))
-        if self.cache is not None:
-            self.cache.put(("search", request), version, found)
+
+        def work() -> SearchResults:
+            return self._retried(lambda archive: archive.search(request))
+
+        if self.cache is None:
+            return work()
+        found: SearchResults = self.cache.kept_or(("search", request), self.version(), work)
         return found
 
     def article(self, article_id: int) -> tuple[Article, list[Hit]]:
-        """An article and the articles most like it (kept as :meth:`search` keeps results: ``Archive.get``
-        opens the database each time, which costs more than the page)."""
-        version = self.version()
-        kept: tuple[Article, list[Hit]] | None = (
-            self.cache.get(("article", article_id), version) if self.cache is not None else None
-        )
-        if kept is not None:
-            return kept
-        found = self._retried(lambda archive: (archive.get(article_id), archive.similar(article_id, limit=5).hits))
-        if self.cache is not None:
-            self.cache.put(("article", article_id), version, found)
+        """An article and the articles most like it, kept for :data:`ARTICLE_SECONDS` whatever the index
+        does (``Archive.get`` opens the database each time, which costs more than the page: during an ingest
+        the index commits every few seconds, and an article rarely changes)."""
+
+        def work() -> tuple[Article, list[Hit]]:
+            return self._retried(lambda archive: (archive.get(article_id), archive.similar(article_id, limit=5).hits))
+
+        if self.articles is None:
+            return work()
+        found: tuple[Article, list[Hit]] = self.articles.kept_or(("article", article_id), "any", work)
         return found
 
     def _retried(self, work: Callable[[Archive], T]) -> T:
@@ -322,33 +325,71 @@ class Cache:
         self.entries = entries
         self.seconds = seconds
         self._kept: OrderedDict[Any, tuple[Any, float, Any]] = OrderedDict()
+        self._flights: dict[Any, threading.Event] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._kept)
 
     def get(self, key: Any, version: Any) -> Any:
-        if version is None:
-            return None
         with self._lock:
-            found = self._kept.get(key)
-            if found is None:
-                return None
-            kept_version, when, value = found
-            if kept_version != version or time.monotonic() - when > self.seconds:
-                del self._kept[key]
-                return None
-            self._kept.move_to_end(key)
-            return value
+            return self._valid(key, version)
+
+    def _valid(self, key: Any, version: Any) -> Any:
+        found = self._kept.get(key)
+        if found is None:
+            return None
+        kept_version, when, value = found
+        if time.monotonic() - when > self.seconds:
+            del self._kept[key]
+            return None
+        if kept_version != version:
+            return None  # (kept until replaced: see kept_or)
+        self._kept.move_to_end(key)
+        return value
 
     def put(self, key: Any, version: Any, value: Any) -> None:
-        if version is None:
-            return
         with self._lock:
-            self._kept[key] = (version, time.monotonic(), value)
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.entries:
-                self._kept.popitem(last=False)
+            self._put(key, version, value)
+
+    def _put(self, key: Any, version: Any, value: Any) -> None:
+        self._kept[key] = (version, time.monotonic(), value)
+        self._kept.move_to_end(key)
+        while len(self._kept) > self.entries:
+            self._kept.popitem(last=False)
+
+    def kept_or(self, key: Any, version: Any, work: Callable[[], T]) -> T:
+        """The answer kept for ``key`` at ``version``, else ``work()``'s, kept. Requests for the same answer
+        at once do not compute it again (after a commit, twenty clients asking the same page run one search,
+        not twenty): they get the answer of the commit before while the first computes the new one, or
+        wait for it when there is none. A request alone always gets the index's current answer.
+        ``version`` None: nothing is kept."""
+        if version is None:
+            return work()
+        with self._lock:
+            value = self._valid(key, version)
+            if value is not None:
+                return value  # type: ignore[no-any-return]
+            flight = self._flights.get((key, version))
+            if flight is not None and key in self._kept:
+                # being computed for the new commit by another request: this one gets the answer of the
+                # commit before, which it would have had a moment earlier, instead of waiting
+                return self._kept[key][2]  # type: ignore[no-any-return]
+            first = flight is None
+            if flight is None:
+                flight = self._flights[(key, version)] = threading.Event()
+        if not first:
+            flight.wait(timeout=30)
+            value = self.get(key, version)
+            return value if value is not None else work()
+        try:
+            value = work()
+            self.put(key, version, value)
+            return value
+        finally:
+            with self._lock:
+                self._flights.pop((key, version), None)
+            flight.set()
 
 
 # --- pages -----------------------------------------------------------------------------------------------
