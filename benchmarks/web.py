@@ -102,10 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="archive-web-"))
     env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_HOME", "ARCHIVE_DB_URL")}
     served = archive_command()
-    if args.code is not None:
-        env["PYTHONPATH"] = str(args.code.resolve())
+    cwd = None
+    if args.code is not None:  # (run from that folder: `python -m` puts the working directory first)
+        cwd = args.code.resolve()
+        env["PYTHONPATH"] = str(cwd)
         served = [sys.executable, "-m", "archive"]
-    home = args.home
+    home = args.home.resolve() if args.home else None
     if home is None:
         home = work / "home"
         inputs = [str(CORPUS / n) for n in CORPUS_FILES]
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     workers = [] if args.workers is None else ["--workers", str(args.workers)]
     log = open(work / "serve.log", "w")  # noqa: SIM115 (open while the server runs)
     server = subprocess.Popen(
-        [*served, "--home", str(home), "serve", "--port", str(port), *workers], env=env, stderr=log
+        [*served, "--home", str(home), "serve", "--port", str(port), *workers], env=env, stderr=log, cwd=cwd
     )
     try:
         deadline = time.monotonic() + 120
@@ -132,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit("the server did not start")
             time.sleep(0.3)
         code = args.code or "this checkout"
+        with urllib.request.urlopen(base + "/openapi.json", timeout=30) as response:  # (which code answers)
+            code = f"{code} ({'with' if 'limit' in response.read().decode() else 'without'} limit=)"
         print(f"home {home}; server at {base}; code {code}; workers {args.workers or 'default'}")
         ingest = None
         if not args.no_ingest:
@@ -141,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             ingest = subprocess.Popen(
                 [*served, "--home", str(home), "ingest", "-q", str(fresh)],
                 env=env,
+                cwd=cwd,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -277,15 +277,16 @@ class Archives:
 
     def version(self) -> tuple[Any, ...] | None:
         """Which commit of the index the pages read: its directory (``index`` links to it), the feed position
-        file written with each commit and the newest table of contents; None where it cannot be told (an
+        file written with each commit and its tables of contents (every generation's: a new one changes the
+        list whatever the names sort as); None where it cannot be told (an
         ``index.current`` file instead of a link): then nothing is kept. A stat and a listing: microseconds."""
         try:
             folder = self.settings.index_dir.resolve()
             feed = (folder / "archive-feed.json").stat()
-            newest = max(entry.name for entry in os.scandir(folder) if entry.name.endswith(".toc"))
-        except (OSError, ValueError):
+            tables = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".toc"))
+        except OSError:
             return None
-        return (str(folder), feed.st_mtime_ns, feed.st_size, newest)
+        return (str(folder), feed.st_mtime_ns, feed.st_size, tuple(tables))
 
     def fresh(self) -> Archive:
         self.searches = next(self._counted) + 1
