@@ -163,3 +163,14 @@ def test_no_input_makes_a_server_error(client: TestClient) -> None:
             for text in HOSTILE:
                 status = client.get(f"{route}?{name}={text}").status_code
                 assert status in (200, 301, 302, 303, 307, 308, 400, 404), (route, name, text, status)
+
+
+def test_an_unreadable_index_is_a_503_that_names_no_path(client: TestClient, settings: Settings) -> None:
+    for part in settings.index_dir.resolve().iterdir():
+        if part.suffix in (".trm", ".pst", ".hot", ".values"):
+            part.write_bytes(b"damaged")
+    broken = client.get("/", params={"q": "बाढ़"})
+    assert broken.status_code == 503 and broken.headers["retry-after"] == "2"
+    assert "थोड़ी देर में फिर कोशिश करें" in broken.text and str(settings.home) not in broken.text
+    twin = client.get("/search.json", params={"q": "बाढ़", "lang": "en"})
+    assert twin.status_code == 503 and "Try again in a moment" in twin.json()["error"]

@@ -13,6 +13,7 @@ puts them together: the guard every request passes first, the headers, and the e
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -51,6 +52,7 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+log = logging.getLogger("archive.web")
 #: Errors that are the server's, not the request's (answered 503).
 SERVER_SIDE = (SearchIndexError, DatabaseError)
 #: The environment variables through which `archive serve --workers N` tells each worker process its home.
@@ -90,11 +92,13 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(ArchiveError)
     async def archive_error(request: Request, error: ArchiveError) -> Response:
         # (the index or database failing is the server's trouble, not the request's: 503, to try again)
-        status = 404 if isinstance(error, NotFoundError) else 503 if isinstance(error, SERVER_SIDE) else 400
-        answer = problem(request, status, error_text(error, _lang(request)))
-        if status == 503:
+        if isinstance(error, SERVER_SIDE):
+            # (its words name the server's files and commands: they go to the server's log, not the page)
+            log.warning("%s %s: %s", request.method, request.url.path, error)
+            answer = problem(request, 503, message_text("unavailable", {}, _lang(request)))
             answer.headers["Retry-After"] = "2"
-        return answer
+            return answer
+        return problem(request, 404 if isinstance(error, NotFoundError) else 400, error_text(error, _lang(request)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from archive.api import Archive, ArchiveStats, Article, Hit, SearchRequest, SearchResults, parse_when
 from archive.config import Settings
-from archive.errors import ArchiveError, DatabaseError, SearchIndexError
+from archive.errors import ArchiveError, DatabaseError, InputError, NotFoundError, QueryError, SearchIndexError
 from archive.web.text import LANGUAGES, message_text, words
 
 # --- the limits of a request (README.md: "The web page's limits") -----------------------------------------
@@ -229,14 +229,16 @@ class Archives:
             broken = False
             try:
                 yield archive
-            except (SearchIndexError, DatabaseError):
+            except (QueryError, NotFoundError, InputError):
+                raise  # (the request's fault: the archive is as good as before)
+            except Exception:
                 broken = True  # (its session may hold what changed under it: the next request opens anew)
                 raise
             finally:
                 if broken:
                     archive.close()
                 else:
-                    self._idle.put(archive)  # (after a bad query too: the archive is as good as before)
+                    self._idle.put(archive)
 
     def search(self, request: SearchRequest) -> SearchResults:
         """One search (counted in :attr:`searches`: a test checks that a refused request ran none), or its
@@ -257,21 +259,28 @@ class Archives:
         the index commits every few seconds, and an article rarely changes)."""
 
         def work() -> tuple[Article, list[Hit]]:
-            return self._retried(lambda archive: (archive.get(article_id), archive.similar(article_id, limit=5).hits))
+            article = self._retried(lambda archive: archive.get(article_id))
+            try:
+                similar = self._retried(lambda archive: archive.similar(article_id, limit=5).hits, ValueError)
+            except ValueError:
+                # (search/matching.py can fail so while an ingest commits: the article is shown without them)
+                similar = []
+            return article, similar
 
         if self.articles is None:
             return work()
         found: tuple[Article, list[Hit]] = self.articles.kept_or(("article", article_id), "any", work)
         return found
 
-    def _retried(self, work: Callable[[Archive], T]) -> T:
+    def _retried(self, work: Callable[[Archive], T], *also: type[Exception]) -> T:
         """``work`` with an archive of the pool, once more with a fresh one if the index or the database
         failed under it (an ingest swapped or merged what its session had open); a second failure is the
         error page's."""
+        transient: tuple[type[Exception], ...] = (SearchIndexError, DatabaseError, *also)
         try:
             with self.reader() as archive:
                 return work(archive)
-        except (SearchIndexError, DatabaseError):
+        except transient:
             with self.reader() as archive:
                 return work(archive)
 

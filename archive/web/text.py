@@ -192,6 +192,12 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "en": "Give a query (q=…) or a filter to download its results.",
         "hi": "परिणाम डाउनलोड करने के लिए कोई खोज (q=…) या फ़िल्टर दें।",
     },
+    "unavailable": {
+        "en": "The archive cannot answer this right now (its index is being updated or cannot be read). "
+        "Try again in a moment.",
+        "hi": "संग्रह अभी इसका उत्तर नहीं दे सकता (उसकी अनुक्रमणिका अद्यतन हो रही है या पढ़ी नहीं जा सकी)। "
+        "थोड़ी देर में फिर कोशिश करें।",
+    },
     "method": {
         "en": "This address only answers GET requests.",
         "hi": "यह पता केवल GET अनुरोधों का उत्तर देता है।",
