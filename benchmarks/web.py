@@ -78,6 +78,11 @@ def get(base: str, path: str) -> tuple[int, float, float | None]:
     return status, (time.perf_counter() - started) * 1000, server
 
 
+def _kind(address: str) -> str:
+    path = address.split("?")[0]
+    return "/articles/N" if path.startswith("/articles/") else path
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -161,10 +166,12 @@ def main(argv: list[str] | None = None) -> int:
                 outcome = get(base, address)
                 with lock:
                     results.append(outcome)
+                    kinds.setdefault(_kind(address), []).append(outcome[1])
                     if outcome[0] != 200:
                         failures.append((outcome[0], address))
 
         failures: list[tuple[int, str]] = []
+        kinds: dict[str, list[float]] = {}
         threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
         for thread in threads:
             thread.start()
@@ -188,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms"
             " (as the clients saw it)"
         )
+        for kind, spent in sorted(kinds.items()):
+            shown = f"p50 {percentile(spent, 0.5):.0f} ms, p95 {percentile(spent, 0.95):.0f} ms"
+            print(f"    {kind}: {len(spent)}, {shown}")
 
         if not args.render:
             return 0
