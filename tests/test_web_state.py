@@ -54,7 +54,15 @@ def hrefs(page: str, pattern: str) -> list[str]:
 
 
 def test_an_article_links_back_to_the_exact_search(client: TestClient) -> None:
-    search = {"q": "बाढ़", "source": ["जनसत्ता", "अमर उजाला"], "sort": "newest", "page": "2", "limit": "5", "lang": "en"}
+    search = {
+        "q": "बाढ़",
+        "source": ["जनसत्ता", "अमर उजाला"],
+        "sort": "newest",
+        "page": "2",
+        "limit": "5",
+        "lang": "en",
+        "more": "source",
+    }
     page = client.get("/", params=search)
     assert page.status_code == 200
     opened = hrefs(page.text, "/articles/")

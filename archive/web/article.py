@@ -16,6 +16,7 @@ from archive.web.common import (
     Format,
     Lang,
     Limit,
+    More,
     Page,
     Problem,
     archives_of,
@@ -53,6 +54,7 @@ def article_page(
     limit: Limit = PAGE_SIZE,
     lang: Lang = "hi",
     format: Format = "html",
+    more: More = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
     """The search an article was opened from comes with it (its whole address: query, filters, order,
     page), so that the page marks its words and links back to exactly that search."""
@@ -76,7 +78,7 @@ def article_page(
         data["origins"] = [origin | {"file": file_name(origin["file"])} for origin in data["origins"]]
         data["similar"] = [hit.to_row() for hit in similar]
         return JSONResponse(data)
-    search = {**filters.state(), "page": page, "limit": limit, "lang": lang}
+    search = {**filters.state(), "page": page, "limit": limit, "lang": lang, "more": more}
     title, summary, body = marked or (
         [(article.title, False)],
         [(article.summary or "", False)],

@@ -105,6 +105,9 @@ ExportLimit = Annotated[
 ]
 Lang = Annotated[str, Query(pattern="^(hi|en)$", description="The interface's language")]
 Format = Annotated[str, Query(pattern="^(html|json)$", description="json: the page's JSON twin")]
+More = Annotated[
+    list[str], Query(description="Facets to show whole (source, category, year); the others show their first 15")
+]
 Dated = Annotated[str, Query(pattern="^(yes|no|)$", description="Only dated (yes) or undated (no) articles")]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import NoMatchFound
 
@@ -21,6 +21,7 @@ from archive.web.common import (
     Format,
     Lang,
     Limit,
+    More,
     Page,
     archives_of,
     check_depth,
@@ -35,9 +36,6 @@ router = APIRouter()
 FACETS = ("source", "year", "category", "month")
 #: Values a facet shows until its "all" link is followed (``more=source``).
 FACET_SHOWN = 15
-More = Annotated[
-    list[str], Query(description="Facets to show whole (source, category, year); the others show their first 15")
-]
 
 
 @dataclass(frozen=True)
