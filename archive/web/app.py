@@ -173,7 +173,7 @@ class Guard:
 def _refusal(query: bytes) -> tuple[str, dict[str, Any]] | None:
     if len(query) > MAX_QUERY_STRING:
         return "address_too_long", {"size": len(query), "limit": MAX_QUERY_STRING}
-    count = query.count(b"&") + query.count(b";") + 1 if query else 0
+    count = query.count(b"&") + 1 if query else 0
     if count > MAX_PARAMETERS:
         return "too_many_parameters", {"count": count, "limit": MAX_PARAMETERS}
     try:
