@@ -4,6 +4,9 @@ leaves no process behind."""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
 import subprocess
 import sys
 import threading
@@ -63,3 +66,52 @@ def test_workers_share_a_port_follow_one_feed_and_stop_gracefully(tmp_path: Path
     assert server.returncode == 0, stderr
     assert "with 2 workers" in stderr and "Traceback" not in stderr
     assert not any(worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE for worker in workers)
+
+
+def test_one_follower_per_home_and_a_dead_ones_claim_is_taken_over(tmp_path: Path) -> None:
+    from archive.cli.serving import FOLLOWER_FILE, claim_following, give_up_following
+    from archive.config import resolve_settings
+
+    archive = [sys.executable, "-m", "archive", "--home", str(tmp_path / "home")]
+    subprocess.run([*archive, "ingest"], env=env(), check=True, capture_output=True)  # (the seeds)
+    first_port, second_port = free_port(), free_port()
+    servers = [
+        subprocess.Popen(
+            [*archive, "serve", "--port", str(port), "--workers", "1"],
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for port in (first_port,)
+    ]
+    try:
+        wait_until_up(f"http://127.0.0.1:{first_port}/sources.json", servers[0])
+        claim = tmp_path / "home" / FOLLOWER_FILE
+        assert claim.exists() and str(servers[0].pid) in claim.read_text()
+        servers.append(
+            subprocess.Popen(
+                [*archive, "serve", "--port", str(second_port), "--workers", "1"],
+                env=env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+        wait_until_up(f"http://127.0.0.1:{second_port}/sources.json", servers[1])
+        assert str(servers[0].pid) in claim.read_text()  # (still the first's)
+    finally:
+        for server in servers:
+            server.terminate()
+        outputs = [server.communicate(timeout=30)[1] for server in servers]
+    assert f"another archive serve (process {servers[0].pid}) follows" in outputs[1]
+    assert "another archive serve" not in outputs[0]
+    assert not claim.exists()  # (given up when the first stopped)
+
+    settings = resolve_settings(tmp_path / "home")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    claim.write_text(json.dumps({"follower": [socket.gethostname(), int(gone.stdout), 1.0]}))
+    assert claim_following(settings) is None  # (its process is gone: taken over)
+    assert str(os.getpid()) in claim.read_text()
+    give_up_following(settings)
+    assert not claim.exists()

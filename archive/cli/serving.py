@@ -8,15 +8,21 @@ application from the environment (:func:`archive.web.app.app_from_environment`) 
 pool of archives, so no lock is shared on the read path. ``--workers 1`` serves from this process (a
 thread pool): the fallback wherever spawning workers is not wanted.
 
-**One follower.** The follower runs in this (the supervising) process only, never in a worker: one per
-``archive serve``, whatever the number of workers. It stops with the server: Ctrl-C or SIGTERM lets
-requests in flight finish (up to :data:`GRACE_SECONDS`), then the workers exit, then the follower.
+**One follower per home.** The follower runs in this (the supervising) process only, never in a worker,
+whatever the number of workers; and a second ``archive serve`` of the same home leaves the following to
+the first while it runs (:func:`claim_following`: the home's ``archive-serve.json`` names the process that
+follows, with its start time, and psutil tells whether it still runs, alike on every system; a killed
+server's claim is taken over). It stops with the server: Ctrl-C or SIGTERM lets requests in flight finish
+(up to :data:`GRACE_SECONDS`), then the workers exit, then the follower, and the claim is given up.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
+import signal
+import socket
 import threading
 import webbrowser
 
@@ -25,6 +31,7 @@ import typer
 from archive.api import Archive
 from archive.config import Settings
 from archive.errors import ArchiveError
+from archive.processes import ProcessId, is_alive, this_process
 
 #: How often the follower asks whether the index is behind the database (another process or node wrote).
 FOLLOW_SECONDS = 2.0
@@ -60,6 +67,45 @@ def follow(settings: Settings, stop: threading.Event) -> None:
         follower.close()
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+#: The file in a home that names the `archive serve` following the change feed for it.
+FOLLOWER_FILE = "archive-serve.json"
+
+
+def claim_following(settings: Settings) -> ProcessId | None:
+    """Claim the following of this home's change feed for this process: None when claimed (the file is
+    created exclusively, or taken over from a process that no longer runs), else the process that has it."""
+    path = settings.home / FOLLOWER_FILE
+    me = this_process()
+    for _ in range(2):
+        try:
+            with open(path, "x", encoding="utf-8") as claim:
+                json.dump({"follower": list(me)}, claim)
+            return None
+        except FileExistsError:
+            try:
+                owner = ProcessId(*json.loads(path.read_text(encoding="utf-8"))["follower"])
+            except (OSError, ValueError, KeyError, TypeError):
+                owner = None
+            if owner is not None and owner.pid != me.pid and is_alive(owner) is not False:
+                return owner
+            path.unlink(missing_ok=True)  # (its process is gone, or the file is unreadable: take it over)
+    return None
+
+
+def give_up_following(settings: Settings) -> None:
+    path = settings.home / FOLLOWER_FILE
+    try:
+        owner = ProcessId(*json.loads(path.read_text(encoding="utf-8"))["follower"])
+        if (owner.host, owner.pid) == (socket.gethostname(), os.getpid()):  # (ours: its start time is read again)
+            path.unlink()
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+
+
 def serve_archive(settings: Settings, host: str, port: int, open_browser: bool, workers: int | None = None) -> None:
     import uvicorn  # (only here: the web stack stays out of every other command's start-up)
 
@@ -77,10 +123,19 @@ def serve_archive(settings: Settings, host: str, port: int, open_browser: bool, 
     typer.echo(f"serving {settings.home} at {address} with {shown} (Ctrl-C stops)", err=True)
     stop = threading.Event()
     follower = threading.Thread(target=follow, args=(settings, stop), name="archive-follow", daemon=True)
-    follower.start()
+    owner = claim_following(settings)
+    if owner is None:
+        follower.start()
+    else:
+        typer.echo(
+            f"another archive serve (process {owner.pid}) follows this home's feed: this one reads only.", err=True
+        )
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(address,)).start()
     options = {"host": host, "port": port, "log_level": "warning", "timeout_graceful_shutdown": GRACE_SECONDS}
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again for the handler it found: this one
+    # ends the process through the `finally` below (the follower stopped, its claim given up), with status 0
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         if workers == 1:
             uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
@@ -90,4 +145,6 @@ def serve_archive(settings: Settings, host: str, port: int, open_browser: bool, 
             uvicorn.run("archive.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
     finally:
         stop.set()
-        follower.join(timeout=GRACE_SECONDS + FOLLOW_SECONDS)
+        if owner is None:
+            follower.join(timeout=GRACE_SECONDS + FOLLOW_SECONDS)
+            give_up_following(settings)
