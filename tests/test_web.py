@@ -67,7 +67,8 @@ def test_the_search_page_shows_total_marks_facets_and_timeline(client: TestClien
     )
     bars = re.findall(r'<a href="([^"]*since=2019-08-01[^"]*)" class="bar">', html)
     assert bars and "until=2019-08-31" in bars[0]
-    assert html.count('class="bar"') == 7  # July 2019 to January 2020, the empty months drawn too
+    assert html.count('class="bar') == 7  # July 2019 to January 2020, the empty months drawn too
+    assert html.count('class="bar"') == 3  # but only months with matches are links (Tab stops)
     english = client.get("/", params={"q": "बाढ़", "lang": "en"}).text
     assert text_of(english, "total") == ["3 articles match"] and 'lang="en"' in english
 
@@ -122,7 +123,7 @@ def test_the_article_page_marks_every_match_and_scrolls_to_the_first(client: Tes
     assert html.count("<mark") == 2 and '<mark id="m">शिविर</mark>' in html  # title and body
     assert 'href="https://example.org/flood"' in html and "जनसत्ता" in html
     search = client.get("/", params={"q": "शिविर"}).text
-    assert f"/articles/{hit['id']}?q=%E0%A4%B6%E0%A4%BF%E0%A4%B5%E0%A4%BF%E0%A4%B0&amp;lang=hi#m" in search
+    assert f"/articles/{hit['id']}?q=%E0%A4%B6%E0%A4%BF%E0%A4%B5%E0%A4%BF%E0%A4%B0#m" in search
 
 
 def test_nothing_an_article_holds_can_run_as_code(client: TestClient) -> None:
@@ -144,14 +145,18 @@ def test_nothing_an_article_holds_can_run_as_code(client: TestClient) -> None:
 
 def test_bad_parameters_get_a_400_page_with_the_clis_message(client: TestClient) -> None:
     broken = client.get("/", params={"q": "(बाढ़"})
-    assert broken.status_code == 400 and "Unclosed parenthesis" in broken.text and "Traceback" not in broken.text
+    assert broken.status_code == 400 and "कोष्ठक बंद नहीं हुआ" in broken.text and "Traceback" not in broken.text
+    english = client.get("/", params={"q": "(बाढ़", "lang": "en"})
+    assert english.status_code == 400 and "Unclosed parenthesis" in english.text
     assert client.get("/", params={"q": "बाढ़", "page": "x"}).status_code == 400
     assert client.get("/", params={"q": "बाढ़", "sort": "sideways"}).status_code == 400
     assert client.get("/", params={"q": "बाढ़", "since": "कल"}).status_code == 400
     assert client.get("/", params={"q": "क" * 3000}).status_code == 400  # the CLI's query limit
-    missing = client.get("/articles/999")
+    missing = client.get("/articles/999", params={"lang": "en"})
     assert missing.status_code == 404 and "No article with id 999" in missing.text
-    assert client.get("/search.json", params={"q": "(बाढ़"}).json()["error"].startswith("Unclosed parenthesis")
+    assert "क्रमांक 999 का कोई लेख नहीं" in client.get("/articles/999").text
+    failed = client.get("/search.json", params={"q": "(बाढ़", "lang": "en"}).json()
+    assert failed["error"].startswith("Unclosed parenthesis")
     assert client.get("/search.csv").status_code == 400
 
 
@@ -183,6 +188,21 @@ def test_filters_alone_browse_and_notes_say_why_nothing_is_shown(client: TestCli
     assert [hit["title"] for hit in data["hits"]][1:] == ["बाढ़ राहत शिविर", "सूखे की मार"]
     assert client.get("/search.json", params={"dated": "no"}).json()["total"] == 0
     html = client.get("/", params={"q": "बाढ़", "since": "2030-01-01"}).text
-    assert text_of(html, "note") == ["3 articles match &#39;बाढ़&#39;; none dated 2030-01-01 or later."]
+    assert text_of(html, "note") == ["“बाढ़” से मेल खाते 3 लेख मिले; पर उनमें से कोई भी 2030-01-01 या उसके बाद का नहीं।"]
+    english = client.get("/", params={"q": "बाढ़", "since": "2030-01-01", "lang": "en"}).text
+    assert text_of(english, "note") == ["3 articles match &#39;बाढ़&#39;; none dated 2030-01-01 or later."]
     rows = client.get("/search.jsonl", params={"source": "जनसत्ता"}).text.splitlines()
     assert [json.loads(row)["title"] for row in rows] == ["बाढ़ राहत शिविर"]
+
+
+def test_answers_are_kept_only_while_the_index_is_the_same_commit(client: TestClient, run: Run, tmp_path: Path) -> None:
+    archives = client.app.state.archives  # type: ignore[attr-defined]
+    assert archives.cache is not None and archives.version() is not None
+    first = client.get("/search.json", params={"q": "बाढ़"}).json()
+    again = client.get("/search.json", params={"q": "बाढ़"}).json()
+    assert first == again and first["total"] == 3 and len(archives.cache) == 1
+    before = archives.version()
+    later = [{"title": "बाढ़ फिर", "body": "फिर बाढ़ आई।", "date": "2020-02-02"}]
+    run("ingest", str(write_jsonl(tmp_path / "later.jsonl", later)))
+    assert archives.version() != before  # (a new commit: what was kept is not used again)
+    assert client.get("/search.json", params={"q": "बाढ़"}).json()["total"] == 4

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from typing import Any
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
@@ -127,4 +130,102 @@ def test_search_filter_open_go_back_download_and_without_javascript(server: str,
         plain.wait_for_url("**/?q=*")
         assert plain.locator("p.total").inner_text() == "5 लेख मिले"
         assert errors == []
+        browser.close()
+
+
+SHOTS = Path(os.environ.get("ARCHIVE_SHOTS", "")) if os.environ.get("ARCHIVE_SHOTS") else None
+
+
+def shot(page: Any, tmp_path: Path, name: str) -> None:
+    """A full-page screenshot: in the test's temp dir, or where ARCHIVE_SHOTS says (to look at them)."""
+    folder = SHOTS or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_keyboard_a_skip_link_and_no_empty_month_is_a_tab_stop(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        address = server + "/?q=" + quote("बाढ़") + "&source=" + quote("अमर उजाला")  # July and September 2019
+        page.goto(address)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        assert page.locator("a.skip").is_visible()  # (seen once focused)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        first_hit = page.locator("ol.hits h3 a").first
+        assert page.evaluate("document.activeElement.getAttribute('href')") == first_hit.get_attribute("href")
+
+        # without the skip link: every Tab stop before the first hit, none an empty month
+        page.goto(address)
+        stops: list[str] = []
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            href = page.evaluate("document.activeElement.getAttribute('href') || document.activeElement.tagName")
+            if href == first_hit.get_attribute("href"):
+                break
+            stops.append(page.evaluate("document.activeElement.textContent"))
+        else:
+            raise AssertionError("the first hit was never reached by Tab")
+        bars = [text for text in stops if re.fullmatch(r"\d{4}-\d{2}: \d+", text.strip())]
+        assert bars and all(not text.strip().endswith(": 0") for text in bars)
+        months = page.locator("figure.timeline .bar").count()
+        assert len(bars) == page.locator("figure.timeline a.bar").count() < months  # (August is empty)
+        browser.close()
+
+
+def test_phone_filters_open_from_the_top_and_screenshots(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        errors: list[str] = []
+        wide = browser.new_page(viewport={"width": 1280, "height": 900})
+        wide.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        wide.goto(server + "/?q=" + "बाढ़")
+        wide.click("aside.facets a:has-text('जनसत्ता')")
+        wide.wait_for_url("**source=*")
+        wide.click("aside.facets a:has-text('अमर उजाला')")
+        wide.wait_for_url("**source=*source=*")
+        assert parse_qs(urlparse(wide.url).query)["source"] == ["जनसत्ता", "अमर उजाला"]
+        assert wide.locator("p.total").inner_text() == "4 लेख मिले"
+        assert wide.locator("aside.facets a[aria-checked=true]").count() == 2
+        two_outlets = wide.url
+        shot(wide, tmp_path, "search-two-outlets-1280")
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        phone.goto(two_outlets)
+        assert not phone.locator("aside.facets").is_visible()
+        control = phone.locator("p.filters-open a")
+        assert control.is_visible() and control.bounding_box()["y"] < 400  # (at the top, above the hits)
+        shot(phone, tmp_path, "search-two-outlets-390")
+        control.click()
+        facets = phone.locator("aside.facets")
+        assert facets.is_visible()
+        assert facets.bounding_box()["y"] < phone.locator("ol.hits").bounding_box()["y"]
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(phone, tmp_path, "filters-open-390")
+        phone.click("aside.facets a:has-text('जनसत्ता')")  # unchecks it
+        phone.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("source") == ["अमर उजाला"])
+        assert phone.locator("p.total").inner_text() == "2 लेख मिले"
+
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+            page.goto(server + "/?q=" + quote("(बाढ़"))
+            assert page.locator("input[name=q]").input_value() == "(बाढ़"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            shot(page, tmp_path, f"error-{width}")
+            page.goto(two_outlets)
+            page.click("ol.hits h3 a")
+            page.wait_for_url("**/articles/*")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            shot(page, tmp_path, f"article-{width}")
+            page.click("p.back a")
+            page.wait_for_url(two_outlets)
+        assert [e for e in errors if "status of 400" not in e] == []  # (the error pages answer 400)
         browser.close()

@@ -599,11 +599,15 @@ def serve(
     host: Annotated[str, typer.Option(help="The address to listen on (loopback: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="The port to listen on.", min=1, max=65535)] = 8080,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the search page in a browser.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default: one per core); 1 serves from this process.", min=1, max=64),
+    ] = None,
 ) -> None:
     """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
     from archive.cli.serving import serve_archive
 
-    serve_archive(_settings(ctx), host, port, open_browser)
+    serve_archive(_settings(ctx), host, port, open_browser, workers)
 
 
 @watch_app.command("add")

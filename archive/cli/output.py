@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -107,18 +107,19 @@ def stream_hits(hits: Iterable[Hit], output: ResultFormat, dates: DateStyle, *, 
     ``utf-8-sig`` read it either way)."""
     count = 0
     if output is ResultFormat.csv:
-        import csv
-
         from archive.api import HIT_FIELDS, hit_csv_row
+        from archive.sheets import csv_lines
 
         out = sys.stdout
-        if bom:
-            out.write("\ufeff")
-        writer = csv.DictWriter(out, fieldnames=HIT_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for hit in hits:
-            writer.writerow(hit_csv_row(_hit_row(hit, dates)))
-            count += 1
+
+        def rows() -> Iterator[dict[str, Any]]:
+            nonlocal count
+            for hit in hits:
+                yield hit_csv_row(_hit_row(hit, dates))
+                count += 1
+
+        for line in csv_lines(rows(), HIT_FIELDS, bom=bom):
+            out.write(line)
         out.flush()
         return count
     for hit in hits:
@@ -229,16 +230,10 @@ def print_article(article: Article, output: OutputFormat, marked: Sequence[Snipp
     for origin in origins:
         extra = " · ".join(str(origin[k]) for k in ("source", "date", "url") if k in origin)
         typer.echo(f"  {origin['file']}, record {origin['record']}" + (f" · {extra}" if extra else ""))
+    from archive.sheets import paragraphs
+
     for text in (summary, body):
-        paragraphs: list[list[tuple[str, bool]]] = [[]]
-        for part, is_marked in text:
-            lines = part.split("\n")
-            for number, line in enumerate(lines):
-                if number:
-                    paragraphs.append([])
-                if line:
-                    paragraphs[-1].append((line, is_marked))
-        shown = [wrap_marked(p, width, *marks) for p in paragraphs]
+        shown = [wrap_marked(p, width, *marks) for p in paragraphs(text)]
         if any(shown):
             typer.echo("")
             typer.echo("\n".join("\n".join(lines) for lines in shown))
@@ -412,14 +407,12 @@ def print_watch_counts(found: list[WatchCount], output: ResultFormat) -> None:
             typer.echo(json.dumps(row, ensure_ascii=False))
         return
     if output is ResultFormat.csv:
-        import csv
+        from archive.sheets import csv_lines
 
         fields = ("name", "query", "sources", "categories", "since", "until", "languages", "total", "new", "seen")
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
-        sys.stdout.write("\ufeff")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+        cells = ({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows)
+        for line in csv_lines(cells, fields, ignore_extra=True):
+            sys.stdout.write(line)
         return
     if not found:
         typer.echo("No saved searches. `archive watch add NAME QUERY` saves one.")

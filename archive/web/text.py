@@ -1,6 +1,13 @@
-"""The interface's words, in Hindi (the default) and English (``?lang=en``)."""
+"""The interface's words, in Hindi (the default) and English (``?lang=en``), and every message a page shows
+in both: the search's (:data:`archive.messages.ENGLISH` has their English; :data:`HINDI` their Hindi, a test
+holds the two to the same codes and placeholders) and the page's own (:data:`PROBLEMS`)."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+from archive.messages import ENGLISH
 
 LANGUAGES = ("hi", "en")
 
@@ -51,6 +58,22 @@ _WORDS: dict[str, dict[str, str]] = {
     "other_language": {"hi": "English", "en": "हिन्दी"},
     "filters": {"hi": "चुने गए फ़िल्टर", "en": "Filters"},
     "start": {"hi": "कोई शब्द लिखें और खोजें।", "en": "Type a word and search."},
+    "past_end": {
+        "hi": "यह पृष्ठ {page} है, पर इस खोज के {pages} ही पृष्ठ हैं।",
+        "en": "This is page {page}, but this search has {pages} pages.",
+    },
+    "last_page": {"hi": "अंतिम पृष्ठ पर जाएँ", "en": "Go to the last page"},
+    "why": {"hi": "यह परिणाम क्यों", "en": "why this result"},
+    "skip": {"hi": "परिणामों पर जाएँ", "en": "Skip to the results"},
+    "show_filters": {"hi": "फ़िल्टर", "en": "Filters"},
+    "more": {"hi": "सभी {n} देखें", "en": "all {n}"},
+    "fewer": {"hi": "कम दिखाएँ", "en": "fewer"},
+    "close": {"hi": "बंद करें", "en": "Close"},
+    "since": {"hi": "से", "en": "from"},
+    "until": {"hi": "तक", "en": "to"},
+    "date_help": {"hi": "2016-01-25 या 30d, 6m, 1y", "en": "2016-01-25 or 30d, 6m, 1y"},
+    "apply": {"hi": "लागू करें", "en": "Apply"},
+    "dates": {"hi": "तिथियाँ", "en": "Dates"},
 }
 
 
@@ -58,3 +81,147 @@ def words(language: str) -> dict[str, str]:
     """Every word of the interface in ``language`` (Hindi for anything else)."""
     chosen = language if language in LANGUAGES else "hi"
     return {key: forms[chosen] for key, forms in _WORDS.items()}
+
+
+#: The search's messages in Hindi, one for every code of :data:`archive.messages.ENGLISH`, with the same
+#: placeholders (the page passes Hindi values for those the search gives in English words: see
+#: :func:`message_text`).
+HINDI: dict[str, str] = {
+    "query_empty": "खोज खाली है; खोजने के लिए एक या अधिक शब्द लिखें।",
+    "query_too_long": "खोज में {length:,} अक्षर हैं; अधिकतम {limit:,} खोजे जाते हैं। खोज छोटी करें।",
+    "query_surrogate": "खोज में स्थान {position} पर एक टूटा अक्षर (अकेला सरोगेट) है; उसे हटाएँ।",
+    "query_control": "खोज में स्थान {position} पर एक नियंत्रण अक्षर ({char}) है; उसे हटाएँ।",
+    "query_too_deep": "स्थान {position} पर कोष्ठक {limit} स्तरों से अधिक गहरे हैं; कुछ कोष्ठक हटाएँ।",
+    "query_unmatched_close": "खोज में स्थान {position} पर ')' का जोड़ा नहीं है; उसे हटाएँ या '(' जोड़ें।",
+    "query_unclosed_quote": 'खोज में स्थान {position} पर उद्धरण चिह्न बंद नहीं हुआ; अंत में " जोड़ें।',
+    "query_unclosed_group": "खोज में स्थान {position} पर कोष्ठक बंद नहीं हुआ; ')' जोड़ें।",
+    "query_unreadable": "खोज “{query}” पढ़ी नहीं जा सकी: {reason}। ऊपर दिए खोज के नियम देखें।",
+    "query_no_letters": (
+        "“{query}” में खोजने को कुछ नहीं: इसमें कोई अक्षर या अंक नहीं है (चिह्न और इमोजी अनुक्रमित नहीं होते)। कोई शब्द खोजें।"
+    ),
+    "query_only_common": (
+        "“{query}” में खोजने को कुछ नहीं: इसमें केवल बहुत आम शब्द (जैसे का, की, और, है) हैं, जिन्हें अनुक्रमणिका "
+        "छोड़ देती है। कोई विशेष शब्द जोड़ें।"
+    ),
+    "operator_nothing_after": (
+        "स्थान {position} पर {operator} के बाद कुछ नहीं है; उसके बाद कोई शब्द लिखें या उसे हटाएँ (यही शब्द खोजना हो "
+        'तो उद्धरण चिह्नों में लिखें: "{word}")।'
+    ),
+    "operator_nothing_before": (
+        "स्थान {position} पर {operator} से पहले कुछ नहीं है; उससे पहले कोई शब्द लिखें या उसे हटाएँ (यही शब्द खोजना "
+        'हो तो उद्धरण चिह्नों में लिखें: "{word}")।'
+    ),
+    "field_nothing_after": (
+        "स्थान {position} पर {field} के बाद कुछ नहीं है; खोजा जाने वाला शब्द उसके ठीक बाद लिखें (जैसे {field}चुनाव) या उसे हटाएँ।"
+    ),
+    "bad_sort": "“{sort}” से क्रम नहीं लगता; इनमें से चुनें: {choices}।",
+    "bad_page": "पृष्ठ और प्रति पृष्ठ परिणाम कम से कम 1 होने चाहिए।",
+    "bad_facet": "अज्ञात फ़ैसेट {facets}; इनमें से चुनें: {choices}।",
+    "dates_reversed": "तिथियाँ उलटी हैं: आरंभ {since} अंत {until} के बाद है; दोनों को बदल दें।",
+    "undated_with_dates": "बिना तिथि वाले लेखों की कोई तिथि नहीं होती; तिथियाँ या “बिना तिथि” में से एक हटाएँ।",
+    "not_indexed_yet": "लेख {id} अभी अनुक्रमणिका में नहीं है; थोड़ी देर में फिर देखें।",
+    "note_lone_sign": (
+        "स्थान {position} पर अकेला “{sign}” छोड़ दिया: उसे किसी शब्द से जोड़ें (-शब्द उस शब्द को बाहर रखता है, "
+        "+शब्द उसे अनिवार्य करता है)।"
+    ),
+    "note_left_out_common": "{parts} छोड़ दिए: केवल बहुत आम शब्द (जैसे का, की, और, है), जिन्हें अनुक्रमणिका छोड़ देती है।",
+    "note_dated_in": "साथ में: {year} की तिथि वाले {articles}, उन लेखों के बाद जिनके पाठ में यह वर्ष है।",
+    "note_filters_left_nothing": "“{query}” से मेल खाते {articles} {verb}; पर उनमें से कोई भी {filters} नहीं।",
+    "note_archive_filters_left_nothing": "संग्रह में {articles} हैं; पर उनमें से कोई भी {filters} नहीं।",
+    "note_passage": (
+        "{words} शब्दों के अंश की तरह खोजा: जिन लेखों में इनमें से अधिकतर हैं वे पहले, और जिनमें ये इसी क्रम में हैं वे बाकी से पहले।"
+    ),
+}
+
+#: The search's messages whose English names a CLI option or command: said for a reader of the page.
+ENGLISH_ON_THE_PAGE: dict[str, str] = {
+    "query_unreadable": "Cannot read the query {query!r}: {reason}. See the help under the search box.",
+    "bad_page": "The page and the hits a page must be at least 1.",
+    "dates_reversed": "The dates are the wrong way round: from {since} is after to {until}; swap them.",
+    "undated_with_dates": "Undated articles have no date to be from or to; drop the dates or 'undated only'.",
+    "not_indexed_yet": "Article {id} is not in the index yet; try again in a moment.",
+}
+
+#: The page's own messages (a request it refuses), in both languages.
+PROBLEMS: dict[str, dict[str, str]] = {
+    "too_many_values": {
+        "en": "This address has {count} values of {name}=; at most {limit} are combined. Remove some.",
+        "hi": "इस पते में {name}= के {count} मान हैं; अधिकतम {limit} जोड़े जाते हैं। कुछ हटाएँ।",
+    },
+    "value_too_long": {
+        "en": "A value of {name}= has {length} characters; at most {limit}. Shorten it.",
+        "hi": "{name}= के एक मान में {length} अक्षर हैं; अधिकतम {limit}। उसे छोटा करें।",
+    },
+    "query_too_long": {
+        "en": ENGLISH["query_too_long"],
+        "hi": HINDI["query_too_long"],
+    },
+    "bad_date": {
+        "en": "{name}={value} is not a date: use YYYY-MM-DD, or a time ago such as 30d, 6m, 1y.",
+        "hi": "{name}={value} कोई तिथि नहीं है: YYYY-MM-DD लिखें, या बीता समय जैसे 30d, 6m, 1y।",
+    },
+    "too_deep": {
+        "en": "Page {page} of {limit} hits goes past the first {depth:,} results; narrow the search instead.",
+        "hi": "{limit} परिणामों वाला पृष्ठ {page} पहले {depth:,} परिणामों से आगे जाता है; खोज को सीमित करें।",
+    },
+    "address_too_long": {
+        "en": "The address is too long ({size:,} bytes of parameters; at most {limit:,}). Remove some filters.",
+        "hi": "पता बहुत लंबा है (पैरामीटर के {size:,} बाइट; अधिकतम {limit:,})। कुछ फ़िल्टर हटाएँ।",
+    },
+    "too_many_parameters": {
+        "en": "The address has {count} parameters; at most {limit}. Remove some filters.",
+        "hi": "पते में {count} पैरामीटर हैं; अधिकतम {limit}। कुछ फ़िल्टर हटाएँ।",
+    },
+    "bad_parameter": {
+        "en": "The parameter {name} cannot be read: {value}. Correct it in the address.",
+        "hi": "पैरामीटर {name} पढ़ा नहीं जा सका: {value}। पते में उसे ठीक करें।",
+    },
+    "bad_address": {
+        "en": "The address cannot be read (it is not UTF-8). Search again from the search box.",
+        "hi": "यह पता पढ़ा नहीं जा सका (यह UTF-8 नहीं है)। खोज बॉक्स से फिर खोजें।",
+    },
+    "no_article": {
+        "en": "No article with id {id}. Search for it instead.",
+        "hi": "क्रमांक {id} का कोई लेख नहीं है। उसे खोजकर देखें।",
+    },
+    "not_found": {
+        "en": "There is no page at this address. Search from the box above.",
+        "hi": "इस पते पर कोई पृष्ठ नहीं है। ऊपर के बॉक्स से खोजें।",
+    },
+    "nothing_to_export": {
+        "en": "Give a query (q=…) or a filter to download its results.",
+        "hi": "परिणाम डाउनलोड करने के लिए कोई खोज (q=…) या फ़िल्टर दें।",
+    },
+    "unavailable": {
+        "en": "The archive cannot answer this right now (its index is being updated or cannot be read). "
+        "Try again in a moment.",
+        "hi": "संग्रह अभी इसका उत्तर नहीं दे सकता (उसकी अनुक्रमणिका अद्यतन हो रही है या पढ़ी नहीं जा सकी)। "
+        "थोड़ी देर में फिर कोशिश करें।",
+    },
+    "method": {
+        "en": "This address only answers GET requests.",
+        "hi": "यह पता केवल GET अनुरोधों का उत्तर देता है।",
+    },
+}
+
+_COUNTED = re.compile(r"^([\d,]+) articles?$")
+
+
+def message_text(code: str, values: dict[str, Any], lang: str, hindi: dict[str, Any] | None = None) -> str:
+    """A message in ``lang``: the page's own (:data:`PROBLEMS`), else the search's (:data:`HINDI` or
+    :data:`ENGLISH`). The search gives a few values as English words ("3 articles", "match"): in Hindi they
+    are said again in Hindi, and ``hindi`` gives those the page knows better (its filters, in Hindi)."""
+    chosen = lang if lang in LANGUAGES else "hi"
+    if code in PROBLEMS:
+        return PROBLEMS[code][chosen].format(**values)
+    if chosen == "en" or code not in HINDI:
+        template = ENGLISH_ON_THE_PAGE.get(code) or ENGLISH.get(code)
+        return template.format(**values) if template is not None else code
+    said = dict(values)
+    counted = _COUNTED.match(str(said.get("articles", "")))
+    if counted:
+        said["articles"] = f"{counted.group(1)} लेख"
+    if "verb" in said:
+        said["verb"] = "मिले"
+    said.update(hindi or {})
+    return HINDI[code].format(**said)
