@@ -54,6 +54,8 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         "sources_json": "/sources.json",
         "export_csv": "/search.csv",
         "export_jsonl": "/search.jsonl",
+        "explain": "/explain",
+        "explain_json": "/explain.json",
     }
     assert set(document["paths"]) == set(routes.values())
     for name, path in routes.items():  # (the routes the server has, by name)
@@ -71,7 +73,11 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
     for path, answers in media.items():
         assert "422" not in answers and "400" in answers, path  # (the server answers 400, never 422)
     # a page and its twin share one schema
-    for page, twin in (("/", "/search.json"), ("/articles/{article_id}", "/articles/{article_id}.json")):
+    for page, twin in (
+        ("/", "/search.json"),
+        ("/articles/{article_id}", "/articles/{article_id}.json"),
+        ("/explain", "/explain.json"),
+    ):
         ours = document["paths"][page]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         theirs = document["paths"][twin]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert ours == theirs and "$ref" in ours
@@ -91,6 +97,8 @@ def test_what_the_server_sends_is_what_the_document_says(client: TestClient) -> 
     article = client.get(f"/articles/{found.json()['hits'][0]['id']}.json")
     holds(document, schema("/articles/{article_id}.json"), article.json())
     holds(document, schema("/sources.json"), client.get("/sources.json").json())
+    why = client.get("/explain.json", params={"q": "बाढ़", "id": found.json()["hits"][0]["id"]})
+    holds(document, schema("/explain.json"), why.json())
     refused = client.get("/search.json", params={"q": "(बाढ़"})
     assert refused.status_code == 400 and refused.headers["content-type"] == "application/json"
     holds(document, schema("/search.json", "400"), refused.json())

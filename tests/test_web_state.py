@@ -101,17 +101,3 @@ def test_the_error_page_keeps_the_search_box_and_speaks_the_pages_language(clien
     assert 'name="q" value="बाढ़"' in english
     missing = client.get("/nowhere")
     assert missing.status_code == 404 and "इस पते पर कोई पृष्ठ नहीं है" in missing.text
-
-
-def test_the_why_link_appears_once_an_explain_route_exists(client: TestClient, settings: Settings) -> None:
-    assert "/explain?" not in client.get("/", params={"q": "बाढ़"}).text
-    app = create_app(settings)
-
-    @app.get("/explain", name="explain")
-    def explain() -> dict[str, str]:
-        return {}
-
-    page = TestClient(app).get("/", params={"q": "बाढ़"}).text
-    links = hrefs(page, "/explain")
-    assert len(links) == 20 and parse_qs(urlparse(links[0]).query)["q"] == ["बाढ़"]
-    assert "id" in parse_qs(urlparse(links[0]).query)

@@ -33,9 +33,17 @@ class Contribution:
     #: "form" (a form of a word or phrase searched), "spelling" (any spelling of a word: its variant key),
     #: "closeness", "dated" or "passage".
     kind: str
+    #: For a ranking rule, which (``near``, ``adjacent``, ``dated``, ``order``): what a page translates.
+    rule: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "form": self.form, "kind": self.kind, "score": round(self.score, 4)}
+        return {
+            "field": self.field,
+            "form": self.form,
+            "kind": self.kind,
+            "rule": self.rule,
+            "score": round(self.score, 4),
+        }
 
     def describe(self) -> str:
         """For a reader: ``title: सरकार 6.21``, ``body: any spelling or form of सरकार 2.0``, ``words side by
@@ -62,12 +70,12 @@ def explanations(found: Matched, docs: Sequence[int]) -> dict[int, list[Contribu
     closeness = found.closeness
     for doc in docs:
         if closeness is not None and closeness.near[doc]:
-            parts[doc].append(Contribution("", "words near one another", closeness.step, "closeness"))
+            parts[doc].append(Contribution("", "words near one another", closeness.step, "closeness", "near"))
             if closeness.adjacent[doc]:
-                parts[doc].append(Contribution("", "words side by side", closeness.step, "closeness"))
+                parts[doc].append(Contribution("", "words side by side", closeness.step, "closeness", "adjacent"))
         rest = float(found.matches.scores[doc]) - sum(part.score for part in parts[doc])
         if not parts[doc] and rest > ROUNDING:  # (a query of a year also lists the articles dated in it)
-            parts[doc].append(Contribution("", "dated in the year asked", rest, "dated"))
+            parts[doc].append(Contribution("", "dated in the year asked", rest, "dated", "dated"))
         parts[doc].sort(key=lambda part: -part.score)
     return parts
 
@@ -84,7 +92,7 @@ def _passage_parts(found: Matched, evaluator: Evaluator, docs: Sequence[int]) ->
     for doc in docs:
         rest = float(found.matches.scores[doc]) - len(parts[doc])
         if rest > ROUNDING:
-            parts[doc].append(Contribution("", "the passage's words in its order, and BM25", rest, "passage"))
+            parts[doc].append(Contribution("", "the passage's words in its order, and BM25", rest, "passage", "order"))
     return parts
 
 

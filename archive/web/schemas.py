@@ -93,6 +93,22 @@ class SourcesPage(BaseModel):
     index_bytes: int
 
 
+class ScorePart(BaseModel):
+    field: str = Field(description="title, summary or body; empty for a ranking rule")
+    form: str = Field(description="The form, spelling key, phrase or rule")
+    kind: str = Field(description="form, spelling, closeness, dated or passage")
+    rule: str = Field(description="For a ranking rule: near, adjacent, dated or order; else empty")
+    score: float
+
+
+class ExplainPage(BaseModel):
+    query: str
+    id: int
+    title: str
+    score: float
+    parts: list[ScorePart] = Field(description="The parts of the score, largest first; they add up to it")
+
+
 class Problem(BaseModel):
     error: str = Field(description="What is wrong and how to fix it, in the page's language")
 

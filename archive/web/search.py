@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import NoMatchFound
 
 from archive.api import SearchResults
 from archive.messages import Message
@@ -104,7 +103,6 @@ def search_page(
         state=state,
         pages=pages,
         past_end=bool(results and results.total and page > pages),
-        explain=_has_route(request, "explain"),
         article=lambda number: link(f"/articles/{number}", {**state, "page": page}) + "#m",
         why=lambda number: link("/explain", {"q": filters.q, "id": number, "lang": lang}),
         bars=timeline.bars(months),
@@ -221,12 +219,3 @@ def _facet(name: str, results: SearchResults, state: dict[str, Any]) -> FacetVie
         else None
     )
     return FacetView(name, shown, len(found), more, fewer)
-
-
-def _has_route(request: Request, name: str) -> bool:
-    """Whether the application has a route of that name (wherever it was added: on the app or a router)."""
-    try:
-        request.app.url_path_for(name)
-    except NoMatchFound:
-        return False
-    return True

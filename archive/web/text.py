@@ -16,8 +16,10 @@ _WORDS: dict[str, dict[str, str]] = {
     "search": {"hi": "खोजें", "en": "Search"},
     "placeholder": {"hi": 'जैसे: लावरोव, "शिखर सम्मेलन", modi', "en": 'e.g. लावरोव, "शिखर सम्मेलन", modi'},
     "help": {
-        "hi": '"शब्दों का वाक्यांश" · अ OR ब · -शब्द (बिना) · title:शब्द (शीर्षक में) · शब्द* (आरंभ)',
-        "en": '"a phrase" · a OR b · -word (without) · title:word (in the headline) · word* (starts with)',
+        "hi": '"ठीक यही" (केवल यही वर्तनी) · ~"वाक्यांश" (किसी भी रूप में) · अ OR ब · -शब्द (बिना) · title:शब्द (शीर्षक में) · '
+        "शब्द* (आरंभ) · पूरा अंश चिपकाएँ",
+        "en": '"exactly this" (this spelling only) · ~"a phrase" (any form) · a OR b · -word (without) · '
+        "title:word (in the headline) · word* (starts with) · paste a whole passage",
     },
     "matches": {"hi": "{n} लेख मिले", "en": "{n} articles match"},
     "match_one": {"hi": "1 लेख मिला", "en": "1 article matches"},
@@ -58,6 +60,30 @@ _WORDS: dict[str, dict[str, str]] = {
     "other_language": {"hi": "English", "en": "हिन्दी"},
     "filters": {"hi": "चुने गए फ़िल्टर", "en": "Filters"},
     "start": {"hi": "कोई शब्द लिखें और खोजें।", "en": "Type a word and search."},
+    "exactly": {"hi": "ठीक इसी वर्तनी में", "en": "exactly as typed"},
+    "not_held": {"hi": "संग्रह में नहीं", "en": "not in the archive"},
+    "why_title": {"hi": "यह लेख क्यों मिला", "en": "Why this article matched"},
+    "why_intro": {
+        "hi": "खोज {query} में इसका अंक {score} है: नीचे के हिस्से जुड़कर यही बनते हैं।",
+        "en": "Its score for {query} is {score}: the parts below add up to it.",
+    },
+    "field": {"hi": "भाग", "en": "Field"},
+    "form": {"hi": "रूप", "en": "Form"},
+    "kind": {"hi": "किस्म", "en": "Kind"},
+    "score": {"hi": "अंक", "en": "Score"},
+    "kind_form": {"hi": "शब्द का रूप", "en": "a form of the word"},
+    "kind_spelling": {"hi": "कोई भी वर्तनी या रूप", "en": "any spelling or form"},
+    "kind_closeness": {"hi": "शब्दों की निकटता", "en": "the words' closeness"},
+    "kind_dated": {"hi": "वर्ष की तिथि", "en": "dated in the year"},
+    "kind_passage": {"hi": "चिपकाया अंश", "en": "pasted passage"},
+    "field_title": {"hi": "शीर्षक", "en": "title"},
+    "field_summary": {"hi": "सारांश", "en": "summary"},
+    "field_body": {"hi": "पाठ", "en": "body"},
+    "rule_near": {"hi": "शब्द एक-दूसरे के पास", "en": "the words near one another"},
+    "rule_adjacent": {"hi": "शब्द साथ-साथ", "en": "the words side by side"},
+    "rule_dated": {"hi": "पूछे गए वर्ष की तिथि", "en": "dated in the year asked"},
+    "rule_order": {"hi": "अंश के शब्द उसी क्रम में", "en": "the passage's words in its order"},
+    "open_article": {"hi": "लेख खोलें", "en": "Open the article"},
     "past_end": {
         "hi": "यह पृष्ठ {page} है, पर इस खोज के {pages} ही पृष्ठ हैं।",
         "en": "This is page {page}, but this search has {pages} pages.",
@@ -179,6 +205,14 @@ PROBLEMS: dict[str, dict[str, str]] = {
     "bad_address": {
         "en": "The address cannot be read (it is not UTF-8). Search again from the search box.",
         "hi": "यह पता पढ़ा नहीं जा सका (यह UTF-8 नहीं है)। खोज बॉक्स से फिर खोजें।",
+    },
+    "explain_no_query": {
+        "en": "Say which query to explain: add q= with the words of the search.",
+        "hi": "कौन-सी खोज समझाएँ, यह बताएँ: q= में खोज के शब्द जोड़ें।",
+    },
+    "explain_no_match": {
+        "en": "Article {id} does not match {query!r}. Search for it to see what does.",
+        "hi": "लेख {id} खोज {query!r} से मेल नहीं खाता। खोजकर देखें कि कौन-से लेख खाते हैं।",
     },
     "no_article": {
         "en": "No article with id {id}. Search for it instead.",
