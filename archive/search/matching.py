@@ -30,7 +30,7 @@ from archive.search.passage import Passage, passage_matches, passage_of, rank_by
 from archive.search.request import Hit, SearchRequest, is_browse
 from archive.search.session import SearchSession
 from archive.search.snippets import Snippet, make_snippet, words_starting_in
-from archive.search.synonyms import SynonymIndex
+from archive.search.synonyms import NO_SYNONYMS, SynonymIndex
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_CHARS = 180
@@ -63,6 +63,8 @@ class Matched:
     closeness: Closeness | None = None
     #: The query read as a pasted passage (None when it is a query).
     passage: Passage | None = None
+    #: The synonym groups the search applied (outlets' names among them).
+    synonyms: SynonymIndex = NO_SYNONYMS
 
     @property
     def word_matches(self) -> int:
@@ -119,10 +121,13 @@ def match(
     *,
     query: Any = None,
     expander: QueryExpander | None = None,
-    only: Mask | None = None,
+    excluding: int | None = None,
 ) -> Matched:
     """Evaluate ``request`` (or, with ``query``, that Whoosh query instead of the request's words: what
-    ``similar`` asks) on the session's index. ``only`` restricts the result to some documents."""
+    ``similar`` asks) on the session's index; ``excluding`` leaves that article out of the result. Everything
+    is read from one state of the index: an ingest committing meanwhile changes the next search, not this one."""
+    # (read before the searcher: reading them may open a newer searcher, whose documents differ)
+    synonyms = session.synonyms()
     store, _, searcher = session.acquire()
     values = session.values()
     evaluator = Evaluator(searcher, values)
@@ -146,7 +151,7 @@ def match(
         if query is None:
             acronyms: set[str] = set()
             parsed = parse_query(request.query, searcher.schema, notes, acronyms)
-            expander = expander or new_expander(session, searcher, acronyms)
+            expander = expander or new_expander(session, searcher, acronyms, synonyms)
             query = expander.expand(parsed)
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = query
@@ -156,9 +161,12 @@ def match(
         year = year_asked(request.query)
         if year is not None:
             _add_dated_in(matches, values, year, notes)
-    filters = _filters(request, evaluator, values, session.synonyms())
-    if only is not None:
-        filters["only"] = only
+    filters = _filters(request, evaluator, values, synonyms)
+    if excluding is not None:
+        left_out = searcher.document_number(id=str(excluding))
+        if left_out is not None:
+            filters["only"] = np.ones(values.count, dtype=bool)
+            filters["only"][left_out] = False
     mask = matches.mask
     for kept in filters.values():
         mask = mask & kept
@@ -172,7 +180,7 @@ def match(
     stories = Stories(values.clusters(), collapse=request.collapse)
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
-        query_forms, notes, closeness, passage,
+        query_forms, notes, closeness, passage, synonyms,
     )  # fmt: skip
 
 
@@ -181,11 +189,13 @@ def _passage(text: str, searcher: Any) -> Passage | None:
     return passage_of(text, searcher) if len(text) <= MAX_QUERY_CHARS else None
 
 
-def new_expander(session: SearchSession, searcher: Any, acronyms: Set[str]) -> QueryExpander:
+def new_expander(
+    session: SearchSession, searcher: Any, acronyms: Set[str], synonyms: SynonymIndex | None = None
+) -> QueryExpander:
     return QueryExpander(
         session.vocabulary,
         searcher.doc_count(),
-        session.synonyms(),
+        session.synonyms() if synonyms is None else synonyms,
         frozenset(acronyms),
         idf=lambda term: float(searcher.idf("body", term)),
     )

@@ -130,7 +130,7 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
     total = found.stories.count(found.mask)
     start = (request.page - 1) * request.limit
     top = list(islice(found.shown(), start, start + request.limit))
-    facets = _facet_counts(found, request.facets, session.source_labels, session.synonyms())
+    facets = _facet_counts(found, request.facets, session.source_labels, found.synonyms)
     expander = found.expander
     notes = list(found.notes)
     if total == 0 and found.word_matches:
@@ -243,10 +243,7 @@ def _similar(session: SearchSession, article_id: int, limit: int) -> SearchResul
         return SearchResults(query=query, total=0, hits=[], limit=limit)
     # (its copies in other outlets come first, each listed: what a reader comparing versions wants)
     request = SearchRequest(query, limit=limit, collapse=False)
-    values = session.values()
-    others = np.ones(values.count, dtype=bool)
-    others[docnum] = False
-    found = match(session, request, query=similar_query(terms), only=others)
+    found = match(session, request, query=similar_query(terms), excluding=article_id)
     found.query_forms = NO_FORMS  # (nothing is marked: no word of it was typed)
     top = list(islice(found.shown(), limit))
     return SearchResults(query=query, total=len(top), hits=found.hits(top, name_copies=True), limit=limit)
