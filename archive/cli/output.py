@@ -157,6 +157,8 @@ def _print_text(results: SearchResults, dates: DateStyle, facets: dict[str, list
     _print_hits(results.hits, dates, first=(results.page - 1) * results.limit + 1)
 
 
+#: The parts of a score ``--explain`` lists (the largest), one a line.
+EXPLAINED_PARTS = 8
 #: A query echoed longer than this (a pasted passage) is cut, with its length said.
 ECHOED_CHARS = 80
 
@@ -193,7 +195,14 @@ def _print_hits(hits: Sequence[Hit], dates: DateStyle, first: int = 1) -> None:
         for line in wrap_marked(hit.snippet, width - 3, *_marks(colour)):
             typer.echo(f"   {line}")
         if hit.explanation:
-            typer.echo(f"   why: score {hit.score:.4g} = " + " + ".join(part.describe() for part in hit.explanation))
+            typer.echo(f"   why: score {hit.score:.4g}, the sum of")
+            for part in hit.explanation[:EXPLAINED_PARTS]:
+                typer.echo(f"   {part.score:>9.4g}  {part.describe(scored=False)}")
+            if len(hit.explanation) > EXPLAINED_PARTS:
+                rest = hit.explanation[EXPLAINED_PARTS:]
+                typer.echo(
+                    f"   {sum(p.score for p in rest):>9.4g}  {len(rest)} smaller parts (--format json lists them)"
+                )
 
 
 def print_article(article: Article, output: OutputFormat, marked: Sequence[Snippet] | None = None) -> None:

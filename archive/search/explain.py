@@ -45,13 +45,14 @@ class Contribution:
             "score": round(self.score, 4),
         }
 
-    def describe(self) -> str:
+    def describe(self, *, scored: bool = True) -> str:
         """For a reader: ``title: सरकार 6.21``, ``body: any spelling or form of सरकार 2.0``, ``words side by
-        side +9.3``."""
-        if not self.field:
-            return f"{self.form} +{self.score:.4g}"
+        side +9.3`` (without the score, with ``scored=False``)."""
         form = f"any spelling or form of {self.form}" if self.kind == "spelling" else self.form
-        return f"{self.field}: {form} {self.score:.4g}"
+        text = f"{self.field}: {form}" if self.field else form
+        if not scored:
+            return text
+        return f"{text} +{self.score:.4g}" if not self.field else f"{text} {self.score:.4g}"
 
 
 def explanations(found: Matched, docs: Sequence[int]) -> dict[int, list[Contribution]]:
