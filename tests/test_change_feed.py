@@ -192,6 +192,7 @@ def test_an_index_commit_that_did_not_happen_leaves_the_position_where_it_was(
     b.agrees()
 
 
+@pytest.mark.slow
 def test_an_index_found_missing_by_two_commands_at_once_is_filled_once(tmp_path: Path, db: str) -> None:
     node = Node(tmp_path / "home", db)
     node("ingest", str(reports(tmp_path, "a.jsonl", 400, "बाढ़")))

@@ -214,6 +214,7 @@ def _pty_run(args: list[str], env: dict[str, str], answer: bytes | None = None) 
     return process.returncode, seen.decode("utf-8", "replace") + out.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
 def test_delete_asks_on_a_terminal(home: Path, articles_file: Path) -> None:
     env = {**os.environ, "ARCHIVE_HOME": str(home)}
@@ -231,6 +232,7 @@ def test_delete_asks_on_a_terminal(home: Path, articles_file: Path) -> None:
     assert code == 0 and "[y/N]" not in seen and "deleted 1 article" in seen
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
 def test_the_ingest_bar_counts_bytes_and_articles(home: Path, tmp_path: Path) -> None:
     records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर {i}। " * 40} for i in range(3000)]

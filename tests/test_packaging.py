@@ -9,9 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_ships_seeds_and_migrations_and_works_installed(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(

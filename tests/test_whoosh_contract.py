@@ -23,7 +23,7 @@ from whoosh.scoring import BM25F
 from archive.index.codec import whoosh3
 from archive.index.codec.segment_writer import FastSegmentWriter
 from archive.index.schema import build_schema
-from tests.test_index_writer import _documents
+from tests.conftest import index_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "archive"
@@ -59,7 +59,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Any:
     path = tmp_path_factory.mktemp("contract") / "ix"
     path.mkdir()
     ix = whoosh_index.create_in(str(path), build_schema())
-    docs = _documents(400)
+    docs = index_documents(400)
     for batch in (docs[:200], docs[200:]):
         writer = FastSegmentWriter(ix)
         for doc in batch:
