@@ -217,3 +217,12 @@ def test_no_module_but_the_codec_names_a_private_whoosh_name() -> None:
     assert violations == [], "Whoosh's private names outside archive/index/codec/whoosh3.py:\n" + "\n".join(violations)
     # and the rule can see a violation: the codec itself is full of them
     assert len(_violations(CODEC, private)) > 10
+
+
+def test_the_range_installed_is_the_range_checked() -> None:
+    """One place holds the supported range (archive/requirements.txt): pip installed by it, whoosh3 checks it."""
+    from importlib.metadata import requires
+
+    [installed] = [r for r in requires("archive") or () if r.startswith("whoosh-reloaded")]
+    assert set(installed.removeprefix("whoosh-reloaded").split(",")) == set(whoosh3.SUPPORTED.split(","))
+    assert "whoosh-reloaded" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # (not written twice)
