@@ -164,10 +164,10 @@ def test_a_node_gone_past_the_retention_no_longer_holds_the_feed_and_rebuilds(
     store = open_store(a)
     try:
         later = datetime.now(UTC).replace(tzinfo=None) + FEED_RETENTION + timedelta(days=1)
-        gone = {n.home: n for n in store.nodes(later)}[str(b.home.resolve())]
+        gone = {n.home: n for n in store.feed.nodes(later)}[str(b.home.resolve())]
         assert gone.gone is True
-        assert store.prune_feed(later) == 5  # a month on, b no longer holds the feed
-        assert not store.feed_head().can_follow(b.position())
+        assert store.feed.prune(later) == 5  # a month on, b no longer holds the feed
+        assert not store.feed.head().can_follow(b.position())
     finally:
         store.close()
     b_directory = b.index().directory
@@ -222,7 +222,7 @@ def test_a_new_index_is_unfilled_until_its_first_sync(tmp_path: Path, nodes: tup
     try:
         assert lag(store, fresh) == 5  # every article: it must be filled from them
         assert sync_index(store, fresh) == 5
-        assert fresh.applied_position() == store.feed_head().position
+        assert fresh.applied_position() == store.feed.head().position
         assert lag(store, fresh) == 0
     finally:
         store.close()

@@ -129,7 +129,7 @@ def test_an_article_changed_while_it_was_being_indexed_is_applied_again(run: Run
             title="दूसरा रूप", body="मंडी में तरबूज", url="https://example.com/a", origin_file="x", origin_record="1"
         )
         with index.writer() as writer:
-            through = store.feed_head().position
+            through = store.feed.head().position
             assert apply_changes(store, writer, through) == (1, False)
             assert store.upsert([changed], datetime(2024, 1, 1, 10)).updated == 1
         assert index.applied_position() == through and lag(store, index) == 1

@@ -27,7 +27,7 @@ from archive.config import Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import IndexWriter
-from archive.index.sync import apply_changes, followed
+from archive.index.sync import apply_changes, note_position_and_prune
 from archive.store.database import Store
 
 
@@ -74,7 +74,7 @@ def index_alongside(settings: Settings, channel: Connection, indexed: Any, paren
             while not finished:
                 with index.writer() as writer:
                     finished = _index_one_commit(store, writer, orders, indexed, parent, commit_when_idle)
-            followed(store, index, writer.position)
+            note_position_and_prune(store, index, writer.position)
             index.rebuild_vocabulary()
     except (SystemExit, ArchiveError):
         # An error (a busy index) is met again, and reported, by the storing process's own sync.
@@ -114,7 +114,7 @@ def _index_one_commit(
         _stop_if_orphaned(parent)
         orders.wait(0)
         done = orders.done  # read before the feed: nothing stored after it is missed
-        head = store.feed_head()
+        head = store.feed.head()
         if not head.can_follow(writer.position):
             return True  # an index to fill or rebuild first: the storing process's sync does it
         through = head.position

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +19,7 @@ from archive.home import opened
 from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, lag, sync_index
 from archive.ingest.background import Alongside, indexing_alongside
-from archive.models import RunCounts
+from archive.models import RunCounts, utc_now
 from archive.processes import this_process
 from archive.readers import ArticleRecord, ReadTracker, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store.database import Duplicate, Store
@@ -105,10 +104,6 @@ class IngestReport:
         )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _check(record: ArticleRecord) -> RejectedRecord | None:
     """Limits that keep one runaway record from swamping the archive."""
     for name, value, limit in (("body", record.body, MAX_BODY_CHARS), ("title", record.title, MAX_TITLE_CHARS)):
@@ -140,7 +135,7 @@ def ingest(
     with _interrupts_noted() as interrupted, opened(settings, create=True) as (store, index):
         sources = list(paths) or seed_paths()
         store.mark_killed_runs()
-        report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now(), this_process()))
+        report = IngestReport(run_id=store.start_run([str(p) for p in sources], utc_now(), this_process()))
         status = "running"
         alongside = Alongside()
         stored_all = False
@@ -207,7 +202,7 @@ def _save_run(store: Store, report: IngestReport, status: str) -> None:
     """Save the run's counts and status. For a run that failed, the error that made it fail is the one to
     report: one from saving it (the same database, say) is dropped."""
     try:
-        store.record_run(report.run_id, report.counts, status=status, now=_now())
+        store.record_run(report.run_id, report.counts, status=status, now=utc_now())
     except ArchiveError:
         if status != "failed":
             raise
@@ -277,7 +272,7 @@ def _ingest_files(
         for batch, rejects in _batches(records):
             _account_rejects(store, report, rejects, tell)
             if batch:
-                result = store.upsert(batch, _now(), report.run_id)
+                result = store.upsert(batch, utc_now(), report.run_id)
                 report.counts.add(result)
                 report.queued += len(result.changed_ids)
                 report.duplicates.extend(result.duplicates_of[: REJECTS_IN_REPORT - len(report.duplicates)])
