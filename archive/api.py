@@ -40,6 +40,9 @@ if TYPE_CHECKING:
         SynonymGroup,
         WatchCount,
     )
+    from archive.readers import FORMATS, RejectedRecord
+    from archive.readers.article import FIELDS as RECORD_FIELDS
+    from archive.readers.dates import format_hindi_date
     from archive.search.parsing import parse_when
     from archive.search.request import (
         FACETS,
@@ -58,7 +61,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FACETS",
+    "FORMATS",
     "HIT_FIELDS",
+    "RECORD_FIELDS",
     "SORTS",
     "Archive",
     "ArchiveStats",
@@ -76,6 +81,7 @@ __all__ = [
     "Outlet",
     "Progress",
     "Reject",
+    "RejectedRecord",
     "RunCounts",
     "SavedSearch",
     "SearchRequest",
@@ -85,6 +91,7 @@ __all__ = [
     "Snippet",
     "SynonymGroup",
     "WatchCount",
+    "format_hindi_date",
     "hit_csv_row",
     "marked_spans",
     "parse_when",
@@ -108,6 +115,9 @@ _EXPORTED_FROM = {
         "SynonymGroup",
         "WatchCount",
     ),
+    # (the input formats, the fields a record maps to, a rejected record, dates as Hindi news prints them)
+    "archive.readers": ("FORMATS", "RejectedRecord"),
+    "archive.readers.dates": ("format_hindi_date",),
     "archive.search.parsing": ("parse_when",),
     "archive.search.request": (
         "FACETS",
@@ -125,7 +135,14 @@ _EXPORTED_FROM = {
 }
 
 
+#: Exported under another name: (module, its name there).
+_RENAMED = {"RECORD_FIELDS": ("archive.readers.article", "FIELDS")}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        module, original = _RENAMED[name]
+        return getattr(importlib.import_module(module), original)
     for module, names in _EXPORTED_FROM.items():
         if name in names:
             return getattr(importlib.import_module(module), name)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from archive.analysis.sources import source_key
-from archive.config import Settings
+from archive.config import MAX_SAVED_NAME, SEEN_ASKED, Settings
 from archive.errors import NotFoundError, QueryError
 from archive.home import opened
 from archive.index.query.arrays import Ints
@@ -33,8 +33,6 @@ from archive.search.session import SearchSession
 
 if TYPE_CHECKING:
     from archive.store.database import Store
-
-MAX_NAME = 200
 
 
 def request_of(saved: SavedSearch, sort: str = "newest") -> SearchRequest:
@@ -68,8 +66,8 @@ def check_name(name: str) -> str:
     kept = unicodedata.normalize("NFC", name.strip())
     if not kept:
         raise QueryError("A saved search needs a name, e.g. `archive watch add नोटबंदी 'नोटबंदी'`.")
-    if len(kept) > MAX_NAME:
-        raise QueryError(f"A saved search's name has at most {MAX_NAME} characters; this one has {len(kept)}.")
+    if len(kept) > MAX_SAVED_NAME:
+        raise QueryError(f"A saved search's name has at most {MAX_SAVED_NAME} characters; this one has {len(kept)}.")
     # (format characters such as ZWJ and ZWNJ belong to Devanagari words; tabs and line breaks do not)
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") for c in kept):
         raise QueryError("A saved search's name cannot hold control characters (tabs, line breaks).")
@@ -138,10 +136,6 @@ def _unseen(store: Store, name: str, ids: Ints) -> Ints:
     else:
         seen = np.fromiter(store.saved.seen_ids(name), dtype=np.int64)
     return ids[~np.isin(ids, seen, assume_unique=True)]
-
-
-#: Up to this many articles are looked up one by one in what a saved search has shown.
-SEEN_ASKED = 900
 
 
 def hits(

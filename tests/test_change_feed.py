@@ -17,13 +17,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from archive.cli.app import app
-from archive.config import resolve_settings
+from archive.config import FEED_RETENTION, resolve_settings
 from archive.index.codec.whoosh3 import latest_generation
 from archive.index.feed import UNFILLED, applied_position, record_position
 from archive.index.search_index import SearchIndex
 from archive.index.sync import lag, sync_index
 from archive.store.database import Store
-from archive.store.feed import FEED_RETENTION
 from tests.conftest import write_jsonl
 
 

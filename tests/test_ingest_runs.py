@@ -16,8 +16,8 @@ import psutil
 import pytest
 
 from archive.analysis.sources import source_key
-from archive.config import Settings
-from archive.ingest.pipeline import BATCH_SIZE, IngestOptions, SilentProgress, ingest
+from archive.config import BATCH_SIZE, Settings
+from archive.ingest.pipeline import IngestOptions, SilentProgress, ingest
 from archive.models import RunCounts
 from tests.conftest import Run, wait_for, write_jsonl
 

@@ -145,7 +145,7 @@ EXIT_INTERRUPTED = 130
 
 
 def _parse_mapping(values: list[str] | None) -> dict[str, str]:
-    from archive.readers.article import FIELDS
+    from archive.api import RECORD_FIELDS as FIELDS
 
     mapping: dict[str, str] = {}
     for value in values or []:
@@ -206,7 +206,7 @@ def ingest(
     for path in paths or []:
         if str(path) != "-" and not path.exists():
             raise typer.BadParameter(f"Path '{path}' does not exist.", param_hint="PATHS")
-    from archive.readers import FORMATS
+    from archive.api import FORMATS
 
     if input_format is not None and input_format not in FORMATS:
         raise typer.BadParameter(f"{input_format!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
@@ -243,7 +243,7 @@ def ingest(
             err=True,
         )
         raise typer.Exit(code=EXIT_INTERRUPTED)
-    if report.queued:
+    if report.changed:
         with Archive(settings=_settings(ctx)) as archive:
             for news in archive.watch_news(report.run_id):
                 typer.echo(f"{news.search.name}: {news.new} new (`archive watch show {shell_word(news.search.name)}`)")

@@ -309,7 +309,7 @@ class SearchIndex:
             policy = self.settings.merges
             added = raw.docnum
             # an ingest's commit merges small segments only (commit_merge_documents): large merges are
-            # left to `archive optimize` and to `archive serve` when idle, so no update waits for one
+            # left to `archive optimize` (`archive serve` merges nothing), so no update waits for one
             raw.commit_merging(
                 writer.merging or (lambda sizes: _with_new_segment(sizes, added, policy, policy.commit_merge_documents))
             )

@@ -14,14 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from archive.config import CHANGES_AT_ONCE
 from archive.errors import SearchIndexError
 from archive.index.feed import UNFILLED, this_node
 from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
 from archive.index.swap import point_to, remove_unused_beside
 from archive.models import Article, FeedHead, FeedNode, utc_now
-
-#: Changes read from the feed at a time.
-CHANGES_AT_ONCE = 5_000
 
 
 class FeedSource(Protocol):

@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from typing import Any
 
-from archive.config import Settings
+from archive.config import BACKGROUND_STOP_SECONDS, Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import IndexWriter
@@ -132,15 +132,10 @@ def _index_one_commit(
     return False
 
 
-#: How long a stopped indexer may take to end before it is terminated: it reads its orders between
-#: batches, and a commit (writing the segment's files) does not read them.
-STOP_SECONDS = 0.8
-
-
 def _stop(process: Any) -> None:
     """End the indexer after "stop": terminated when it does not end at once. Safe: what it wrote is
     reached only through a table of contents written last, so its uncommitted work is simply not there."""
-    process.join(STOP_SECONDS)
+    process.join(BACKGROUND_STOP_SECONDS)
     if process.is_alive():
         process.terminate()
         process.join()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from archive.config import Settings
+from archive.config import BATCH_SIZE, MAX_BODY_CHARS, MAX_TITLE_CHARS, REJECTS_IN_REPORT, Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import SearchIndex
@@ -24,12 +24,6 @@ from archive.processes import this_process
 from archive.readers import ArticleRecord, ReadTracker, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store.database import Duplicate, Store
 
-BATCH_SIZE = 500
-MAX_BODY_CHARS = 2_000_000
-MAX_TITLE_CHARS = 2_000
-#: Rejects and duplicates kept in memory for the caller; all of them are in the database (`archive rejects`,
-#: and the origins `archive show` lists).
-REJECTS_IN_REPORT = 1_000
 STDIN = Path("-")
 
 
@@ -89,7 +83,7 @@ class IngestReport:
     skipped_files: int = 0
     indexed: int = 0
     #: Articles this run added or changed: changes in the feed for the index to apply.
-    queued: int = 0
+    changed: int = 0
     interrupted: bool = False
     rejects: list[RejectedRecord] = field(default_factory=list)
     #: Records whose text a stored article has (kept as further origins of it); the first of them.
@@ -210,7 +204,7 @@ def _save_run(store: Store, report: IngestReport, status: str) -> None:
 
 def _indexing_left(tell: Progress, report: IngestReport, indexed: int) -> None:
     """While the background indexer finishes: how far it has got with what this run stored."""
-    tell.indexing(indexed, max(indexed, report.queued))
+    tell.indexing(indexed, max(indexed, report.changed))
 
 
 @contextmanager
@@ -274,7 +268,7 @@ def _ingest_files(
             if batch:
                 result = store.upsert(batch, utc_now(), report.run_id)
                 report.counts.add(result)
-                report.queued += len(result.changed_ids)
+                report.changed += len(result.changed_ids)
                 report.duplicates.extend(result.duplicates_of[: REJECTS_IN_REPORT - len(report.duplicates)])
                 since_sync += len(result.changed_ids)
             tell.read(report.counts, before + tracker.bytes_read)

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from archive import models
 from archive.analysis.sources import source_key
-from archive.config import Settings
+from archive.config import UPSERT_ATTEMPTS, Settings
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
 from archive.models import STDIN_ORIGIN, RunCounts
 from archive.models import Origin as OriginRecord
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from archive.readers.records import ArticleRecord, RejectedRecord
 
 
-UPSERT_ATTEMPTS = 3
 #: The advisory lock two processes migrating one PostgreSQL database at once take (any constant of ours).
 MIGRATION_LOCK = 0x61726369
 
@@ -371,7 +370,7 @@ class Store:
         return result
 
     def _cluster(self, session: Session, articles: Sequence[Article]) -> None:
-        """Sign each article and put it with the earliest stored near-copy, if any (``archive.dedupe``).
+        """Sign each article and put it with the earliest stored near-copy, if any (:mod:`archive.store.dedupe`).
 
         Articles are taken in order, each seeing those before it as already signed, as if each were
         stored on its own; the candidates of the whole batch are read in one query per band."""

@@ -14,7 +14,7 @@ is held only for the insert of the change rows and the commit: the work of a bat
 writing the articles) runs concurrently, before it.
 
 **Pruning.** A change is deleted once every live node has applied it. A node is live while the oldest
-change it has not applied is younger than the retention (:data:`FEED_RETENTION`, 30 days): one that has
+change it has not applied is younger than the retention (:data:`archive.config.FEED_RETENTION`, 30 days): one that has
 missed a month of changes counts as gone, so that it cannot hold the feed forever. A gone node that
 comes back finds the feed pruned past its position (``feed_state.pruned_through``) and rebuilds its index
 from the articles; ``archive nodes forget NODE`` drops a node that will not come back at once.
@@ -23,22 +23,20 @@ from the articles; ``archive nodes forget NODE`` drops a node that will not come
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from archive import models
+from archive.config import FEED_RETENTION
 from archive.store.readonly import ReadOnlyStore
 from archive.store.sessions import Sessions
 from archive.store.tables import Change, FeedState, IndexNode
 
 #: The advisory lock that numbers changes in commit order on PostgreSQL (any constant the archive owns).
 FEED_LOCK = 0x61726368  # "arch"
-
-#: How long the feed keeps a change for a node that has not applied it (see the module's text).
-FEED_RETENTION = timedelta(days=30)
 
 _CHANGES = cast(Table, Change.__table__)
 
