@@ -82,6 +82,15 @@ app.add_typer(synonyms_app, name="synonyms")
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 ResultFormatOption = Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")]
+# The filters of `search` and `watch add`, declared once (a saved search takes any of search's filters).
+SourceOption = Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")]
+CategoryOption = Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y ago (a saved search: before each look)."),
+]
+UntilOption = Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")]
+LangOption = Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")]
 
 
 def _reporting(command: F) -> F:
@@ -323,13 +332,11 @@ def search(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results per page.")] = 10,
     page: Annotated[int, typer.Option("--page", min=1, help="Page of results.")] = 1,
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
-    category: Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y ago.")
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
-    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
     dated: Annotated[
         bool | None,
         typer.Option("--dated/--undated", help="Only articles with a date, or only those without one."),
@@ -601,13 +608,11 @@ def watch_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A name for it, e.g. नोटबंदी.")],
     query: Annotated[str, typer.Argument(help="The query, as `archive search` takes it.")],
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
-    category: Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y before each look.")
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
-    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Save a search under NAME. What it matches now is where it starts: later ingests bring what is new."""
     from archive.api import SavedSearch
