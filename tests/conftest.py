@@ -27,15 +27,41 @@ PG_SERVER = os.environ.get("ARCHIVE_TEST_PG_URL")
 
 # No deadlines for property tests: they are about answers, not speed (no test asserts a time). Hypothesis's
 # default of 200 ms failed whenever a first example paid for a lazy import on a busy machine.
-# Randomised: every run draws new examples, and a failure prints the seed that reproduces it (`@seed(N)`, or
-# `pytest --hypothesis-seed=N`) and the example's blob (`print_blob`). The failures found are kept in
-# tests/hypothesis-examples (committed), which every later run, here and in CI, tries first: regression
-# examples for free.
+# Randomised: every run draws new examples from a seed it prints (at the top and the end of the run;
+# ARCHIVE_HYPOTHESIS_SEED=N draws the same again for the same selection of tests), and a failure prints its
+# example and blob (`print_blob`). The failures found are kept in tests/hypothesis-examples (committed), which
+# every later run, here and in CI, tries first: regression examples for free.
 EXAMPLES = Path(__file__).resolve().parent / "hypothesis-examples"
+SEED_ENV = "ARCHIVE_HYPOTHESIS_SEED"
 settings.register_profile(
     "archive", deadline=None, print_blob=True, database=DirectoryBasedExampleDatabase(str(EXAMPLES))
 )
 settings.load_profile("archive")
+
+
+def _hypothesis_seed() -> int:
+    """The run's seed, which Hypothesis draws each test's seed from. (Hypothesis's own --hypothesis-seed gives
+    every test one seed and turns its database of failures off; this keeps the database.)"""
+    from random import Random, SystemRandom
+
+    from hypothesis import core
+
+    seed = int(os.environ.get(SEED_ENV) or SystemRandom().randrange(2**32))
+    core.threadlocal._hypothesis_global_random = Random(seed)
+    return seed
+
+
+HYPOTHESIS_SEED = _hypothesis_seed()
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis: examples drawn from seed {HYPOTHESIS_SEED} (the same again: {SEED_ENV}={HYPOTHESIS_SEED})"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(
+        f"hypothesis: examples drawn from seed {HYPOTHESIS_SEED} (the same again: {SEED_ENV}={HYPOTHESIS_SEED})"
+    )
 
 
 @pytest.fixture
