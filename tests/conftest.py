@@ -74,17 +74,34 @@ def settings(home: Path) -> Settings:
     return resolve_settings(home)
 
 
+class Cli:
+    """``cli("search", "लावरोव")`` runs ``archive --home <home> search लावरोव`` through Typer's runner, with
+    ``ARCHIVE_HOME`` and ``ARCHIVE_DB_URL`` unset."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._runner = CliRunner(env={"ARCHIVE_HOME": None, "ARCHIVE_DB_URL": None})
+
+    def __call__(self, *args: str) -> Result:
+        return self._runner.invoke(app, ["--home", str(self.home), *args], catch_exceptions=False)
+
+
 @pytest.fixture
 def run(home: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     """``run("search", "लावरोव")`` runs ``archive --home <tmp> search लावरोव``."""
     monkeypatch.delenv("ARCHIVE_HOME", raising=False)
     monkeypatch.delenv("ARCHIVE_DB_URL", raising=False)
-    runner = CliRunner()
+    return Cli(home)
 
-    def invoke(*args: str) -> Result:
-        return runner.invoke(app, ["--home", str(home), *args], catch_exceptions=False)
 
-    return invoke
+def ingested(tmp_path_factory: pytest.TempPathFactory, name: str, records: Iterable[dict[str, Any]]) -> Cli:
+    """An archive of these records, made once for a module whose tests only read it (a module-scoped
+    fixture calls this): one ingest, not one per test."""
+    folder = tmp_path_factory.mktemp(name)
+    cli = Cli(folder / "home")
+    result = cli("ingest", str(write_jsonl(folder / f"{name}.jsonl", records)))
+    assert result.exit_code == 0, result.output
+    return cli
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:

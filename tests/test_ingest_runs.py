@@ -138,8 +138,11 @@ class _SwallowedCtrlC:
     """Ctrl-C pressed while a finaliser runs: Python prints its KeyboardInterrupt and drops it."""
 
     def __del__(self) -> None:
-        # raise_signal delivers it to this thread and runs the handler before it returns: inside the finaliser
-        signal.raise_signal(signal.SIGINT)
+        # Ctrl-C arriving now: the handler runs inside the finaliser (called here, as the signal would call
+        # it, rather than sent and waited for)
+        handler = signal.getsignal(signal.SIGINT)
+        assert callable(handler)
+        handler(signal.SIGINT, None)
 
 
 class _CtrlCInAFinaliser(SilentProgress):

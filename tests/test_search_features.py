@@ -16,18 +16,17 @@ from typing import Any
 import pytest
 
 from archive import Archive
-from tests.conftest import ARTICLES, Run, write_jsonl
+from tests.conftest import ARTICLES, Cli, Run, ingested, write_jsonl
 
 
 def ids_where(predicate: Any) -> set[int]:
     return {i + 1 for i, a in enumerate(ARTICLES) if predicate(a)}
 
 
-@pytest.fixture
-def archive(run: Run, tmp_path: Path) -> Run:
-    result = run("ingest", str(write_jsonl(tmp_path / "fixture.jsonl", ARTICLES)))
-    assert result.exit_code == 0, result.output
-    return run
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """The newsroom articles, ingested once: these tests only read them."""
+    return ingested(tmp_path_factory, "features", ARTICLES)
 
 
 def results(run: Run, *args: str) -> dict[str, Any]:
@@ -150,8 +149,8 @@ def test_output_formats(archive: Run) -> None:
     assert hindi["hits"][0]["date"] == "10 जनवरी 2015"
 
 
-def test_python_api(archive: Run, home: Path) -> None:
-    api = Archive(home)
+def test_python_api(archive: Cli) -> None:
+    api = Archive(archive.home)
     found = api.search("चुनाव", sources=("दैनिक जागरण",), sort="oldest", facets=("year",), limit=3)
     expected = sorted(ids_where(lambda a: has("चुनाव")(a) and a["source"] == "दैनिक जागरण"))
     assert [h.id for h in found.hits] == expected[:3] and found.total == len(expected)

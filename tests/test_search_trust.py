@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from archive.config import Settings
-from tests.conftest import Run, write_jsonl
+from tests.conftest import Cli, Run, ingested, write_jsonl
 
 
 def article(title: str, body: str, day: str | None = None, source: str = "दैनिक जागरण") -> dict[str, Any]:
@@ -36,11 +36,10 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture
-def archive(run: Run, tmp_path: Path) -> Run:
-    result = run("ingest", str(write_jsonl(tmp_path / "trust.jsonl", ARTICLES)))
-    assert result.exit_code == 0, result.output
-    return run
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """The articles above, ingested once: these tests only read them."""
+    return ingested(tmp_path_factory, "trust", ARTICLES)
 
 
 def found(run: Run, *args: str) -> dict[str, Any]:
