@@ -44,7 +44,8 @@ def ctrl_c_seconds(folder: Path, total: int = 20_000) -> float:
     home = folder / "home"
     env = {**os.environ, "ARCHIVE_HOME": str(home)}
     env.pop("ARCHIVE_DB_URL", None)
-    process = subprocess.Popen([*archive_command(), "ingest", str(source)], env=env, stdout=subprocess.PIPE, text=True)
+    command = [*archive_command(), "ingest", str(source)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     while process.poll() is None and _stored(home / "archive.db") == 0:
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
