@@ -325,3 +325,20 @@ def test_every_command_and_option_the_readme_names_exists() -> None:
         if (words[0],) not in commands or (words[0] in groups and words[1] and (words[0], words[1]) not in commands)
     ]
     assert unknown == [], "the README shows commands that do not exist: " + ", ".join(unknown)
+
+
+def test_the_numbers_the_pages_give_are_the_settings() -> None:
+    """The retention, merge limits, commit size and follow interval ARCHITECTURE.md and the README quote."""
+    from archive.cli.serving import FOLLOW_SECONDS
+    from archive.config import FEED_RETENTION, IndexSettings, MergePolicy
+
+    def quoted(pattern: str, text: str) -> set[str]:
+        found = set(re.findall(pattern, text))
+        assert found, pattern
+        return found
+
+    assert quoted(r"`FEED_RETENTION` \((\d+) days", ARCHITECTURE) == {str(FEED_RETENTION.days)}
+    assert quoted(r"`max_segments` \((\d+)", ARCHITECTURE) == {str(MergePolicy().max_segments)}
+    assert quoted(r"`commit_merge_documents` \((\d+)\)", ARCHITECTURE) == {str(MergePolicy().commit_merge_documents)}
+    assert quoted(r"commits the index every ([\d,]+) articles", README) == {f"{IndexSettings().commit_every:,}"}
+    assert quoted(r"every (\d+) s(?:econds)?\b", ARCHITECTURE + README) == {f"{FOLLOW_SECONDS:g}"}
