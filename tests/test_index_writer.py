@@ -16,7 +16,8 @@ from tests.conftest import all_postings, build_index, index_documents
 
 @pytest.mark.parametrize(
     ("limitmb", "merge_batch"),
-    [(128, None), (0.05, None), (0.05, 40)],  # 0.05 MB: the pools spill to sorted runs and merge them (40 at a time)
+    # 0.05 MB: the pools spill to sorted runs and merge them (40 at a time)
+    [(128, None), pytest.param(0.05, None, marks=pytest.mark.slow), pytest.param(0.05, 40, marks=pytest.mark.slow)],
 )
 def test_fast_writer_writes_the_same_postings_as_whooshs_writer(
     tmp_path: Path, limitmb: float, merge_batch: int | None

@@ -220,7 +220,7 @@ class _Recorded(SilentProgress):
         self.indexing_calls.append((done, total))
 
 
-@pytest.mark.parametrize("background", [False, True])
+@pytest.mark.parametrize("background", [False, pytest.param(True, marks=pytest.mark.slow)])  # (True: a process)
 def test_progress_counts_bytes_read_and_the_final_indexing(
     tmp_path: Path, settings: Settings, background: bool
 ) -> None:

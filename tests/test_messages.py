@@ -48,7 +48,14 @@ def test_postgresql_without_its_driver_names_the_extra_to_install(tmp_path: Path
     assert other.returncode == 1 and "names the driver 'psycopg2', which is not installed" in other.stderr
 
 
-@pytest.mark.parametrize("damage", ["term table", "stored fields", "table of contents", "a missing file"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "term table",
+        "table of contents",
+        *(pytest.param(d, marks=pytest.mark.slow) for d in ("stored fields", "a missing file")),
+    ],
+)
 def test_a_damaged_index_on_search_names_check_and_repair(
     run: Run, home: Path, articles_file: Path, damage: str
 ) -> None:
