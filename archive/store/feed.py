@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from archive import models
 from archive.config import FEED_RETENTION
-from archive.store.readonly import ReadOnlyStore
+from archive.store.readonly import FEED_HEAD, ReadOnlyStore
 from archive.store.sessions import Sessions
 from archive.store.tables import Change, FeedState, IndexNode
 
@@ -153,9 +153,9 @@ class ChangeFeed:
 
 
 def _head(session: Session) -> int:
-    last = session.scalar(select(func.max(Change.seq))) or 0
-    pruned = session.scalar(select(FeedState.pruned_through).where(FeedState.id == 1)) or 0
-    return max(int(last), int(pruned))
+    """The feed's head position, in this transaction (the statement the read-only store reads it with)."""
+    last, pruned = session.execute(text(FEED_HEAD)).one()
+    return models.FeedHead(int(last or 0), int(pruned or 0)).position
 
 
 def _count_after(session: Session, position: int) -> int:
