@@ -1,6 +1,6 @@
 """The database: engine, migrations, and the typed queries of articles, runs, files and rejects; the change feed,
 saved searches and synonyms are parts of the Store on the same session factory (store/sessions.py: each call a
-transaction, the only place one begins)."""
+transaction; migrations run on their own connection)."""
 
 from __future__ import annotations
 
