@@ -40,6 +40,10 @@ if TYPE_CHECKING:
         SynonymGroup,
         WatchCount,
     )
+    from archive.processes import ProcessId, is_alive, this_process
+    from archive.readers import FORMATS, RejectedRecord
+    from archive.readers.article import FIELDS as RECORD_FIELDS
+    from archive.readers.dates import format_hindi_date
     from archive.search.parsing import parse_when
     from archive.search.request import (
         FACETS,
@@ -58,7 +62,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FACETS",
+    "FORMATS",
     "HIT_FIELDS",
+    "RECORD_FIELDS",
     "SORTS",
     "Archive",
     "ArchiveStats",
@@ -74,8 +80,10 @@ __all__ = [
     "NodeStatus",
     "Origin",
     "Outlet",
+    "ProcessId",
     "Progress",
     "Reject",
+    "RejectedRecord",
     "RunCounts",
     "SavedSearch",
     "SearchRequest",
@@ -85,13 +93,18 @@ __all__ = [
     "Snippet",
     "SynonymGroup",
     "WatchCount",
+    "format_hindi_date",
     "hit_csv_row",
+    "is_alive",
     "marked_spans",
     "parse_when",
+    "this_process",
 ]
 
 _EXPORTED_FROM = {
     "archive.ingest.pipeline": ("IngestOptions", "IngestReport", "Progress", "SilentProgress"),
+    # (whether a process still runs: how `archive serve` tells a live follower of a home from a killed one)
+    "archive.processes": ("ProcessId", "is_alive", "this_process"),
     "archive.models": (
         "Article",
         "ArchiveStats",
@@ -108,6 +121,9 @@ _EXPORTED_FROM = {
         "SynonymGroup",
         "WatchCount",
     ),
+    # (the input formats, the fields a record maps to, a rejected record, dates as Hindi news prints them)
+    "archive.readers": ("FORMATS", "RejectedRecord"),
+    "archive.readers.dates": ("format_hindi_date",),
     "archive.search.parsing": ("parse_when",),
     "archive.search.request": (
         "FACETS",
@@ -125,7 +141,14 @@ _EXPORTED_FROM = {
 }
 
 
+#: Exported under another name: (module, its name there).
+_RENAMED = {"RECORD_FIELDS": ("archive.readers.article", "FIELDS")}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        module, original = _RENAMED[name]
+        return getattr(importlib.import_module(module), original)
     for module, names in _EXPORTED_FROM.items():
         if name in names:
             return getattr(importlib.import_module(module), name)

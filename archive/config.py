@@ -2,7 +2,8 @@
 the thresholds its index is written with, each with the measurement that chose it.
 
 Everything here is immutable and passed down to whoever needs it: no module keeps a knob of its own, and a
-test that wants other thresholds passes other settings (``settings.index._replace(...)``). The index's
+test that wants other thresholds passes other settings (``settings.index._replace(...)``). The limits and
+intervals of the other layers (batch sizes, waits, retention) are constants at the end, each with its why. The index's
 settings are named tuples, not dataclasses: every command imports this module, and making a dataclass costs
 about a millisecond of every process.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -186,3 +188,37 @@ def with_driver(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# --- limits and intervals of the other layers: each here, once, with why --------------------------------
+
+#: Records stored in one transaction of an ingest: each batch counts itself in its run in the same
+#: transaction, so a kill loses at most one batch's work, and a Ctrl-C stops within one.
+BATCH_SIZE = 500
+#: A body longer than this is rejected as no article (two million characters: a whole book, or a broken file).
+MAX_BODY_CHARS = 2_000_000
+#: A title longer than this is rejected: it is a body read as a title (a missing line break).
+MAX_TITLE_CHARS = 2_000
+#: Rejects and duplicates kept in memory for the caller; all of them are in the database (`archive rejects`,
+#: and the origins `archive show` lists).
+REJECTS_IN_REPORT = 1_000
+#: How many times a batch is stored again after another process stored one of its urls meanwhile.
+UPSERT_ATTEMPTS = 3
+#: Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
+IN_CHUNK = 900
+#: Changes read from the feed at a time, when an index applies them (bounds a sync's memory).
+CHANGES_AT_ONCE = 5_000
+#: How long the feed keeps a change for a node that has not applied it: a node a month behind is taken for
+#: gone (it rebuilds its index if it returns), so that a machine switched off for good cannot keep the feed.
+FEED_RETENTION = timedelta(days=30)
+#: How long a read waits for a writer to restore the database's write-ahead log index
+#: (:mod:`archive.store.readonly`).
+READONLY_RETRY_SECONDS = 2.0
+#: How long a stopped background indexer may take to end before it is terminated: it reads its orders between
+#: batches, and a commit (writing the segment's files) does not read them.
+BACKGROUND_STOP_SECONDS = 0.8
+#: The longest name of a saved search (it is typed, and printed on a line).
+MAX_SAVED_NAME = 200
+#: Up to this many articles are looked up one by one in what a saved search has shown; more are compared
+#: with all it has shown, read in one range (asked id by id, a run of 60,000 articles took 125 ms a search).
+SEEN_ASKED = 900

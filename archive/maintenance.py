@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.sources import outlets_of, source_key
@@ -28,6 +27,7 @@ from archive.models import (
     Outlet,
     Reject,
     SynonymGroup,
+    utc_now,
 )
 
 
@@ -64,17 +64,17 @@ def stats(settings: Settings, top_sources: int = 10) -> ArchiveStats:
 
 def synonym_groups(settings: Settings) -> list[SynonymGroup]:
     with opened(settings, create=False) as (store, _):
-        return store.synonym_groups()
+        return store.synonyms.groups()
 
 
 def add_synonyms(settings: Settings, words: Sequence[str]) -> SynonymGroup:
     with opened(settings, create=False) as (store, _):
-        return store.add_synonyms(words)
+        return store.synonyms.add(words)
 
 
 def remove_synonyms(settings: Settings, words: Sequence[str]) -> list[str]:
     with opened(settings, create=False) as (store, _):
-        return store.remove_synonyms(words)
+        return store.synonyms.remove(words)
 
 
 def outlets(settings: Settings) -> list[Outlet]:
@@ -144,13 +144,13 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
             indexed = index.stored_hashes()
         except SearchIndexError as error:
             problem = str(error)
-        position, head = index.applied_position(), store.feed_head()
+        position, head = index.applied_position(), store.feed.head()
         # What the feed still has to bring is not wrong, only not there yet (the next command applies it):
         # only the differences no pending change explains are the index's faults.
         if problem is not None or position == head.position:
             waiting: set[int] = set()
         elif head.can_follow(position):
-            waiting = store.articles_changed_after(position)
+            waiting = store.feed.articles_changed_after(position)
         else:  # (to be rebuilt from the articles: every difference is explained)
             waiting = stored.keys() | indexed.keys()
         missing = sorted(stored.keys() - indexed.keys() - waiting)
@@ -166,7 +166,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
             problem,
             position=position,
             head=head.position,
-            nodes=tuple(_marked(settings, store.nodes(_now()))),
+            nodes=tuple(_marked(settings, store.feed.nodes(utc_now()))),
         )
         if not repair or report.healthy:
             return report
@@ -182,7 +182,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
 def nodes(settings: Settings) -> list[NodeStatus]:
     """Every index that follows the database's change feed, with how far behind each is."""
     with opened(settings, create=False) as (store, _):
-        return _marked(settings, store.nodes(_now()))
+        return _marked(settings, store.feed.nodes(utc_now()))
 
 
 def _marked(settings: Settings, found: Sequence[NodeStatus]) -> list[NodeStatus]:
@@ -193,7 +193,7 @@ def _marked(settings: Settings, found: Sequence[NodeStatus]) -> list[NodeStatus]
 def forget_node(settings: Settings, node: str) -> None:
     """Stop keeping the feed's changes for a node that will not come back (its id or its home)."""
     with opened(settings, create=False) as (store, _):
-        known = store.nodes(_now())
+        known = store.feed.nodes(utc_now())
         matches = [n for n in known if node in (n.node, n.home) or (len(node) >= 6 and n.node.startswith(node))]
         if len(matches) != 1:
             listed = "; ".join(f"{n.node[:8]} ({n.home} on {n.host})" for n in known) or "none"
@@ -201,11 +201,7 @@ def forget_node(settings: Settings, node: str) -> None:
             raise NotFoundError(f"{node!r} {problem}; the nodes: {listed}. `archive nodes` lists them.")
         if matches[0].node == this_node(settings.home).node:
             raise InputError("That is this home's own node: forget it from another home (or delete this home).")
-        store.forget_node(matches[0].node)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+        store.feed.forget_node(matches[0].node)
 
 
 def deletion(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str] = ()) -> list[Listed]:
@@ -232,7 +228,7 @@ def deletion(settings: Settings, ids: Sequence[int] = (), sources: Sequence[str]
 def delete(settings: Settings, ids: Sequence[int]) -> int:
     """Delete articles by id from the database and the index; returns how many existed."""
     with opened(settings, create=False) as (store, index):
-        count = store.delete(sorted(set(ids)), _now())
+        count = store.delete(sorted(set(ids)), utc_now())
         if index.exists():
             sync_index(store, index)
         return count

@@ -8,11 +8,17 @@ article is made from it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 #: How records read from standard input name their file.
 STDIN_ORIGIN = "<stdin>"
+
+
+def utc_now() -> datetime:
+    """Now, as the database keeps every time: in UTC, without a zone."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
 
 #: The fields ``archive export`` writes, in this order, and ``archive ingest`` reads back.
 EXPORTED = (

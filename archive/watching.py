@@ -14,18 +14,17 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from archive.analysis.sources import source_key
-from archive.config import Settings
+from archive.config import MAX_SAVED_NAME, SEEN_ASKED, Settings
 from archive.errors import NotFoundError, QueryError
 from archive.home import opened
 from archive.index.query.arrays import Ints
-from archive.models import SavedSearch, WatchCount
+from archive.models import SavedSearch, WatchCount, utc_now
 from archive.search.atom import atom_feed
 from archive.search.parsing import parse_when
 from archive.search.request import Hit, SearchRequest
@@ -34,12 +33,6 @@ from archive.search.session import SearchSession
 
 if TYPE_CHECKING:
     from archive.store.database import Store
-
-MAX_NAME = 200
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def request_of(saved: SavedSearch, sort: str = "newest") -> SearchRequest:
@@ -73,8 +66,8 @@ def check_name(name: str) -> str:
     kept = unicodedata.normalize("NFC", name.strip())
     if not kept:
         raise QueryError("A saved search needs a name, e.g. `archive watch add नोटबंदी 'नोटबंदी'`.")
-    if len(kept) > MAX_NAME:
-        raise QueryError(f"A saved search's name has at most {MAX_NAME} characters; this one has {len(kept)}.")
+    if len(kept) > MAX_SAVED_NAME:
+        raise QueryError(f"A saved search's name has at most {MAX_SAVED_NAME} characters; this one has {len(kept)}.")
     # (format characters such as ZWJ and ZWNJ belong to Devanagari words; tabs and line breaks do not)
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") for c in kept):
         raise QueryError("A saved search's name cannot hold control characters (tabs, line breaks).")
@@ -98,8 +91,8 @@ def add(settings: Settings, session: SearchSession, saved: SavedSearch) -> Watch
             raise QueryError(f"No articles from the source {source!r}; `archive stats` lists the top sources.")
     matching = matching_ids(session, request_of(saved)).tolist()
     with opened(settings, create=False) as (store, _):
-        store.add_saved(saved, matching, _now())
-        stored = store.saved_search(saved.name)
+        store.saved.add(saved, matching, utc_now())
+        stored = store.saved.named(saved.name)
     return WatchCount(stored, len(matching), 0)
 
 
@@ -107,7 +100,7 @@ def counts(settings: Settings, session: SearchSession) -> list[WatchCount]:
     """Every saved search with its total and what is new to it, by name."""
     with opened(settings, create=False) as (store, _):
         found = []
-        for saved in store.saved_searches():
+        for saved in store.saved.all():
             matching = matching_ids(session, request_of(saved))
             found.append(WatchCount(saved, len(matching), len(_unseen(store, saved.name, matching))))
         return found
@@ -117,7 +110,7 @@ def news_of_run(settings: Settings, ready: Callable[[], SearchSession], run_id: 
     """The saved searches that ingest run ``run_id`` brought new matches to, with how many (``new``).
     ``ready`` gives the search session, asked for only when there is a saved search (every ingest asks)."""
     with opened(settings, create=False) as (store, _):
-        searches = store.saved_searches()
+        searches = store.saved.all()
         if not searches:
             return []
         session = ready()
@@ -139,14 +132,10 @@ def _unseen(store: Store, name: str, ids: Ints) -> Ints:
     by id for a few, else read whole (one range of its key) and compared in numpy (asked id by id, a run of
     60,000 articles took 125 ms a search)."""
     if len(ids) <= SEEN_ASKED:
-        seen = np.fromiter(store.seen_among(name, ids.tolist()) if len(ids) else (), dtype=np.int64)
+        seen = np.fromiter(store.saved.seen_among(name, ids.tolist()) if len(ids) else (), dtype=np.int64)
     else:
-        seen = np.fromiter(store.seen_ids(name), dtype=np.int64)
+        seen = np.fromiter(store.saved.seen_ids(name), dtype=np.int64)
     return ids[~np.isin(ids, seen, assume_unique=True)]
-
-
-#: Up to this many articles are looked up one by one in what a saved search has shown.
-SEEN_ASKED = 900
 
 
 def hits(
@@ -164,7 +153,7 @@ def hits(
     returned are seen from then on."""
     name = _name(name)
     with opened(settings, create=False) as (store, _):
-        saved = store.saved_search(name)
+        saved = store.saved.named(name)
         request = request_of(saved)
         wanted: set[int] | None = None
         if since_run is not None:  # what those runs brought, seen or not
@@ -176,14 +165,14 @@ def hits(
         only = None if wanted is None else wanted.__contains__
         shown = list(islice(iter_hits_in(session, request, only), limit))
         if mark_seen:
-            store.mark_seen(name, [hit.id for hit in shown], _now())
+            store.saved.mark_seen(name, [hit.id for hit in shown], utc_now())
         return saved, shown
 
 
 def mark_seen(settings: Settings, name: str, ids: Sequence[int]) -> None:
     """Note that the saved search has shown these articles (after they were written out)."""
     with opened(settings, create=False) as (store, _):
-        store.mark_seen(_name(name), ids, _now())
+        store.saved.mark_seen(_name(name), ids, utc_now())
 
 
 def feed(settings: Settings, session: SearchSession, name: str, limit: int) -> str:
@@ -196,4 +185,4 @@ def feed(settings: Settings, session: SearchSession, name: str, limit: int) -> s
 
 def remove(settings: Settings, name: str) -> None:
     with opened(settings, create=False) as (store, _):
-        store.remove_saved(_name(name))
+        store.saved.remove(_name(name))

@@ -9,7 +9,7 @@ segments), and deletes one article in a hundred (deletions in every segment); or
 is. It then generates ``--queries`` queries (default 300) from the corpus itself: words drawn from the
 index's vocabulary across frequency bands, phrases and proximity pairs of words that stand next to or near
 each other in articles, and their combinations with AND, OR, NOT / ``-``, ``title:`` and brackets. Each is
-parsed and expanded as the archive does, then compared with :func:`archive.index.query.reference.compare`:
+parsed and expanded as the archive does, then compared with :func:`tests.oracle.compare`:
 the same documents, scores within the stated tolerance, and the archive's ranking rank by rank.
 
 Prints how many agree, each disagreement, and the time taken; exits 1 if any query disagrees. Corpus text
@@ -32,10 +32,10 @@ from pathlib import Path
 
 from archive import Archive
 from archive.errors import QueryError
-from archive.index.query.reference import TOLERANCE, compare
 from archive.index.search_index import SearchIndex
 from archive.search.expansion import QueryExpander
 from archive.search.parsing import parse_query
+from tests.oracle import TOLERANCE, compare
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")

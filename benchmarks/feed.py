@@ -32,12 +32,11 @@ from pathlib import Path
 
 from archive import Archive
 from archive.api import IngestOptions
-from archive.config import resolve_settings
+from archive.config import FEED_RETENTION, resolve_settings
 from archive.index.search_index import SearchIndex
 from archive.index.sync import sync_index
 from archive.search.session import SearchSession
 from archive.store.database import Store
-from archive.store.feed import FEED_RETENTION
 from benchmarks.run import generate, read_records, write_jsonl_gz
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

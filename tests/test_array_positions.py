@@ -15,14 +15,16 @@ from archive.index.codec import array_positions, array_postings, term_arrays
 from archive.index.codec.array_positions import ArrayPositionsReader, positions_of
 from archive.index.codec.array_postings import ArrayPostingsReader
 from archive.index.codec.segment_writer import FastSegmentWriter
-from tests.test_index_writer import _build, _documents
+from tests.conftest import build_index, index_documents
 
 #: Plain arrays for every term in 3 documents or more.
 FROM_3 = WriterSettings(arrays=ArrayTerms(documents=3))
 
 
 def test_every_array_term_holds_whoosh_s_positions(tmp_path: Path) -> None:
-    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=FROM_3), _documents(120))  # merged too
+    ix = build_index(
+        tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=FROM_3), index_documents(120)
+    )  # merged too
     checked = 0
     with ix.reader() as reader:
         for sub, _ in reader.leaf_readers():
@@ -68,7 +70,7 @@ def _positions_lookup(sub: Any, btext: bytes) -> Any:
     ],
 )
 def test_a_damaged_file_is_passed_over(tmp_path: Path, extension: str, lookup: Any, damages: tuple[str, ...]) -> None:
-    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=FROM_3), _documents(60))
+    ix = build_index(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=FROM_3), index_documents(60))
     ix.close()
     (path,) = (tmp_path / "ix").glob(f"*.{extension}")
     data = path.read_bytes()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from archive.config import ArrayTerms, WriterSettings
 from archive.index.codec.array_postings import ArrayPostingsReader, decode, encode
 from archive.index.codec.segment_writer import FastSegmentWriter
-from tests.test_index_writer import _build, _documents
+from tests.conftest import build_index, index_documents
 
 
 @given(
@@ -33,7 +33,7 @@ def test_arrays_round_trip(docnums: list[int], kind: str) -> None:
 
 def test_every_array_term_holds_whoosh_s_postings(tmp_path: Path) -> None:
     settings = WriterSettings(arrays=ArrayTerms(documents=3))
-    ix = _build(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=settings), _documents(120))
+    ix = build_index(tmp_path / "ix", lambda ix: FastSegmentWriter(ix, settings=settings), index_documents(120))
     checked = 0
     with ix.reader() as reader:
         for sub, _ in reader.leaf_readers():
@@ -63,7 +63,9 @@ def test_a_smaller_segment_gives_arrays_to_terms_in_as_large_a_share_of_it(tmp_p
     arrays = ArrayTerms(documents=30, floor=2, share=0.1, short_floor=1, short_share=0.02)
     settings = WriterSettings(arrays=arrays)
     for size in (60, 400):
-        ix = _build(tmp_path / f"ix{size}", lambda ix: FastSegmentWriter(ix, settings=settings), _documents(size))
+        ix = build_index(
+            tmp_path / f"ix{size}", lambda ix: FastSegmentWriter(ix, settings=settings), index_documents(size)
+        )
         with ix.reader() as reader:
             (sub, _), *others = reader.leaf_readers()
             assert not others

@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from archive.index.search_index import SearchIndex
 from archive.index.sync import lag
 from archive.ingest.pipeline import IngestOptions, ingest
 from archive.store.database import Store
-from tests.conftest import Run, write_jsonl
+from tests.conftest import Run, wait_for, write_jsonl
 
 WORDS = "बाढ़ चक्रवात चुनाव संसद किसान बजट रेलवे अस्पताल विद्यालय सड़क बिजली पानी".split()
 
@@ -39,6 +38,7 @@ def _search(run: Run, query: str) -> dict:  # type: ignore[type-arg]
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_background_indexing_indexes_everything_stored_and_the_last_version(
     tmp_path: Path, settings: Settings, run: Run
 ) -> None:
@@ -84,6 +84,16 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _committed(index_dir: Path) -> bool:
+    if not index_dir.exists():
+        return False
+    index = SearchIndex(index_dir)
+    try:
+        return index.applied_position() > 0
+    finally:
+        index.close()
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0] not in ("Z", "X")
@@ -91,6 +101,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads process trees from /proc")
 def test_killing_the_storing_process_stops_the_indexer_and_the_next_search_catches_up(
     tmp_path: Path, home: Path, run: Run
@@ -102,19 +113,14 @@ def test_killing_the_storing_process_stops_the_indexer_and_the_next_search_catch
         "ingest(resolve_settings(Path(sys.argv[1])), [Path(sys.argv[2])], IngestOptions(background_index=True))"
     )
     process = subprocess.Popen([sys.executable, "-c", script, str(home), str(source)], stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    indexer: list[int] = []
-    while time.monotonic() < deadline and process.poll() is None and not indexer:
-        indexer = _children(process.pid)
-        time.sleep(0.05)
+    wait_for(lambda: process.poll() is not None or _children(process.pid), "the background indexer")
+    indexer = _children(process.pid)
     assert indexer and process.poll() is None, "the ingest ended before its indexer could be seen"
-    time.sleep(1.5)  # let both processes get going
+    # both processes at work: the indexer has committed a part of what the first one stores
+    wait_for(lambda: process.poll() is not None or _committed(home / "index"), "the indexer's first commit")
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(_alive(pid) for pid in indexer):
-        time.sleep(0.1)
-    assert not any(_alive(pid) for pid in indexer), "the indexer outlived the process it indexed for"
+    wait_for(lambda: not any(_alive(pid) for pid in indexer), "the indexer to end with the process it indexed for")
 
     stored = json.loads(run("stats", "--format", "json").stdout)["articles"]
     assert stored > 0

@@ -17,13 +17,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from archive.cli.app import app
-from archive.config import resolve_settings
+from archive.config import FEED_RETENTION, resolve_settings
 from archive.index.codec.whoosh3 import latest_generation
 from archive.index.feed import UNFILLED, applied_position, record_position
 from archive.index.search_index import SearchIndex
 from archive.index.sync import lag, sync_index
 from archive.store.database import Store
-from archive.store.feed import FEED_RETENTION
 from tests.conftest import write_jsonl
 
 
@@ -164,10 +163,10 @@ def test_a_node_gone_past_the_retention_no_longer_holds_the_feed_and_rebuilds(
     store = open_store(a)
     try:
         later = datetime.now(UTC).replace(tzinfo=None) + FEED_RETENTION + timedelta(days=1)
-        gone = {n.home: n for n in store.nodes(later)}[str(b.home.resolve())]
+        gone = {n.home: n for n in store.feed.nodes(later)}[str(b.home.resolve())]
         assert gone.gone is True
-        assert store.prune_feed(later) == 5  # a month on, b no longer holds the feed
-        assert not store.feed_head().can_follow(b.position())
+        assert store.feed.prune(later) == 5  # a month on, b no longer holds the feed
+        assert not store.feed.head().can_follow(b.position())
     finally:
         store.close()
     b_directory = b.index().directory
@@ -192,6 +191,7 @@ def test_an_index_commit_that_did_not_happen_leaves_the_position_where_it_was(
     b.agrees()
 
 
+@pytest.mark.slow
 def test_an_index_found_missing_by_two_commands_at_once_is_filled_once(tmp_path: Path, db: str) -> None:
     node = Node(tmp_path / "home", db)
     node("ingest", str(reports(tmp_path, "a.jsonl", 400, "बाढ़")))
@@ -221,7 +221,7 @@ def test_a_new_index_is_unfilled_until_its_first_sync(tmp_path: Path, nodes: tup
     try:
         assert lag(store, fresh) == 5  # every article: it must be filled from them
         assert sync_index(store, fresh) == 5
-        assert fresh.applied_position() == store.feed_head().position
+        assert fresh.applied_position() == store.feed.head().position
         assert lag(store, fresh) == 0
     finally:
         store.close()

@@ -55,6 +55,7 @@ def test_a_deleted_index_is_rebuilt_from_the_database(run: Run, settings: Settin
     assert stats(run)["in_step"] is True
 
 
+@pytest.mark.slow
 def test_ingest_killed_at_random_moments_loses_nothing(tmp_path: Path, home: Path) -> None:
     records = [
         {"title": f"खबर संख्या {i}", "body": f"बाढ़ से जुड़ी खबर {i}। " * 40, "url": f"https://n/{i}"} for i in range(3000)
@@ -128,7 +129,7 @@ def test_an_article_changed_while_it_was_being_indexed_is_applied_again(run: Run
             title="दूसरा रूप", body="मंडी में तरबूज", url="https://example.com/a", origin_file="x", origin_record="1"
         )
         with index.writer() as writer:
-            through = store.feed_head().position
+            through = store.feed.head().position
             assert apply_changes(store, writer, through) == (1, False)
             assert store.upsert([changed], datetime(2024, 1, 1, 10)).updated == 1
         assert index.applied_position() == through and lag(store, index) == 1
@@ -146,7 +147,7 @@ def test_a_small_ingest_keeps_the_vocabulary_as_a_full_rescan_would(tmp_path: Pa
 
     from archive import Archive
     from archive.index.search_index import SearchIndex
-    from tests.test_search_features import ARTICLES
+    from tests.conftest import ARTICLES
 
     archive = Archive(settings=settings)
     archive.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES[:20])])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, write_jsonl
+from tests.conftest import Cli, Run, ingested, write_jsonl
 
 ARTICLES = [
     # (title, body)
@@ -48,12 +48,11 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture
-def archive(run: Run, tmp_path: Path) -> Run:
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """The articles above, ingested once: these tests only read them."""
     records = [{"title": t, "body": b, "url": f"https://t/{i}"} for i, (t, b) in enumerate(ARTICLES)]
-    result = run("ingest", str(write_jsonl(tmp_path / "hindi.jsonl", records)))
-    assert result.exit_code == 0, result.output
-    return run
+    return ingested(tmp_path_factory, "hindi", records)
 
 
 def titles(run: Run, query: str) -> set[str]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import random
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
@@ -14,84 +11,23 @@ from whoosh.qparser import QueryParser
 from archive.config import WriterSettings
 from archive.index.codec.segment_writer import FastSegmentWriter
 from archive.index.schema import build_schema
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
-
-def _documents(count: int) -> list[dict[str, Any]]:
-    """Articles recombined from the seed's sentences: many rare terms, some common ones, repeats."""
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
-    sentences = [s.strip() for s in text.replace("\n", "।").split("।") if s.strip()]
-    rng = random.Random(7)
-    docs = []
-    for number in range(count):
-        body = "। ".join(rng.choices(sentences, k=rng.randint(1, 12))) + f" शब्द{number % 5} अद्वितीय{number}"
-        docs.append(
-            {
-                "id": str(number),
-                "title": rng.choice(sentences)[:60],
-                "body": body,
-                "source": rng.choice(["जनसत्ता", "नवभारत टाइम्स", "Dainik Jagran"]),
-                "source_key": rng.choice(["jansatta", "nbt"]),
-                "category": rng.choice(["देश", "विदेश"]),
-                "date": datetime(2015 + number % 5, 1 + number % 12, 1 + number % 28),
-                "year": str(2015 + number % 5),
-                "cluster": str(number // 3),
-                "number": number,
-                "content_hash": f"h{number}",
-            }
-        )
-    return docs
-
-
-def _build(path: Path, writer_factory: Any, docs: list[dict[str, Any]]) -> Any:
-    path.mkdir()
-    ix = whoosh_index.create_in(str(path), build_schema())
-    half = len(docs) // 2
-    for batch in (docs[:half], docs[half:]):  # two commits: the second merges the first segment
-        writer = writer_factory(ix)
-        for doc in batch:
-            writer.update_document(**doc)
-        writer.commit()
-    writer = writer_factory(ix)  # replace and delete some, then merge everything
-    writer.update_document(**{**docs[3], "body": "नया पाठ लावरोव"})
-    writer.delete_by_term("id", "5")
-    writer.commit(optimize=True)
-    return whoosh_index.open_dir(str(path))  # a stock Whoosh opens it
-
-
-def _postings(ix: Any) -> dict[tuple[str, bytes], list[tuple[str, float, bytes | None, int]]]:
-    """Every posting by stored article id (document numbers may differ), with the field length."""
-    found: dict[tuple[str, bytes], list[tuple[str, float, bytes | None, int]]] = {}
-    with ix.reader() as reader:
-        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
-        for fieldname, btext in reader.all_terms():
-            matcher = reader.postings(fieldname, btext)
-            rows = []
-            while matcher.is_active():
-                docnum = matcher.id()
-                if docnum in ids:
-                    length = reader.doc_field_length(docnum, fieldname)
-                    # a field with no values (dates, ids) reads as None from a block and "" from inline postings
-                    rows.append((ids[docnum], matcher.weight(), matcher.value() or None, length))
-                matcher.next()
-            found[(fieldname, btext)] = sorted(rows)
-    return found
+from tests.conftest import all_postings, build_index, index_documents
 
 
 @pytest.mark.parametrize(
     ("limitmb", "merge_batch"),
-    [(128, None), (0.05, None), (0.05, 40)],  # 0.05 MB: the pools spill to sorted runs and merge them (40 at a time)
+    # 0.05 MB: the pools spill to sorted runs and merge them (40 at a time)
+    [(128, None), pytest.param(0.05, None, marks=pytest.mark.slow), pytest.param(0.05, 40, marks=pytest.mark.slow)],
 )
 def test_fast_writer_writes_the_same_postings_as_whooshs_writer(
     tmp_path: Path, limitmb: float, merge_batch: int | None
 ) -> None:
     settings = WriterSettings(memory_mb=limitmb, merge_batch=merge_batch or WriterSettings().merge_batch)
-    docs = _documents(120)
-    stock = _build(tmp_path / "stock", lambda ix: ix.writer(), docs)
-    fast = _build(tmp_path / "fast", lambda ix: FastSegmentWriter(ix, settings=settings), docs)
+    docs = index_documents(120)
+    stock = build_index(tmp_path / "stock", lambda ix: ix.writer(), docs)
+    fast = build_index(tmp_path / "fast", lambda ix: FastSegmentWriter(ix, settings=settings), docs)
 
-    expected, written = _postings(stock), _postings(fast)
+    expected, written = all_postings(stock), all_postings(fast)
     assert len(expected) > 500
     assert written == expected
     with stock.searcher() as old, fast.searcher() as new:
@@ -105,7 +41,7 @@ def test_fast_writer_writes_the_same_postings_as_whooshs_writer(
 
 
 def test_rare_terms_are_stored_inline_and_common_ones_in_blocks(tmp_path: Path) -> None:
-    fast = _build(tmp_path / "fast", lambda ix: FastSegmentWriter(ix), _documents(120))
+    fast = build_index(tmp_path / "fast", lambda ix: FastSegmentWriter(ix), index_documents(120))
     with fast.reader() as reader:
         assert reader.term_info("body", "अद्वितीय17")._inlined is not None
         common = max(reader.iter_field("body"), key=lambda item: item[1].doc_frequency())
@@ -113,7 +49,7 @@ def test_rare_terms_are_stored_inline_and_common_ones_in_blocks(tmp_path: Path) 
 
 
 def test_segments_are_separate_files_that_readers_do_not_copy(tmp_path: Path) -> None:
-    fast = _build(tmp_path / "fast", lambda ix: FastSegmentWriter(ix), _documents(30))
+    fast = build_index(tmp_path / "fast", lambda ix: FastSegmentWriter(ix), index_documents(30))
     names = {p.suffix for p in (tmp_path / "fast").iterdir()}
     assert {".trm", ".pst", ".col"} <= names and ".seg" not in names
     with fast.searcher() as searcher:
@@ -126,7 +62,7 @@ def test_document_counts_read_from_the_term_tables_are_whooshs(tmp_path: Path) -
     path = tmp_path / "ix"
     path.mkdir()
     ix = whoosh_index.create_in(str(path), build_schema())
-    docs = _documents(60)
+    docs = index_documents(60)
     for batch in (docs[:30], docs[30:]):  # two segments
         writer = FastSegmentWriter(ix)
         for doc in batch:

@@ -7,6 +7,8 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from archive.config import Settings
 from archive.index.search_index import SearchIndex
 from archive.store.database import Store
@@ -45,6 +47,7 @@ def test_check_finds_and_repairs_missing_extra_and_stale_documents(
     assert {h["id"] for h in found["hits"]} == {1, 2}
 
 
+@pytest.mark.slow
 def test_check_repairs_an_unreadable_index(run: Run, settings: Settings) -> None:
     run("ingest")
     postings = list(settings.index_dir.glob("*.pst"))  # a segment's postings file lost

@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -88,6 +89,7 @@ def test_commits_merge_tiny_segments_and_leave_larger_ones_to_optimize(settings:
     archive.close()
 
 
+@pytest.mark.slow
 def test_optimize_runs_the_due_merges_and_full_makes_one_segment(settings: Settings, tmp_path: Path) -> None:
     tuned = with_merges(settings, SMALL)
     archive = Archive(settings=tuned)
@@ -134,6 +136,7 @@ Archive(settings=replace(settings, index=settings.index._replace(merges=policy))
 """
 
 
+@pytest.mark.slow
 def test_a_merge_killed_midway_leaves_the_index_as_it_was(settings: Settings, tmp_path: Path) -> None:
     tuned = with_merges(settings, SMALL)
     archive = Archive(settings=tuned)

@@ -48,7 +48,14 @@ def test_postgresql_without_its_driver_names_the_extra_to_install(tmp_path: Path
     assert other.returncode == 1 and "names the driver 'psycopg2', which is not installed" in other.stderr
 
 
-@pytest.mark.parametrize("damage", ["term table", "stored fields", "table of contents", "a missing file"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "term table",
+        "table of contents",
+        *(pytest.param(d, marks=pytest.mark.slow) for d in ("stored fields", "a missing file")),
+    ],
+)
 def test_a_damaged_index_on_search_names_check_and_repair(
     run: Run, home: Path, articles_file: Path, damage: str
 ) -> None:
@@ -214,6 +221,7 @@ def _pty_run(args: list[str], env: dict[str, str], answer: bytes | None = None) 
     return process.returncode, seen.decode("utf-8", "replace") + out.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
 def test_delete_asks_on_a_terminal(home: Path, articles_file: Path) -> None:
     env = {**os.environ, "ARCHIVE_HOME": str(home)}
@@ -231,6 +239,7 @@ def test_delete_asks_on_a_terminal(home: Path, articles_file: Path) -> None:
     assert code == 0 and "[y/N]" not in seen and "deleted 1 article" in seen
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
 def test_the_ingest_bar_counts_bytes_and_articles(home: Path, tmp_path: Path) -> None:
     records = [{"title": f"खबर {i}", "body": f"बाढ़ की खबर {i}। " * 40} for i in range(3000)]

@@ -100,7 +100,7 @@ def test_upgrade_from_0002_signs_and_clusters_stored_articles(settings: Settings
 
     settings.home.mkdir(parents=True)
     engine = create_engine(settings.db_url)
-    from tests.test_search_features import WIRE as story
+    from tests.conftest import WIRE as story
 
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "0002")

@@ -9,9 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_ships_seeds_and_migrations_and_works_installed(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
@@ -53,6 +56,7 @@ def test_wheel_ships_seeds_and_migrations_and_works_installed(tmp_path: Path) ->
     assert json.loads(found.stdout)["total"] == 1
 
 
+@pytest.mark.slow
 def test_the_readme_demonstration_keeps_to_a_home_of_its_own(tmp_path: Path) -> None:
     """The README's first command, after its install: the sample article goes to ./demo, and the user's own
     archive (the per-user default home) is left untouched."""

@@ -102,6 +102,7 @@ def reports(path: Path, count: int, word: str, start: int = 0, repeat: int = 1, 
     return write_jsonl(path, records)
 
 
+@pytest.mark.slow
 def test_three_nodes_two_writing_at_once_each_index_equals_the_database(database: str, tmp_path: Path) -> None:
     a, b, c = (tmp_path / name for name in "abc")
     first = start(a, database, "ingest", str(reports(tmp_path / "a.jsonl", 300, "बाढ़")))
@@ -187,6 +188,7 @@ def test_a_change_numbered_first_and_committed_last_is_not_skipped(
     assert ("पहला की खबर" in indexed) is locked
 
 
+@pytest.mark.slow
 def test_nodes_killed_at_random_moments_mid_ingest_and_mid_catch_up_lose_nothing(database: str, tmp_path: Path) -> None:
     writer, follower = tmp_path / "writer", tmp_path / "follower"
     archive(follower, database, "ingest")  # the follower has an index to catch up

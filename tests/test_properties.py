@@ -292,7 +292,7 @@ def test_the_fast_writer_indexes_any_text_as_whooshs_writer_does(texts: list[str
 
     from archive.index.codec.segment_writer import FastSegmentWriter
     from archive.index.schema import build_schema
-    from tests.test_index_writer import _postings as all_postings
+    from tests.conftest import all_postings
 
     with tempfile.TemporaryDirectory() as folder:
         built = []

@@ -8,8 +8,7 @@ import os
 from pathlib import Path
 
 from archive import Archive
-from tests.conftest import Run, write_jsonl
-from tests.test_search_features import ARTICLES
+from tests.conftest import ARTICLES, Run, write_jsonl
 
 
 def snapshot(home: Path) -> dict[str, tuple[int, int]]:

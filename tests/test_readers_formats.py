@@ -10,7 +10,6 @@ import io
 import json
 import os
 import sys
-import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
@@ -95,11 +94,10 @@ def test_a_50_mb_line_of_text_is_read_as_one_body(tmp_path: Path) -> None:
     """The reader yields it; the ingest layer rejects bodies over its size limit."""
     line = "पाठ " * (50 * 1024 * 1024 // 10)
     path = write(tmp_path / "huge.txt", f"{TITLE}\n{line}\n")
-    started = time.monotonic()
     (record,) = read_path(path)
     assert isinstance(record, ArticleRecord)
     assert record.title == TITLE and len(record.body) == len(line) - 1  # the trailing space goes
-    assert time.monotonic() - started < 30
+    # (how long it takes is benchmarks/responsiveness.py's)
 
 
 # --- JSON Lines and JSON ----------------------------------------------------------------------------------
@@ -171,6 +169,7 @@ def test_pretty_printed_single_json_object(tmp_path: Path) -> None:
     assert kinds(records) == [("ArticleRecord", "entry 1")]
 
 
+@pytest.mark.slow
 def test_json_array_is_streamed_in_flat_memory(tmp_path: Path) -> None:
     entry = json.dumps({"title": TITLE, "body": "\n\n".join([BODY] * 150)}, ensure_ascii=False)
     path = tmp_path / "big.json"

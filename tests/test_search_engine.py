@@ -3,6 +3,7 @@ its matches, scores, order, totals and facets must be the ones Whoosh gives for 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,8 +21,7 @@ from archive.index.schema import VALUE_FIELDS
 from archive.index.search_index import SearchIndex
 from archive.search.expansion import QueryExpander as _Expander
 from archive.search.parsing import parse_query
-from tests.conftest import with_array_terms, with_closeness, without_commit_merges, write_jsonl
-from tests.test_search_features import ARTICLES
+from tests.conftest import ARTICLES, with_array_terms, with_closeness, without_commit_merges, write_jsonl
 
 QUERIES = [
     "चुनाव",
@@ -185,3 +185,21 @@ def test_articles_without_a_value_make_no_empty_facet(tmp_path: Path) -> None:
     # (the undated one is counted under its own row, not under an empty year)
     assert [(f.value, f.count) for f in found.facets["year"]] == [("2017", 1), ("undated", 1)]
     assert found.facets["category"] == []
+
+
+#: The query shapes people type most, and filters; each is evaluated a term at a time, never by Whoosh's
+#: matchers (a change in how the archive builds Whoosh's query tree would otherwise fall back to the slow
+#: path silently: same answers, ten times slower). Prefixes and fuzzy words are Whoosh's by design.
+FAST_SHAPES = [q for q in QUERIES if not q.endswith("*")] + ["chunav", "संसदों", "चुनाव OR मतदाता OR संसद"]
+
+
+def test_common_query_shapes_take_the_fast_path(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with Archive(settings=resolve_settings(tmp_path / "home")) as archive:
+        archive.ingest([write_jsonl(tmp_path / "a.jsonl", ARTICLES)])
+        with caplog.at_level(logging.DEBUG, logger="archive.index.query.evaluator"):
+            totals = [archive.search(query).total for query in FAST_SHAPES]
+            totals += [archive.search("चुनाव", since=date(2016, 1, 1), sources=("दैनिक जागरण",)).total]
+            assert not caplog.records  # (and the log does see a slow path: a prefix takes it)
+            archive.search("खबर*")
+        assert [record.getMessage() for record in caplog.records] != []
+    assert all(totals), dict(zip(FAST_SHAPES, totals, strict=False))

@@ -10,77 +10,23 @@ import csv
 import io
 import json
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from archive import Archive
-from tests.conftest import Run, write_jsonl
-
-SOURCES = ["दैनिक जागरण", "अमर उजाला", "नई दुनिया", "नईदुनिया"]  # the last two are one outlet
-CATEGORIES = ["राजनीति", "खेल", "अर्थ"]
-START = date(2015, 1, 10)
-WIRE = (
-    "राज्य में बाढ़ से हजारों लोग बेघर हो गए हैं और राहत शिविरों में भोजन की भारी कमी बताई जा रही है। "
-    "प्रशासन ने सेना से मदद मांगी है तथा नावों से लोगों को सुरक्षित स्थानों पर पहुंचाया जा रहा है। "
-    "मौसम विभाग ने अगले तीन दिनों तक भारी बारिश की चेतावनी दी है और नदियों का जलस्तर खतरे के निशान से ऊपर है। "
-    "मुख्यमंत्री ने प्रभावित जिलों का हवाई सर्वेक्षण किया और पीड़ितों को हर संभव सहायता देने का भरोसा दिलाया। "
-    "स्कूलों को एक सप्ताह के लिए बंद कर दिया गया है तथा रेल और सड़क यातायात पर भी असर पड़ा है। "
-    # long enough that a sentence more or less moves the signature by a bit or two (for any hash)
-    "जिला प्रशासन के अनुसार अब तक दो सौ से अधिक गांव पानी में डूब चुके हैं और कई पुल बह गए हैं। "
-    "राहत दलों ने बताया कि दूरदराज के इलाकों तक पहुंचना कठिन है क्योंकि अधिकतर सड़कें टूट गई हैं। "
-    "स्वास्थ्य विभाग ने शिविरों में डॉक्टरों की टीमें भेजी हैं ताकि बीमारियों को फैलने से रोका जा सके। "
-    "पीने के पानी की आपूर्ति बाधित होने से लोगों को टैंकरों पर निर्भर रहना पड़ रहा है। "
-    "किसानों का कहना है कि खड़ी फसलें पूरी तरह नष्ट हो गई हैं और उन्हें भारी नुकसान उठाना पड़ा है। "
-    "विपक्षी दलों ने सरकार पर राहत कार्यों में देरी का आरोप लगाया और मुआवजे की मांग की। "
-    "केंद्र सरकार ने राज्य को अतिरिक्त सहायता राशि जारी करने की घोषणा की है। "
-    "आपदा प्रबंधन बल के जवान दिन रात बचाव अभियान में जुटे हुए हैं और अब तक हजारों लोगों को बचाया गया है। "
-    "कई परिवारों ने अपने मवेशियों को ऊंचे स्थानों पर पहुंचाया है लेकिन चारे की कमी बनी हुई है। "
-    "बिजली विभाग ने सुरक्षा के कारण कई क्षेत्रों में आपूर्ति रोक दी है जिससे अंधेरा छाया हुआ है। "
-    "स्वयंसेवी संगठन भोजन के पैकेट और कपड़े बांट रहे हैं तथा बच्चों के लिए दूध की व्यवस्था कर रहे हैं। "
-    "विशेषज्ञों का मानना है कि नदियों के किनारे अवैध निर्माण ने इस बार बाढ़ को और गंभीर बना दिया है। "
-    "मौसम साफ होने के बाद नुकसान का सही आकलन किया जाएगा और पुनर्वास की योजना बनाई जाएगी। "
-    "लोगों ने प्रशासन से मांग की है कि स्थायी तटबंध बनाए जाएं ताकि हर साल ऐसी तबाही न हो।"
-)
-
-
-def make_articles() -> list[dict[str, Any]]:
-    articles = []
-    for i in range(30):
-        words = ["चुनाव" if i % 2 == 0 else "मतदाता", "क्रिकेट" if i % 3 == 1 else "संसद"]
-        if i % 5 == 0:
-            words.append("महंगाई")
-        articles.append(
-            {
-                "title": f"खबर {i}: {words[0]}",
-                "body": f"आज की खबर संख्या {i} में " + " और ".join(words) + " की चर्चा हुई। विशेष विवरण {i}।",
-                "url": f"https://news.example/{i}",
-                "source": SOURCES[i % 4],
-                "category": CATEGORIES[i % 3],
-                "date": (START + timedelta(days=45 * i)).isoformat(),
-            }
-        )
-    # one wire story printed by three outlets with small edits, and an article on another subject
-    for n, outlet in enumerate(["दैनिक जागरण", "अमर उजाला", "जनसत्ता"]):
-        body = WIRE + (" अधिकारियों ने स्थिति पर नजर रखी।" if n == 1 else "")
-        articles.append({"title": f"बाढ़ का कहर ({outlet})", "body": body, "source": outlet, "date": "2017-07-01"})
-    return articles
-
-
-ARTICLES = make_articles()
+from tests.conftest import ARTICLES, Cli, Run, ingested, write_jsonl
 
 
 def ids_where(predicate: Any) -> set[int]:
     return {i + 1 for i, a in enumerate(ARTICLES) if predicate(a)}
 
 
-@pytest.fixture
-def archive(run: Run, tmp_path: Path) -> Run:
-    result = run("ingest", str(write_jsonl(tmp_path / "fixture.jsonl", ARTICLES)))
-    assert result.exit_code == 0, result.output
-    return run
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """The newsroom articles, ingested once: these tests only read them."""
+    return ingested(tmp_path_factory, "features", ARTICLES)
 
 
 def results(run: Run, *args: str) -> dict[str, Any]:
@@ -203,8 +149,8 @@ def test_output_formats(archive: Run) -> None:
     assert hindi["hits"][0]["date"] == "10 जनवरी 2015"
 
 
-def test_python_api(archive: Run, home: Path) -> None:
-    api = Archive(home)
+def test_python_api(archive: Cli) -> None:
+    api = Archive(archive.home)
     found = api.search("चुनाव", sources=("दैनिक जागरण",), sort="oldest", facets=("year",), limit=3)
     expected = sorted(ids_where(lambda a: has("चुनाव")(a) and a["source"] == "दैनिक जागरण"))
     assert [h.id for h in found.hits] == expected[:3] and found.total == len(expected)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from archive.config import Settings
-from tests.conftest import Run, write_jsonl
+from tests.conftest import Cli, Run, ingested, write_jsonl
 
 
 def article(title: str, body: str, day: str | None = None, source: str = "दैनिक जागरण") -> dict[str, Any]:
@@ -36,11 +36,10 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture
-def archive(run: Run, tmp_path: Path) -> Run:
-    result = run("ingest", str(write_jsonl(tmp_path / "trust.jsonl", ARTICLES)))
-    assert result.exit_code == 0, result.output
-    return run
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """The articles above, ingested once: these tests only read them."""
+    return ingested(tmp_path_factory, "trust", ARTICLES)
 
 
 def found(run: Run, *args: str) -> dict[str, Any]:
@@ -284,15 +283,16 @@ def test_similar_articles_share_the_subject_not_the_dateline(run: Run, tmp_path:
     assert 1 not in hits
 
 
-def test_a_long_open_session_sees_synonyms_changed_elsewhere(words: Run, settings: Settings) -> None:
-    import time
-
+def test_a_long_open_session_sees_synonyms_changed_elsewhere(
+    words: Run, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from archive import Archive
-    from archive.search.session import SYNONYMS_SECONDS
+    from archive.search import session
 
     with Archive(settings=settings) as serving, Archive(settings=settings) as other:
         assert [hit.id for hit in serving.search("बोआई").hits] == []
         other.add_synonyms(["बुवाई", "बोआई"])
         assert [hit.id for hit in other.search("बोआई").hits] == [4]  # its own change, at once
-        time.sleep(SYNONYMS_SECONDS + 0.1)
+        # the open session reads them again once its interval has passed: here at once, instead of a sleep
+        monkeypatch.setattr(session, "SYNONYMS_SECONDS", 0.0)
         assert [hit.id for hit in serving.search("बोआई").hits] == [4]

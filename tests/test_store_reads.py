@@ -13,8 +13,7 @@ from archive.config import resolve_settings
 from archive.readers.records import ArticleRecord
 from archive.store.database import Store
 from archive.store.readonly import ReadOnlyStore
-from tests.conftest import write_jsonl
-from tests.test_search_features import ARTICLES
+from tests.conftest import ARTICLES, write_jsonl
 
 
 def test_sqlite_reads_answer_as_the_store(tmp_path: Path) -> None:
@@ -57,7 +56,7 @@ def test_anything_but_a_current_archive_is_left_to_the_store(tmp_path: Path) -> 
 
 
 def test_a_batch_is_clustered_as_if_its_articles_were_stored_one_by_one(tmp_path: Path) -> None:
-    from tests.test_search_features import WIRE
+    from tests.conftest import WIRE
 
     def records(tag: str) -> list[ArticleRecord]:
         bodies = [WIRE, "क्रिकेट मैच में भारत जीता और दर्शक खुश हुए।", WIRE + " अधिकारियों ने स्थिति पर नजर रखी।"]

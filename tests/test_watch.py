@@ -195,6 +195,7 @@ def test_review_mends_ids_xml_names_and_unwritable_feeds(run: Run, tmp_path: Pat
     assert failed.exit_code == 1 and failed.stderr.startswith(f"Error: Cannot write {tmp_path / 'no'}")
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_is_announced_by_the_next(run: Run, tmp_path: Path, settings: Any) -> None:
     from archive.api import Archive, IngestOptions, RunCounts, SilentProgress
 

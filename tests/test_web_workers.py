@@ -16,8 +16,7 @@ from urllib.parse import quote
 
 import psutil
 
-from tests.conftest import write_jsonl
-from tests.test_serve import env, free_port, get_json, wait_until_up
+from tests.conftest import env, free_port, get_json, wait_until_up, write_jsonl
 
 
 def workers_of(server: psutil.Process) -> list[psutil.Process]:

@@ -23,7 +23,7 @@ from whoosh.scoring import BM25F
 from archive.index.codec import whoosh3
 from archive.index.codec.segment_writer import FastSegmentWriter
 from archive.index.schema import build_schema
-from tests.test_index_writer import _documents
+from tests.conftest import index_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "archive"
@@ -59,7 +59,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Any:
     path = tmp_path_factory.mktemp("contract") / "ix"
     path.mkdir()
     ix = whoosh_index.create_in(str(path), build_schema())
-    docs = _documents(400)
+    docs = index_documents(400)
     for batch in (docs[:200], docs[200:]):
         writer = FastSegmentWriter(ix)
         for doc in batch:
@@ -217,3 +217,12 @@ def test_no_module_but_the_codec_names_a_private_whoosh_name() -> None:
     assert violations == [], "Whoosh's private names outside archive/index/codec/whoosh3.py:\n" + "\n".join(violations)
     # and the rule can see a violation: the codec itself is full of them
     assert len(_violations(CODEC, private)) > 10
+
+
+def test_the_range_installed_is_the_range_checked() -> None:
+    """One place holds the supported range (archive/requirements.txt): pip installed by it, whoosh3 checks it."""
+    from importlib.metadata import requires
+
+    [installed] = [r for r in requires("archive") or () if r.startswith("whoosh-reloaded")]
+    assert set(installed.removeprefix("whoosh-reloaded").split(",")) == set(whoosh3.SUPPORTED.split(","))
+    assert "whoosh-reloaded" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # (not written twice)

@@ -82,6 +82,15 @@ app.add_typer(synonyms_app, name="synonyms")
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 ResultFormatOption = Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")]
+# The filters of `search` and `watch add`, declared once (a saved search takes any of search's filters).
+SourceOption = Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")]
+CategoryOption = Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y ago (a saved search: before each look)."),
+]
+UntilOption = Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")]
+LangOption = Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")]
 
 
 def _reporting(command: F) -> F:
@@ -145,7 +154,7 @@ EXIT_INTERRUPTED = 130
 
 
 def _parse_mapping(values: list[str] | None) -> dict[str, str]:
-    from archive.readers.article import FIELDS
+    from archive.api import RECORD_FIELDS as FIELDS
 
     mapping: dict[str, str] = {}
     for value in values or []:
@@ -206,7 +215,7 @@ def ingest(
     for path in paths or []:
         if str(path) != "-" and not path.exists():
             raise typer.BadParameter(f"Path '{path}' does not exist.", param_hint="PATHS")
-    from archive.readers import FORMATS
+    from archive.api import FORMATS
 
     if input_format is not None and input_format not in FORMATS:
         raise typer.BadParameter(f"{input_format!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
@@ -243,7 +252,7 @@ def ingest(
             err=True,
         )
         raise typer.Exit(code=EXIT_INTERRUPTED)
-    if report.queued:
+    if report.changed:
         with Archive(settings=_settings(ctx)) as archive:
             for news in archive.watch_news(report.run_id):
                 typer.echo(f"{news.search.name}: {news.new} new (`archive watch show {shell_word(news.search.name)}`)")
@@ -327,13 +336,11 @@ def search(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results per page.")] = 10,
     page: Annotated[int, typer.Option("--page", min=1, help="Page of results.")] = 1,
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
-    category: Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y ago.")
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
-    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
     dated: Annotated[
         bool | None,
         typer.Option("--dated/--undated", help="Only articles with a date, or only those without one."),
@@ -616,13 +623,11 @@ def watch_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A name for it, e.g. नोटबंदी.")],
     query: Annotated[str, typer.Argument(help="The query, as `archive search` takes it.")],
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
-    category: Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="From this date: 2016-01-25, or 30d, 6m, 1y before each look.")
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
-    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language code, e.g. hi.")] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Save a search under NAME. What it matches now is where it starts: later ingests bring what is new."""
     from archive.api import SavedSearch

@@ -80,7 +80,7 @@ def show_date(value: date | None, style: DateStyle) -> str | None:
         return None
     if style is DateStyle.iso:
         return value.isoformat()
-    from archive.readers.dates import format_hindi_date
+    from archive.api import format_hindi_date
 
     return format_hindi_date(value)
 

@@ -23,8 +23,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from archive.api import RunCounts, SilentProgress
-from archive.readers import RejectedRecord
+from archive.api import RejectedRecord, RunCounts, SilentProgress
 
 
 class _Lines(SilentProgress):

@@ -28,10 +28,9 @@ import webbrowser
 
 import typer
 
-from archive.api import Archive
+from archive.api import Archive, ProcessId, is_alive, this_process
 from archive.config import Settings
 from archive.errors import ArchiveError
-from archive.processes import ProcessId, is_alive, this_process
 
 #: How often the follower asks whether the index is behind the database (another process or node wrote).
 FOLLOW_SECONDS = 2.0

@@ -13,7 +13,7 @@ documents, as Lucene does.
 This module only chooses (pure functions over document counts, tested on their own); the index writer
 does the merging (:mod:`archive.index.codec.whoosh3`), and *when* it may do a merge of what size is the
 caller's choice (:class:`archive.config.MergePolicy`): an ingest's commit takes only small merges, the
-large ones are left to ``archive optimize`` and to ``archive serve`` when it is idle.
+large ones are left to ``archive optimize`` (a nightly job: ``archive serve`` merges nothing).
 """
 
 from __future__ import annotations

@@ -172,25 +172,22 @@ class SearchIndex:
         """Article id -> content hash of every document in the index, after reading every segment's stored
         fields and its whole term table (what a search reads first): a damaged file raises
         :class:`SearchIndexError` naming it, as a search would trip over it."""
-        with warnings.catch_warnings():
-            # On a damaged segment Whoosh retries opening it ten times, leaving the files each try had
-            # opened to the garbage collector: collected quietly, the damage itself is what is reported.
-            warnings.simplefilter("ignore", ResourceWarning)
-            try:
-                with self.open().reader() as reader:
-                    stored = reader.all_stored_fields()
-                    hashes = {int(fields["id"]): fields.get("content_hash", "") for fields in stored}
-                    for leaf, _ in reader.leaf_readers():
-                        for field in leaf.indexed_field_names():
-                            for _ in _document_counts(leaf, field):
-                                pass
-                    return hashes
-            except SearchIndexError:
-                raise
-            except Exception as error:  # a damaged segment surfaces as whatever its decoder trips over
-                problem = unreadable(self.path, error)
-            gc.collect()  # out of the except block: the traceback no longer holds the half-opened readers
-        raise SearchIndexError(problem)
+        ix = self.open()  # (a SearchIndexError of its own, naming the fix)
+
+        def read() -> dict[int, str]:
+            with ix.reader() as reader:
+                hashes = {int(fields["id"]): fields.get("content_hash", "") for fields in reader.all_stored_fields()}
+                for leaf, _ in reader.leaf_readers():
+                    for field in leaf.indexed_field_names():
+                        for _ in _document_counts(leaf, field):
+                            pass
+                return hashes
+
+        # a damaged segment surfaces as whatever its decoder trips over: read_quietly collects what it left open
+        hashes, failure = read_quietly(read)
+        if failure is not None or hashes is None:
+            raise SearchIndexError(unreadable(self.path, failure or ValueError("nothing read")))
+        return hashes
 
     def applied_position(self) -> int:
         """How far this index has applied the database's change feed (as of its latest commit)."""
@@ -309,7 +306,7 @@ class SearchIndex:
             policy = self.settings.merges
             added = raw.docnum
             # an ingest's commit merges small segments only (commit_merge_documents): large merges are
-            # left to `archive optimize` and to `archive serve` when idle, so no update waits for one
+            # left to `archive optimize` (`archive serve` merges nothing), so no update waits for one
             raw.commit_merging(
                 writer.merging or (lambda sizes: _with_new_segment(sizes, added, policy, policy.commit_merge_documents))
             )

@@ -10,46 +10,47 @@ Every index follows the feed on its own: several homes (machines) can share one 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from archive.config import CHANGES_AT_ONCE
 from archive.errors import SearchIndexError
 from archive.index.feed import UNFILLED, this_node
 from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
 from archive.index.swap import point_to, remove_unused_beside
-from archive.models import Article, FeedHead, FeedNode
-
-#: Changes read from the feed at a time.
-CHANGES_AT_ONCE = 5_000
+from archive.models import Article, FeedHead, FeedNode, utc_now
 
 
-class ArticleSource(Protocol):
-    """What keeping an index in step asks of the database (:class:`archive.store.database.Store` answers)."""
+class FeedSource(Protocol):
+    """What keeping an index in step asks of the change feed (:class:`archive.store.feed.ChangeFeed` answers)."""
 
-    def articles(self, ids: Sequence[int]) -> list[Article]: ...
-
-    def article_ids(self) -> list[int]: ...
-
-    def feed_head(self) -> FeedHead: ...
+    def head(self) -> FeedHead: ...
 
     def changes_after(self, position: int, limit: int, through: int | None = None) -> list[tuple[int, int]]: ...
 
-    def changes_count_after(self, position: int) -> int: ...
+    def count_after(self, position: int) -> int: ...
 
     def start_following(self, node: FeedNode, now: datetime) -> int: ...
 
     def note_node(self, node: FeedNode, position: int, now: datetime) -> None: ...
 
-    def prune_feed(self, now: datetime) -> int: ...
+    def prune(self, now: datetime) -> int: ...
+
+
+class ArticleSource(Protocol):
+    """What keeping an index in step asks of the database (:class:`archive.store.database.Store` answers)."""
+
+    @property
+    def feed(self) -> FeedSource: ...
+
+    def articles(self, ids: Sequence[int]) -> list[Article]: ...
+
+    def article_ids(self) -> list[int]: ...
 
 
 #: Told (articles done, articles in all) as indexing goes, a batch at a time.
 Advanced = Callable[[int, int], None]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def ensure_index(store: ArticleSource, index: SearchIndex) -> None:
@@ -63,11 +64,11 @@ def ensure_index(store: ArticleSource, index: SearchIndex) -> None:
 def lag(store: ArticleSource, index: SearchIndex) -> int:
     """How many changes of the feed the index has yet to apply (every article, when it must be rebuilt
     from them: the feed was pruned past it, or it is ahead of the feed)."""
-    head = store.feed_head()
+    head = store.feed.head()
     position = index.applied_position()
     if not head.can_follow(position):
         return max(1, len(store.article_ids()))
-    return 0 if position == head.position else store.changes_count_after(position)
+    return 0 if position == head.position else store.feed.count_after(position)
 
 
 class _CannotFollow(Exception):
@@ -82,7 +83,7 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, a
     one is waited for all the same: it has nothing to answer with yet).
     """
     position = index.applied_position()
-    if position == store.feed_head().position:  # (the usual case, outside the lock)
+    if position == store.feed.head().position:  # (the usual case, outside the lock)
         return 0
     # An unfilled index answers nothing: whoever finds another process filling it waits for it.
     wait = wait or position == UNFILLED
@@ -90,7 +91,7 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, a
         with index.writer(timeout=None if wait else 0.0) as writer:
             unfilled = writer.position == UNFILLED
             filled = fill(store, writer, index.path.parent, advanced) if unfilled else 0
-            head = store.feed_head()  # (under the lock: another process of this home may have applied more)
+            head = store.feed.head()  # (under the lock: another process of this home may have applied more)
             if not head.can_follow(writer.position):
                 raise _CannotFollow
             applied, removed = apply_changes(store, writer, head.position, None if unfilled else advanced)
@@ -102,7 +103,7 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, a
             raise
         return 0
     if applied or unfilled:
-        followed(store, index, writer.position)
+        note_position_and_prune(store, index, writer.position)
     # A few articles: look up the words the writer indexed of them. Many, or deletions (whose words are
     # unknown here), or a fresh index (no vocabulary yet): rescan. (Words an updated article no longer has
     # keep their old count until the next rescan: harmless, a form that matches nothing only widens a query
@@ -126,11 +127,11 @@ def apply_changes(
     """Put or remove, in ``writer``, the article of every change after the writer's position up to
     ``through`` (or the first ``limit`` changes of them), advancing its position.
     Returns (articles written, whether any was removed)."""
-    total = store.changes_count_after(writer.position) if advanced is not None else 0
+    total = store.feed.count_after(writer.position) if advanced is not None else 0
     applied, seen, removed = 0, 0, False
     while limit is None or applied < limit:
         wanted = CHANGES_AT_ONCE if limit is None else max(1, min(CHANGES_AT_ONCE, limit - applied))
-        changes = store.changes_after(writer.position, wanted, through)
+        changes = store.feed.changes_after(writer.position, wanted, through)
         if not changes:
             break
         ids = list(dict.fromkeys(article for _, article in changes))  # (an article changed twice: once)
@@ -143,11 +144,11 @@ def apply_changes(
     return applied, removed
 
 
-def followed(store: ArticleSource, index: SearchIndex, position: int) -> None:
+def note_position_and_prune(store: ArticleSource, index: SearchIndex, position: int) -> None:
     """After a commit: record how far this node has applied the feed, and prune what every node has."""
-    now = _now()
-    store.note_node(this_node(index.path.parent), position, now)
-    store.prune_feed(now)
+    now = utc_now()
+    store.feed.note_node(this_node(index.path.parent), position, now)
+    store.feed.prune(now)
 
 
 def write_articles(
@@ -173,7 +174,7 @@ def fill(store: ArticleSource, writer: IndexWriter, home: Path, advanced: Advanc
     """Index every article, in a new index, and set its position where the feed was before they were read
     (the home's node registered there, so the feed is kept from then on). Returns how many were indexed."""
     # Every change up to the head is in the articles as they are read now; the later ones are applied after.
-    position = store.start_following(this_node(home), _now())
+    position = store.feed.start_following(this_node(home), utc_now())
     ids = store.article_ids()
     write_articles(store, writer, ids, advanced)
     writer.applied(position)

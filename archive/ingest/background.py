@@ -23,11 +23,11 @@ from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from typing import Any
 
-from archive.config import Settings
+from archive.config import BACKGROUND_STOP_SECONDS, Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import IndexWriter
-from archive.index.sync import apply_changes, followed
+from archive.index.sync import apply_changes, note_position_and_prune
 from archive.store.database import Store
 
 
@@ -74,7 +74,7 @@ def index_alongside(settings: Settings, channel: Connection, indexed: Any, paren
             while not finished:
                 with index.writer() as writer:
                     finished = _index_one_commit(store, writer, orders, indexed, parent, commit_when_idle)
-            followed(store, index, writer.position)
+            note_position_and_prune(store, index, writer.position)
             index.rebuild_vocabulary()
     except (SystemExit, ArchiveError):
         # An error (a busy index) is met again, and reported, by the storing process's own sync.
@@ -114,7 +114,7 @@ def _index_one_commit(
         _stop_if_orphaned(parent)
         orders.wait(0)
         done = orders.done  # read before the feed: nothing stored after it is missed
-        head = store.feed_head()
+        head = store.feed.head()
         if not head.can_follow(writer.position):
             return True  # an index to fill or rebuild first: the storing process's sync does it
         through = head.position
@@ -132,15 +132,10 @@ def _index_one_commit(
     return False
 
 
-#: How long a stopped indexer may take to end before it is terminated: it reads its orders between
-#: batches, and a commit (writing the segment's files) does not read them.
-STOP_SECONDS = 0.8
-
-
 def _stop(process: Any) -> None:
     """End the indexer after "stop": terminated when it does not end at once. Safe: what it wrote is
     reached only through a table of contents written last, so its uncommitted work is simply not there."""
-    process.join(STOP_SECONDS)
+    process.join(BACKGROUND_STOP_SECONDS)
     if process.is_alive():
         process.terminate()
         process.join()

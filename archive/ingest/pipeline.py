@@ -10,27 +10,20 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from archive.config import Settings
+from archive.config import BATCH_SIZE, MAX_BODY_CHARS, MAX_TITLE_CHARS, REJECTS_IN_REPORT, Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, lag, sync_index
 from archive.ingest.background import Alongside, indexing_alongside
-from archive.models import RunCounts
+from archive.models import RunCounts, utc_now
 from archive.processes import this_process
 from archive.readers import ArticleRecord, ReadTracker, Record, RejectedRecord, iter_files, read_path, seed_paths
 from archive.store.database import Duplicate, Store
 
-BATCH_SIZE = 500
-MAX_BODY_CHARS = 2_000_000
-MAX_TITLE_CHARS = 2_000
-#: Rejects and duplicates kept in memory for the caller; all of them are in the database (`archive rejects`,
-#: and the origins `archive show` lists).
-REJECTS_IN_REPORT = 1_000
 STDIN = Path("-")
 
 
@@ -90,7 +83,7 @@ class IngestReport:
     skipped_files: int = 0
     indexed: int = 0
     #: Articles this run added or changed: changes in the feed for the index to apply.
-    queued: int = 0
+    changed: int = 0
     interrupted: bool = False
     rejects: list[RejectedRecord] = field(default_factory=list)
     #: Records whose text a stored article has (kept as further origins of it); the first of them.
@@ -103,10 +96,6 @@ class IngestReport:
             f"added {c.added}, updated {c.updated}, unchanged {c.unchanged}, "
             f"duplicates {c.duplicates}, rejected {c.rejected}"
         )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _check(record: ArticleRecord) -> RejectedRecord | None:
@@ -140,7 +129,7 @@ def ingest(
     with _interrupts_noted() as interrupted, opened(settings, create=True) as (store, index):
         sources = list(paths) or seed_paths()
         store.mark_killed_runs()
-        report = IngestReport(run_id=store.start_run([str(p) for p in sources], _now(), this_process()))
+        report = IngestReport(run_id=store.start_run([str(p) for p in sources], utc_now(), this_process()))
         status = "running"
         alongside = Alongside()
         stored_all = False
@@ -207,7 +196,7 @@ def _save_run(store: Store, report: IngestReport, status: str) -> None:
     """Save the run's counts and status. For a run that failed, the error that made it fail is the one to
     report: one from saving it (the same database, say) is dropped."""
     try:
-        store.record_run(report.run_id, report.counts, status=status, now=_now())
+        store.record_run(report.run_id, report.counts, status=status, now=utc_now())
     except ArchiveError:
         if status != "failed":
             raise
@@ -215,7 +204,7 @@ def _save_run(store: Store, report: IngestReport, status: str) -> None:
 
 def _indexing_left(tell: Progress, report: IngestReport, indexed: int) -> None:
     """While the background indexer finishes: how far it has got with what this run stored."""
-    tell.indexing(indexed, max(indexed, report.queued))
+    tell.indexing(indexed, max(indexed, report.changed))
 
 
 @contextmanager
@@ -277,9 +266,9 @@ def _ingest_files(
         for batch, rejects in _batches(records):
             _account_rejects(store, report, rejects, tell)
             if batch:
-                result = store.upsert(batch, _now(), report.run_id)
+                result = store.upsert(batch, utc_now(), report.run_id)
                 report.counts.add(result)
-                report.queued += len(result.changed_ids)
+                report.changed += len(result.changed_ids)
                 report.duplicates.extend(result.duplicates_of[: REJECTS_IN_REPORT - len(report.duplicates)])
                 since_sync += len(result.changed_ids)
             tell.read(report.counts, before + tracker.bytes_read)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-T = TypeVar("T")
+from archive.config import IN_CHUNK
 
-#: Rows per IN (...) clause: SQLite's default limit on host parameters is 32,766; stay far below it.
-IN_CHUNK = 900
+T = TypeVar("T")
 
 
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:

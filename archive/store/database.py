@@ -1,4 +1,6 @@
-"""The database: engine, migrations, transactions and typed queries. The only owner of transactions."""
+"""The database: engine, migrations, and the typed queries of articles, runs, files and rejects; the change feed,
+saved searches and synonyms are parts of the Store on the same session factory (store/sessions.py: each call a
+transaction; migrations run on their own connection)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from archive import models
 from archive.analysis.sources import source_key
-from archive.config import Settings
+from archive.config import UPSERT_ATTEMPTS, Settings
 from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
 from archive.models import STDIN_ORIGIN, RunCounts
 from archive.models import Origin as OriginRecord
@@ -32,6 +33,7 @@ from archive.store.packing import pack_original, unpack_original
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
+from archive.store.sessions import Sessions
 from archive.store.synonyms import SynonymGroups
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
 
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
     from archive.readers.records import ArticleRecord, RejectedRecord
 
 
-UPSERT_ATTEMPTS = 3
 #: The advisory lock two processes migrating one PostgreSQL database at once take (any constant of ours).
 MIGRATION_LOCK = 0x61726369
 
@@ -126,15 +127,20 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-class Store(SavedSearches, SynonymGroups, ChangeFeed):
-    """An archive's database. Open with :meth:`open`; every method runs in its own transaction."""
+class Store:
+    """An archive's database. Open with :meth:`open`; every method runs in its own transaction. Its articles,
+    runs and files are here; its other parts share its session factory: :attr:`feed` (the change feed and
+    the nodes that follow it), :attr:`saved` (saved searches), :attr:`synonyms` (synonym groups)."""
 
     def __init__(self, engine: Engine, location: str) -> None:
         self.engine = engine
-        self._writer = engine.execution_options(immediate=True)
         self.location = location
+        self._session = Sessions(engine, location)
         #: What a search reads, through this store's engine (the statements are written once, there).
         self.reads = ReadOnlyStore.over(engine)
+        self.feed = ChangeFeed(self._session, self.reads)
+        self.saved = SavedSearches(self._session)
+        self.synonyms = SynonymGroups(self._session)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:
@@ -219,7 +225,7 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
     def _migrate(self) -> None:
         from alembic import command
 
-        with self._writer.connect() as connection:
+        with self._session.writer.connect() as connection:
             server = connection.dialect.name == "postgresql"
             if server:
                 connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
@@ -257,22 +263,6 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
 
     def table_names(self) -> list[str]:
         return sorted(inspect(self.engine).get_table_names())
-
-    # --- transactions -------------------------------------------------------------------------
-
-    @contextmanager
-    def _session(self, *, write: bool = False) -> Iterator[Session]:
-        bind = self._writer if write else self.engine
-        try:
-            with Session(bind, expire_on_commit=False) as session, session.begin():
-                yield session
-        except OperationalError as error:
-            if "locked" in str(error.orig) or "busy" in str(error.orig):
-                raise DatabaseError(
-                    f"The database {self.location} stayed busy for 30 s (another archive command is writing "
-                    "to it); try again when that has finished."
-                ) from error
-            raise DatabaseError(f"The database {self.location} failed: {error.orig}") from error
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -378,11 +368,11 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
             result.changed_ids = sorted({a.id for a in changed})
             if run_id is not None:
                 _count_in_run(session, run_id, result)
-            self._record_changes(session, result.changed_ids, now)  # (last: see ChangeFeed._record_changes)
+            self.feed.record_changes(session, result.changed_ids, now)  # (last: see ChangeFeed.record_changes)
         return result
 
     def _cluster(self, session: Session, articles: Sequence[Article]) -> None:
-        """Sign each article and put it with the earliest stored near-copy, if any (``archive.dedupe``).
+        """Sign each article and put it with the earliest stored near-copy, if any (:mod:`archive.store.dedupe`).
 
         Articles are taken in order, each seeing those before it as already signed, as if each were
         stored on its own; the candidates of the whole batch are read in one query per band."""
@@ -518,6 +508,32 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
                     break
             return found
 
+    def first_unannounced_run(self, run_id: int) -> int:
+        """The first run whose news the end of run ``run_id`` reports: the one after the last run before it
+        that finished (an interrupted, failed or killed run announced nothing)."""
+        with self._session() as session:
+            query = select(func.max(IngestRun.id)).where(IngestRun.id < run_id, IngestRun.status == "finished")
+            last = session.scalar(query)
+            return (last or 0) + 1
+
+    def ingested_times(self, ids: Sequence[int]) -> dict[int, datetime]:
+        """When each of these articles was first stored (it never changes: with the id, an article's
+        identity, as an id alone can be given again to a later article once the last one is deleted)."""
+        found: dict[int, datetime] = {}
+        with self._session() as session:
+            for chunk in chunks(sorted(set(ids))):
+                rows = session.execute(select(Article.id, Article.ingested_at).where(Article.id.in_(chunk)))
+                found.update((article_id, stored) for article_id, stored in rows)
+        return found
+
+    def changed_in_runs(self, first_run: int, last_run: int | None = None) -> list[int]:
+        """The articles that ingest run ``first_run`` or a later one (up to ``last_run``) last added or changed."""
+        query = select(Article.id).where(Article.changed_in_run >= first_run)
+        if last_run is not None:
+            query = query.where(Article.changed_in_run <= last_run)
+        with self._session() as session:
+            return list(session.scalars(query))
+
     def file_done(self, path: str, size: int, mtime_ns: int) -> bool:
         """Whether an earlier run read this file to the end without rejecting any of it, and it has not
         changed since (a file with rejects is read again: it is still bad, and says so again)."""
@@ -576,7 +592,7 @@ class Store(SavedSearches, SynonymGroups, ChangeFeed):
             ]
             for chunk in chunks(existing):
                 session.execute(delete(Article).where(Article.id.in_(chunk)))
-            self._record_changes(session, existing, now, deleted=True)
+            self.feed.record_changes(session, existing, now, deleted=True)
             return len(existing)
 
     def iter_articles(self, batch: int = 500) -> Iterator[models.Article]:

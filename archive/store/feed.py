@@ -14,43 +14,39 @@ is held only for the insert of the change rows and the commit: the work of a bat
 writing the articles) runs concurrently, before it.
 
 **Pruning.** A change is deleted once every live node has applied it. A node is live while the oldest
-change it has not applied is younger than the retention (:data:`FEED_RETENTION`, 30 days): one that has
+change it has not applied is younger than the retention (:data:`archive.config.FEED_RETENTION`, 30 days): one that has
 missed a month of changes counts as gone, so that it cannot hold the feed forever. A gone node that
 comes back finds the feed pruned past its position (``feed_state.pruned_through``) and rebuilds its index
-from the articles; ``archive nodes --forget`` drops a node that will not come back at once.
+from the articles; ``archive nodes forget NODE`` drops a node that will not come back at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from archive import models
-from archive.store.readonly import ReadOnlyStore
+from archive.config import FEED_RETENTION
+from archive.store.readonly import FEED_HEAD, ReadOnlyStore
+from archive.store.sessions import Sessions
 from archive.store.tables import Change, FeedState, IndexNode
 
 #: The advisory lock that numbers changes in commit order on PostgreSQL (any constant the archive owns).
 FEED_LOCK = 0x61726368  # "arch"
 
-#: How long the feed keeps a change for a node that has not applied it (see the module's text).
-FEED_RETENTION = timedelta(days=30)
-
 _CHANGES = cast(Table, Change.__table__)
 
 
 class ChangeFeed:
-    """The change-feed half of :class:`archive.store.database.Store` (which provides ``_session`` and
-    ``reads``)."""
+    """The change feed of a database and the nodes that follow it: ``Store.feed``, on the store's sessions."""
 
-    reads: ReadOnlyStore
-
-    def _session(self, *, write: bool = False) -> AbstractContextManager[Session]:
-        raise NotImplementedError
+    def __init__(self, sessions: Sessions, reads: ReadOnlyStore) -> None:
+        self._session = sessions
+        self.reads = reads
 
     # --- writing changes ------------------------------------------------------------------------
 
@@ -60,9 +56,9 @@ class ChangeFeed:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
 
-    def _record_changes(self, session: Session, ids: Sequence[int], now: datetime, *, deleted: bool = False) -> None:
-        """Number a change of each of these articles. The last statement of a writing transaction: the
-        feed's lock is held from here to the commit."""
+    def record_changes(self, session: Session, ids: Sequence[int], now: datetime, *, deleted: bool = False) -> None:
+        """Number a change of each of these articles, in the store's transaction ``session``. Its last
+        statement: the feed's lock is held from here to the commit."""
         if not ids:
             return
         self._take_feed_lock(session)
@@ -71,7 +67,7 @@ class ChangeFeed:
 
     # --- reading the feed -----------------------------------------------------------------------
 
-    def feed_head(self) -> models.FeedHead:
+    def head(self) -> models.FeedHead:
         return self.reads.feed_head()
 
     def changes_after(self, position: int, limit: int, through: int | None = None) -> list[tuple[int, int]]:
@@ -90,9 +86,10 @@ class ChangeFeed:
             query = select(Change.article_id).where(Change.seq > position).distinct()
             return {int(article) for article in session.scalars(query)}
 
-    def changes_count_after(self, position: int) -> int:
+    def count_after(self, position: int) -> int:
+        """How many changes there are after ``position``."""
         with self._session() as session:
-            return session.scalar(select(func.count()).select_from(Change).where(Change.seq > position)) or 0
+            return _count_after(session, position)
 
     # --- the nodes that follow it ---------------------------------------------------------------
 
@@ -137,7 +134,7 @@ class ChangeFeed:
             forgotten = cast(CursorResult[Any], session.execute(delete(IndexNode).where(IndexNode.node == node)))
             return bool(forgotten.rowcount)
 
-    def prune_feed(self, now: datetime) -> int:
+    def prune(self, now: datetime) -> int:
         """Delete the changes every live node has applied; returns how many."""
         with self._session(write=True) as session:
             self._take_feed_lock(session)  # (a node registering now waits: its position is kept)
@@ -156,9 +153,9 @@ class ChangeFeed:
 
 
 def _head(session: Session) -> int:
-    last = session.scalar(select(func.max(Change.seq))) or 0
-    pruned = session.scalar(select(FeedState.pruned_through).where(FeedState.id == 1)) or 0
-    return max(int(last), int(pruned))
+    """The feed's head position, in this transaction (the statement the read-only store reads it with)."""
+    last, pruned = session.execute(text(FEED_HEAD)).one()
+    return models.FeedHead(int(last or 0), int(pruned or 0)).position
 
 
 def _count_after(session: Session, position: int) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.analysis.sources import most_printed
+from archive.config import READONLY_RETRY_SECONDS
 from archive.models import FeedHead
 from archive.store.chunks import chunks
 from archive.store.packing import unpack
@@ -47,10 +48,6 @@ def _connect_for_reading(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, check_same_thread=False)
     db.execute("PRAGMA query_only=ON")
     return db
-
-
-#: How long a read waits for a writer to restore the database's write-ahead log index (see _patient).
-READONLY_RETRY_SECONDS = 2.0
 
 
 def _patient(db: sqlite3.Connection) -> Execute:

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, delete, func, insert, literal, select
+from sqlalchemy import Integer, delete, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive import models
 from archive.errors import NotFoundError, QueryError
 from archive.store.chunks import chunks
-from archive.store.tables import Article, IngestRun, SavedSearch, SavedSearchSeen
+from archive.store.sessions import Sessions
+from archive.store.tables import Article, SavedSearch, SavedSearchSeen
 
 
 class SavedSearches:
-    """The saved-search half of :class:`archive.store.database.Store` (which provides ``_session``)."""
+    """The saved searches of a database: ``Store.saved``, on the store's sessions."""
 
-    def _session(self, *, write: bool = False) -> AbstractContextManager[Session]:
-        raise NotImplementedError
+    def __init__(self, sessions: Sessions) -> None:
+        self._session = sessions
 
-    def add_saved(self, saved: models.SavedSearch, matching: Sequence[int], now: datetime) -> None:
+    def add(self, saved: models.SavedSearch, matching: Sequence[int], now: datetime) -> None:
         """Save a search; the articles it matches now are its baseline (not new to it)."""
         try:
             with self._session(write=True) as session:
@@ -46,15 +46,15 @@ class SavedSearches:
         except IntegrityError as error:  # another process saved the same name meanwhile
             raise QueryError(f"There is a saved search named {saved.name!r} already; choose another name.") from error
 
-    def saved_searches(self) -> list[models.SavedSearch]:
+    def all(self) -> list[models.SavedSearch]:
         with self._session() as session:
             return [_saved(row) for row in session.scalars(select(SavedSearch).order_by(SavedSearch.name))]
 
-    def saved_search(self, name: str) -> models.SavedSearch:
+    def named(self, name: str) -> models.SavedSearch:
         with self._session() as session:
             return _saved(_row(session, name))
 
-    def remove_saved(self, name: str) -> None:
+    def remove(self, name: str) -> None:
         with self._session(write=True) as session:
             row = _row(session, name)
             session.execute(delete(SavedSearchSeen).where(SavedSearchSeen.search_id == row.id))
@@ -86,32 +86,6 @@ class SavedSearches:
             row = _row(session, name)
             row.seen_at = now
             _mark(session, row.id, ids)
-
-    def first_unannounced_run(self, run_id: int) -> int:
-        """The first run whose news the end of run ``run_id`` reports: the one after the last run before it
-        that finished (an interrupted, failed or killed run announced nothing)."""
-        with self._session() as session:
-            query = select(func.max(IngestRun.id)).where(IngestRun.id < run_id, IngestRun.status == "finished")
-            last = session.scalar(query)
-            return (last or 0) + 1
-
-    def ingested_times(self, ids: Sequence[int]) -> dict[int, datetime]:
-        """When each of these articles was first stored (it never changes: with the id, an article's
-        identity, as an id alone can be given again to a later article once the last one is deleted)."""
-        found: dict[int, datetime] = {}
-        with self._session() as session:
-            for chunk in chunks(sorted(set(ids))):
-                rows = session.execute(select(Article.id, Article.ingested_at).where(Article.id.in_(chunk)))
-                found.update((article_id, stored) for article_id, stored in rows)
-        return found
-
-    def changed_in_runs(self, first_run: int, last_run: int | None = None) -> list[int]:
-        """The articles that ingest run ``first_run`` or a later one (up to ``last_run``) last added or changed."""
-        query = select(Article.id).where(Article.changed_in_run >= first_run)
-        if last_run is not None:
-            query = query.where(Article.changed_in_run <= last_run)
-        with self._session() as session:
-            return list(session.scalars(query))
 
 
 def _mark(session: Session, search_id: int, ids: Sequence[int]) -> None:

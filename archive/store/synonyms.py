@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from archive import models
 from archive.analysis.words import normalize_word
 from archive.errors import NotFoundError, QueryError
+from archive.store.sessions import Sessions
 from archive.store.tables import Synonym
 
 
@@ -21,16 +20,16 @@ def _same(word: str) -> str:
 
 
 class SynonymGroups:
-    """The synonym half of :class:`archive.store.database.Store` (which provides ``_session``)."""
+    """The synonym groups of a database: ``Store.synonyms``, on the store's sessions."""
 
-    def _session(self, *, write: bool = False) -> AbstractContextManager[Session]:
-        raise NotImplementedError
+    def __init__(self, sessions: Sessions) -> None:
+        self._session = sessions
 
-    def synonym_groups(self) -> list[models.SynonymGroup]:
+    def groups(self) -> list[models.SynonymGroup]:
         with self._session() as session:
             return [_group(row) for row in session.scalars(select(Synonym).order_by(Synonym.id))]
 
-    def add_synonyms(self, words: Sequence[str], now: datetime | None = None) -> models.SynonymGroup:
+    def add(self, words: Sequence[str], now: datetime | None = None) -> models.SynonymGroup:
         """Make ``words`` one group; a group that already has one of them takes the others (groups that
         share a word become one)."""
         wanted = list(dict.fromkeys(" ".join(w.split()) for w in words if w.strip()))
@@ -56,7 +55,7 @@ class SynonymGroups:
             session.flush()
             return _group(keep)
 
-    def remove_synonyms(self, words: Sequence[str]) -> list[str]:
+    def remove(self, words: Sequence[str]) -> list[str]:
         """Take ``words`` out of their groups (a group left with one word goes); returns the words removed."""
         keys = {_same(w) for w in words}
         removed: list[str] = []

@@ -96,7 +96,7 @@ class Article(Base):
     packed_original: Mapped[bytes | None] = mapped_column("original", PackedBytes)
     #: Problems found while reading that did not stop the article (one per line).
     notes: Mapped[str | None] = mapped_column(Text)
-    #: SimHash of the body and its four bands (see ``archive.dedupe``); articles within a few bits of each
+    #: SimHash of the body and its four bands (see :mod:`archive.store.dedupe`); articles within a few bits of each
     #: other share a ``cluster_id``: the id of the first of them stored.
     simhash: Mapped[int | None] = mapped_column(BigInteger)
     band0: Mapped[int | None] = mapped_column(Integer)

@@ -15,7 +15,6 @@ interface on a real index, so that a new whoosh-reloaded that changes one fails 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import pickle
@@ -23,6 +22,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
+from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -30,7 +30,6 @@ import numpy as np
 import whoosh
 from whoosh import columns as _columns
 from whoosh import index as _index
-from whoosh import matching as _matching
 from whoosh import reading as _reading
 from whoosh import scoring as _scoring
 from whoosh import writing as _writing
@@ -40,13 +39,34 @@ from whoosh.util import numeric as _numeric
 
 from archive.errors import ArchiveError
 
-#: The whoosh-reloaded releases whose internals match this module (as ``pip`` writes the range).
-SUPPORTED = ">=2.7.5,<2.8"
-_LOWEST, _BELOW = (2, 7, 5), (2, 8)
-
 
 class WhooshMismatch(ArchiveError):
     """The installed Whoosh is not one whose internals this archive knows."""
+
+
+#: Where the range of whoosh-reloaded releases whose internals match this module is written, once: the
+#: package's list of dependencies, which pyproject.toml reads too.
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
+
+
+def supported_range(requirements: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """The whoosh-reloaded range in a list of requirements: as ``pip`` writes it, its lowest release and the
+    first release above it.
+
+    >>> supported_range("numpy>=1.24\\n# a comment\\nwhoosh-reloaded>=2.7.5,<2.8\\n")
+    ('>=2.7.5,<2.8', (2, 7, 5), (2, 8))
+    """
+    for line in requirements.splitlines():
+        if line.startswith("whoosh-reloaded"):
+            spec = line.removeprefix("whoosh-reloaded").split("#")[0].strip()
+            lowest = next(part[2:] for part in spec.split(",") if part.startswith(">="))
+            below = next(part[1:] for part in spec.split(",") if part.startswith("<"))
+            return spec, tuple(map(int, lowest.split("."))), tuple(map(int, below.split(".")))
+    raise WhooshMismatch(f"{REQUIREMENTS} names no whoosh-reloaded range; the archive's installation is damaged.")
+
+
+#: The whoosh-reloaded releases whose internals match this module (as ``pip`` writes the range).
+SUPPORTED, _LOWEST, _BELOW = supported_range(REQUIREMENTS.read_text(encoding="utf-8"))
 
 
 # --- the contract ------------------------------------------------------------------------------------
@@ -104,8 +124,6 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
         (_reading, "SegmentReader", "postings column_reader has_column", "_segment _storage _perdoc _terms"),
         (_columns, "NumericColumn.Reader", "", "_dbfile _basepos _count _fixedlen _typecode"),
         (_scoring, "BM25F", "", "B K1 _field_B"),
-        (_matching, "AndNotMatcher", "_find_first _find_next skip_to", "a b"),
-        (_matching, "InverseMatcher", "_find_next", "child missing limit _id"),
         (_index, "TOC", "_pattern", ""),
     ]
 
@@ -575,48 +593,3 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
     def _commit_toc(self, segments: list[Any]) -> None:
         self.before_commit(segments)
         super()._commit_toc(segments)
-
-
-# --- a bug of Whoosh's, mended for comparisons -----------------------------------------------------------
-
-
-def _and_not_find_first(self: Any) -> None:
-    if self.a.is_active() and self.b.is_active():
-        if self.b.id() < self.a.id():
-            self.b.skip_to(self.a.id())
-        if self.b.is_active() and self.a.id() == self.b.id():
-            self._find_next()
-
-
-def _inverse_find_next(self: Any) -> None:
-    child, missing = self.child, self.missing
-    while self._id < self.limit:
-        if missing(self._id):
-            self._id += 1
-            continue
-        if child.is_active() and child.id() < self._id:
-            child.skip_to(self._id)
-        if child.is_active() and child.id() == self._id:
-            self._id += 1
-            continue
-        break
-
-
-@contextlib.contextmanager
-def mended_and_not() -> Iterator[None]:
-    """Whoosh with its ``ANDNOT`` and ``NOT`` mended, inside the block (for holding the engine to Whoosh's
-    results, :mod:`archive.index.query.reference`). Whoosh's ``AndNotMatcher`` compares the first documents
-    of its two matchers without moving the excluded one up to the first candidate, so ``a ANDNOT b`` finds
-    ``a``'s first document even when ``b`` holds it, whenever ``b`` starts earlier. Its ``InverseMatcher`` (a
-    query that is only ``NOT x``) stops looking for deleted documents once ``x``'s matches run out, so the
-    deleted document just after ``x``'s last one in a segment is found. (Not thread-safe: it swaps methods
-    of the classes.)"""
-    stock = _matching.AndNotMatcher._find_first
-    stock_inverse = _matching.InverseMatcher._find_next
-    _matching.AndNotMatcher._find_first = _and_not_find_first
-    _matching.InverseMatcher._find_next = _inverse_find_next
-    try:
-        yield
-    finally:
-        _matching.AndNotMatcher._find_first = stock
-        _matching.InverseMatcher._find_next = stock_inverse

@@ -7,13 +7,17 @@ ranges) are evaluated a term at a time instead: each term's postings are read wh
 (:mod:`archive.index.query.postings`) and scored at once with Whoosh's own BM25F formula and statistics,
 operation for operation (:mod:`archive.index.query.bm25`): each term's score is Whoosh's to the last bit,
 and a document's sum of three parts or more may differ in its last bits only, where Whoosh adds in another
-order (:mod:`archive.index.query.reference` says why; tests/test_differential.py compares them). A result
+order (``tests/oracle.py`` says why; tests/test_differential.py compares them). A result
 is a :class:`Matches`: a boolean mask and a score for every document number of the searcher. Phrases are
 found here too (:mod:`archive.index.query.phrase`); prefixes and fuzzy words are left to Whoosh's matchers.
+
+Each part of a query left to Whoosh's matchers is logged (at ``DEBUG``, on this module's logger): the same
+answers, ten times slower, so ``tests/test_search_engine.py`` fails when a common query shape takes that path.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -24,6 +28,8 @@ from archive.index.query.bm25 import TermWeight, bm25, term_weight
 from archive.index.query.phrase import put_phrase
 from archive.index.query.postings import term_postings
 from archive.index.query.values import DocValues
+
+_log = logging.getLogger(__name__)
 
 
 class Evaluator:
@@ -180,6 +186,7 @@ class Evaluator:
         """What Whoosh's own matcher for ``node`` finds, leaf by leaf, deleted documents left out (Whoosh's
         matchers skip them, but for one: a query of only ``NOT x`` found the deleted document just after
         ``x``'s last match in a segment)."""
+        _log.debug("left to Whoosh's matchers: %r", node)
         found = self._none()
         context = self.searcher.context() if scored else self.searcher.boolean_context()
         for sub, offset in self.values.leaves:

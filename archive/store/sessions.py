@@ -1,0 +1,38 @@
+"""The one session factory of a database: each call a transaction, shared by the :class:`~archive.store.database.Store`
+and its parts (the change feed, saved searches, synonyms), so that they all write the same way and report a
+busy or failed database the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from archive.errors import DatabaseError
+
+
+class Sessions:
+    """``with sessions() as session:`` a read; ``with sessions(write=True) as session:`` a write, which on SQLite
+    takes the write lock up front (``BEGIN IMMEDIATE``: see :mod:`archive.store.database`)."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self.engine = engine
+        self.writer = engine.execution_options(immediate=True)
+        self.location = location
+
+    @contextmanager
+    def __call__(self, *, write: bool = False) -> Iterator[Session]:
+        bind = self.writer if write else self.engine
+        try:
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as error:
+            if "locked" in str(error.orig) or "busy" in str(error.orig):
+                raise DatabaseError(
+                    f"The database {self.location} stayed busy for 30 s (another archive command is writing "
+                    "to it); try again when that has finished."
+                ) from error
+            raise DatabaseError(f"The database {self.location} failed: {error.orig}") from error
