@@ -96,20 +96,24 @@ def spans_within(
         segment = _phrase_segment(values, leaf, fieldname, set(texts), decode)
         if segment is None:
             continue
-        with values.posting_numbers({text: ids for text, (ids, _) in segment.postings.items()}) as index_of:
-            segment.index_of = index_of
-            candidates = segment.postings[texts[0]][0]
-            for text in texts[1:]:
-                candidates = candidates[index_of[text][candidates] >= 0]
-            candidates = candidates[only[candidates + offset]]
-            if not candidates.size:
-                continue
-            positions = {text: _positions(values, segment, fieldname, text, candidates, decode) for text in set(texts)}
-            for doc in candidates.tolist():
-                held = [positions[text][doc] for text in texts]
-                for mask, slop in zip(found, slops, strict=True):
-                    if spans_near(held, slop):
-                        mask[doc + offset] = True
+        # the few candidates' places in each word's postings by binary search (a table of every document's
+        # place, as put_phrase builds for thousands of candidates, cost more than the rest together)
+        candidates = np.flatnonzero(only[offset : offset + sub.reader().doc_count_all()])
+        for text in set(texts):
+            ids = segment.postings[text][0]
+            at = np.minimum(np.searchsorted(ids, candidates), ids.size - 1)
+            candidates = candidates[ids[at] == candidates]
+        if not candidates.size:
+            continue
+        places = {text: np.searchsorted(segment.postings[text][0], candidates) for text in set(texts)}
+        positions = {
+            text: _positions(values, segment, fieldname, text, candidates, decode, places[text]) for text in set(texts)
+        }
+        for doc in candidates.tolist():
+            held = [positions[text][doc] for text in texts]
+            for mask, slop in zip(found, slops, strict=True):
+                if spans_near(held, slop):
+                    mask[doc + offset] = True
     return found
 
 
@@ -172,18 +176,26 @@ def _phrase_in(
 
 
 def _positions(
-    values: DocValues, segment: PhraseSegment, fieldname: str, text: bytes, candidates: Ints, decode: Any
+    values: DocValues,
+    segment: PhraseSegment,
+    fieldname: str,
+    text: bytes,
+    candidates: Ints,
+    decode: Any,
+    places: Ints | None = None,
 ) -> dict[int, list[int]]:
-    """A word's positions in each of the ``candidates``: a common word's from the segment's plain arrays
-    (decoding its blocks again cost most of a proximity search), a rarer word's from its blocks."""
+    """A word's positions in each of the ``candidates`` (``places``: their places in its postings, by default
+    from the segment's table): a common word's from the segment's plain arrays (decoding its blocks again
+    cost most of a proximity search), a rarer word's from its blocks."""
     known = segment.block_positions.get(text)
     if known:
         return known
     found = values.array_positions(segment.leaf).positions(fieldname, text)
     if found is None or len(found[0]) != len(segment.postings[text][0]):
         return positions_in(segment.reader, fieldname, text, candidates.tolist(), decode)
-    counts, places = found
-    owner, chosen_places = positions_of(counts, places, segment.index_of[text][candidates])
+    counts, all_positions = found
+    chosen = segment.index_of[text][candidates] if places is None else places
+    owner, chosen_places = positions_of(counts, all_positions, chosen)
     held: dict[int, list[int]] = {}
     for doc, place in zip(candidates[owner].tolist(), chosen_places.tolist(), strict=True):
         held.setdefault(doc, []).append(place)
