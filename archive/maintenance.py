@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from archive.analysis import ANALYZER_VERSION
-from archive.analysis.sources import outlets_of, source_key
+from archive.analysis.sources import joined_outlets, outlets_of, source_key
 from archive.config import Settings
 from archive.errors import InputError, NotFoundError, SearchIndexError
 from archive.home import opened
@@ -78,9 +78,11 @@ def remove_synonyms(settings: Settings, words: Sequence[str]) -> list[str]:
 
 
 def outlets(settings: Settings) -> list[Outlet]:
-    """Every outlet of the archive, its spellings merged (:func:`archive.analysis.sources.outlets_of`)."""
+    """Every outlet of the archive, its spellings merged (:func:`archive.analysis.sources.outlets_of`), and
+    the names a synonym group gives one outlet (NBT, नवभारत टाइम्स) too, as a search's facet merges them."""
     with opened(settings, create=False) as (store, _):
-        grouped = outlets_of(store.reads.source_counts())
+        joined = joined_outlets(group.words for group in store.synonyms.groups())
+        grouped = outlets_of(store.reads.source_counts(), joined)
     return [Outlet(name, articles, tuple(spellings)) for name, articles, spellings in grouped]
 
 

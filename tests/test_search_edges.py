@@ -297,3 +297,11 @@ def test_explain_says_whether_an_article_matches_a_search(tmp_path: Path) -> Non
         assert created.explain("बजट", 4) is not None
         assert created.explain("बजट", 3) is None  # the words do not match it
         assert created.explain("बजट", 4, sources=("अमर उजाला",)) is None  # a filter leaves it out
+
+
+def test_archive_sources_lists_an_outlet_printed_under_two_names_once(archive: Run) -> None:
+    result = archive("sources", "--format", "json")
+    assert result.exit_code == 0, result.output
+    outlets = {outlet["name"]: outlet for outlet in json.loads(result.stdout)}
+    (nbt,) = [o for o in outlets.values() if {s["name"] for s in o["spellings"]} >= {"NBT", "नवभारत टाइम्स"}]
+    assert nbt["articles"] == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from archive.analysis.acronyms import is_acronym, letter_names
 from archive.analysis.variants import latin_skeleton, skeleton
@@ -79,18 +79,41 @@ def most_printed(counts: Iterable[tuple[str, int]], keys: Iterable[str]) -> dict
     return {key: name for key, (_, name) in best.items()}
 
 
-def outlets_of(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int, list[tuple[str, int]]]]:
+def outlets_of(
+    counts: Iterable[tuple[str, int]], joined: Mapping[str, str] | None = None
+) -> list[tuple[str, int, list[tuple[str, int]]]]:
     """The outlets in ``(name, articles)`` counts, each once: the name printed most, its articles, and every
-    spelling merged into it with its own count, most articles first.
+    spelling merged into it with its own count, most articles first. ``joined`` maps outlet keys to the key
+    of the outlet they are another name of (:func:`joined_outlets`).
 
     >>> outlets_of([("Amar Ujala", 2), ("अमर उजाला", 5), ("जनसत्ता", 3)])
     [('अमर उजाला', 7, [('अमर उजाला', 5), ('Amar Ujala', 2)]), ('जनसत्ता', 3, [('जनसत्ता', 3)])]
+    >>> outlets_of([("NBT", 2), ("नवभारत टाइम्स", 5)], joined_outlets([("NBT", "नवभारत टाइम्स")]))[0][:2]
+    ('नवभारत टाइम्स', 7)
     """
+    joined = joined or {}
     spellings: dict[str, list[tuple[str, int]]] = {}
     for name, count in counts:
-        spellings.setdefault(source_key(name), []).append((name, count))
+        key = source_key(name)
+        spellings.setdefault(joined.get(key, key), []).append((name, count))
     grouped = []
     for names in spellings.values():
         names.sort(key=lambda pair: (-pair[1], pair[0]))
         grouped.append((names[0][0], sum(count for _, count in names), names))
     return sorted(grouped, key=lambda outlet: (-outlet[1], outlet[0]))
+
+
+def joined_outlets(groups: Iterable[Iterable[str]]) -> dict[str, str]:
+    """For synonym groups that name one outlet several ways (``NBT``, ``नवभारत टाइम्स``), each name's outlet key
+    mapped to one key of its group: what merges them into one outlet, as a search's ``--source`` and facet do.
+
+    >>> joined_outlets([("NBT", "Navbharat Times", "नवभारत टाइम्स")]) == {
+    ...     source_key("NBT"): source_key("NBT"), source_key("नवभारत टाइम्स"): source_key("NBT")}
+    True
+    """
+    joined: dict[str, str] = {}
+    for group in groups:
+        keys = sorted({key for key in map(source_key, group) if key})
+        if len(keys) > 1:
+            joined.update((key, keys[0]) for key in keys)
+    return joined
