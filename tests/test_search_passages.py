@@ -80,6 +80,7 @@ def cut(text: str) -> str:
         re.sub(r"[।,\-]", " ", cut(SOURCE)),  # without punctuation, धीरे-धीरे spaced
         cut(SOURCE).replace("धीरे-धीरे", "धीरेधीरे"),
         cut(SOURCE)[: len(SOURCE) // 3] + " किसी और लेख के शब्द " + cut(SOURCE)[len(SOURCE) // 2 :],  # edited
+        cut(SOURCE) + " (सुबह 10:30 बजे, Note: https://news.example/baadh)",  # colons of text, not fields
     ],
 )
 def test_a_pasted_passage_finds_its_source_first(archive: Run, passage: str) -> None:
@@ -112,6 +113,15 @@ def test_did_you_mean_offers_the_form_the_archive_holds_often(archive: Run) -> N
     assert found["total"] == 0
     assert found["suggestions"][:1] == ["प्रधानमंत्री"]
     assert "प्रधानमंंत्री" not in found["suggestions"]
+
+
+def test_a_quoted_mistyped_word_is_offered_its_spelling_too(archive: Run) -> None:
+    assert search(archive, '"प्रधानमंत्रि"')["suggestions"][:1] == ["प्रधानमंत्री"]
+
+
+def test_a_passage_the_archive_holds_no_word_of_says_so(archive: Run) -> None:
+    found = search(archive, " ".join(["zxqv", "qqzx", "vvqz"] * 5))
+    assert found["total"] == 0 and found["notes"][-1].endswith("the archive holds none of them.")
 
 
 def test_did_you_mean_stays_quiet_when_the_words_are_in_the_archive(archive: Run) -> None:

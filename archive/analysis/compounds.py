@@ -143,3 +143,15 @@ def may_be_compound(word: str) -> bool:
     """
     # (each part a word of two letters or more that starts with a letter, not a vowel sign: चीन is not ची + न)
     return any(_STARTS_A_WORD.match(word, i) and _pair(word[:i], word[i:]) for i in range(_SHORTEST, len(word) - 1))
+
+
+def stopword_pair(word: str) -> bool:
+    """Whether a (normalised) word is two stopwords joined (``साथसाथ``, ``कभीकभी``, ``एकदो``): a pair the
+    index keeps as one word, whoever typed it joined.
+
+    >>> stopword_pair("साथसाथ"), stopword_pair("नोटबंदी"), stopword_pair("चीन")
+    (True, False, False)
+    """
+    return any(
+        _STARTS_A_WORD.match(word, i) and _stop(word[:i]) and _stop(word[i:]) for i in range(_SHORTEST, len(word) - 1)
+    )

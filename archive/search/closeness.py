@@ -1,12 +1,13 @@
-"""Ranking by closeness: among the articles that hold every word of a query, those where the words stand
+"""Ranking by closeness: among the best results of a query of several words, those where the words stand
 together rank first.
 
 BM25 scores each word on its own, so an article that mentions आम, आदमी and पार्टी in three different
 paragraphs ranks beside one about the आम आदमी पार्टी. For a query of several words typed one after another
-(no operators, quotes or fields), the words' variant keys as a phrase add to the score of the articles
-that match anyway rank in tiers: first those where they stand side by side (in the title or the body), then those
-where they stand within :data:`NEAR` words in the order typed, then the rest, each tier by its score (where
-a word in the title counts more). Closeness never changes which articles match, only their order.
+(no operators, quotes or fields), sorted by relevance, the :data:`RANKED` best results (after the filters)
+rank in tiers: first those where the words' variant keys stand side by side (in the title or the body),
+then those where they stand within :data:`NEAR` words in the order typed, then the rest, each tier by its
+score (where a word in the title counts more). Closeness never changes which articles match, only their
+order.
 """
 
 from __future__ import annotations
@@ -59,17 +60,18 @@ class Closeness:
     step: float
 
 
-def add_closeness(matches: Matches, parsed: Any, evaluator: Evaluator) -> Closeness | None:
-    """Rank the best :data:`RANKED` documents of ``matches`` by closeness first, then by their scores: those
+def add_closeness(matches: Matches, parsed: Any, evaluator: Evaluator, shown: Mask) -> Closeness | None:
+    """Rank the best :data:`RANKED` documents of ``shown`` (the result: the words and every filter) by
+    closeness first, then by their scores: those
     with the words side by side above those with the words near one another, and those above the rest
     (each tier is raised by the best score, so the order within a tier stays the score's). Only the best
     are looked at: reading every matching document's positions of common words cost several times the
     search."""
     queries = closeness_queries(parsed)
-    if queries is None or not matches.mask.any():
+    if queries is None or not shown.any():
         return None
-    best = np.zeros_like(matches.mask)
-    best[list(islice(ranked(matches.scores, matches.mask, sign=-1), RANKED))] = True
+    best = np.zeros_like(shown)
+    best[list(islice(ranked(matches.scores, shown, sign=-1), RANKED))] = True
     step = float(matches.scores[best].max())
     near_found, adjacent_found = np.zeros_like(best), np.zeros_like(best)
     for field, keys in _phrases(queries[1]):

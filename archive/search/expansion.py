@@ -584,6 +584,8 @@ class QueryExpander:
         #: A term's inverse document frequency in bodies (where the index has one to ask).
         self.idf = functools.cache(idf) if idf is not None else None
         self.words: dict[str, Expansion] = {}
+        #: the words typed in quotes (searched as typed: what "did you mean" looks at with the others)
+        self.exact_words: list[str] = []
         self._phrase_forms: list[str] = []
         #: The ids of the query's leaves that snippets leave unmarked (see :meth:`_unmarked`).
         self.unmarked: set[int] = set()
@@ -645,6 +647,7 @@ class QueryExpander:
         kind = type(node)
         if kind is ExactTerm and node.fieldname in TEXT_FIELDS:
             self._searched(node.text, exact=True, forms=[node.text])
+            self.exact_words.append(node.text)
             return wq.Term(node.fieldname, node.text, boost=node.boost)
         if kind is ExactPhrase and node.fieldname in TEXT_FIELDS:
             text = " ".join(node.words)

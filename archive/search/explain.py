@@ -63,10 +63,16 @@ def explanations(found: Matched, docs: Sequence[int]) -> dict[int, list[Contribu
     evaluator = Evaluator(found.searcher, found.values)
     if found.passage is not None:
         return _passage_parts(found, evaluator, docs)
-    for leaf, boost in _scoring_leaves(found.expanded_query, 1.0):
+    # an AND below the top counts only where all of it matches (a word of "भारतीय जनता पार्टी" alone is no
+    # part of a score the phrase's synonym made): each such AND is evaluated once, as the leaves' gate
+    gates: dict[int, Any] = {}
+    for leaf, boost, within in _scoring_leaves(found.expanded_query, 1.0, (), top=True):
         matched = evaluator.scores(leaf)
+        for node in within:
+            if id(node) not in gates:
+                gates[id(node)] = evaluator.docs(node)
         for doc in docs:
-            if matched.mask[doc]:
+            if matched.mask[doc] and all(gates[id(node)][doc] for node in within):
                 parts[doc].append(_contribution(leaf, float(matched.scores[doc]) * boost))
     closeness = found.closeness
     for doc in docs:
@@ -94,23 +100,28 @@ def _passage_parts(found: Matched, evaluator: Evaluator, docs: Sequence[int]) ->
         rest = float(found.matches.scores[doc]) - len(parts[doc])
         if rest > ROUNDING:
             parts[doc].append(Contribution("", "the passage's words in its order, and BM25", rest, "passage", "order"))
+        parts[doc].sort(key=lambda part: -part.score)
     return parts
 
 
-def _scoring_leaves(node: Any, boost: float) -> Iterator[tuple[Any, float]]:
-    """The parts of a query whose scores make up a match's score, with the boost of the nodes above each
-    (Whoosh sums the scores of an AND's and an OR's parts, and a NOT adds nothing a reader can use)."""
+def _scoring_leaves(
+    node: Any, boost: float, within: tuple[Any, ...], *, top: bool = False
+) -> Iterator[tuple[Any, float, tuple[Any, ...]]]:
+    """The parts of a query whose scores make up a match's score, with the boost of the nodes above each and
+    the ANDs it sits in, the query's own top AND left out: every result matches that one (Whoosh sums the
+    scores of an AND's and an OR's parts, and a NOT adds nothing a reader can use)."""
     if isinstance(node, wq.AndNot):
         if isinstance(node.a, wq.Term | wq.Phrase):
-            yield node, boost  # the form, where the exclusion lets it count
+            yield node, boost, within  # the form, where the exclusion lets it count
         else:
-            yield from _scoring_leaves(node.a, boost * node.boost)
-    elif isinstance(node, wq.And | wq.Or) and not isinstance(node, wq.AndNot):
+            yield from _scoring_leaves(node.a, boost * node.boost, within)
+    elif isinstance(node, wq.And | wq.Or):
+        gate = (*within, node) if isinstance(node, wq.And) and not top else within
         for sub in node.subqueries:
             if not isinstance(sub, wq.Not):
-                yield from _scoring_leaves(sub, boost * node.boost)
+                yield from _scoring_leaves(sub, boost * node.boost, gate)
     elif not isinstance(node, wq.Not):
-        yield node, boost
+        yield node, boost, within
 
 
 def _contribution(leaf: Any, score: float) -> Contribution:

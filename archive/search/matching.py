@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from archive.analysis.compounds import compound_spans
+from archive.analysis.compounds import compound_spans, stopword_pair
 from archive.index.query.arrays import Mask, Matches
 from archive.index.query.collect import Stories, ranked
 from archive.index.query.evaluator import Evaluator
@@ -146,7 +146,7 @@ def match(
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = passage.query
         matches = passage_matches(passage, evaluator)
-        notes.append(Message("note_passage", words=len(passage.words)))
+        notes.append(Message("note_passage" if passage.chosen else "note_passage_unheld", words=len(passage.words)))
     else:
         if query is None:
             acronyms: set[str] = set()
@@ -156,8 +156,6 @@ def match(
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = query
         matches = evaluator.scores(query)
-        if parsed is not None:
-            closeness = add_closeness(matches, parsed, evaluator)
         year = year_asked(request.query)
         if year is not None:
             _add_dated_in(matches, values, year, notes)
@@ -170,13 +168,18 @@ def match(
     mask = matches.mask
     for kept in filters.values():
         mask = mask & kept
-    if passage is not None:
+    # (orders the result: for a relevance sort only, after the filters, so that what is shown is what is ranked)
+    if sort == "relevance" and parsed is not None:
+        closeness = add_closeness(matches, parsed, evaluator, mask)
+    if sort == "relevance" and passage is not None:
         rank_by_order(passage, matches, mask, searcher, store)
     query_forms = NO_FORMS
     if expanded_query is not None:
         query_forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
-        if not compound_spans(request.query):  # (no pair typed: none to mark, and looking for them costs)
-            query_forms = replace(query_forms, compounds=frozenset())
+        if not compound_spans(request.query):
+            # no pair typed but one typed joined (साथसाथ): the others (नोटबंदी is not नोटबं + दी) are not
+            # looked for in the shown texts, which costs a scan of each
+            query_forms = replace(query_forms, compounds=frozenset(filter(stopword_pair, query_forms.compounds)))
     stories = Stories(values.clusters(), collapse=request.collapse)
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,

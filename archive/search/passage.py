@@ -24,6 +24,7 @@ from archive.analysis import analyze
 from archive.index.query.arrays import Mask, Matches
 from archive.index.query.collect import ranked
 from archive.index.query.evaluator import Evaluator
+from archive.search.parsing import TEXT_FIELDS
 
 #: A query of this many words or more with no query syntax is a passage (a query typed word by word is
 #: shorter: the longest queries of the relevance benchmark have 7).
@@ -39,7 +40,8 @@ ORDER_CHECKED = 30
 #: Words in a row that make a run of the passage's order.
 RUN = 3
 
-_SYNTAX = re.compile(r"^(OR|AND|NOT|\w+:.*)$")
+# (only the index's own fields are syntax: a pasted "10:30", "Note:" or "https://..." is text)
+_SYNTAX = re.compile(rf"^(OR|AND|NOT|[+-]?(?:{'|'.join(sorted(TEXT_FIELDS))}):.*)$")
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
             )
         )
     hits = found.hits(top)
-    if request.explain:
+    if request.explain and found.sort == "relevance":  # (sorted by date, a hit has no score to explain)
         parts = explanations(found, top)
         hits = [replace(hit, explanation=tuple(parts[doc])) for hit, doc in zip(hits, top, strict=True)]
     return SearchResults(
@@ -161,7 +161,9 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
         hits=hits,
         expanded=expander.forms,
         searched=expander.searched,
-        suggestions=suggestions(session.vocabulary, expander.words) if found.word_matches == 0 else [],
+        suggestions=suggestions(session.vocabulary, [*expander.words, *expander.exact_words])
+        if found.word_matches == 0
+        else [],
         facets=facets,
         page=request.page,
         limit=request.limit,
@@ -214,7 +216,7 @@ def explain_in(session: SearchSession, request: SearchRequest, article_id: int) 
     do not match it, or a filter leaves it out)."""
     _check(request)
     with index_damage_reported(session.settings.index_dir):
-        found = match(session, replace(request, explain=True))
+        found = match(session, replace(request, explain=True, sort="relevance"))
         doc = found.searcher.document_number(id=str(article_id))
         if doc is None or not found.mask[doc]:
             return None

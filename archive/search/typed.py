@@ -203,6 +203,9 @@ def _without_common_words(chunks: list[_Chunk], notes: list[str]) -> list[_Chunk
         joined_to_next = i + 1 < len(chunks) and chunks[i + 1].glued
         if words and not joined_to_next and _only_common(words):
             left_out.append(repr(chunk.text))
+            if kept and kept[-1].kind == "operator" and kept[-1].text in ("NOT", "AND"):
+                # (its operator goes with it: a NOT left behind would exclude the next word instead)
+                kept.pop()
             continue
         kept.append(chunk)
     if left_out:

@@ -157,6 +157,7 @@ HINDI: dict[str, str] = {
     "note_passage": (
         "{words} शब्दों के अंश की तरह खोजा: जिन लेखों में इनमें से अधिकतर हैं वे पहले, और जिनमें ये इसी क्रम में हैं वे बाकी से पहले।"
     ),
+    "note_passage_unheld": "{words} शब्दों के अंश की तरह खोजा: इनमें से कोई भी शब्द संग्रह में नहीं है।",
 }
 
 #: The search's messages whose English names a CLI option or command: said for a reader of the page.

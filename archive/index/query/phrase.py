@@ -33,7 +33,7 @@ class PhraseSegment:
     index_of: dict[bytes, Ints] = dataclasses.field(default_factory=dict)
 
 
-def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, only: Mask | None = None) -> bool:
+def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> bool:
     """Mark a phrase's documents in ``found`` and add their scores to the scores there, as Whoosh's
     ``SpanNear2`` finds and scores it: documents holding every word, in order, each within ``slop``
     positions of the span before it, scored as the sum of the words' BM25 scores (summed in Whoosh's
@@ -42,8 +42,7 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, only
     when Whoosh must find it (or say what is wrong with it).
 
     A union's phrases (a word's exact and variant spellings, in each field) go straight into the union,
-    not each into a pair of arrays over all documents that are then added to it. With ``only``, just those
-    documents are looked at (their positions alone are read: what ranking a few candidates needs)."""
+    not each into a pair of arrays over all documents that are then added to it."""
     fieldname = node.fieldname
     try:
         field = searcher.schema[fieldname]
@@ -69,7 +68,7 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, only
         # (a binary search for each of tens of thousands of candidates cost twice as much)
         with values.posting_numbers({text: ids for text, (ids, _) in segment.postings.items()}) as index_of:
             segment.index_of = index_of
-            _phrase_in(values, node, segment, texts, weights, found, decode, only)
+            _phrase_in(values, node, segment, texts, weights, found, decode)
     return True
 
 
@@ -140,7 +139,6 @@ def _phrase_in(
     weights: dict[bytes, TermWeight],
     found: Matches,
     decode: Any,
-    only: Mask | None = None,
 ) -> None:
     """:func:`put_phrase` in one segment."""
     fieldname, postings, index_of, offset = node.fieldname, segment.postings, segment.index_of, segment.offset
@@ -149,8 +147,6 @@ def _phrase_in(
         candidates = candidates[index_of[text][candidates] >= 0]
     if values.deletions:
         candidates = candidates[values.live()[candidates + offset]]
-    if only is not None:
-        candidates = candidates[only[candidates + offset]]
     if not candidates.size:
         return
     if node.slop == 1:
