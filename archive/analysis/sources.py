@@ -105,15 +105,26 @@ def outlets_of(
 
 def joined_outlets(groups: Iterable[Iterable[str]]) -> dict[str, str]:
     """For synonym groups that name one outlet several ways (``NBT``, ``नवभारत टाइम्स``), each name's outlet key
-    mapped to one key of its group: what merges them into one outlet, as a search's ``--source`` and facet do.
+    mapped to one key of its outlet: what merges them into one outlet, for ``archive sources``, ``--source``
+    and the outlet facet alike. Groups that share a name are one outlet.
 
-    >>> joined_outlets([("NBT", "Navbharat Times", "नवभारत टाइम्स")]) == {
-    ...     source_key("NBT"): source_key("NBT"), source_key("नवभारत टाइम्स"): source_key("NBT")}
+    >>> joined = joined_outlets([("NBT", "Navbharat Times"), ("Navbharat Times", "नवभारत टाइम्स")])
+    >>> joined[source_key("NBT")] == joined[source_key("नवभारत टाइम्स")]
     True
     """
-    joined: dict[str, str] = {}
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
     for group in groups:
         keys = sorted({key for key in map(source_key, group) if key})
-        if len(keys) > 1:
-            joined.update((key, keys[0]) for key in keys)
-    return joined
+        for key in keys[1:]:
+            first, other = root(keys[0]), root(key)
+            if first != other:
+                parent[max(first, other)] = min(first, other)
+    joined = {key: root(key) for key in parent}
+    return {key: rep for key, rep in joined.items() if any(other != key and joined[other] == rep for other in joined)}

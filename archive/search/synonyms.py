@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from archive.analysis import analyze
 from archive.analysis.cached import variant_key
-from archive.analysis.sources import source_key
+from archive.analysis.sources import joined_outlets, source_key
 
 
 def member_key(words: Sequence[str]) -> tuple[str, ...]:
@@ -34,16 +34,18 @@ class SynonymIndex:
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self.groups = tuple(tuple(g) for g in groups)
         self._of: dict[tuple[str, ...], list[Member]] = {}
-        #: outlet key -> the outlet keys of its group's names (an outlet printed as Navbharat Times and as NBT)
-        self._outlets: dict[str, frozenset[str]] = {}
         for group in self.groups:
             members = [Member(text, tuple(analyze(text))) for text in group]
             members = [m for m in members if m.words]
             for member in members:
                 self._of.setdefault(member_key(member.words), []).extend(m for m in members if m is not member)
-            keys = frozenset(key for key in map(source_key, group) if key)
-            for key in keys:
-                self._outlets[key] = self._outlets.get(key, frozenset()) | keys
+        #: outlet key -> the outlet keys that are one outlet with it (printed as Navbharat Times and as NBT):
+        #: the rule `archive sources` merges outlets by (analysis/sources.py)
+        joined = joined_outlets(self.groups)
+        outlets: dict[str, set[str]] = {}
+        for key, outlet in joined.items():
+            outlets.setdefault(outlet, set()).add(key)
+        self._outlets = {key: frozenset(outlets[outlet]) for key, outlet in joined.items()}
 
     def outlet_keys(self, name: str) -> frozenset[str]:
         """The outlet keys ``--source name`` stands for: its own, and those of the other names of its group.
