@@ -59,13 +59,17 @@ if TYPE_CHECKING:
     )
     from archive.search.session import SearchSession
     from archive.search.snippets import Snippet
+    from archive.search.trend import GRANULARITIES, MAX_QUERIES, TREND_FIELDS, Trend, TrendPeriod, TrendSeries
 
 __all__ = [
     "FACETS",
     "FORMATS",
+    "GRANULARITIES",
     "HIT_FIELDS",
+    "MAX_QUERIES",
     "RECORD_FIELDS",
     "SORTS",
+    "TREND_FIELDS",
     "Archive",
     "ArchiveStats",
     "Article",
@@ -92,6 +96,9 @@ __all__ = [
     "SilentProgress",
     "Snippet",
     "SynonymGroup",
+    "Trend",
+    "TrendPeriod",
+    "TrendSeries",
     "WatchCount",
     "format_hindi_date",
     "hit_csv_row",
@@ -138,6 +145,7 @@ _EXPORTED_FROM = {
         "marked_spans",
     ),
     "archive.search.snippets": ("Snippet",),
+    "archive.search.trend": ("GRANULARITIES", "MAX_QUERIES", "TREND_FIELDS", "Trend", "TrendPeriod", "TrendSeries"),
 }
 
 
@@ -217,6 +225,17 @@ class Archive:
         if isinstance(request, str):
             request = SearchRequest(request, **options)
         return explain_in(self._ready(), request, article_id)
+
+    def trend(
+        self, queries: Sequence[str], request: SearchRequest | None = None, granularity: str | None = None
+    ) -> Trend:
+        """Coverage over time: each query's results by day, week, month or year (None: chosen from their
+        span), with ``request``'s filters and story rule, and their share of the articles the same filters
+        let through in each period (:mod:`archive.search.trend`)."""
+        from archive.search.request import SearchRequest
+        from archive.search.trend import trend_in
+
+        return trend_in(self._ready(), queries, request or SearchRequest(""), granularity)
 
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""

@@ -34,6 +34,7 @@ from archive.cli.output import (
     print_rejects,
     print_results,
     print_stats,
+    print_trend,
     print_watch_counts,
     print_watch_hits,
     shell_word,
@@ -401,6 +402,54 @@ def search(
             return
         results = archive.search(request)
     print_results(results, output, dates, bom=bom)
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+@_reporting
+def trend(
+    ctx: typer.Context,
+    queries: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...",
+            help="Up to 6 queries to compare, each one argument (quote a query of several words).",
+        ),
+    ],
+    granularity: Annotated[
+        str | None,
+        typer.Option("--granularity", "-g", help="day, week, month or year (default: chosen from the span)."),
+    ] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
+    no_collapse: Annotated[
+        bool, typer.Option("--no-collapse", help="Count every copy of a story printed by several outlets.")
+    ] = False,
+    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    bom: Annotated[
+        bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark (default: on).")
+    ] = True,
+) -> None:
+    """Coverage over time: each query's matches by day, week, month or year, and their share of every
+    article the filters let through in that period; the undated matches are counted apart."""
+    from archive.api import SearchRequest
+
+    if output is ResultFormat.jsonl:
+        raise typer.BadParameter("a trend is written as text, json or csv", param_hint="--format")
+    request = SearchRequest(
+        query="",
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+        collapse=not no_collapse,
+    )
+    with _archive(ctx) as archive:
+        found = archive.trend([_query_of([q]) for q in queries], request, granularity)
+    print_trend(found, output, bom=bom)
 
 
 @app.command()

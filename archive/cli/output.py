@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         SearchedPart,
         SearchResults,
         Snippet,
+        Trend,
         WatchCount,
     )
 
@@ -450,3 +451,44 @@ def print_watch_hits(
     since = f" since {saved.seen_at:%Y-%m-%d %H:%M} UTC" if saved.seen_at and not every else ""
     typer.echo(f"{saved.name}: {counted(len(hits), what, what + 'es')}{since}" + (":" if hits else "."))
     _print_hits(hits, dates)
+
+
+def print_trend(trend: Trend, output: ResultFormat, *, bom: bool = True) -> None:
+    """A trend as JSON, CSV (a row per query and period, the undated last), or a table: a row per period,
+    a column per query, each count with its share of the articles published in the period."""
+    if output is ResultFormat.json:
+        print_json(trend.to_dict())
+        return
+    if output is ResultFormat.csv:
+        from archive.api import TREND_FIELDS
+        from archive.sheets import csv_lines
+
+        for line in csv_lines(trend.rows(), TREND_FIELDS, bom=bom):
+            sys.stdout.write(line)
+        return
+    series = trend.series
+    typer.echo(
+        f"by {trend.granularity}; in brackets, the share of the articles published in the period"
+        + ("" if any(s.periods for s in series) else " (no match has a date)")
+    )
+    header = ["period", *(s.query for s in series), "published"]
+    rows = [
+        [
+            period.period,
+            *(f"{s.periods[i].count:,} ({_share(s.periods[i].share)})" for s in series),
+            f"{trend.published[i]:,}",
+        ]
+        for i, period in enumerate(series[0].periods)
+    ]
+    rows.append(["undated", *(f"{s.undated:,}" for s in series), f"{trend.published_undated:,}"])
+    rows.append(["total", *(f"{s.total:,}" for s in series), ""])
+    from archive.cli.wrapping import columns as columns_of
+
+    widths = [max(columns_of(str(row[c])) for row in [header, *rows]) for c in range(len(header))]
+    for row in [header, *rows]:
+        cells = [str(cell) + " " * (width - columns_of(str(cell))) for cell, width in zip(row, widths, strict=True)]
+        typer.echo("  ".join(cells).rstrip())
+
+
+def _share(share: float | None) -> str:
+    return "–" if share is None else f"{share:.1%}"
