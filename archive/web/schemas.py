@@ -109,6 +109,28 @@ class ExplainPage(BaseModel):
     parts: list[ScorePart] = Field(description="The parts of the score, largest first; they add up to it")
 
 
+class TrendPeriodRow(BaseModel):
+    period: str = Field(description="2016, 2016-01, 2016-W04 (ISO week) or 2016-01-25")
+    since: str = Field(description="The period's first day, YYYY-MM-DD")
+    until: str = Field(description="The period's last day, YYYY-MM-DD")
+    count: int
+    share: float | None = Field(description="count / the articles the filters let through in the period")
+
+
+class TrendSeriesRow(BaseModel):
+    query: str
+    total: int = Field(description="The search's total with the same filters: the periods' counts plus undated")
+    undated: int
+    periods: list[TrendPeriodRow]
+
+
+class TrendPage(BaseModel):
+    series: list[TrendSeriesRow]
+    granularity: str = Field(description="day, week, month or year")
+    published: list[int] = Field(description="The articles the filters let through, period by period")
+    published_undated: int
+
+
 class Problem(BaseModel):
     error: str = Field(description="What is wrong and how to fix it, in the page's language")
 

@@ -100,6 +100,31 @@ _WORDS: dict[str, dict[str, str]] = {
     "date_help": {"hi": "2016-01-25 या 30d, 6m, 1y", "en": "2016-01-25 or 30d, 6m, 1y"},
     "apply": {"hi": "लागू करें", "en": "Apply"},
     "dates": {"hi": "तिथियाँ", "en": "Dates"},
+    "trend": {"hi": "समय के साथ कवरेज", "en": "Coverage over time"},
+    "trend_start": {
+        "hi": "छह तक खोजें लिखें: हर एक की अवधिवार गिनती एक चार्ट पर, रंग अलग-अलग।",
+        "en": "Type up to six queries: each one's count by period on one chart, each in its own colour.",
+    },
+    "query_n": {"hi": "खोज {n}", "en": "query {n}"},
+    "granularity": {"hi": "अवधि", "en": "Period"},
+    "auto": {"hi": "अपने-आप", "en": "automatic"},
+    "day": {"hi": "दिन", "en": "day"},
+    "week": {"hi": "सप्ताह", "en": "week"},
+    "month": {"hi": "महीना", "en": "month"},
+    "measure": {"hi": "मान", "en": "Values"},
+    "count": {"hi": "लेखों की संख्या", "en": "articles"},
+    "share": {"hi": "प्रकाशित लेखों में हिस्सा", "en": "share of all published"},
+    "draw": {"hi": "दिखाएँ", "en": "Draw"},
+    "by_granularity": {"hi": "अवधि: {granularity}", "en": "by {granularity}"},
+    "undated_beside": {
+        "hi": "{query}: {n} लेख बिना तिथि के (चार्ट में नहीं)",
+        "en": "{query}: {n} undated (not on the chart)",
+    },
+    "no_dated": {"hi": "किसी मिले लेख की तिथि नहीं है।", "en": "No matching article has a date."},
+    "total_of": {"hi": "कुल", "en": "total"},
+    "published": {"hi": "प्रकाशित", "en": "published"},
+    "trend_of": {"hi": "इसका रुझान", "en": "trend"},
+    "download_json": {"hi": "JSON", "en": "JSON"},
 }
 
 
@@ -237,6 +262,11 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "Try again in a moment.",
         "hi": "संग्रह अभी इसका उत्तर नहीं दे सकता (उसकी अनुक्रमणिका अद्यतन हो रही है या पढ़ी नहीं जा सकी)। "
         "थोड़ी देर में फिर कोशिश करें।",
+    },
+    "trend_too_many": {"en": ENGLISH["trend_too_many"], "hi": HINDI["trend_too_many"]},
+    "trend_no_query": {
+        "en": "Give one query or more (q=…) to draw their coverage over time.",
+        "hi": "समय के साथ कवरेज देखने के लिए एक या अधिक खोज (q=…) दें।",
     },
     "method": {
         "en": "This address only answers GET requests.",
