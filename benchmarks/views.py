@@ -1,0 +1,53 @@
+"""The researcher's views at scale (issue 35): the trend of three queries by month, on a kept archive home.
+
+Run from the repository root (on a copy of a home: a search may bring a lagging index up to date)::
+
+    python -m benchmarks.views HOME [--runs N]
+
+Prints each view's p50 and p95 over ``--runs`` runs after a warm-up, with the figures the issue asks for
+beside them. In-process, as the page's server answers (its kept answers turned off: every run counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+#: Three queries of different sizes (a common word, a name, a rarer word).
+TREND_QUERIES = ("सरकार", "मोदी", "बाढ़")
+
+
+def _timed(work: object, runs: int) -> tuple[float, float]:
+    assert callable(work)
+    work()  # (a warm-up: the index's files and the per-document values read once)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2] * 1000, times[min(len(times) - 1, int(len(times) * 0.95))] * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("home", type=Path)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args(argv)
+
+    from archive.api import Archive
+
+    with Archive(args.home) as archive:
+        stats = archive.stats()
+        print(f"{args.home}: {stats.articles:,} articles")
+        found = archive.trend(list(TREND_QUERIES), granularity="month")
+        periods = len(found.series[0].periods)
+        totals = ", ".join(f"{s.query} {s.total:,}" for s in found.series)
+        p50, p95 = _timed(lambda: archive.trend(list(TREND_QUERIES), granularity="month"), args.runs)
+        print(f"trend, 3 queries ({totals}) x {periods} months: p50 {p50:.0f} ms, p95 {p95:.0f} ms (issue: <= 300 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
