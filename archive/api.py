@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from archive.readers import FORMATS, RejectedRecord
     from archive.readers.article import FIELDS as RECORD_FIELDS
     from archive.readers.dates import format_hindi_date
+    from archive.search.kwic import DEFAULT_WIDTH, KWIC_FIELDS, MAX_WIDTH, KwicLine, sorted_lines
     from archive.search.parsing import parse_when
     from archive.search.request import (
         FACETS,
@@ -62,11 +63,14 @@ if TYPE_CHECKING:
     from archive.search.trend import GRANULARITIES, MAX_QUERIES, TREND_FIELDS, Trend, TrendPeriod, TrendSeries
 
 __all__ = [
+    "DEFAULT_WIDTH",
     "FACETS",
     "FORMATS",
     "GRANULARITIES",
     "HIT_FIELDS",
+    "KWIC_FIELDS",
     "MAX_QUERIES",
+    "MAX_WIDTH",
     "RECORD_FIELDS",
     "SORTS",
     "TREND_FIELDS",
@@ -79,6 +83,7 @@ __all__ = [
     "IngestOptions",
     "IngestReport",
     "IngestRun",
+    "KwicLine",
     "Listed",
     "Merged",
     "NodeStatus",
@@ -105,6 +110,7 @@ __all__ = [
     "is_alive",
     "marked_spans",
     "parse_when",
+    "sorted_lines",
     "this_process",
 ]
 
@@ -145,6 +151,7 @@ _EXPORTED_FROM = {
         "marked_spans",
     ),
     "archive.search.snippets": ("Snippet",),
+    "archive.search.kwic": ("DEFAULT_WIDTH", "KWIC_FIELDS", "MAX_WIDTH", "KwicLine", "sorted_lines"),
     "archive.search.trend": ("GRANULARITIES", "MAX_QUERIES", "TREND_FIELDS", "Trend", "TrendPeriod", "TrendSeries"),
 }
 
@@ -236,6 +243,16 @@ class Archive:
         from archive.search.trend import trend_in
 
         return trend_in(self._ready(), queries, request or SearchRequest(""), granularity)
+
+    def kwic(self, request: SearchRequest | str, width: int = 6, **options: Any) -> Iterator[KwicLine]:
+        """Keyword in context: every occurrence of what a search matches, with ``width`` words either side,
+        in its result order, made as they are read (:mod:`archive.search.kwic`)."""
+        from archive.search.kwic import kwic_in
+        from archive.search.request import SearchRequest
+
+        if isinstance(request, str):
+            request = SearchRequest(request, **options)
+        return kwic_in(self._ready(), request, width)
 
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""

@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from re import compile as re_compile
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
@@ -29,6 +30,7 @@ from archive.cli.output import (
     print_check,
     print_history,
     print_json,
+    print_kwic,
     print_nodes,
     print_outlets,
     print_rejects,
@@ -402,6 +404,69 @@ def search(
             return
         results = archive.search(request)
     print_results(results, output, dates, bom=bom)
+
+
+class KwicSort(StrEnum):
+    none = "none"
+    left = "left"
+    right = "right"
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+@_reporting
+def kwic(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(metavar="QUERY...", help="What to find (several words are one query), as for search."),
+    ],
+    width: Annotated[int, typer.Option("--width", "-w", help="Words of context on either side (1 to 25).")] = 6,
+    sort: Annotated[
+        KwicSort,
+        typer.Option("--sort", help="none (the search's order), left or right: by the words before or after."),
+    ] = KwicSort.none,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Lines at most (default: all; sorted: 10,000).")
+    ] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
+    no_collapse: Annotated[
+        bool, typer.Option("--no-collapse", help="Every copy of a story printed by several outlets.")
+    ] = False,
+    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    bom: Annotated[
+        bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark (default: on).")
+    ] = True,
+) -> None:
+    """Keyword in context: every occurrence of the forms a search matches, one line each, with the words
+    before and after it, written as they are found (sorted: the first --limit lines, then sorted)."""
+    from itertools import islice
+
+    from archive.api import SearchRequest, sorted_lines
+
+    request = SearchRequest(
+        query=_query_of(words),
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+        collapse=not no_collapse,
+    )
+    with _archive(ctx) as archive:
+        lines = archive.kwic(request, width)
+        if sort is not KwicSort.none:
+            chosen, _ = sorted_lines(lines, sort.value, limit or SORTED_LINES)
+            print_kwic(chosen, output, bom=bom)
+        else:
+            print_kwic(lines if limit is None else islice(lines, limit), output, bom=bom)
+
+
+#: Lines a sorted concordance takes at most when no --limit is given (a sort needs them all in memory).
+SORTED_LINES = 10_000
 
 
 @app.command(context_settings={"ignore_unknown_options": True})

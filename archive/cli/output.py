@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         CheckReport,
         Hit,
         IngestRun,
+        KwicLine,
         NodeStatus,
         Outlet,
         Reject,
@@ -492,3 +493,58 @@ def print_trend(trend: Trend, output: ResultFormat, *, bom: bool = True) -> None
 
 def _share(share: float | None) -> str:
     return "–" if share is None else f"{share:.1%}"
+
+
+def print_kwic(lines: Iterable[KwicLine], output: ResultFormat, *, bom: bool = True) -> int:
+    """A concordance as it is made: JSON (one array), JSON Lines, CSV, or aligned text (the matches in
+    one column, each context cut by whole words to fit the terminal). Returns how many lines it wrote."""
+    count = 0
+    if output is ResultFormat.json:
+        print_json([line.to_row() for line in lines])
+        return -1
+    if output is ResultFormat.csv:
+        from archive.api import KWIC_FIELDS
+        from archive.sheets import csv_lines
+
+        def rows() -> Iterator[dict[str, Any]]:
+            nonlocal count
+            for line in lines:
+                count += 1
+                yield line.to_row()
+
+        for text in csv_lines(rows(), KWIC_FIELDS, bom=bom):
+            sys.stdout.write(text)
+        return count
+    if output is ResultFormat.jsonl:
+        for line in lines:
+            typer.echo(json.dumps(line.to_row(), ensure_ascii=False))
+            count += 1
+        return count
+    from archive.cli.wrapping import columns
+
+    width = _terminal_width()
+    before, after = _marks(sys.stdout.isatty())
+    for line in lines:
+        side = max(10, (width - columns(line.match) - 10) // 2)
+        left = _fitted(line.left.split(), side, from_end=True)
+        right = _fitted(line.right.split(), side, from_end=False)
+        padding = " " * (side - columns(left))
+        typer.echo(f"{padding}{left} {before}{line.match}{after} {right}  [{line.id}]".rstrip())
+        count += 1
+    return count
+
+
+def _fitted(words: list[str], width: int, *, from_end: bool) -> str:
+    """As many whole words as fit ``width`` columns: the last ones (``from_end``, a left context) or the
+    first; a word is never cut, so a syllable never breaks."""
+    from archive.cli.wrapping import columns
+
+    kept: list[str] = []
+    used = 0
+    for word in reversed(words) if from_end else words:
+        needed = columns(word) + (1 if kept else 0)
+        if used + needed > width:
+            break
+        kept.append(word)
+        used += needed
+    return " ".join(reversed(kept) if from_end else kept)
