@@ -278,3 +278,43 @@ def test_trend_draws_follows_a_point_and_downloads_its_csv(server: str, tmp_path
         shot(phone, tmp_path, "trend-390")
         assert errors == []
         browser.close()
+
+
+def test_kwic_aligns_follows_a_line_and_downloads_its_csv(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        errors: list[str] = []
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(server + "/kwic")
+        page.fill("form.kwic input[name=q]", "बाढ़")
+        page.click("form.kwic button")
+        page.wait_for_url("**/kwic?*")
+        matches = page.locator("table.kwic td.match a")
+        assert matches.count() == 10  # a headline and a body line for each of the five articles
+        # aligned: every match is centred in one column
+        centres = {round(box["x"] + box["width"] / 2) for box in (m.bounding_box() for m in matches.all())}
+        assert max(centres) - min(centres) <= 1
+        shot(page, tmp_path, "kwic-1280")
+
+        matches.nth(1).click()
+        page.wait_for_url("**/articles/*")
+        assert page.locator("mark#m").inner_text() == "बाढ़"
+        page.go_back()
+
+        with page.expect_download() as download:
+            page.click("p.info a:has-text('CSV')")
+        saved = tmp_path / "kwic.csv"
+        download.value.save_as(saved)
+        lines = saved.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0] == "id,title,source,date,field,left,match,right" and len(lines) == 11
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        phone.goto(page.url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(phone, tmp_path, "kwic-390")
+        assert errors == []
+        browser.close()

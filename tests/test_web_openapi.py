@@ -59,6 +59,9 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         "trend": "/trend",
         "trend_json": "/trend.json",
         "trend_csv": "/trend.csv",
+        "kwic": "/kwic",
+        "kwic_json": "/kwic.json",
+        "kwic_csv": "/kwic.csv",
     }
     assert set(document["paths"]) == set(routes.values())
     for name, path in routes.items():  # (the routes the server has, by name)
@@ -81,6 +84,7 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         ("/articles/{article_id}", "/articles/{article_id}.json"),
         ("/explain", "/explain.json"),
         ("/trend", "/trend.json"),
+        ("/kwic", "/kwic.json"),
     ):
         ours = document["paths"][page]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         theirs = document["paths"][twin]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
@@ -105,6 +109,7 @@ def test_what_the_server_sends_is_what_the_document_says(client: TestClient) -> 
     holds(document, schema("/explain.json"), why.json())
     trend = client.get("/trend.json", params={"q": ["बाढ़", "समाचार"]})
     holds(document, schema("/trend.json"), trend.json())
+    holds(document, schema("/kwic.json"), client.get("/kwic.json", params={"q": "बाढ़", "limit": 2}).json())
     refused = client.get("/search.json", params={"q": "(बाढ़"})
     assert refused.status_code == 400 and refused.headers["content-type"] == "application/json"
     holds(document, schema("/search.json", "400"), refused.json())

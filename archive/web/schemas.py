@@ -131,6 +131,27 @@ class TrendPage(BaseModel):
     published_undated: int
 
 
+class KwicRow(BaseModel):
+    id: int
+    title: str
+    source: str | None
+    date: str | None = Field(description="YYYY-MM-DD")
+    field: str = Field(description="title or body")
+    left: str = Field(description="The words before the match (whole words)")
+    match: str = Field(description="The form matched, as the text spells it")
+    right: str = Field(description="The words after the match (whole words)")
+
+
+class KwicPage(BaseModel):
+    query: str
+    page: int
+    limit: int
+    sorted_among_first: int | None = Field(description="Set when the order was made among the first lines only")
+    lines: list[KwicRow]
+    next: str | None
+    previous: str | None
+
+
 class Problem(BaseModel):
     error: str = Field(description="What is wrong and how to fix it, in the page's language")
 

@@ -125,6 +125,25 @@ _WORDS: dict[str, dict[str, str]] = {
     "published": {"hi": "प्रकाशित", "en": "published"},
     "trend_of": {"hi": "इसका रुझान", "en": "trend"},
     "download_json": {"hi": "JSON", "en": "JSON"},
+    "kwic": {"hi": "संदर्भ में शब्द", "en": "Keyword in context"},
+    "kwic_start": {
+        "hi": "कोई शब्द खोजें: हर जगह जहाँ वह आया, आगे-पीछे के शब्दों के साथ, एक पंक्ति में।",
+        "en": "Search for a word: every place it occurs, one line each, with the words around it.",
+    },
+    "context_words": {"hi": "आगे-पीछे के शब्द", "en": "Words either side"},
+    "order": {"hi": "क्रम", "en": "Order"},
+    "order_none": {"hi": "खोज के क्रम में", "en": "as the search lists"},
+    "order_left": {"hi": "पहले के शब्दों से", "en": "by the words before"},
+    "order_right": {"hi": "बाद के शब्दों से", "en": "by the words after"},
+    "before": {"hi": "पहले", "en": "Before"},
+    "after": {"hi": "बाद में", "en": "After"},
+    "kwic_search": {"hi": "ये लेख खोज में देखें", "en": "See these articles as a search"},
+    "kwic_none": {"hi": "कोई मिलान नहीं मिला।", "en": "No occurrence found."},
+    "kwic_lines": {"hi": "पंक्तियाँ {first}–{last}", "en": "lines {first}–{last}"},
+    "kwic_sorted_among": {
+        "hi": "क्रम पहली {n} पंक्तियों में लगाया गया है; सब के लिए खोज को सीमित करें या CSV लें।",
+        "en": "Ordered among the first {n} lines; narrow the search, or download the CSV, for all.",
+    },
 }
 
 
@@ -266,6 +285,12 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "थोड़ी देर में फिर कोशिश करें।",
     },
     "trend_too_many": {"en": ENGLISH["trend_too_many"], "hi": HINDI["trend_too_many"]},
+    "kwic_no_query": {
+        "en": "Give a query (q=…) to list its matches in context.",
+        "hi": "संदर्भ में मिलान देखने के लिए कोई खोज (q=…) दें।",
+    },
+    "bad_width": {"en": ENGLISH["bad_width"], "hi": HINDI["bad_width"]},
+    "bad_kwic_sort": {"en": ENGLISH["bad_kwic_sort"], "hi": HINDI["bad_kwic_sort"]},
     "trend_no_query": {
         "en": "Give one query or more (q=…) to draw their coverage over time.",
         "hi": "समय के साथ कवरेज देखने के लिए एक या अधिक खोज (q=…) दें।",
