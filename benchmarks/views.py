@@ -11,11 +11,14 @@ beside them. In-process, as the page's server answers (its kept answers turned o
 from __future__ import annotations
 
 import argparse
+import io
 import time
+from itertools import islice
 from pathlib import Path
 
 #: Three queries of different sizes (a common word, a name, a rarer word).
 TREND_QUERIES = ("सरकार", "मोदी", "बाढ़")
+KWIC_QUERIES = ("सरकार", "बाढ़")
 
 
 def _timed(work: object, runs: int) -> tuple[float, float]:
@@ -36,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
 
-    from archive.api import Archive
+    from archive.api import KWIC_FIELDS, Archive
+    from archive.sheets import csv_lines
 
     with Archive(args.home) as archive:
         stats = archive.stats()
@@ -46,6 +50,26 @@ def main(argv: list[str] | None = None) -> int:
         totals = ", ".join(f"{s.query} {s.total:,}" for s in found.series)
         p50, p95 = _timed(lambda: archive.trend(list(TREND_QUERIES), granularity="month"), args.runs)
         print(f"trend, 3 queries ({totals}) x {periods} months: p50 {p50:.0f} ms, p95 {p95:.0f} ms (issue: <= 300 ms)")
+
+        for query in KWIC_QUERIES:
+
+            def page(query: str = query) -> None:
+                assert len(list(islice(archive.kwic(query), 100))) == 100
+
+            p50, p95 = _timed(page, args.runs)
+            print(f"kwic {query}: a page of 100 lines: p50 {p50:.0f} ms, p95 {p95:.0f} ms (issue: <= 200 ms)")
+        start = time.perf_counter()
+        buffer = io.StringIO()
+        written = sum(
+            1
+            for _ in map(
+                buffer.write, csv_lines((line.to_row() for line in islice(archive.kwic("सरकार"), 10_000)), KWIC_FIELDS)
+            )
+        )
+        print(
+            f"kwic सरकार: 10,000 lines as CSV ({written - 1:,} rows): "
+            f"{time.perf_counter() - start:.2f} s (issue: <= 5 s)"
+        )
     return 0
 
 
