@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     )
     from archive.search.session import SearchSession
     from archive.search.snippets import Snippet
+    from archive.search.terms import SignificantTerm, SignificantTerms
     from archive.search.trend import GRANULARITIES, MAX_QUERIES, TREND_FIELDS, Trend, TrendPeriod, TrendSeries
 
 __all__ = [
@@ -98,6 +99,8 @@ __all__ = [
     "SearchRequest",
     "SearchResults",
     "SearchedPart",
+    "SignificantTerm",
+    "SignificantTerms",
     "SilentProgress",
     "Snippet",
     "SynonymGroup",
@@ -152,6 +155,7 @@ _EXPORTED_FROM = {
     ),
     "archive.search.snippets": ("Snippet",),
     "archive.search.kwic": ("DEFAULT_WIDTH", "KWIC_FIELDS", "MAX_WIDTH", "KwicLine", "sorted_lines"),
+    "archive.search.terms": ("SignificantTerm", "SignificantTerms"),
     "archive.search.trend": ("GRANULARITIES", "MAX_QUERIES", "TREND_FIELDS", "Trend", "TrendPeriod", "TrendSeries"),
 }
 
@@ -253,6 +257,16 @@ class Archive:
         if isinstance(request, str):
             request = SearchRequest(request, **options)
         return kwic_in(self._ready(), request, width)
+
+    def terms(self, request: SearchRequest | str, limit: int = 30, **options: Any) -> SignificantTerms:
+        """What sets a result apart: the words and two-word phrases most over-represented in the articles a
+        search matches against the whole archive, by log-likelihood (:mod:`archive.search.terms`)."""
+        from archive.search.request import SearchRequest
+        from archive.search.terms import terms_in
+
+        if isinstance(request, str):
+            request = SearchRequest(request, **options)
+        return terms_in(self._ready(), request, limit)
 
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""

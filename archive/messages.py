@@ -52,6 +52,8 @@ ENGLISH: dict[str, str] = {
     # a concordance
     "bad_width": "A context of {width} words cannot be shown; give 1 to {limit} words on either side.",
     "bad_kwic_sort": "Cannot order a concordance by {sort!r}; use {choices}.",
+    # what sets a result apart
+    "bad_terms_limit": "Cannot list {limit} terms; ask for 1 to {most}.",
     # a trend
     "trend_too_many": "A trend compares at most {limit} queries; this one has {count}. Remove some.",
     "bad_granularity": "Unknown granularity {granularity!r}; use {choices}.",

@@ -36,6 +36,7 @@ from archive.cli.output import (
     print_rejects,
     print_results,
     print_stats,
+    print_terms,
     print_trend,
     print_watch_counts,
     print_watch_hits,
@@ -404,6 +405,39 @@ def search(
             return
         results = archive.search(request)
     print_results(results, output, dates, bom=bom)
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+@_reporting
+def terms(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(metavar="QUERY...", help="What to find (several words are one query), as for search."),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="Terms to list (1 to 100).")] = 30,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+) -> None:
+    """What sets a result apart: the words and two-word phrases most over-represented in the matching
+    articles against the whole archive (log-likelihood), the query's own forms and stopwords left out."""
+    from archive.api import SearchRequest
+
+    request = SearchRequest(
+        query=_query_of(words),
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+    )
+    with _archive(ctx) as archive:
+        found = archive.terms(request, limit)
+    print_terms(found, output)
 
 
 class KwicSort(StrEnum):

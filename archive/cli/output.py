@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         SavedSearch,
         SearchedPart,
         SearchResults,
+        SignificantTerms,
         Snippet,
         Trend,
         WatchCount,
@@ -548,3 +549,23 @@ def _fitted(words: list[str], width: int, *, from_end: bool) -> str:
         kept.append(word)
         used += needed
     return " ".join(reversed(kept) if from_end else kept)
+
+
+def print_terms(found: SignificantTerms, output: OutputFormat) -> None:
+    """The terms, best first: their score, and in how many matching articles and articles in all."""
+    if output is OutputFormat.json:
+        print_json(found.to_dict())
+        return
+    sampled = f" (candidates from {found.sampled:,} of them)" if found.sampled < found.results else ""
+    typer.echo(
+        f"{counted(found.results, 'matching article')} against {counted(found.archive, 'article')}{sampled}; "
+        "log-likelihood, in results / in the archive:"
+    )
+    if not found.terms:
+        typer.echo("No word stands out.")
+    from archive.cli.wrapping import columns
+
+    width = max((columns(t.term) for t in found.terms), default=0)
+    for term in found.terms:
+        padding = " " * (width - columns(term.term))
+        typer.echo(f"{term.term}{padding}  {term.score:>10,.1f}  {term.in_results:>7,} / {term.in_archive:,}")

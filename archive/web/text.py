@@ -192,6 +192,7 @@ HINDI: dict[str, str] = {
     "not_indexed_yet": "लेख {id} अभी अनुक्रमणिका में नहीं है; थोड़ी देर में फिर देखें।",
     "bad_width": "{width} शब्दों का संदर्भ नहीं दिखाया जा सकता; दोनों ओर 1 से {limit} शब्द दें।",
     "bad_kwic_sort": "संदर्भ-सूची को {sort!r} से क्रम में नहीं लगाया जा सकता; इनमें से चुनें: {choices}।",
+    "bad_terms_limit": "{limit} शब्द नहीं दिखाए जा सकते; 1 से {most} तक माँगें।",
     "trend_too_many": "एक रुझान में अधिकतम {limit} खोजों की तुलना होती है; इसमें {count} हैं। कुछ हटाएँ।",
     "bad_granularity": "अवधि {granularity!r} अज्ञात है; इनमें से चुनें: {choices}।",
     "trend_too_long": (
