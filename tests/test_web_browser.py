@@ -318,3 +318,36 @@ def test_kwic_aligns_follows_a_line_and_downloads_its_csv(server: str, tmp_path:
         shot(phone, tmp_path, "kwic-390")
         assert errors == []
         browser.close()
+
+
+def test_terms_lists_follows_a_term_and_downloads_its_csv(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        errors: list[str] = []
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(server + "/terms")
+        page.fill("form input[name=q]", "केरल")  # (one article of the five: its own words set it apart)
+        page.click("form button")
+        page.wait_for_url("**/terms?*")
+        rows = page.locator("table.terms tbody tr")
+        assert rows.count() > 0
+        in_results = rows.first.locator("td").nth(1).inner_text()
+        shot(page, tmp_path, "terms-1280")
+        rows.first.locator("a").click()
+        page.wait_for_url("**/?q=*")
+        assert page.locator("p.total").inner_text() in (f"{in_results} लेख मिले", "1 लेख मिला")
+        page.go_back()
+        with page.expect_download() as download:
+            page.click("p.info a:has-text('CSV')")
+        saved = tmp_path / "terms.csv"
+        download.value.save_as(saved)
+        assert saved.read_text(encoding="utf-8-sig").splitlines()[0] == "term,score,in_results,in_archive"
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(page.url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(phone, tmp_path, "terms-390")
+        assert errors == []
+        browser.close()

@@ -62,6 +62,9 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         "kwic": "/kwic",
         "kwic_json": "/kwic.json",
         "kwic_csv": "/kwic.csv",
+        "terms": "/terms",
+        "terms_json": "/terms.json",
+        "terms_csv": "/terms.csv",
     }
     assert set(document["paths"]) == set(routes.values())
     for name, path in routes.items():  # (the routes the server has, by name)
@@ -85,6 +88,7 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         ("/explain", "/explain.json"),
         ("/trend", "/trend.json"),
         ("/kwic", "/kwic.json"),
+        ("/terms", "/terms.json"),
     ):
         ours = document["paths"][page]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         theirs = document["paths"][twin]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
@@ -109,6 +113,7 @@ def test_what_the_server_sends_is_what_the_document_says(client: TestClient) -> 
     holds(document, schema("/explain.json"), why.json())
     trend = client.get("/trend.json", params={"q": ["बाढ़", "समाचार"]})
     holds(document, schema("/trend.json"), trend.json())
+    holds(document, schema("/terms.json"), client.get("/terms.json", params={"q": "बाढ़"}).json())
     holds(document, schema("/kwic.json"), client.get("/kwic.json", params={"q": "बाढ़", "limit": 2}).json())
     refused = client.get("/search.json", params={"q": "(बाढ़"})
     assert refused.status_code == 400 and refused.headers["content-type"] == "application/json"

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp
 
 from archive.config import Settings, resolve_settings
 from archive.errors import ArchiveError, DatabaseError, NotFoundError, SearchIndexError
-from archive.web import article, explain, exports, kwic, search, sources, trend
+from archive.web import article, explain, exports, kwic, search, sources, terms, trend
 from archive.web.common import (
     _PACKAGE,
     MAX_PARAMETERS,
@@ -82,7 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.archives = Archives(settings)
     app.state.pages = Pages()
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
-    for module in (search, article, sources, exports, explain, trend, kwic):
+    for module in (search, article, sources, exports, explain, trend, kwic, terms):
         app.include_router(module.router)
 
     @app.exception_handler(Problem)

@@ -152,6 +152,20 @@ class KwicPage(BaseModel):
     previous: str | None
 
 
+class TermRow(BaseModel):
+    term: str = Field(description="A word, or two words side by side (stopwords left out)")
+    score: float = Field(description="Dunning's log-likelihood ratio (G²) against the whole archive")
+    in_results: int = Field(description="Matching articles that hold it")
+    in_archive: int = Field(description="Articles that hold it")
+
+
+class TermsPage(BaseModel):
+    terms: list[TermRow]
+    results: int
+    archive: int
+    sampled: int = Field(description="Matching articles the candidates were found in")
+
+
 class Problem(BaseModel):
     error: str = Field(description="What is wrong and how to fix it, in the page's language")
 

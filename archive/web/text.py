@@ -126,6 +126,24 @@ _WORDS: dict[str, dict[str, str]] = {
     "trend_of": {"hi": "इसका रुझान", "en": "trend"},
     "download_json": {"hi": "JSON", "en": "JSON"},
     "kwic": {"hi": "संदर्भ में शब्द", "en": "Keyword in context"},
+    "terms": {"hi": "विशिष्ट शब्द", "en": "What sets it apart"},
+    "terms_start": {
+        "hi": "कोई खोज लिखें: उसके लेखों में बाकी संग्रह से कहीं अधिक आने वाले शब्द और शब्द-युग्म।",
+        "en": "Type a query: the words and phrases far more common in its articles than in the rest of the archive.",
+    },
+    "terms_of": {
+        "hi": "{results} मिले लेख, संग्रह के {archive} लेखों की तुलना में",
+        "en": "{results} matching articles against all {archive}",
+    },
+    "terms_sampled": {"hi": "उम्मीदवार शब्द {n} लेखों से", "en": "candidates from {n} of them"},
+    "terms_score": {
+        "hi": "अंक: लॉग-लाइकलीहुड (G²), जितना बड़ा उतना विशिष्ट",
+        "en": "score: log-likelihood (G²), the larger the more distinctive",
+    },
+    "term": {"hi": "शब्द", "en": "Term"},
+    "in_results": {"hi": "मिले लेखों में", "en": "in results"},
+    "in_archive": {"hi": "संग्रह में", "en": "in the archive"},
+    "terms_none": {"hi": "कोई शब्द अलग से नहीं दिखता।", "en": "No word stands out."},
     "kwic_start": {
         "hi": "कोई शब्द खोजें: हर जगह जहाँ वह आया, आगे-पीछे के शब्दों के साथ, एक पंक्ति में।",
         "en": "Search for a word: every place it occurs, one line each, with the words around it.",
@@ -292,6 +310,11 @@ PROBLEMS: dict[str, dict[str, str]] = {
     },
     "bad_width": {"en": ENGLISH["bad_width"], "hi": HINDI["bad_width"]},
     "bad_kwic_sort": {"en": ENGLISH["bad_kwic_sort"], "hi": HINDI["bad_kwic_sort"]},
+    "terms_no_query": {
+        "en": "Give a query (q=…) to see what sets its results apart.",
+        "hi": "परिणामों को क्या अलग बनाता है, यह देखने के लिए कोई खोज (q=…) दें।",
+    },
+    "bad_terms_limit": {"en": ENGLISH["bad_terms_limit"], "hi": HINDI["bad_terms_limit"]},
     "trend_no_query": {
         "en": "Give one query or more (q=…) to draw their coverage over time.",
         "hi": "समय के साथ कवरेज देखने के लिए एक या अधिक खोज (q=…) दें।",
