@@ -19,6 +19,8 @@ from pathlib import Path
 #: Three queries of different sizes (a common word, a name, a rarer word).
 TREND_QUERIES = ("सरकार", "मोदी", "बाढ़")
 KWIC_QUERIES = ("सरकार", "बाढ़")
+#: Results of 3,000, 7,000, 29,000 and 54,000 articles at 100,000.
+TERMS_QUERIES = ("बाढ़", "क्रिकेट", "किसान", "मोदी")
 
 
 def _timed(work: object, runs: int) -> tuple[float, float]:
@@ -70,6 +72,21 @@ def main(argv: list[str] | None = None) -> int:
             f"kwic सरकार: 10,000 lines as CSV ({written - 1:,} rows): "
             f"{time.perf_counter() - start:.2f} s (issue: <= 5 s)"
         )
+
+        session = archive._ready()  # (the sampling's comparison calls the search module with its own sample)
+        from archive.api import SearchRequest
+        from archive.search.terms import terms_in
+
+        for query in TERMS_QUERIES:
+            found = archive.terms(query, 20)
+            p50, p95 = _timed(lambda query=query: archive.terms(query, 20), max(3, args.runs // 4))
+            larger = terms_in(session, SearchRequest(query), 20, sample=4_000)
+            same = len({t.term for t in found.terms} & {t.term for t in larger.terms})
+            print(
+                f"terms {query} ({found.results:,} results, candidates from {found.sampled}): p50 {p50:.0f} ms, "
+                f"p95 {p95:.0f} ms (issue: <= 1 s); top 20 shared with a sample of "
+                f"{larger.sampled:,}: {same}"
+            )
     return 0
 
 
