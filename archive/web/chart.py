@@ -125,14 +125,6 @@ def _labels(labels: Sequence[str]) -> list[Label]:
         chosen = list(range(periods))
     else:
         chosen = sorted({round(k * (periods - 1) / (MAX_LABELS - 1)) for k in range(MAX_LABELS)})
-    out = []
-    for index in chosen:
-        x = round(100 * (index + 0.5) / periods, 3)
-        # the first and last are anchored inwards, so that neither runs off the chart
-        anchor = "start" if index == 0 and periods > 1 else "end" if index == periods - 1 and periods > 1 else "middle"
-        if anchor == "start":
-            x = 0.0
-        elif anchor == "end":
-            x = 100.0
-        out.append(Label(labels[index], x, anchor))
-    return out
+    # each label centred under its point (a label at either end may reach into the margins, which the page
+    # leaves free: the value axis on the left, padding on the right)
+    return [Label(labels[index], round(100 * (index + 0.5) / periods, 3), "middle") for index in chosen]
