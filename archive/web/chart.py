@@ -106,7 +106,7 @@ def chart(values: Sequence[Sequence[float]], labels: Sequence[str], *, share: bo
     ]
     count = round(top / step)
     ticks = [Tick(k * step, _tick_label(k * step, step, share), y_of(k * step)) for k in range(count + 1)]
-    return Chart(points, segments, ticks, _labels(labels))
+    return Chart(points, segments, ticks, period_labels(labels))
 
 
 def _tick_label(value: float, step: float, share: bool) -> str:
@@ -116,7 +116,7 @@ def _tick_label(value: float, step: float, share: bool) -> str:
     return f"{value:,.0f}" if step >= 1 else f"{value:g}"
 
 
-def _labels(labels: Sequence[str]) -> list[Label]:
+def period_labels(labels: Sequence[str]) -> list[Label]:
     """At most :data:`MAX_LABELS` period labels, evenly spaced, the first and the last always among them."""
     periods = len(labels)
     if not periods:

@@ -122,6 +122,7 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "no_dated": {"hi": "किसी मिले लेख की तिथि नहीं है।", "en": "No matching article has a date."},
     "total_of": {"hi": "कुल", "en": "total"},
+    "not_on_chart": {"hi": "चार्ट में नहीं", "en": "not on the chart"},
     "published": {"hi": "प्रकाशित", "en": "published"},
     "trend_of": {"hi": "इसका रुझान", "en": "trend"},
     "download_json": {"hi": "JSON", "en": "JSON"},
