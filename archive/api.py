@@ -352,11 +352,12 @@ class Archive:
 
         watching.mark_seen(self.settings, name, ids)
 
-    def watch_feed(self, name: str, limit: int = 50) -> str:
-        """An Atom feed of a saved search's newest matches (nothing is marked seen)."""
+    def watch_feed(self, name: str, limit: int = 50, base_url: str | None = None) -> str:
+        """An Atom feed of a saved search's newest matches (nothing is marked seen); with ``base_url`` (where
+        ``archive serve`` is reached), each entry links to its article's page there."""
         from archive import watching
 
-        return watching.feed(self.settings, self._ready(), name, limit)
+        return watching.feed(self.settings, self._ready(), name, limit, base_url)
 
     def watch_remove(self, name: str) -> None:
         from archive import watching

@@ -65,10 +65,13 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         "terms": "/terms",
         "terms_json": "/terms.json",
         "terms_csv": "/terms.csv",
+        "watch": "/watch",
+        "watch_json": "/watch.json",
+        "watch_feed": "/watch/{name}.atom",
     }
     assert set(document["paths"]) == set(routes.values())
     for name, path in routes.items():  # (the routes the server has, by name)
-        given = {"article_id": "{article_id}"} if "{" in path else {}
+        given = {"article_id": "{article_id}"} if "{article_id}" in path else {"name": "{name}"} if "{" in path else {}
         assert client.app.url_path_for(name, **given) == path  # type: ignore[attr-defined]
     media = {
         path: {status: set(answer.get("content", {})) for status, answer in operation["get"]["responses"].items()}

@@ -842,10 +842,19 @@ def watch_feed(
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.", dir_okay=False)
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Entries: the newest matches.")] = 50,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where `archive serve` is reached (https://news.example.org): each entry links to its article's page.",
+        ),
+    ] = None,
 ) -> None:
     """An Atom feed of a saved search's newest matches, for any feed reader (marks nothing seen)."""
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
     with _archive(ctx) as archive:
-        feed = archive.watch_feed(name, limit=limit)
+        feed = archive.watch_feed(name, limit=limit, base_url=base_url)
     if output_file is None:
         sys.stdout.write(feed)
         return

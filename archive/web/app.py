@@ -31,7 +31,7 @@ from starlette.types import ASGIApp
 
 from archive.config import Settings, resolve_settings
 from archive.errors import ArchiveError, DatabaseError, NotFoundError, SearchIndexError
-from archive.web import article, explain, exports, kwic, search, sources, terms, trend
+from archive.web import article, explain, exports, kwic, search, sources, terms, trend, watch
 from archive.web.common import (
     _PACKAGE,
     MAX_PARAMETERS,
@@ -70,7 +70,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     archives.close()
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, base_url: str | None = None) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
         title="archive",
@@ -80,9 +80,11 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.archives = Archives(settings)
+    # (where the pages are reached, for the absolute addresses of the feeds; None: each request's own)
+    app.state.base_url = base_url
     app.state.pages = Pages()
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
-    for module in (search, article, sources, exports, explain, trend, kwic, terms):
+    for module in (search, article, sources, exports, explain, trend, kwic, terms, watch):
         app.include_router(module.router)
 
     @app.exception_handler(Problem)

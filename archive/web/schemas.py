@@ -166,6 +166,18 @@ class TermsPage(BaseModel):
     sampled: int = Field(description="Matching articles the candidates were found in")
 
 
+class WatchRow(BaseModel):
+    name: str
+    query: str
+    total: int = Field(description="Articles it matches now (every copy counted)")
+    new: int = Field(description="Of them, those `archive watch show` has not shown yet")
+    feed: str = Field(description="Its Atom feed's absolute address")
+
+
+class WatchPage(BaseModel):
+    searches: list[WatchRow]
+
+
 class Problem(BaseModel):
     error: str = Field(description="What is wrong and how to fix it, in the page's language")
 
