@@ -758,11 +758,21 @@ def serve(
         int | None,
         typer.Option(help="Worker processes (default: one per core); 1 serves from this process.", min=1, max=64),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="The address readers reach the pages at (https://news.example.org), for the feeds' absolute "
+            "links (default: the address each request came to).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
     from archive.cli.serving import serve_archive
 
-    serve_archive(_settings(ctx), host, port, open_browser, workers)
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
+    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url)
 
 
 @watch_app.command("add")

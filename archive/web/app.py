@@ -57,6 +57,8 @@ log = logging.getLogger("archive.web")
 SERVER_SIDE = (SearchIndexError, DatabaseError)
 #: The environment variables through which `archive serve --workers N` tells each worker process its home.
 HOME_ENV, DB_URL_ENV = "ARCHIVE_SERVE_HOME", "ARCHIVE_SERVE_DB_URL"
+#: The base address a spawned worker's pages give in absolute links (``archive serve --base-url``).
+BASE_URL_ENV = "ARCHIVE_SERVE_BASE_URL"
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -126,7 +128,8 @@ def create_app(settings: Settings, base_url: str | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The application of a worker process (`archive serve --workers N`): its home from the environment."""
-    return create_app(resolve_settings(_path(os.environ.get(HOME_ENV)), os.environ.get(DB_URL_ENV) or None))
+    settings = resolve_settings(_path(os.environ.get(HOME_ENV)), os.environ.get(DB_URL_ENV) or None)
+    return create_app(settings, base_url=os.environ.get(BASE_URL_ENV) or None)
 
 
 def _path(value: str | None) -> Any:
