@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from archive.readers import FORMATS, RejectedRecord
     from archive.readers.article import FIELDS as RECORD_FIELDS
     from archive.readers.dates import format_hindi_date
+    from archive.search.kwic import DEFAULT_WIDTH, KWIC_FIELDS, MAX_WIDTH, KwicLine, sorted_lines
     from archive.search.parsing import parse_when
     from archive.search.request import (
         FACETS,
@@ -59,13 +60,21 @@ if TYPE_CHECKING:
     )
     from archive.search.session import SearchSession
     from archive.search.snippets import Snippet
+    from archive.search.terms import SignificantTerm, SignificantTerms
+    from archive.search.trend import GRANULARITIES, MAX_QUERIES, TREND_FIELDS, Trend, TrendPeriod, TrendSeries
 
 __all__ = [
+    "DEFAULT_WIDTH",
     "FACETS",
     "FORMATS",
+    "GRANULARITIES",
     "HIT_FIELDS",
+    "KWIC_FIELDS",
+    "MAX_QUERIES",
+    "MAX_WIDTH",
     "RECORD_FIELDS",
     "SORTS",
+    "TREND_FIELDS",
     "Archive",
     "ArchiveStats",
     "Article",
@@ -75,6 +84,7 @@ __all__ = [
     "IngestOptions",
     "IngestReport",
     "IngestRun",
+    "KwicLine",
     "Listed",
     "Merged",
     "NodeStatus",
@@ -89,15 +99,21 @@ __all__ = [
     "SearchRequest",
     "SearchResults",
     "SearchedPart",
+    "SignificantTerm",
+    "SignificantTerms",
     "SilentProgress",
     "Snippet",
     "SynonymGroup",
+    "Trend",
+    "TrendPeriod",
+    "TrendSeries",
     "WatchCount",
     "format_hindi_date",
     "hit_csv_row",
     "is_alive",
     "marked_spans",
     "parse_when",
+    "sorted_lines",
     "this_process",
 ]
 
@@ -138,6 +154,9 @@ _EXPORTED_FROM = {
         "marked_spans",
     ),
     "archive.search.snippets": ("Snippet",),
+    "archive.search.kwic": ("DEFAULT_WIDTH", "KWIC_FIELDS", "MAX_WIDTH", "KwicLine", "sorted_lines"),
+    "archive.search.terms": ("SignificantTerm", "SignificantTerms"),
+    "archive.search.trend": ("GRANULARITIES", "MAX_QUERIES", "TREND_FIELDS", "Trend", "TrendPeriod", "TrendSeries"),
 }
 
 
@@ -217,6 +236,37 @@ class Archive:
         if isinstance(request, str):
             request = SearchRequest(request, **options)
         return explain_in(self._ready(), request, article_id)
+
+    def trend(
+        self, queries: Sequence[str], request: SearchRequest | None = None, granularity: str | None = None
+    ) -> Trend:
+        """Coverage over time: each query's results by day, week, month or year (None: chosen from their
+        span), with ``request``'s filters and story rule, and their share of the articles the same filters
+        let through in each period (:mod:`archive.search.trend`)."""
+        from archive.search.request import SearchRequest
+        from archive.search.trend import trend_in
+
+        return trend_in(self._ready(), queries, request or SearchRequest(""), granularity)
+
+    def kwic(self, request: SearchRequest | str, width: int = 6, **options: Any) -> Iterator[KwicLine]:
+        """Keyword in context: every occurrence of what a search matches, with ``width`` words either side,
+        in its result order, made as they are read (:mod:`archive.search.kwic`)."""
+        from archive.search.kwic import kwic_in
+        from archive.search.request import SearchRequest
+
+        if isinstance(request, str):
+            request = SearchRequest(request, **options)
+        return kwic_in(self._ready(), request, width)
+
+    def terms(self, request: SearchRequest | str, limit: int = 30, **options: Any) -> SignificantTerms:
+        """What sets a result apart: the words and two-word phrases most over-represented in the articles a
+        search matches against the whole archive, by log-likelihood (:mod:`archive.search.terms`)."""
+        from archive.search.request import SearchRequest
+        from archive.search.terms import terms_in
+
+        if isinstance(request, str):
+            request = SearchRequest(request, **options)
+        return terms_in(self._ready(), request, limit)
 
     def similar(self, article_id: int, *, limit: int = 10) -> SearchResults:
         """Articles most like the given one."""
@@ -302,11 +352,12 @@ class Archive:
 
         watching.mark_seen(self.settings, name, ids)
 
-    def watch_feed(self, name: str, limit: int = 50) -> str:
-        """An Atom feed of a saved search's newest matches (nothing is marked seen)."""
+    def watch_feed(self, name: str, limit: int = 50, base_url: str | None = None) -> str:
+        """An Atom feed of a saved search's newest matches (nothing is marked seen); with ``base_url`` (where
+        ``archive serve`` is reached), each entry links to its article's page there."""
         from archive import watching
 
-        return watching.feed(self.settings, self._ready(), name, limit)
+        return watching.feed(self.settings, self._ready(), name, limit, base_url)
 
     def watch_remove(self, name: str) -> None:
         from archive import watching

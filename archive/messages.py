@@ -49,6 +49,18 @@ ENGLISH: dict[str, str] = {
     "dates_reversed": "The dates are the wrong way round: --since {since} is after --until {until}; swap them.",
     "undated_with_dates": "Undated articles have no date to be --since or --until; drop one of the two.",
     "not_indexed_yet": "Article {id} is not in the index yet; run `archive reindex`.",
+    # a concordance
+    "bad_width": "A context of {width} words cannot be shown; give 1 to {limit} words on either side.",
+    "bad_kwic_sort": "Cannot order a concordance by {sort!r}; use {choices}.",
+    # what sets a result apart
+    "bad_terms_limit": "Cannot list {limit} terms; ask for 1 to {most}.",
+    # a trend
+    "trend_too_many": "A trend compares at most {limit} queries; this one has {count}. Remove some.",
+    "bad_granularity": "Unknown granularity {granularity!r}; use {choices}.",
+    "trend_too_long": (
+        "By {granularity}, this trend has {periods:,} periods; at most {limit:,} are drawn. Choose a longer "
+        "period or narrow the dates."
+    ),
     # notes shown with the results
     "note_lone_sign": (
         "Left out the {sign!r} standing alone at position {position}: join it to a word (-word leaves the word "

@@ -175,12 +175,12 @@ def mark_seen(settings: Settings, name: str, ids: Sequence[int]) -> None:
         store.saved.mark_seen(_name(name), ids, utc_now())
 
 
-def feed(settings: Settings, session: SearchSession, name: str, limit: int) -> str:
+def feed(settings: Settings, session: SearchSession, name: str, limit: int, base_url: str | None = None) -> str:
     """The Atom feed of a saved search's newest matches (nothing is marked seen)."""
     saved, newest = hits(settings, session, name, every=True, limit=limit, mark_seen=False)
     with opened(settings, create=False) as (store, _):
         stored = store.ingested_times([hit.id for hit in newest])
-    return atom_feed(saved.name, saved.query, newest, stored)
+    return atom_feed(saved.name, saved.query, newest, stored, base_url=base_url)
 
 
 def remove(settings: Settings, name: str) -> None:

@@ -393,3 +393,53 @@ def wait_until_up(address: str, process: subprocess.Popen[str]) -> None:
         return True
 
     wait_for(accepting, f"{address} to answer")
+
+
+TREND_OUTLETS = ("जनसत्ता", "अमर उजाला", "दैनिक जागरण")
+
+
+def trend_news() -> list[dict[str, Any]]:
+    """Flood and drought articles over two years, some undated, one story printed by two outlets a month
+    apart, one article about neither (tests/test_trend.py, test_web_trend.py)."""
+    records: list[dict[str, Any]] = []
+    dates = ["2019-01-03", "2019-01-20", "2019-02-11", "2019-04-30", "2019-07-04", "2019-07-05", "2020-03-15"]
+    for n, day in enumerate(dates):
+        records.append(
+            {
+                "title": f"बाढ़ की खबर {n}",
+                "body": f"नदी {n} में बाढ़ आई और गाँव {n} डूब गया। राहत दल {n} पहुँचा।",
+                "source": TREND_OUTLETS[n % 3],
+                "date": day,
+                "url": f"https://example.org/flood/{n}",
+            }
+        )
+    for n, day in enumerate(["2019-01-09", "2019-07-20", "2020-03-02", "2020-03-03"]):
+        records.append(
+            {
+                "title": f"सूखे की मार {n}",
+                "body": f"खेत {n} में सूखा पड़ा; किसान {n} परेशान हैं, बादल {n} नहीं आए।",
+                "source": TREND_OUTLETS[n % 3],
+                "date": day,
+                "url": f"https://example.org/drought/{n}",
+            }
+        )
+    for n in range(2):
+        records.append(
+            {
+                "title": f"बिना तिथि की बाढ़ {n}",
+                "body": f"पहाड़ {n} पर बाढ़ से सड़क टूटी।",
+                "source": TREND_OUTLETS[n],
+                "url": f"https://example.org/undated/{n}",
+            }
+        )
+    # one story printed twice: the same long text in two outlets, a month apart (a copy, collapsed)
+    story = (
+        "मुख्यमंत्री ने बाढ़ प्रभावित जिलों का हवाई सर्वेक्षण किया और राहत शिविरों में भोजन, दवा और पानी की व्यवस्था "
+        "करने के निर्देश दिए। उन्होंने कहा कि हर परिवार को सहायता राशि दी जाएगी और टूटे पुलों की मरम्मत जल्द होगी। "
+    )
+    records.append({"title": "हवाई सर्वेक्षण", "body": story * 3, "source": TREND_OUTLETS[0], "date": "2019-08-01"})
+    copy = {"title": "हवाई सर्वेक्षण किया", "body": story * 3 + "अंत।", "date": "2019-09-02"}
+    records.append({**copy, "source": TREND_OUTLETS[1]})
+    # published, but about neither: the normaliser counts it
+    records.append({"title": "क्रिकेट", "body": "भारत ने मैच जीता।", "source": TREND_OUTLETS[2], "date": "2019-01-25"})
+    return records

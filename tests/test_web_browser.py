@@ -229,3 +229,125 @@ def test_phone_filters_open_from_the_top_and_screenshots(server: str, tmp_path: 
             page.wait_for_url(two_outlets)
         assert [e for e in errors if "status of 400" not in e] == []  # (the error pages answer 400)
         browser.close()
+
+
+def test_trend_draws_follows_a_point_and_downloads_its_csv(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        errors: list[str] = []
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(server + "/trend")
+        boxes = page.locator("form.trend input[name=q]")
+        boxes.nth(0).fill("बाढ़")
+        boxes.nth(1).fill("कोसी")
+        page.select_option("select[name=granularity]", "month")
+        page.click("form.trend button")
+        page.wait_for_url("**/trend?*")
+        assert page.locator("ul.legend li").count() == 2
+        assert page.locator("svg.lines a.point").count() == 2 * 3  # July to September 2019
+        shot(page, tmp_path, "trend-1280")
+
+        # the July point of बाढ़ opens the search of July, whose total is the point's count
+        point = page.locator("svg.lines a.point.s0").first
+        count = point.locator("title").text_content().rsplit(": ", 1)[1].split(" ")[0]
+        point.dispatch_event("click")
+        page.wait_for_url("**/?q=*")
+        query = parse_qs(urlparse(page.url).query)
+        asked = (query["q"], query.get("since"), query.get("until"))
+        assert asked == (["बाढ़"], ["2019-07-01"], ["2019-07-31"]), page.url
+        assert page.locator("p.total").inner_text() == f"{count} लेख मिले"
+        page.go_back()
+
+        with page.expect_download() as download:
+            page.click("p.downloads a:has-text('CSV')")
+        saved = tmp_path / "trend.csv"
+        download.value.save_as(saved)
+        lines = saved.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0] == "query,period,since,until,count,share,published"
+        assert len(lines) == 1 + 2 * (3 + 1)  # two queries, three months and the undated each
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        phone.goto(page.url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        label = phone.locator("svg.lines text").first
+        assert label.bounding_box()["height"] >= 10  # (the labels keep their size on a phone)
+        shot(phone, tmp_path, "trend-390")
+        assert errors == []
+        browser.close()
+
+
+def test_kwic_aligns_follows_a_line_and_downloads_its_csv(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        errors: list[str] = []
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(server + "/kwic")
+        page.fill("form.kwic input[name=q]", "बाढ़")
+        page.click("form.kwic button")
+        page.wait_for_url("**/kwic?*")
+        matches = page.locator("table.kwic td.match a")
+        assert matches.count() == 10  # a headline and a body line for each of the five articles
+        # aligned: every match is centred in one column
+        centres = {round(box["x"] + box["width"] / 2) for box in (m.bounding_box() for m in matches.all())}
+        assert max(centres) - min(centres) <= 1
+        shot(page, tmp_path, "kwic-1280")
+
+        matches.nth(1).click()
+        page.wait_for_url("**/articles/*")
+        assert page.locator("mark#m").inner_text() == "बाढ़"
+        page.go_back()
+
+        with page.expect_download() as download:
+            page.click("p.info a:has-text('CSV')")
+        saved = tmp_path / "kwic.csv"
+        download.value.save_as(saved)
+        lines = saved.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0] == "id,title,source,date,field,left,match,right" and len(lines) == 11
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        phone.goto(page.url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(phone, tmp_path, "kwic-390")
+        assert errors == []
+        browser.close()
+
+
+def test_terms_lists_follows_a_term_and_downloads_its_csv(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        errors: list[str] = []
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(server + "/terms")
+        page.fill("form input[name=q]", "केरल")  # (one article of the five: its own words set it apart)
+        page.click("form button")
+        page.wait_for_url("**/terms?*")
+        rows = page.locator("table.terms tbody tr")
+        assert rows.count() > 0
+        in_results = rows.first.locator("td").nth(1).inner_text()
+        shot(page, tmp_path, "terms-1280")
+        rows.first.locator("a").click()
+        page.wait_for_url("**/?q=*")
+        assert page.locator("p.total").inner_text() in (f"{in_results} लेख मिले", "1 लेख मिला")
+        page.go_back()
+        with page.expect_download() as download:
+            page.click("p.info a:has-text('CSV')")
+        saved = tmp_path / "terms.csv"
+        download.value.save_as(saved)
+        assert saved.read_text(encoding="utf-8-sig").splitlines()[0] == "term,score,in_results,in_archive"
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(page.url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(phone, tmp_path, "terms-390")
+        assert errors == []
+        browser.close()

@@ -56,10 +56,22 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         "export_jsonl": "/search.jsonl",
         "explain": "/explain",
         "explain_json": "/explain.json",
+        "trend": "/trend",
+        "trend_json": "/trend.json",
+        "trend_csv": "/trend.csv",
+        "kwic": "/kwic",
+        "kwic_json": "/kwic.json",
+        "kwic_csv": "/kwic.csv",
+        "terms": "/terms",
+        "terms_json": "/terms.json",
+        "terms_csv": "/terms.csv",
+        "watch": "/watch",
+        "watch_json": "/watch.json",
+        "watch_feed": "/watch/{name}.atom",
     }
     assert set(document["paths"]) == set(routes.values())
     for name, path in routes.items():  # (the routes the server has, by name)
-        given = {"article_id": "{article_id}"} if "{" in path else {}
+        given = {"article_id": "{article_id}"} if "{article_id}" in path else {"name": "{name}"} if "{" in path else {}
         assert client.app.url_path_for(name, **given) == path  # type: ignore[attr-defined]
     media = {
         path: {status: set(answer.get("content", {})) for status, answer in operation["get"]["responses"].items()}
@@ -77,6 +89,9 @@ def test_the_document_is_valid_and_lists_every_route_as_it_answers(client: TestC
         ("/", "/search.json"),
         ("/articles/{article_id}", "/articles/{article_id}.json"),
         ("/explain", "/explain.json"),
+        ("/trend", "/trend.json"),
+        ("/kwic", "/kwic.json"),
+        ("/terms", "/terms.json"),
     ):
         ours = document["paths"][page]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         theirs = document["paths"][twin]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
@@ -99,6 +114,10 @@ def test_what_the_server_sends_is_what_the_document_says(client: TestClient) -> 
     holds(document, schema("/sources.json"), client.get("/sources.json").json())
     why = client.get("/explain.json", params={"q": "बाढ़", "id": found.json()["hits"][0]["id"]})
     holds(document, schema("/explain.json"), why.json())
+    trend = client.get("/trend.json", params={"q": ["बाढ़", "समाचार"]})
+    holds(document, schema("/trend.json"), trend.json())
+    holds(document, schema("/terms.json"), client.get("/terms.json", params={"q": "बाढ़"}).json())
+    holds(document, schema("/kwic.json"), client.get("/kwic.json", params={"q": "बाढ़", "limit": 2}).json())
     refused = client.get("/search.json", params={"q": "(बाढ़"})
     assert refused.status_code == 400 and refused.headers["content-type"] == "application/json"
     holds(document, schema("/search.json", "400"), refused.json())

@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from re import compile as re_compile
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
@@ -29,11 +30,14 @@ from archive.cli.output import (
     print_check,
     print_history,
     print_json,
+    print_kwic,
     print_nodes,
     print_outlets,
     print_rejects,
     print_results,
     print_stats,
+    print_terms,
+    print_trend,
     print_watch_counts,
     print_watch_hits,
     shell_word,
@@ -403,6 +407,150 @@ def search(
     print_results(results, output, dates, bom=bom)
 
 
+@app.command(context_settings={"ignore_unknown_options": True})
+@_reporting
+def terms(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(metavar="QUERY...", help="What to find (several words are one query), as for search."),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="Terms to list (1 to 100).")] = 30,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+) -> None:
+    """What sets a result apart: the words and two-word phrases most over-represented in the matching
+    articles against the whole archive (log-likelihood), the query's own forms and stopwords left out."""
+    from archive.api import SearchRequest
+
+    request = SearchRequest(
+        query=_query_of(words),
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+    )
+    with _archive(ctx) as archive:
+        found = archive.terms(request, limit)
+    print_terms(found, output)
+
+
+class KwicSort(StrEnum):
+    none = "none"
+    left = "left"
+    right = "right"
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+@_reporting
+def kwic(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(metavar="QUERY...", help="What to find (several words are one query), as for search."),
+    ],
+    width: Annotated[int, typer.Option("--width", "-w", help="Words of context on either side (1 to 25).")] = 6,
+    sort: Annotated[
+        KwicSort,
+        typer.Option("--sort", help="none (the search's order), left or right: by the words before or after."),
+    ] = KwicSort.none,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Lines at most (default: all; sorted: 10,000).")
+    ] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
+    no_collapse: Annotated[
+        bool, typer.Option("--no-collapse", help="Every copy of a story printed by several outlets.")
+    ] = False,
+    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    bom: Annotated[
+        bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark (default: on).")
+    ] = True,
+) -> None:
+    """Keyword in context: every occurrence of the forms a search matches, one line each, with the words
+    before and after it, written as they are found (sorted: the first --limit lines, then sorted)."""
+    from itertools import islice
+
+    from archive.api import SearchRequest, sorted_lines
+
+    request = SearchRequest(
+        query=_query_of(words),
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+        collapse=not no_collapse,
+    )
+    with _archive(ctx) as archive:
+        lines = archive.kwic(request, width)
+        if sort is not KwicSort.none:
+            chosen, _ = sorted_lines(lines, sort.value, limit or SORTED_LINES)
+            print_kwic(chosen, output, bom=bom)
+        else:
+            print_kwic(lines if limit is None else islice(lines, limit), output, bom=bom)
+
+
+#: Lines a sorted concordance takes at most when no --limit is given (a sort needs them all in memory).
+SORTED_LINES = 10_000
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+@_reporting
+def trend(
+    ctx: typer.Context,
+    queries: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...",
+            help="Up to 6 queries to compare, each one argument (quote a query of several words).",
+        ),
+    ],
+    granularity: Annotated[
+        str | None,
+        typer.Option("--granularity", "-g", help="day, week, month or year (default: chosen from the span)."),
+    ] = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    lang: LangOption = None,
+    no_collapse: Annotated[
+        bool, typer.Option("--no-collapse", help="Count every copy of a story printed by several outlets.")
+    ] = False,
+    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    bom: Annotated[
+        bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark (default: on).")
+    ] = True,
+) -> None:
+    """Coverage over time: each query's matches by day, week, month or year, and their share of every
+    article the filters let through in that period; the undated matches are counted apart."""
+    from archive.api import SearchRequest
+
+    if output is ResultFormat.jsonl:
+        raise typer.BadParameter("a trend is written as text, json or csv", param_hint="--format")
+    request = SearchRequest(
+        query="",
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+        collapse=not no_collapse,
+    )
+    with _archive(ctx) as archive:
+        found = archive.trend([_query_of([q]) for q in queries], request, granularity)
+    print_trend(found, output, bom=bom)
+
+
 @app.command()
 @_reporting
 def similar(
@@ -610,11 +758,21 @@ def serve(
         int | None,
         typer.Option(help="Worker processes (default: one per core); 1 serves from this process.", min=1, max=64),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="The address readers reach the pages at (https://news.example.org), for the feeds' absolute "
+            "links (default: the address each request came to).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
     from archive.cli.serving import serve_archive
 
-    serve_archive(_settings(ctx), host, port, open_browser, workers)
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
+    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url)
 
 
 @watch_app.command("add")
@@ -694,10 +852,19 @@ def watch_feed(
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.", dir_okay=False)
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Entries: the newest matches.")] = 50,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where `archive serve` is reached (https://news.example.org): each entry links to its article's page.",
+        ),
+    ] = None,
 ) -> None:
     """An Atom feed of a saved search's newest matches, for any feed reader (marks nothing seen)."""
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
     with _archive(ctx) as archive:
-        feed = archive.watch_feed(name, limit=limit)
+        feed = archive.watch_feed(name, limit=limit, base_url=base_url)
     if output_file is None:
         sys.stdout.write(feed)
         return

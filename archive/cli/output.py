@@ -20,13 +20,16 @@ if TYPE_CHECKING:
         CheckReport,
         Hit,
         IngestRun,
+        KwicLine,
         NodeStatus,
         Outlet,
         Reject,
         SavedSearch,
         SearchedPart,
         SearchResults,
+        SignificantTerms,
         Snippet,
+        Trend,
         WatchCount,
     )
 
@@ -450,3 +453,119 @@ def print_watch_hits(
     since = f" since {saved.seen_at:%Y-%m-%d %H:%M} UTC" if saved.seen_at and not every else ""
     typer.echo(f"{saved.name}: {counted(len(hits), what, what + 'es')}{since}" + (":" if hits else "."))
     _print_hits(hits, dates)
+
+
+def print_trend(trend: Trend, output: ResultFormat, *, bom: bool = True) -> None:
+    """A trend as JSON, CSV (a row per query and period, the undated last), or a table: a row per period,
+    a column per query, each count with its share of the articles published in the period."""
+    if output is ResultFormat.json:
+        print_json(trend.to_dict())
+        return
+    if output is ResultFormat.csv:
+        from archive.api import TREND_FIELDS
+        from archive.sheets import csv_lines
+
+        for line in csv_lines(trend.rows(), TREND_FIELDS, bom=bom):
+            sys.stdout.write(line)
+        return
+    series = trend.series
+    typer.echo(
+        f"by {trend.granularity}; in brackets, the share of the articles published in the period"
+        + ("" if any(s.periods for s in series) else " (no match has a date)")
+    )
+    header = ["period", *(s.query for s in series), "published"]
+    rows = [
+        [
+            period.period,
+            *(f"{s.periods[i].count:,} ({_share(s.periods[i].share)})" for s in series),
+            f"{trend.published[i]:,}",
+        ]
+        for i, period in enumerate(series[0].periods)
+    ]
+    rows.append(["undated", *(f"{s.undated:,}" for s in series), f"{trend.published_undated:,}"])
+    rows.append(["total", *(f"{s.total:,}" for s in series), ""])
+    from archive.cli.wrapping import columns as columns_of
+
+    widths = [max(columns_of(str(row[c])) for row in [header, *rows]) for c in range(len(header))]
+    for row in [header, *rows]:
+        cells = [str(cell) + " " * (width - columns_of(str(cell))) for cell, width in zip(row, widths, strict=True)]
+        typer.echo("  ".join(cells).rstrip())
+
+
+def _share(share: float | None) -> str:
+    return "–" if share is None else f"{share:.1%}"
+
+
+def print_kwic(lines: Iterable[KwicLine], output: ResultFormat, *, bom: bool = True) -> int:
+    """A concordance as it is made: JSON (one array), JSON Lines, CSV, or aligned text (the matches in
+    one column, each context cut by whole words to fit the terminal). Returns how many lines it wrote."""
+    count = 0
+    if output is ResultFormat.json:
+        print_json([line.to_row() for line in lines])
+        return -1
+    if output is ResultFormat.csv:
+        from archive.api import KWIC_FIELDS
+        from archive.sheets import csv_lines
+
+        def rows() -> Iterator[dict[str, Any]]:
+            nonlocal count
+            for line in lines:
+                count += 1
+                yield line.to_row()
+
+        for text in csv_lines(rows(), KWIC_FIELDS, bom=bom):
+            sys.stdout.write(text)
+        return count
+    if output is ResultFormat.jsonl:
+        for line in lines:
+            typer.echo(json.dumps(line.to_row(), ensure_ascii=False))
+            count += 1
+        return count
+    from archive.cli.wrapping import columns
+
+    width = _terminal_width()
+    before, after = _marks(sys.stdout.isatty())
+    for line in lines:
+        side = max(10, (width - columns(line.match) - 10) // 2)
+        left = _fitted(line.left.split(), side, from_end=True)
+        right = _fitted(line.right.split(), side, from_end=False)
+        padding = " " * (side - columns(left))
+        typer.echo(f"{padding}{left} {before}{line.match}{after} {right}  [{line.id}]".rstrip())
+        count += 1
+    return count
+
+
+def _fitted(words: list[str], width: int, *, from_end: bool) -> str:
+    """As many whole words as fit ``width`` columns: the last ones (``from_end``, a left context) or the
+    first; a word is never cut, so a syllable never breaks."""
+    from archive.cli.wrapping import columns
+
+    kept: list[str] = []
+    used = 0
+    for word in reversed(words) if from_end else words:
+        needed = columns(word) + (1 if kept else 0)
+        if used + needed > width:
+            break
+        kept.append(word)
+        used += needed
+    return " ".join(reversed(kept) if from_end else kept)
+
+
+def print_terms(found: SignificantTerms, output: OutputFormat) -> None:
+    """The terms, best first: their score, and in how many matching articles and articles in all."""
+    if output is OutputFormat.json:
+        print_json(found.to_dict())
+        return
+    sampled = f" (candidates from {found.sampled:,} of them)" if found.sampled < found.results else ""
+    typer.echo(
+        f"{counted(found.results, 'matching article')} against {counted(found.archive, 'article')}{sampled}; "
+        "log-likelihood, in results / in the archive:"
+    )
+    if not found.terms:
+        typer.echo("No word stands out.")
+    from archive.cli.wrapping import columns
+
+    width = max((columns(t.term) for t in found.terms), default=0)
+    for term in found.terms:
+        padding = " " * (width - columns(term.term))
+        typer.echo(f"{term.term}{padding}  {term.score:>10,.1f}  {term.in_results:>7,} / {term.in_archive:,}")

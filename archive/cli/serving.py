@@ -105,10 +105,17 @@ def give_up_following(settings: Settings) -> None:
         pass
 
 
-def serve_archive(settings: Settings, host: str, port: int, open_browser: bool, workers: int | None = None) -> None:
+def serve_archive(
+    settings: Settings,
+    host: str,
+    port: int,
+    open_browser: bool,
+    workers: int | None = None,
+    base_url: str | None = None,
+) -> None:
     import uvicorn  # (only here: the web stack stays out of every other command's start-up)
 
-    from archive.web.app import DB_URL_ENV, HOME_ENV, create_app
+    from archive.web.app import BASE_URL_ENV, DB_URL_ENV, HOME_ENV, create_app
 
     workers = workers or default_workers()
     Archive(settings=settings).catch_up()  # an index to read from the first page on
@@ -137,10 +144,12 @@ def serve_archive(settings: Settings, host: str, port: int, open_browser: bool, 
     signal.signal(signal.SIGTERM, _terminated)
     try:
         if workers == 1:
-            uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+            uvicorn.run(create_app(settings, base_url=base_url), **options)  # type: ignore[arg-type]
         else:
             os.environ[HOME_ENV] = str(settings.home)  # (what each spawned worker builds its application from)
             os.environ[DB_URL_ENV] = settings.db_url
+            if base_url:
+                os.environ[BASE_URL_ENV] = base_url
             uvicorn.run("archive.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
     finally:
         stop.set()

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from urllib.parse import quote, urlencode
 from xml.etree import ElementTree
 
 from archive.search.request import Hit
@@ -54,10 +55,19 @@ def _stamp(day: date | None, fallback: datetime) -> str:
 
 
 def atom_feed(
-    name: str, query: str, hits: Sequence[Hit], stored: Mapping[int, datetime], now: datetime | None = None
+    name: str,
+    query: str,
+    hits: Sequence[Hit],
+    stored: Mapping[int, datetime],
+    now: datetime | None = None,
+    base_url: str | None = None,
 ) -> str:
     """The feed of ``hits`` (newest first) for the saved search ``name``, as UTF-8 XML text; ``stored``: when
-    each article was first stored (part of its entry's id)."""
+    each article was first stored (part of its entry's id). With ``base_url`` (where ``archive serve`` is
+    reached: ``https://news.example.org``), each entry links to its article's page there (the outlet's
+    address, when known, as a related link), and the feed to itself and to its search (absolute addresses:
+    a feed reader has no page to resolve a relative one against)."""
+    base = base_url.rstrip("/") if base_url else None
     now = now or datetime.now(UTC)
     ElementTree.register_namespace("", ATOM)
 
@@ -75,13 +85,21 @@ def atom_feed(
     element(feed, "id", feed_id(name))
     newest = max((hit.date for hit in hits if hit.date), default=None)
     element(feed, "updated", _stamp(newest, now))
+    if base:
+        element(feed, "link", href=f"{base}/watch/{quote(name, safe='')}.atom", rel="self")
+        element(feed, "link", href=f"{base}/?{urlencode({'q': query})}", rel="alternate", type="text/html")
     element(element(feed, "author"), "name", "archive")  # (for entries without an outlet)
     element(feed, "generator", "archive")
     for hit in hits:
         entry = element(feed, "entry")
         element(entry, "title", hit.title)
         element(entry, "id", entry_id(hit, stored.get(hit.id)))
-        if hit.url:
+        if base:
+            page = f"{base}/articles/{hit.id}?{urlencode({'q': query})}"
+            element(entry, "link", href=page, rel="alternate", type="text/html")
+            if hit.url and hit.url.startswith(("http://", "https://")):
+                element(entry, "link", href=hit.url, rel="related")
+        elif hit.url:
             element(entry, "link", href=hit.url, rel="alternate")
         element(entry, "updated", _stamp(hit.date, now))
         if hit.date:

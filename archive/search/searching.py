@@ -101,7 +101,7 @@ def describe_filters(request: SearchRequest) -> str:
     return ", ".join(parts) or "left by the filters"
 
 
-def _check(request: SearchRequest) -> None:
+def check_request(request: SearchRequest) -> None:
     if request.limit < 1 or request.page < 1:
         raise QueryError(Message("bad_page"))
     unknown = set(request.facets) - set(FACETS)
@@ -120,7 +120,7 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     :class:`SearchRequest`, or a query string with the request's other fields as keyword arguments."""
     if isinstance(request, str):
         request = SearchRequest(request, **options)
-    _check(request)
+    check_request(request)
     with index_damage_reported(session.settings.index_dir):
         return _search(session, request)
 
@@ -182,7 +182,7 @@ def iter_hits_in(
     per story when the request collapses them), made a batch at a time so that a whole result set is never
     in memory; with ``only``, the hits whose article id it accepts (a filter like the others: applied before
     copies of a story are collapsed)."""
-    _check(request)
+    check_request(request)
     with index_damage_reported(session.settings.index_dir):
         found = match(session, request)  # parsed and evaluated now: a bad query fails before any output
         if only is not None:
@@ -198,7 +198,7 @@ def iter_hits_in(
 def matching_ids(session: SearchSession, request: SearchRequest) -> Ints:
     """The ids of every article a search matches (filters applied, every copy of a story), in index order:
     what a saved search counts (with ``collapse=False``, its total is this many)."""
-    _check(request)
+    check_request(request)
     with index_damage_reported(session.settings.index_dir):
         found = match(session, request)
         return found.values.numbers("number")[found.mask]
@@ -214,7 +214,7 @@ def _every_hit(session: SearchSession, found: Matched) -> Iterator[Hit]:
 def explain_in(session: SearchSession, request: SearchRequest, article_id: int) -> Hit | None:
     """Article ``article_id`` as a hit of ``request``, with why it matched (None when it does not: the words
     do not match it, or a filter leaves it out)."""
-    _check(request)
+    check_request(request)
     with index_damage_reported(session.settings.index_dir):
         found = match(session, replace(request, explain=True, sort="relevance"))
         doc = found.searcher.document_number(id=str(article_id))

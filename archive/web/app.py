@@ -31,7 +31,7 @@ from starlette.types import ASGIApp
 
 from archive.config import Settings, resolve_settings
 from archive.errors import ArchiveError, DatabaseError, NotFoundError, SearchIndexError
-from archive.web import article, explain, exports, search, sources
+from archive.web import article, explain, exports, kwic, search, sources, terms, trend, watch
 from archive.web.common import (
     _PACKAGE,
     MAX_PARAMETERS,
@@ -57,6 +57,8 @@ log = logging.getLogger("archive.web")
 SERVER_SIDE = (SearchIndexError, DatabaseError)
 #: The environment variables through which `archive serve --workers N` tells each worker process its home.
 HOME_ENV, DB_URL_ENV = "ARCHIVE_SERVE_HOME", "ARCHIVE_SERVE_DB_URL"
+#: The base address a spawned worker's pages give in absolute links (``archive serve --base-url``).
+BASE_URL_ENV = "ARCHIVE_SERVE_BASE_URL"
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -70,7 +72,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     archives.close()
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, base_url: str | None = None) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
         title="archive",
@@ -80,9 +82,11 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.archives = Archives(settings)
+    # (where the pages are reached, for the absolute addresses of the feeds; None: each request's own)
+    app.state.base_url = base_url
     app.state.pages = Pages()
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
-    for module in (search, article, sources, exports, explain):
+    for module in (search, article, sources, exports, explain, trend, kwic, terms, watch):
         app.include_router(module.router)
 
     @app.exception_handler(Problem)
@@ -124,7 +128,8 @@ def create_app(settings: Settings) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The application of a worker process (`archive serve --workers N`): its home from the environment."""
-    return create_app(resolve_settings(_path(os.environ.get(HOME_ENV)), os.environ.get(DB_URL_ENV) or None))
+    settings = resolve_settings(_path(os.environ.get(HOME_ENV)), os.environ.get(DB_URL_ENV) or None)
+    return create_app(settings, base_url=os.environ.get(BASE_URL_ENV) or None)
 
 
 def _path(value: str | None) -> Any:

@@ -109,6 +109,75 @@ class ExplainPage(BaseModel):
     parts: list[ScorePart] = Field(description="The parts of the score, largest first; they add up to it")
 
 
+class TrendPeriodRow(BaseModel):
+    period: str = Field(description="2016, 2016-01, 2016-W04 (ISO week) or 2016-01-25")
+    since: str = Field(description="The period's first day, YYYY-MM-DD")
+    until: str = Field(description="The period's last day, YYYY-MM-DD")
+    count: int
+    share: float | None = Field(description="count / the articles the filters let through in the period")
+
+
+class TrendSeriesRow(BaseModel):
+    query: str
+    total: int = Field(description="The search's total with the same filters: the periods' counts plus undated")
+    undated: int
+    periods: list[TrendPeriodRow]
+
+
+class TrendPage(BaseModel):
+    series: list[TrendSeriesRow]
+    granularity: str = Field(description="day, week, month or year")
+    published: list[int] = Field(description="The articles the filters let through, period by period")
+    published_undated: int
+
+
+class KwicRow(BaseModel):
+    id: int
+    title: str
+    source: str | None
+    date: str | None = Field(description="YYYY-MM-DD")
+    field: str = Field(description="title or body")
+    left: str = Field(description="The words before the match (whole words)")
+    match: str = Field(description="The form matched, as the text spells it")
+    right: str = Field(description="The words after the match (whole words)")
+
+
+class KwicPage(BaseModel):
+    query: str
+    page: int
+    limit: int
+    sorted_among_first: int | None = Field(description="Set when the order was made among the first lines only")
+    lines: list[KwicRow]
+    next: str | None
+    previous: str | None
+
+
+class TermRow(BaseModel):
+    term: str = Field(description="A word, or two words side by side (stopwords left out)")
+    score: float = Field(description="Dunning's log-likelihood ratio (G²) against the whole archive")
+    in_results: int = Field(description="Matching articles that hold it")
+    in_archive: int = Field(description="Articles that hold it")
+
+
+class TermsPage(BaseModel):
+    terms: list[TermRow]
+    results: int
+    archive: int
+    sampled: int = Field(description="Matching articles the candidates were found in")
+
+
+class WatchRow(BaseModel):
+    name: str
+    query: str
+    total: int = Field(description="Articles it matches now (every copy counted)")
+    new: int = Field(description="Of them, those `archive watch show` has not shown yet")
+    feed: str = Field(description="Its Atom feed's absolute address")
+
+
+class WatchPage(BaseModel):
+    searches: list[WatchRow]
+
+
 class Problem(BaseModel):
     error: str = Field(description="What is wrong and how to fix it, in the page's language")
 

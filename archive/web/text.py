@@ -100,6 +100,82 @@ _WORDS: dict[str, dict[str, str]] = {
     "date_help": {"hi": "2016-01-25 या 30d, 6m, 1y", "en": "2016-01-25 or 30d, 6m, 1y"},
     "apply": {"hi": "लागू करें", "en": "Apply"},
     "dates": {"hi": "तिथियाँ", "en": "Dates"},
+    "trend": {"hi": "समय के साथ कवरेज", "en": "Coverage over time"},
+    "trend_start": {
+        "hi": "छह तक खोजें लिखें: हर एक की अवधिवार गिनती एक चार्ट पर, रंग अलग-अलग।",
+        "en": "Type up to six queries: each one's count by period on one chart, each in its own colour.",
+    },
+    "query_n": {"hi": "खोज {n}", "en": "query {n}"},
+    "granularity": {"hi": "अवधि", "en": "Period"},
+    "auto": {"hi": "अपने-आप", "en": "automatic"},
+    "day": {"hi": "दिन", "en": "day"},
+    "week": {"hi": "सप्ताह", "en": "week"},
+    "month": {"hi": "महीना", "en": "month"},
+    "measure": {"hi": "मान", "en": "Values"},
+    "count": {"hi": "लेखों की संख्या", "en": "articles"},
+    "share": {"hi": "प्रकाशित लेखों में हिस्सा", "en": "share of all published"},
+    "draw": {"hi": "दिखाएँ", "en": "Draw"},
+    "by_granularity": {"hi": "अवधि: {granularity}", "en": "by {granularity}"},
+    "undated_beside": {
+        "hi": "{query}: {n} लेख बिना तिथि के (चार्ट में नहीं)",
+        "en": "{query}: {n} undated (not on the chart)",
+    },
+    "no_dated": {"hi": "किसी मिले लेख की तिथि नहीं है।", "en": "No matching article has a date."},
+    "total_of": {"hi": "कुल", "en": "total"},
+    "watch": {"hi": "सहेजी खोजें", "en": "Saved searches"},
+    "watch_none": {
+        "hi": "कोई सहेजी खोज नहीं। `archive watch add NAME QUERY` से सहेजें।",
+        "en": "No saved searches. `archive watch add NAME QUERY` saves one.",
+    },
+    "watch_name": {"hi": "नाम", "en": "Name"},
+    "watch_query": {"hi": "खोज", "en": "Query"},
+    "watch_new": {"hi": "नए", "en": "new"},
+    "watch_feed": {"hi": "फ़ीड", "en": "feed"},
+    "watch_help": {
+        "hi": "नए: वे मिलान जो `archive watch show` ने अभी नहीं दिखाए; यह पृष्ठ कुछ भी देखा हुआ नहीं मानता।",
+        "en": "new: the matches `archive watch show` has not shown yet; looking at this page marks nothing seen.",
+    },
+    "not_on_chart": {"hi": "चार्ट में नहीं", "en": "not on the chart"},
+    "published": {"hi": "प्रकाशित", "en": "published"},
+    "trend_of": {"hi": "इसका रुझान", "en": "trend"},
+    "download_json": {"hi": "JSON", "en": "JSON"},
+    "kwic": {"hi": "संदर्भ में शब्द", "en": "Keyword in context"},
+    "terms": {"hi": "विशिष्ट शब्द", "en": "What sets it apart"},
+    "terms_start": {
+        "hi": "कोई खोज लिखें: उसके लेखों में बाकी संग्रह से कहीं अधिक आने वाले शब्द और शब्द-युग्म।",
+        "en": "Type a query: the words and phrases far more common in its articles than in the rest of the archive.",
+    },
+    "terms_of": {
+        "hi": "{results} मिले लेख, संग्रह के {archive} लेखों की तुलना में",
+        "en": "{results} matching articles against all {archive}",
+    },
+    "terms_sampled": {"hi": "उम्मीदवार शब्द {n} लेखों से", "en": "candidates from {n} of them"},
+    "terms_score": {
+        "hi": "अंक: लॉग-लाइकलीहुड (G²), जितना बड़ा उतना विशिष्ट",
+        "en": "score: log-likelihood (G²), the larger the more distinctive",
+    },
+    "term": {"hi": "शब्द", "en": "Term"},
+    "in_results": {"hi": "मिले लेखों में", "en": "in results"},
+    "in_archive": {"hi": "संग्रह में", "en": "in the archive"},
+    "terms_none": {"hi": "कोई शब्द अलग से नहीं दिखता।", "en": "No word stands out."},
+    "kwic_start": {
+        "hi": "कोई शब्द खोजें: हर जगह जहाँ वह आया, आगे-पीछे के शब्दों के साथ, एक पंक्ति में।",
+        "en": "Search for a word: every place it occurs, one line each, with the words around it.",
+    },
+    "context_words": {"hi": "आगे-पीछे के शब्द", "en": "Words either side"},
+    "order": {"hi": "क्रम", "en": "Order"},
+    "order_none": {"hi": "खोज के क्रम में", "en": "as the search lists"},
+    "order_left": {"hi": "पहले के शब्दों से", "en": "by the words before"},
+    "order_right": {"hi": "बाद के शब्दों से", "en": "by the words after"},
+    "before": {"hi": "पहले", "en": "Before"},
+    "after": {"hi": "बाद में", "en": "After"},
+    "kwic_search": {"hi": "ये लेख खोज में देखें", "en": "See these articles as a search"},
+    "kwic_none": {"hi": "कोई मिलान नहीं मिला।", "en": "No occurrence found."},
+    "kwic_lines": {"hi": "पंक्तियाँ {first}–{last}", "en": "lines {first}–{last}"},
+    "kwic_sorted_among": {
+        "hi": "क्रम पहली {n} पंक्तियों में लगाया गया है; सब के लिए खोज को सीमित करें या CSV लें।",
+        "en": "Ordered among the first {n} lines; narrow the search, or download the CSV, for all.",
+    },
 }
 
 
@@ -146,6 +222,15 @@ HINDI: dict[str, str] = {
     "dates_reversed": "तिथियाँ उलटी हैं: आरंभ {since} अंत {until} के बाद है; दोनों को बदल दें।",
     "undated_with_dates": "बिना तिथि वाले लेखों की कोई तिथि नहीं होती; तिथियाँ या “बिना तिथि” में से एक हटाएँ।",
     "not_indexed_yet": "लेख {id} अभी अनुक्रमणिका में नहीं है; थोड़ी देर में फिर देखें।",
+    "bad_width": "{width} शब्दों का संदर्भ नहीं दिखाया जा सकता; दोनों ओर 1 से {limit} शब्द दें।",
+    "bad_kwic_sort": "संदर्भ-सूची को {sort!r} से क्रम में नहीं लगाया जा सकता; इनमें से चुनें: {choices}।",
+    "bad_terms_limit": "{limit} शब्द नहीं दिखाए जा सकते; 1 से {most} तक माँगें।",
+    "trend_too_many": "एक रुझान में अधिकतम {limit} खोजों की तुलना होती है; इसमें {count} हैं। कुछ हटाएँ।",
+    "bad_granularity": "अवधि {granularity!r} अज्ञात है; इनमें से चुनें: {choices}।",
+    "trend_too_long": (
+        "{granularity} के हिसाब से इस रुझान में {periods:,} अवधियाँ हैं; अधिकतम {limit:,} दिखाई जाती हैं। लंबी अवधि "
+        "चुनें या तिथियाँ सीमित करें।"
+    ),
     "note_lone_sign": (
         "स्थान {position} पर अकेला “{sign}” छोड़ दिया: उसे किसी शब्द से जोड़ें (-शब्द उस शब्द को बाहर रखता है, "
         "+शब्द उसे अनिवार्य करता है)।"
@@ -232,6 +317,22 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "Try again in a moment.",
         "hi": "संग्रह अभी इसका उत्तर नहीं दे सकता (उसकी अनुक्रमणिका अद्यतन हो रही है या पढ़ी नहीं जा सकी)। "
         "थोड़ी देर में फिर कोशिश करें।",
+    },
+    "trend_too_many": {"en": ENGLISH["trend_too_many"], "hi": HINDI["trend_too_many"]},
+    "kwic_no_query": {
+        "en": "Give a query (q=…) to list its matches in context.",
+        "hi": "संदर्भ में मिलान देखने के लिए कोई खोज (q=…) दें।",
+    },
+    "bad_width": {"en": ENGLISH["bad_width"], "hi": HINDI["bad_width"]},
+    "bad_kwic_sort": {"en": ENGLISH["bad_kwic_sort"], "hi": HINDI["bad_kwic_sort"]},
+    "terms_no_query": {
+        "en": "Give a query (q=…) to see what sets its results apart.",
+        "hi": "परिणामों को क्या अलग बनाता है, यह देखने के लिए कोई खोज (q=…) दें।",
+    },
+    "bad_terms_limit": {"en": ENGLISH["bad_terms_limit"], "hi": HINDI["bad_terms_limit"]},
+    "trend_no_query": {
+        "en": "Give one query or more (q=…) to draw their coverage over time.",
+        "hi": "समय के साथ कवरेज देखने के लिए एक या अधिक खोज (q=…) दें।",
     },
     "method": {
         "en": "This address only answers GET requests.",

@@ -1,0 +1,286 @@
+"""Coverage over time: how many results of each of a few queries fall in each day, week, month or year, and
+what share of everything published in that period they are.
+
+Every count comes from the one matching step (:func:`archive.search.matching.match`), with the request's
+filters and story rule, and the share's denominator is the same step with no words (the archive's articles
+the same filters let through), so a series and its normaliser can never disagree about what counts.
+
+A story (copies of one article printed by several outlets) counts once, in the period of its earliest dated
+copy (when coverage of it began), and as undated only when no copy has a date: a series' periods plus its
+undated count add up to the search's total exactly. (The facets count a story under every year a copy is
+dated in, as the search of each year finds it; a trend whose bars added up to more than the total would
+mislead a reader comparing them.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+
+from archive.errors import QueryError
+from archive.index.query.arrays import Ints, Mask
+from archive.messages import Message
+from archive.search.damage import index_damage_reported
+from archive.search.matching import Matched, match
+from archive.search.request import SearchRequest
+from archive.search.searching import check_request
+from archive.search.session import SearchSession
+
+GRANULARITIES = ("day", "week", "month", "year")
+#: The columns of a trend's sheet (:meth:`Trend.rows`), for the CLI's CSV and the page's.
+TREND_FIELDS = ("query", "period", "since", "until", "count", "share", "published")
+#: Queries on one chart: more lines than this cannot be told apart (the issue's limit, and six colours).
+MAX_QUERIES = 6
+#: Periods of one trend: a chart of more points is unreadable, and counting them is work out of proportion
+#: to what a page shows (ten years by week is 522; by day, a choice of a coarser granularity is asked for).
+MAX_PERIODS = 1_000
+#: The span (in days) up to which the default granularity is the day, the week, the month; beyond, the year.
+_DEFAULT_SPANS = ((92, "day"), (2 * 366, "week"), (20 * 366, "month"))
+_MICROSECONDS_A_DAY = 86_400_000_000
+#: Whoosh keeps a date as microseconds since 0001-01-01 (ordinal 1); numpy's days count from 1970-01-01.
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal() - 1
+
+
+@dataclass(frozen=True)
+class TrendPeriod:
+    """One period of a series: its label (``2016``, ``2016-01``, ``2016-W04``, ``2016-01-25``), its first
+    and last day, the results in it, and their share of the articles the filters let through in it (None
+    when none was published)."""
+
+    period: str
+    since: date
+    until: date
+    count: int
+    share: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "count": self.count,
+            "share": self.share,
+        }
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    query: str
+    total: int
+    undated: int
+    periods: list[TrendPeriod]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "undated": self.undated,
+            "periods": [p.to_dict() for p in self.periods],
+        }
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Each query's series over the same periods, and the normaliser: the articles the filters let through
+    in each period (``published``) and undated (``published_undated``)."""
+
+    series: list[TrendSeries]
+    granularity: str
+    published: list[int]
+    published_undated: int
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """One row per series and period (then its undated results, period ``undated``): a sheet's rows."""
+        for one in self.series:
+            for period, published in zip(one.periods, self.published, strict=True):
+                yield {"query": one.query, **period.to_dict(), "published": published}
+            yield {
+                "query": one.query,
+                "period": "undated",
+                "since": None,
+                "until": None,
+                "count": one.undated,
+                "share": None,
+                "published": self.published_undated,
+            }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "series": [s.to_dict() for s in self.series],
+            "granularity": self.granularity,
+            "published": self.published,
+            "published_undated": self.published_undated,
+        }
+
+
+def trend_in(
+    session: SearchSession, queries: Sequence[str], request: SearchRequest, granularity: str | None = None
+) -> Trend:
+    """The trend of ``queries`` with ``request``'s filters (its query, page and limit are ignored), by
+    ``granularity`` (None: chosen from the span of the results)."""
+    cleaned = [q.strip() for q in queries]
+    if not cleaned or any(not q for q in cleaned):
+        raise QueryError(Message("query_empty"))
+    if len(cleaned) > MAX_QUERIES:
+        raise QueryError(Message("trend_too_many", count=len(cleaned), limit=MAX_QUERIES))
+    if granularity is not None and granularity not in GRANULARITIES:
+        raise QueryError(Message("bad_granularity", granularity=granularity, choices=", ".join(GRANULARITIES)))
+    check_request(request)
+    with index_damage_reported(session.settings.index_dir):
+        found = [match(session, replace(request, query=q)) for q in cleaned]
+        everything = match(session, replace(request, query=""))
+        days = _days(everything)
+        firsts = [_counted(f, days) for f in found]
+        dated = everything.values.dated()
+        span = _span(days, [m & dated for m in firsts], request)
+        chosen = granularity or _default_granularity(span)
+        published_mask = _counted(everything, days)
+        periods = _periods(span, chosen)
+        if len(periods) > MAX_PERIODS:
+            raise QueryError(Message("trend_too_long", periods=len(periods), limit=MAX_PERIODS, granularity=chosen))
+        codes = _codes(days, chosen, periods)
+        size = len(periods)
+        published = _tally(codes, published_mask & dated, size)
+        series = [_series(q, mask, dated, codes, periods, published) for q, mask in zip(cleaned, firsts, strict=True)]
+        undated = int(np.count_nonzero(published_mask & ~dated))
+        return Trend(series, chosen, [int(p) for p in published.tolist()], undated)
+
+
+def _series(
+    query: str, mask: Mask, dated: Mask, codes: Ints, periods: Sequence[tuple[str, date, date]], published: Ints
+) -> TrendSeries:
+    counts = _tally(codes, mask & dated, len(periods)).tolist()
+    made = [
+        TrendPeriod(label, since, until, int(n), round(int(n) / int(p), 6) if p else None)
+        for (label, since, until), n, p in zip(periods, counts, published.tolist(), strict=True)
+    ]
+    return TrendSeries(query, int(np.count_nonzero(mask)), int(np.count_nonzero(mask & ~dated)), made)
+
+
+def _days(found: Matched) -> Ints:
+    """Every document's date as days since 1970-01-01 (an undated one's is meaningless: masked by ``dated``)."""
+    values = found.values
+    stored = values.numbers("date").astype(np.uint64) + np.uint64(values.offset("date"))
+    days: Ints = (stored // np.uint64(_MICROSECONDS_A_DAY)).astype(np.int64) - _EPOCH_ORDINAL
+    return days
+
+
+def _counted(found: Matched, days: Ints) -> Mask:
+    """The documents the trend counts: the result, one per story when the request collapses copies (its
+    earliest dated copy; an undated one only when no copy has a date)."""
+    mask = found.mask
+    stories = found.stories
+    if not stories.collapse:
+        return mask
+    chosen = np.flatnonzero(mask)
+    keys = stories.keys[chosen]
+    grouped = keys >= 0
+    if not grouped.any():
+        return mask
+    dated = found.values.dated()[chosen]
+    # earliest dated first within each story: undated copies sort after every dated one
+    order_key = np.where(dated, days[chosen], np.iinfo(np.int64).max)
+    members = chosen[grouped]
+    order = np.lexsort((order_key[grouped], keys[grouped]))
+    sorted_keys = keys[grouped][order]
+    first = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+    counted = np.zeros_like(mask)
+    counted[chosen[~grouped]] = True
+    counted[members[order][first]] = True
+    return counted
+
+
+def _default_granularity(span: tuple[date, date] | None) -> str:
+    if span is None:
+        return "month"
+    length = (span[1] - span[0]).days + 1
+    for most, granularity in _DEFAULT_SPANS:
+        if length <= most:
+            return granularity
+    return "year"
+
+
+def _span(days: Ints, masks: Sequence[Mask], request: SearchRequest) -> tuple[date, date] | None:
+    """From the first result to the last, or the dates the request asks for where it gives them (a reader
+    who asks for 2016 to 2020 sees those years, the empty ones at either end too)."""
+    lows, highs = [], []
+    for mask in masks:
+        if mask.any():
+            chosen = days[mask]
+            lows.append(int(chosen.min()))
+            highs.append(int(chosen.max()))
+    if not lows:
+        return None
+    start = request.since or date.fromordinal(min(lows) + _EPOCH_ORDINAL + 1)
+    end = request.until or date.fromordinal(max(highs) + _EPOCH_ORDINAL + 1)
+    return start, end
+
+
+def _start(day: date, granularity: str) -> date:
+    if granularity == "year":
+        return date(day.year, 1, 1)
+    if granularity == "month":
+        return date(day.year, day.month, 1)
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def _next(day: date, granularity: str) -> date:
+    if granularity == "year":
+        return date(day.year + 1, 1, 1)
+    if granularity == "month":
+        return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return day + timedelta(days=7 if granularity == "week" else 1)
+
+
+def period_label(day: date, granularity: str) -> str:
+    """A period's label, by its first day.
+
+    >>> [period_label(date(2016, 1, 25), g) for g in GRANULARITIES]
+    ['2016-01-25', '2016-W04', '2016-01', '2016']
+    """
+    if granularity == "year":
+        return f"{day.year:04}"
+    if granularity == "month":
+        return f"{day.year:04}-{day.month:02}"
+    if granularity == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year:04}-W{week:02}"
+    return day.isoformat()
+
+
+def _periods(span: tuple[date, date] | None, granularity: str) -> list[tuple[str, date, date]]:
+    """Every period of ``span``, empty ones included (a gap in coverage shows)."""
+    if span is None:
+        return []
+    periods = []
+    day = _start(span[0], granularity)
+    while day <= span[1]:
+        after = _next(day, granularity)
+        periods.append((period_label(day, granularity), day, after - timedelta(days=1)))
+        if len(periods) > MAX_PERIODS:
+            break  # (refused by the caller: counting on would be work for nothing)
+        day = after
+    return periods
+
+
+def _codes(days: Ints, granularity: str, periods: Sequence[tuple[str, date, date]]) -> Ints:
+    """Each document's period as its place in ``periods`` (-1 outside them, or undated)."""
+    if not periods:
+        return np.full(days.size, -1, dtype=np.int64)
+    starts = np.array([(since.toordinal() - _EPOCH_ORDINAL - 1) for _, since, _ in periods], dtype=np.int64)
+    last = periods[-1][2].toordinal() - _EPOCH_ORDINAL - 1
+    codes: Ints = np.searchsorted(starts, days, side="right") - 1
+    codes[(days < starts[0]) | (days > last)] = -1
+    return codes
+
+
+def _tally(codes: Ints, mask: Mask, size: int) -> Ints:
+    chosen = codes[mask]
+    counted: Ints = np.bincount(chosen[chosen >= 0], minlength=size)[:size]
+    return counted
