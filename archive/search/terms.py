@@ -91,7 +91,7 @@ def log_likelihood(in_results: int, results: int, in_archive: int, archive: int)
     ``archive`` articles (the results among them), signed: negative when the term is rarer in the results.
 
     >>> round(log_likelihood(10, 100, 20, 1000), 3), round(log_likelihood(1, 100, 100, 1000), 3)
-    (21.34, -10.033)
+    (21.177, -15.238)
     """
     a, c = in_results, in_archive - in_results
     b, d = results - a, (archive - results) - c

@@ -68,7 +68,7 @@ def nice_step(highest: float, ticks: int = TICKS) -> float:
     """A round step for an axis up to ``highest`` in about ``ticks`` steps.
 
     >>> nice_step(37), nice_step(4), nice_step(0.23), nice_step(1)
-    (10.0, 1.0, 0.05, 0.5)
+    (10.0, 1.0, 0.1, 0.5)
     """
     if highest <= 0:
         return 1.0
