@@ -48,7 +48,7 @@ from archive.config import DB_URL_ENV, HOME_ENV, Settings, resolve_settings
 from archive.errors import ArchiveError
 
 if TYPE_CHECKING:
-    from archive.api import Archive
+    from archive.api import Archive, SearchRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -325,6 +325,30 @@ def _when(value: str | None, option: str) -> date | None:
         raise typer.BadParameter(str(error), param_hint=option) from error
 
 
+def _filtered(
+    query: str,
+    source: list[str] | None,
+    category: list[str] | None,
+    since: str | None,
+    until: str | None,
+    lang: list[str] | None,
+    *,
+    collapse: bool = True,
+) -> "SearchRequest":
+    """The request of a view (terms, kwic, trend): a query and the filters it shares with search."""
+    from archive.api import SearchRequest
+
+    return SearchRequest(
+        query=query,
+        sources=tuple(source or ()),
+        categories=tuple(category or ()),
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+        languages=tuple(lang or ()),
+        collapse=collapse,
+    )
+
+
 # (unknown options are kept as words: `archive search -मोदी भाजपा` leaves a word out, as the query language does)
 @app.command(help=SEARCH_HELP, context_settings={"ignore_unknown_options": True})
 @_reporting
@@ -425,16 +449,8 @@ def terms(
 ) -> None:
     """What sets a result apart: the words and two-word phrases most over-represented in the matching
     articles against the whole archive (log-likelihood), the query's own forms and stopwords left out."""
-    from archive.api import SearchRequest
 
-    request = SearchRequest(
-        query=_query_of(words),
-        sources=tuple(source or ()),
-        categories=tuple(category or ()),
-        since=_when(since, "--since"),
-        until=_when(until, "--until"),
-        languages=tuple(lang or ()),
-    )
+    request = _filtered(_query_of(words), source, category, since, until, lang)
     with _archive(ctx) as archive:
         found = archive.terms(request, limit)
     print_terms(found, output)
@@ -479,17 +495,9 @@ def kwic(
     before and after it, written as they are found (sorted: the first --limit lines, then sorted)."""
     from itertools import islice
 
-    from archive.api import SearchRequest, sorted_lines
+    from archive.api import sorted_lines
 
-    request = SearchRequest(
-        query=_query_of(words),
-        sources=tuple(source or ()),
-        categories=tuple(category or ()),
-        since=_when(since, "--since"),
-        until=_when(until, "--until"),
-        languages=tuple(lang or ()),
-        collapse=not no_collapse,
-    )
+    request = _filtered(_query_of(words), source, category, since, until, lang, collapse=not no_collapse)
     with _archive(ctx) as archive:
         lines = archive.kwic(request, width)
         if sort is not KwicSort.none:
@@ -533,19 +541,10 @@ def trend(
 ) -> None:
     """Coverage over time: each query's matches by day, week, month or year, and their share of every
     article the filters let through in that period; the undated matches are counted apart."""
-    from archive.api import SearchRequest
 
     if output is ResultFormat.jsonl:
         raise typer.BadParameter("a trend is written as text, json or csv", param_hint="--format")
-    request = SearchRequest(
-        query="",
-        sources=tuple(source or ()),
-        categories=tuple(category or ()),
-        since=_when(since, "--since"),
-        until=_when(until, "--until"),
-        languages=tuple(lang or ()),
-        collapse=not no_collapse,
-    )
+    request = _filtered("", source, category, since, until, lang, collapse=not no_collapse)
     with _archive(ctx) as archive:
         found = archive.trend([_query_of([q]) for q in queries], request, granularity)
     print_trend(found, output, bom=bom)
