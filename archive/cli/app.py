@@ -86,6 +86,15 @@ app.add_typer(synonyms_app, name="synonyms")
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 ResultFormatOption = Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")]
+NoCollapseOption = Annotated[
+    bool, typer.Option("--no-collapse", help="Show every copy of a story printed by several outlets.")
+]
+BomOption = Annotated[
+    bool,
+    typer.Option(
+        "--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark, so that Excel reads Devanagari (default: on)."
+    ),
+]
 # The filters of `search` and `watch add`, declared once (a saved search takes any of search's filters).
 SourceOption = Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")]
 CategoryOption = Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")]
@@ -379,22 +388,14 @@ def search(
     facet: Annotated[
         list[str] | None, typer.Option("--facet", help="Count all matches by source, year, month or category.")
     ] = None,
-    no_collapse: Annotated[
-        bool, typer.Option("--no-collapse", help="Show every copy of a story printed by several outlets.")
-    ] = False,
-    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    no_collapse: NoCollapseOption = False,
+    output: ResultFormatOption = ResultFormat.text,
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
     every: Annotated[
         bool,
         typer.Option("--all", help="Every match, not a page (with --format jsonl or csv), written as it is found."),
     ] = False,
-    bom: Annotated[
-        bool,
-        typer.Option(
-            "--bom/--no-bom",
-            help="Start CSV with a UTF-8 byte-order mark, so that Excel reads Devanagari (default: on).",
-        ),
-    ] = True,
+    bom: BomOption = True,
     explain: Annotated[
         bool,
         typer.Option(
@@ -445,7 +446,7 @@ def terms(
     since: SinceOption = None,
     until: UntilOption = None,
     lang: LangOption = None,
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output: FormatOption = OutputFormat.text,
 ) -> None:
     """What sets a result apart: the words and two-word phrases most over-represented in the matching
     articles against the whole archive (log-likelihood), the query's own forms and stopwords left out."""
@@ -483,13 +484,9 @@ def kwic(
     since: SinceOption = None,
     until: UntilOption = None,
     lang: LangOption = None,
-    no_collapse: Annotated[
-        bool, typer.Option("--no-collapse", help="Every copy of a story printed by several outlets.")
-    ] = False,
-    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
-    bom: Annotated[
-        bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark (default: on).")
-    ] = True,
+    no_collapse: NoCollapseOption = False,
+    output: ResultFormatOption = ResultFormat.text,
+    bom: BomOption = True,
 ) -> None:
     """Keyword in context: every occurrence of the forms a search matches, one line each, with the words
     before and after it, written as they are found (sorted: the first --limit lines, then sorted)."""
@@ -531,13 +528,9 @@ def trend(
     since: SinceOption = None,
     until: UntilOption = None,
     lang: LangOption = None,
-    no_collapse: Annotated[
-        bool, typer.Option("--no-collapse", help="Count every copy of a story printed by several outlets.")
-    ] = False,
-    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
-    bom: Annotated[
-        bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark (default: on).")
-    ] = True,
+    no_collapse: NoCollapseOption = False,
+    output: ResultFormatOption = ResultFormat.text,
+    bom: BomOption = True,
 ) -> None:
     """Coverage over time: each query's matches by day, week, month or year, and their share of every
     article the filters let through in that period; the undated matches are counted apart."""
@@ -556,7 +549,7 @@ def similar(
     ctx: typer.Context,
     article_id: Annotated[int, typer.Argument(metavar="ID", help="Article id, as shown by search.")],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most articles to show.")] = 10,
-    output: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.text,
+    output: ResultFormatOption = ResultFormat.text,
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
 ) -> None:
     """Articles most like article ID (by its distinctive words)."""
@@ -832,7 +825,7 @@ def watch_show(
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many.")] = None,
     output: ResultFormatOption = ResultFormat.text,
     dates: Annotated[DateStyle, typer.Option("--dates", help="Show dates as iso or hindi.")] = DateStyle.iso,
-    bom: Annotated[bool, typer.Option("--bom/--no-bom", help="Start CSV with a UTF-8 byte-order mark.")] = True,
+    bom: BomOption = True,
 ) -> None:
     """The new matches of a saved search, newest first, with snippets; they are not new from then on."""
     with _archive(ctx) as archive:
