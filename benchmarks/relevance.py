@@ -766,15 +766,26 @@ def check_traps(
     return rows
 
 
-def clear_synonyms(home: Path) -> int:
-    """Remove the archive's synonym groups (an archive built before synonyms has none); returns how many."""
+def clear_synonyms(home: Path) -> list[list[str]]:
+    """Remove the archive's synonym groups (an archive built before synonyms has none); returns their words,
+    for :func:`restore_synonyms`."""
     from archive import Archive
 
     archive = Archive(home)
     groups = getattr(archive, "synonyms", lambda: [])()
     if groups:
         archive.remove_synonyms([word for group in groups for word in group.words])
-    return len(groups)
+    return [list(group.words) for group in groups]
+
+
+def restore_synonyms(home: Path, groups: list[list[str]]) -> None:
+    """Put back the groups :func:`clear_synonyms` took: a reused home must measure places (which need them)
+    as a fresh one does."""
+    from archive import Archive
+
+    archive = Archive(home)
+    for words in groups:
+        archive.add_synonyms(words)
 
 
 def analysis_speed(docs: list[Doc]) -> tuple[int, int, float]:
@@ -876,7 +887,7 @@ def main(argv: list[str] | None = None) -> int:
         places = evaluate_typed(place_groups, truths, Searcher(home))
         cleared = clear_synonyms(home)
         if cleared:
-            print(f"Synonyms cleared for the run ({cleared} groups): the groups measure spellings, not synonyms")
+            print(f"Synonyms cleared for the run ({len(cleared)} groups): the groups measure spellings, not synonyms")
 
         searcher = Searcher(home)
         results = (
@@ -926,6 +937,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n== Per-form detail ('<-' marks recall or precision below 0.95) ==")
             print_details(results)
         print(f"\nTotal time {time.perf_counter() - t0:.1f} s")
+        restore_synonyms(home, cleared)
     finally:
         if temp_home is not None:
             shutil.rmtree(temp_home, ignore_errors=True)
