@@ -58,6 +58,9 @@ CACHE_ENTRIES = 256
 CACHE_SECONDS = 60.0
 #: How long an article page's article and similar ones are kept, whatever the index does.
 ARTICLE_SECONDS = 10.0
+#: Fresh archives a read tries after one of the pool failed under an ingest's commit (one was seen to fail
+#: twice in 10,000 requests during an ingest).
+RETRIES = 2
 OUTLETS_SECONDS = 10.0
 _PACKAGE = files("archive.web")
 
@@ -276,16 +279,27 @@ class Archives:
         return found
 
     def _retried(self, work: Callable[[Archive], T], *also: type[Exception]) -> T:
-        """``work`` with an archive of the pool, once more with a fresh one if the index or the database
-        failed under it (an ingest swapped or merged what its session had open); a second failure is the
-        error page's."""
+        """``work`` with an archive of the pool, and again (at most :data:`RETRIES` times) with a freshly opened
+        one if the index or the database failed under it: an ingest swapped or merged what a session had open,
+        and a pooled archive may hold the same old state. A last failure is the error page's."""
         transient: tuple[type[Exception], ...] = (SearchIndexError, DatabaseError, *also)
         try:
             with self.reader() as archive:
                 return work(archive)
         except transient:
-            with self.reader() as archive:
-                return work(archive)
+            for _ in range(RETRIES - 1):
+                try:
+                    return self._with_fresh(work)
+                except transient:
+                    continue
+            return self._with_fresh(work)
+
+    def _with_fresh(self, work: Callable[[Archive], T]) -> T:
+        archive = self.fresh()
+        try:
+            return work(archive)
+        finally:
+            archive.close()
 
     def version(self) -> tuple[Any, ...] | None:
         """Which commit of the index the pages read: its directory (``index`` links to it), the feed position
@@ -316,8 +330,7 @@ class Archives:
             return known[1]
         try:
             if self._outlets is known or self._outlets is None:
-                with self.reader() as archive:
-                    self._outlets = (time.monotonic(), archive.stats(top_sources=100_000))
+                self._outlets = (time.monotonic(), self._retried(lambda archive: archive.stats(top_sources=100_000)))
             return self._outlets[1]
         finally:
             self._outlets_lock.release()
