@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import importlib
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
+    from archive.collect.run import FetchReport
+    from archive.collect.settings import CollectSettings
     from archive.ingest.pipeline import IngestOptions, IngestReport, Progress, SilentProgress
     from archive.models import (
         ArchiveStats,
         Article,
         CheckReport,
+        CollectFailure,
+        FollowedSource,
         IngestRun,
         Listed,
         Merged,
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
         Reject,
         RunCounts,
         SavedSearch,
+        SourceFetch,
         SynonymGroup,
         WatchCount,
     )
@@ -79,7 +84,11 @@ __all__ = [
     "ArchiveStats",
     "Article",
     "CheckReport",
+    "CollectFailure",
+    "CollectSettings",
     "FacetCount",
+    "FetchReport",
+    "FollowedSource",
     "Hit",
     "IngestOptions",
     "IngestReport",
@@ -103,6 +112,7 @@ __all__ = [
     "SignificantTerms",
     "SilentProgress",
     "Snippet",
+    "SourceFetch",
     "SynonymGroup",
     "Trend",
     "TrendPeriod",
@@ -136,7 +146,13 @@ _EXPORTED_FROM = {
         "SavedSearch",
         "SynonymGroup",
         "WatchCount",
+        "FollowedSource",
+        "SourceFetch",
+        "CollectFailure",
     ),
+    # (following and fetching: the report of a fetch, and the politeness it is fetched with)
+    "archive.collect.run": ("FetchReport",),
+    "archive.collect.settings": ("CollectSettings",),
     # (the input formats, the fields a record maps to, a rejected record, dates as Hindi news prints them)
     "archive.readers": ("FORMATS", "RejectedRecord"),
     "archive.readers.dates": ("format_hindi_date",),
@@ -494,3 +510,44 @@ class Archive:
         from archive import maintenance
 
         return maintenance.upgrade_database(self.settings)
+
+    # --- collecting -----------------------------------------------------------------------------------
+
+    def follow_add(self, url: str, name: str | None = None, every: str = "30m") -> FollowedSource:
+        """Follow a feed, sitemap or section page: ``archive fetch`` collects its articles every ``every``
+        (``30m``, ``2h``, ``1d``); ``name`` defaults to the address's host."""
+        from archive.collect import following
+
+        return following.add(self.settings, url, name, every)
+
+    def follow_list(self) -> list[FollowedSource]:
+        """The followed sources, by name (each with its last fetch, pages waiting, articles stored, next due)."""
+        from archive.collect import following
+
+        return following.listed(self.settings)
+
+    def follow_show(self, name: str, limit: int = 10) -> tuple[FollowedSource, list[SourceFetch], list[CollectFailure]]:
+        """One followed source, its latest fetches and the pages of it that failed."""
+        from archive.collect import following
+
+        return following.show(self.settings, name, limit)
+
+    def follow_remove(self, name: str) -> None:
+        """Stop following a source (its articles stay in the archive)."""
+        from archive.collect import following
+
+        following.remove(self.settings, name)
+
+    def fetch(
+        self,
+        names: Sequence[str] = (),
+        options: CollectSettings | None = None,
+        fetched: Callable[[str], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> FetchReport:
+        """Fetch the followed sources that are due (or ``names``, due or not) and store the articles they list
+        (:mod:`archive.collect.run`); ``fetched`` is told each page done; once ``cancelled`` says so, no new
+        request starts and the run ends as interrupted (what it left waits for the next)."""
+        from archive.collect.run import collect
+
+        return collect(self.settings, names, options, fetched=fetched, cancelled=cancelled)

@@ -416,3 +416,62 @@ class WatchCount:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.search.to_dict(), "total": self.total, "new": self.new}
+
+
+@dataclass(frozen=True)
+class FollowedSource:
+    """A feed, sitemap or section page the archive collects from (``archive follow``)."""
+
+    id: int
+    name: str
+    url: str
+    #: feed, sitemap or page (None until its first good fetch)
+    kind: str | None
+    every_seconds: int
+    added_at: datetime
+    next_due: datetime
+    last_fetch_at: datetime | None
+    #: ok, not modified, failed (None: never fetched)
+    last_status: str | None
+    last_error: str | None
+    #: Articles its last fetch added.
+    last_new: int
+    #: Since when every fetch has failed.
+    failing_since: datetime | None
+    #: Pages listed and not stored yet (waiting, or failed and to be tried again).
+    waiting: int = 0
+    #: Articles stored from it, all told.
+    stored: int = 0
+
+    def failing_for(self, now: datetime) -> float:
+        """Seconds every fetch has been failing (0 when the last one did not fail)."""
+        return 0.0 if self.failing_since is None else (now - self.failing_since).total_seconds()
+
+
+@dataclass(frozen=True)
+class SourceFetch:
+    """One fetch of a followed source."""
+
+    started_at: datetime
+    finished_at: datetime | None
+    #: ok, not modified, failed
+    status: str
+    http_status: int | None
+    #: Addresses the source listed.
+    listed: int
+    new_articles: int
+    failed: int
+    reason: str | None
+    run_id: int | None
+
+
+@dataclass(frozen=True)
+class CollectFailure:
+    """A page of a followed source that could not be stored (yet), and why."""
+
+    url: str
+    attempts: int
+    reason: str
+    at: datetime | None
+    #: failed (tried again next time), given up (tried too often), or stored from the feed's own text.
+    status: str

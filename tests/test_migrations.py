@@ -32,14 +32,18 @@ def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Set
         "alembic_version",
         "articles",
         "changes",
+        "collected_urls",
         "feed_state",
+        "followed_sources",
         "index_nodes",
         "ingest_runs",
         "ingested_files",
         "origins",
+        "outlet_merges",
         "rejects",
         "saved_search_seen",
         "saved_searches",
+        "source_fetches",
         "synonyms",
     ]
     with store.engine.connect() as connection:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
+from archive.cli.follow import fetch, follow_app
 from archive.cli.output import (
     DateStyle,
     OutputFormat,
@@ -82,6 +83,8 @@ synonyms_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(synonyms_app, name="synonyms")
+app.add_typer(follow_app, name="follow")
+app.command("fetch")(fetch)
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -758,13 +761,16 @@ def serve(
             "links (default: the address each request came to).",
         ),
     ] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Also fetch the followed sources as they fall due (`archive follow`).")
+    ] = False,
 ) -> None:
     """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
     from archive.cli.serving import serve_archive
 
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
-    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url)
+    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url, collect=follow)
 
 
 @watch_app.command("add")

@@ -34,6 +34,8 @@ from archive.errors import ArchiveError
 
 #: How often the follower asks whether the index is behind the database (another process or node wrote).
 FOLLOW_SECONDS = 2.0
+#: How often the collector (`serve --follow`) looks for followed sources that are due.
+COLLECT_SECONDS = 60.0
 #: How long a stopping server lets requests in flight finish.
 GRACE_SECONDS = 10
 
@@ -64,6 +66,20 @@ def follow(settings: Settings, stop: threading.Event) -> None:
                 continue
     finally:
         follower.close()
+
+
+def collect_due(settings: Settings, stop: threading.Event) -> None:
+    """Fetch the followed sources as they fall due (`archive fetch`, on a schedule), until ``stop``: a fetch
+    under way finishes its current pages first (each page is stored as it is read; the rest waits for the
+    next round)."""
+    collector = Archive(settings=settings)
+    while True:
+        try:
+            collector.fetch(cancelled=stop.is_set)
+        except ArchiveError as error:  # (a busy database: the next round tries again)
+            typer.echo(f"collecting: {error}", err=True)
+        if stop.wait(COLLECT_SECONDS):
+            return
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -112,6 +128,8 @@ def serve_archive(
     open_browser: bool,
     workers: int | None = None,
     base_url: str | None = None,
+    *,
+    collect: bool = False,
 ) -> None:
     import uvicorn  # (only here: the web stack stays out of every other command's start-up)
 
@@ -136,6 +154,11 @@ def serve_archive(
         typer.echo(
             f"another archive serve (process {owner.pid}) follows this home's feed: this one reads only.", err=True
         )
+    collector = threading.Thread(target=collect_due, args=(settings, stop), name="archive-collect", daemon=True)
+    if collect and owner is None:
+        collector.start()
+    elif collect:
+        typer.echo("that serve collects the followed sources too: this one does not.", err=True)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(address,)).start()
     options = {"host": host, "port": port, "log_level": "warning", "timeout_graceful_shutdown": GRACE_SECONDS}
@@ -155,4 +178,6 @@ def serve_archive(
         stop.set()
         if owner is None:
             follower.join(timeout=GRACE_SECONDS + FOLLOW_SECONDS)
+            if collect:
+                collector.join(timeout=GRACE_SECONDS + FOLLOW_SECONDS)
             give_up_following(settings)

@@ -34,7 +34,7 @@ def _text_of(detail: Mapping[str, Any] | None, value: object) -> str:
     return html_to_text(value) if kind in _HTML_TYPES or "<" in value else value
 
 
-def _entry_fields(entry: Mapping[str, Any], feed: Mapping[str, Any]) -> dict[str, object]:
+def entry_fields(entry: Mapping[str, Any], feed: Mapping[str, Any]) -> dict[str, object]:
     contents = [c for c in entry.get("content") or [] if isinstance(c, Mapping) and c.get("value")]
     summary = _text_of(entry.get("summary_detail"), entry.get("summary"))
     if contents:
@@ -86,7 +86,7 @@ def read_feed(source: Input) -> Iterator[Record]:
     feed = parsed.get("feed") or {}
     for number, entry in enumerate(entries, start=1):
         yield make_record(
-            _entry_fields(entry, feed),
+            entry_fields(entry, feed),
             origin_file=source.origin,
             origin_record=f"entry {number}",
             original=_as_json(entry),

@@ -60,24 +60,26 @@ def _running_words(text: str) -> int:
 
 def read_html(source: Input) -> Iterator[Record]:
     data = read_all(source.stream, MAX_HTML_BYTES, "the HTML page")
-    html = decode_declared(data, source.head)
+    yield page_record(decode_declared(data, source.head), source.origin)
+
+
+def page_record(html: str, origin: str, origin_record: str = "1") -> Record:
+    """The article of one news page (already decoded), or the reason there is none."""
     original = html[:ORIGINAL_HTML_CHARS]
     try:
         found = _extract(html)
     except Exception as error:  # a third-party parser on arbitrary input: report it, never crash
-        yield RejectedRecord(source.origin, "1", f"the page could not be parsed as HTML ({error})", html[:200])
-        return
+        return RejectedRecord(origin, origin_record, f"the page could not be parsed as HTML ({error})", html[:200])
     text = str((found or {}).get("text") or "")
     words = _running_words(text)
     if words < MIN_ARTICLE_WORDS:
-        yield RejectedRecord(
-            source.origin,
-            "1",
+        return RejectedRecord(
+            origin,
+            origin_record,
             f"no article found in the page (only {words} words of running text; menus, link lists and short "
             "notices are not articles); save the article's own page, or read the file with --format text",
             context=html[:200],
         )
-        return
     assert found is not None
     fields = {
         "title": found.get("title"),
@@ -88,4 +90,4 @@ def read_html(source: Input) -> Iterator[Record]:
         "date": found.get("date"),
         "author": found.get("author"),
     }
-    yield make_record(fields, origin_file=source.origin, origin_record="1", original=original, unit="page")
+    return make_record(fields, origin_file=origin, origin_record=origin_record, original=original, unit="page")

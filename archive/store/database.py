@@ -29,6 +29,7 @@ from archive.processes import ProcessId, is_alive
 from archive.store.chunks import chunks
 from archive.store.dedupe import bands, cluster_of, simhash
 from archive.store.feed import ChangeFeed
+from archive.store.follows import FollowedSources
 from archive.store.packing import pack_original, unpack_original
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
@@ -141,6 +142,7 @@ class Store:
         self.feed = ChangeFeed(self._session, self.reads)
         self.saved = SavedSearches(self._session)
         self.synonyms = SynonymGroups(self._session)
+        self.follows = FollowedSources(self._session)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:
@@ -495,7 +497,11 @@ class Store:
                 if later is not None and later > row.run_id:
                     key = (later, row.origin_file, row.origin_record)
                     status, since = ("rejected again" if key in again else "resolved"), later
-                elif row.origin_file != STDIN_ORIGIN and not os.path.lexists(row.origin_file):
+                elif (
+                    row.origin_file != STDIN_ORIGIN
+                    and "://" not in row.origin_file  # (a page or feed collected from the web is no file)
+                    and not os.path.lexists(row.origin_file)
+                ):
                     status = "gone"  # the file is not there any more: nothing left to fix
                 if open_only and status != "rejected":
                     continue

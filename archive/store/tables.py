@@ -259,3 +259,90 @@ class Synonym(Base):
     #: The group's words and phrases as typed, one per line.
     words: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FollowedSource(Base):
+    """A feed, sitemap or section page an archive collects from (``archive follow``)."""
+
+    __tablename__ = "followed_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    #: feed, sitemap or page: what its first good fetch found (None before it).
+    kind: Mapped[str | None] = mapped_column(String(16))
+    every_seconds: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    next_due: Mapped[datetime] = mapped_column(DateTime)
+    last_fetch_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: Articles its last fetch added.
+    last_new: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Since when every fetch has failed (None: the last one did not).
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+
+
+class SourceFetch(Base):
+    """One fetch of a followed source: what it found and what became of it."""
+
+    __tablename__ = "source_fetches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("followed_sources.id", ondelete="CASCADE"), index=True
+    )
+    #: The ingest run it stored its articles in.
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: ok, not modified, failed
+    status: Mapped[str] = mapped_column(String(32))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    listed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    new_articles: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CollectedUrl(Base):
+    """An address a followed source listed (an article page, or a sitemap of a sitemap index), with what
+    became of it: waiting, stored, failed (how often, why)."""
+
+    __tablename__ = "collected_urls"
+    __table_args__ = (UniqueConstraint("source_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(Integer, ForeignKey("followed_sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048), index=True)
+    #: page (an article), or sitemap (a sitemap an index lists)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: waiting, stored, failed, given up
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    #: What the source said of it last (entry's updated, lastmod): a changed stamp fetches it again.
+    stamp: Mapped[str | None] = mapped_column(String(128))
+    #: The source's own fields for it (JSON): the text to fall back on when the page cannot be had.
+    entry: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reason: Mapped[str | None] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OutletMerge(Base):
+    """An outlet name taken for a misprint of another and merged into it (undone: kept apart from then on)."""
+
+    __tablename__ = "outlet_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    misprint: Mapped[str] = mapped_column(String(256), unique=True)
+    into: Mapped[str] = mapped_column(String(256))
+    misprint_articles: Mapped[int] = mapped_column(Integer)
+    into_articles: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,390 @@
+"""``archive fetch``: fetch the followed sources (those due, or those named), then the pages they list that
+are not stored yet, and store each article through the store's write path (dedupe, the change feed, the run's
+counts: an ingest run like any other, so saved searches see its news).
+
+Network work runs in threads, a host's requests in one of them at a time (:class:`HostGate` spaces them);
+the database is written by this thread only, a page as soon as it is read. What a source lists is recorded
+before its pages are fetched, and a source is due again only once its pages are done: a run killed midway
+leaves the rest waiting, and the next run fetches it (a page stored twice is the same record again:
+unchanged).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from archive.collect.http import Fetched, Fetcher, FetchFailed, host_of
+from archive.collect.listings import Entry, Listing, ListingProblem, entry_from_json, read_listing
+from archive.collect.pages import PAGE_RECORD, feed_article, page_article
+from archive.collect.schedule import next_due
+from archive.collect.settings import CollectSettings
+from archive.config import Settings
+from archive.home import opened
+from archive.index.search_index import SearchIndex
+from archive.index.sync import ensure_index, sync_index
+from archive.models import FollowedSource, RunCounts, utc_now
+from archive.processes import this_process
+from archive.readers.records import ArticleRecord, RejectedRecord
+from archive.store.database import Store
+from archive.store.follows import FAILED, FALLBACK, STORED, FetchOutcome, Listed, Work
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+
+@dataclass
+class SourceResult:
+    """What one fetch of a source came to."""
+
+    name: str
+    url: str
+    status: str = "ok"
+    reason: str | None = None
+    http_status: int | None = None
+    listed: int = 0
+    new_articles: int = 0
+    failed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchReport:
+    run_id: int | None
+    sources: list[SourceResult] = field(default_factory=list)
+    counts: RunCounts = field(default_factory=RunCounts)
+    #: Pages fetched (not counting the listings, robots.txt and 304s).
+    pages: int = 0
+    #: (address, reason) of the pages and listings that failed, the first of them.
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False
+    requests: int = 0
+
+    @property
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"sources {len(self.sources)}, pages fetched {self.pages}, added {c.added}, updated {c.updated}, "
+            f"unchanged {c.unchanged}, duplicates {c.duplicates}, failed {c.rejected}"
+        )
+
+
+@dataclass
+class _Listed:
+    source: FollowedSource
+    started: datetime
+    listing: Listing | None = None
+    fetched: Fetched | None = None
+    failure: FetchFailed | ListingProblem | None = None
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class _Page:
+    work: Work
+    record: ArticleRecord | RejectedRecord | None = None
+    fetched: Fetched | None = None
+    failure: str | None = None
+    #: The page answered 304: the stored article stands.
+    unchanged: bool = False
+
+
+#: Failures kept in a report (all are in the database).
+REPORTED_FAILURES = 50
+
+
+def collect(
+    settings: Settings,
+    names: Sequence[str] = (),
+    options: CollectSettings | None = None,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    fetched: Callable[[str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> FetchReport:
+    """Fetch the sources due (or those named, due or not) and the pages they list; ``fetched`` is told each
+    address stored or failed (the CLI's progress); once ``cancelled`` says so, no request starts and the run
+    ends as interrupted, its sources still due."""
+    options = options or CollectSettings()
+    with opened(settings, create=True) as (store, index):
+        sources = store.follows.named(names) if names else store.follows.due(now())
+        if not sources:
+            return FetchReport(None)
+        store.mark_killed_runs()
+        run_id = store.start_run([source.url for source in sources], now(), this_process())
+        report = FetchReport(run_id)
+        status = "failed"
+        try:
+            ensure_index(store, index)
+            sync_index(store, index)
+            with Fetcher(options) as fetcher:
+                try:
+                    _collect(store, index, settings, sources, options, fetcher, report, now, fetched, cancelled)
+                finally:
+                    report.requests = fetcher.requests
+            status = "finished"
+        except KeyboardInterrupt:
+            status, report.interrupted = "interrupted", True
+        finally:
+            store.record_run(run_id, report.counts, status=status, now=now())
+        if status == "finished":
+            sync_index(store, index)
+        return report
+
+
+def _collect(
+    store: Store,
+    index: SearchIndex,
+    settings: Settings,
+    sources: Sequence[FollowedSource],
+    options: CollectSettings,
+    fetcher: Fetcher,
+    report: FetchReport,
+    now: Callable[[], datetime],
+    told: Callable[[str], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    stopped = cancelled or (lambda: False)
+    results = {source.id: SourceResult(source.name, source.url) for source in sources}
+    report.sources = list(results.values())
+    listed: dict[int, _Listed] = {}
+
+    def list_one(source: FollowedSource) -> _Listed:
+        return _fetch_listing(store, fetcher, options, source, now)
+
+    for source, outcome in _by_host(options.concurrency, sources, lambda s: s.url, list_one, stopped):
+        listed[source.id] = outcome
+        result = results[source.id]
+        if outcome.failure is not None:
+            result.status, result.reason = "failed", outcome.failure.reason
+            result.http_status = getattr(outcome.failure, "status", None)
+            _reject(store, report, source.url, outcome.listing.kind if outcome.listing else "listing", result.reason)
+            continue
+        assert outcome.fetched is not None
+        result.http_status = outcome.fetched.status
+        if outcome.fetched.status == 304:
+            result.status = "not modified"
+        if outcome.listing is not None:
+            result.notes.extend(outcome.listing.notes)
+        result.listed = len(outcome.entries)
+        items = [Listed(e.url, e.stamp, e.fields_json()) for e in outcome.entries]
+        store.follows.note_listed(source.id, items, now())
+
+    # the pages: of every source of the run, including what an earlier run left (a 304 lists nothing new)
+    work: list[Work] = []
+    for source in sources:
+        todo = store.follows.work([source.id], options.max_page_attempts)
+        work.extend(todo[: options.max_pages_per_source])
+    since_sync = 0
+    pages = _by_host(options.concurrency, work, lambda w: w.url, lambda w: _fetch_page(fetcher, options, w), stopped)
+    for item, page in pages:
+        result = results[item.source_id]
+        changed = _store_page(store, report, result, page, options, now)
+        since_sync += changed
+        if told is not None:
+            told(item.url)
+        if since_sync >= settings.index.commit_every:
+            sync_index(store, index)
+            since_sync = 0
+
+    if stopped():
+        raise KeyboardInterrupt  # (the sources stay due: the next run lists them again and fetches what waits)
+    finished = now()
+    for source in sources:
+        result, outcome = results[source.id], listed[source.id]
+        failed = result.status == "failed"
+        fetched = outcome.fetched
+        store.follows.finish_fetch(
+            source.id,
+            FetchOutcome(
+                status=result.status,
+                started_at=outcome.started,
+                finished_at=finished,
+                http_status=result.http_status,
+                listed=result.listed,
+                new_articles=result.new_articles,
+                failed=result.failed,
+                reason="; ".join(p for p in (result.reason, *result.notes) if p) or None,
+                run_id=report.run_id,
+                kind=outcome.listing.kind if outcome.listing else None,
+                etag=fetched.headers.get("etag") if fetched and fetched.status == 200 else None,
+                last_modified=fetched.headers.get("last-modified") if fetched and fetched.status == 200 else None,
+                moved_to=fetched.moved_to if fetched else None,
+            ),
+            next_due(finished, source.every_seconds, failed, options.retry_failed_seconds),
+        )
+
+
+def _fetch_listing(
+    store: Store, fetcher: Fetcher, options: CollectSettings, source: FollowedSource, now: Callable[[], datetime]
+) -> _Listed:
+    """The source's listing (conditionally: a 304 lists nothing), and a sitemap index's changed sitemaps."""
+    outcome = _Listed(source, now())
+    etag, modified = store.follows.validators(source.id)
+    try:
+        fetched = fetcher.get(source.url, etag=etag, last_modified=modified, max_bytes=options.max_listing_bytes)
+        outcome.fetched = fetched
+        if fetched.status == 304:
+            return outcome
+        listing = read_listing(fetched)
+        outcome.listing = listing
+        outcome.entries = list(listing.entries)
+        if listing.sitemaps:
+            outcome.entries.extend(_child_entries(store, fetcher, options, source, listing, now))
+    except (FetchFailed, ListingProblem) as failure:
+        outcome.failure = failure
+    except Exception as error:  # a bug or a parser's surprise must not stop the other sources
+        outcome.failure = ListingProblem(f"unexpected error reading the listing ({type(error).__name__}: {error})")
+    return outcome
+
+
+def _child_entries(
+    store: Store,
+    fetcher: Fetcher,
+    options: CollectSettings,
+    source: FollowedSource,
+    listing: Listing,
+    now: Callable[[], datetime],
+) -> list[Entry]:
+    """The entries of the sitemaps an index names that are new or changed since they were last read (the
+    newest :attr:`CollectSettings.max_child_sitemaps`)."""
+    known = store.follows.stamps(source.id, "sitemap")
+    entries: list[Entry] = []
+    read = 0
+    for url, stamp in listing.sitemaps:
+        if read >= options.max_child_sitemaps:
+            break
+        if url in known and (stamp is None or known[url] == stamp):
+            continue
+        read += 1
+        child = read_listing(fetcher.get(url, max_bytes=options.max_listing_bytes), "sitemap")
+        entries.extend(child.entries)
+        store.follows.mark_listing(source.id, url, stamp, now(), "sitemap")
+    return entries
+
+
+def _fetch_page(fetcher: Fetcher, options: CollectSettings, work: Work) -> _Page:
+    page = _Page(work)
+    entry = entry_from_json(work.entry)
+    try:
+        # a page stored before is asked for conditionally: the feed says it changed, the server may not agree
+        etag, modified = (work.etag, work.last_modified) if work.status == STORED else (None, None)
+        fetched = fetcher.get(work.url, etag=etag, last_modified=modified, max_bytes=options.max_page_bytes)
+        page.fetched = fetched
+        if fetched.status == 304:
+            page.unchanged = True
+            return page
+        page.record = page_article(fetched, work.url, entry, work.url if work.status == FALLBACK else None)
+    except FetchFailed as failure:
+        page.failure = failure.reason
+    except Exception as error:  # (as for listings: one page never stops the run)
+        page.failure = f"unexpected error reading the page ({type(error).__name__}: {error})"
+    if isinstance(page.record, RejectedRecord):
+        page.failure = page.record.reason
+    return page
+
+
+def _store_page(
+    store: Store,
+    report: FetchReport,
+    result: SourceResult,
+    page: _Page,
+    options: CollectSettings,
+    now: Callable[[], datetime],
+) -> int:
+    """Store a fetched page (or the feed's text for a page that failed) and record what became of it; returns
+    how many articles it changed."""
+    work = page.work
+    if page.fetched is not None:
+        report.pages += page.fetched.status == 200
+    if page.unchanged:
+        store.follows.page_done(work.id, STORED, now())
+        return 0
+    record = page.record if isinstance(page.record, ArticleRecord) else None
+    if page.failure is not None:
+        result.failed += 1
+        _reject(store, report, work.url, PAGE_RECORD, page.failure)
+        fallback = feed_article(work.url, entry_from_json(work.entry))
+        if isinstance(fallback, ArticleRecord):
+            note = f"the page could not be had ({page.failure}); the feed's own text is stored"
+            record = dataclasses.replace(fallback, notes=(*fallback.notes, note))
+    if record is None:
+        store.follows.page_done(work.id, FAILED, now(), reason=page.failure, max_attempts=options.max_page_attempts)
+        return 0
+    stored = store.upsert([record], now(), report.run_id)
+    report.counts.add(stored)
+    result.new_articles += stored.added
+    article = stored.changed_ids[0] if stored.changed_ids else None
+    if article is None and stored.duplicates_of:
+        article = stored.duplicates_of[0].article_id
+    headers = page.fetched.headers if page.fetched is not None and page.failure is None else {}
+    store.follows.page_done(
+        work.id,
+        FALLBACK if page.failure is not None else STORED,
+        now(),
+        article_id=article,
+        reason=page.failure,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        max_attempts=options.max_page_attempts,
+    )
+    if page.failure is None:
+        store.mark_file_done(work.url, -1, -1, report.run_id or 0)  # (its earlier rejects: resolved)
+    return len(stored.changed_ids)
+
+
+def _reject(store: Store, report: FetchReport, url: str, what: str, reason: str | None) -> None:
+    reason = reason or "failed"
+    assert report.run_id is not None
+    store.add_rejects(report.run_id, [RejectedRecord(url, what, reason)])
+    report.counts.rejected += 1
+    if len(report.failures) < REPORTED_FAILURES:
+        report.failures.append((url, reason))
+
+
+def _by_host(
+    workers: int,
+    jobs: Iterable[J],
+    address: Callable[[J], str],
+    run: Callable[[J], R],
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Iterator[tuple[J, R]]:
+    """``run`` over ``jobs`` in threads, each host's jobs in order in one thread (the host's requests are one
+    at a time anyway), at most ``workers`` hosts at once; results as they come."""
+    by_host: dict[str, list[J]] = {}
+    for job in jobs:
+        by_host.setdefault(host_of(address(job)), []).append(job)
+    if not by_host:
+        return
+    done: queue.Queue[tuple[J, R] | None] = queue.Queue()
+    stop = threading.Event()
+
+    def worker(host_jobs: list[J]) -> None:
+        try:
+            for job in host_jobs:
+                if stop.is_set() or cancelled():
+                    return
+                done.put((job, run(job)))
+        finally:
+            done.put(None)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="archive-fetch")
+    for host_jobs in by_host.values():
+        pool.submit(worker, host_jobs)
+    remaining = len(by_host)
+    try:
+        while remaining:
+            item = done.get()
+            if item is None:
+                remaining -= 1
+            else:
+                yield item
+    finally:
+        stop.set()
+        pool.shutdown(wait=remaining == 0, cancel_futures=True)
