@@ -34,6 +34,13 @@ class Hit:
 Route = Callable[[dict[str, str], int], Answer]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # (a client that closed its kept-alive connection, or gave up on a slow answer)
+
+
 class Site:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
@@ -68,7 +75,7 @@ class Site:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

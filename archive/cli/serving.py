@@ -28,7 +28,7 @@ import webbrowser
 
 import typer
 
-from archive.api import Archive, ProcessId, is_alive, this_process
+from archive.api import Archive, CollectSettings, ProcessId, is_alive, this_process
 from archive.config import Settings
 from archive.errors import ArchiveError
 
@@ -68,14 +68,14 @@ def follow(settings: Settings, stop: threading.Event) -> None:
         follower.close()
 
 
-def collect_due(settings: Settings, stop: threading.Event) -> None:
+def collect_due(settings: Settings, stop: threading.Event, options: CollectSettings | None = None) -> None:
     """Fetch the followed sources as they fall due (`archive fetch`, on a schedule), until ``stop``: a fetch
     under way finishes its current pages first (each page is stored as it is read; the rest waits for the
     next round)."""
     collector = Archive(settings=settings)
     while True:
         try:
-            collector.fetch(cancelled=stop.is_set)
+            collector.fetch(options=options, cancelled=stop.is_set)
         except ArchiveError as error:  # (a busy database: the next round tries again)
             typer.echo(f"collecting: {error}", err=True)
         if stop.wait(COLLECT_SECONDS):

@@ -77,6 +77,7 @@ class HostGate:
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._free_at: dict[str, float] = {}
+        self._ended: dict[str, float] = {}
 
     @contextmanager
     def turn(self, host: str, delay: float) -> Iterator[None]:
@@ -89,7 +90,14 @@ class HostGate:
             try:
                 yield
             finally:
-                self._free_at[host] = self._clock() + delay
+                self._ended[host] = self._clock()
+                self._free_at[host] = self._ended[host] + delay
+
+    def lengthen(self, host: str, delay: float) -> None:
+        """From now on the host's pause is at least ``delay`` (a robots.txt Crawl-delay), the next request too."""
+        with self._lock:
+            if host in self._ended:
+                self._free_at[host] = max(self._free_at[host], self._ended[host] + delay)
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -114,6 +122,17 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+@dataclass(frozen=True)
+class _Robots:
+    #: None: everything allowed (no robots.txt)
+    rules: urllib.robotparser.RobotFileParser | None
+    #: Its Crawl-delay for us.
+    delay: float = 0.0
+    #: Why it could not be had (the host is left alone meanwhile).
+    problem: str | None = None
+    status: int | None = None
+
+
 class Fetcher:
     """Polite GETs through one httpx client (thread-safe: the collector's workers share it)."""
 
@@ -128,7 +147,7 @@ class Fetcher:
         self.settings = settings
         self._sleep = sleep
         self._gate = HostGate(clock, sleep)
-        self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, float]] = {}
+        self._robots: dict[str, _Robots] = {}
         self._robots_lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         timeout = httpx.Timeout(settings.timeout)
@@ -155,39 +174,43 @@ class Fetcher:
     # --- robots.txt ------------------------------------------------------------------------------
 
     def allowed(self, url: str) -> bool:
-        """Whether the host's robots.txt lets us fetch ``url``."""
-        rules, _ = self._rules(url)
-        return rules is None or rules.can_fetch(ROBOTS_AGENT, url)
+        """Whether the host's robots.txt lets us fetch ``url`` (raises :class:`FetchFailed` when the host's
+        robots.txt could not be had: the host is left alone)."""
+        robots = self._rules(url)
+        if robots.problem is not None:
+            raise FetchFailed(robots.problem, robots.status)
+        return robots.rules is None or robots.rules.can_fetch(ROBOTS_AGENT, url)
 
     def _delay(self, url: str) -> float:
-        return max(self.settings.host_delay, self._rules(url)[1])
+        return max(self.settings.host_delay, self._rules(url).delay)
 
-    def _rules(self, url: str) -> tuple[urllib.robotparser.RobotFileParser | None, float]:
-        """The host's robots.txt (None: everything allowed) and its Crawl-delay, read once per fetcher."""
+    def _rules(self, url: str) -> _Robots:
+        """The host's robots.txt, read once per fetcher."""
         host = host_of(url)
         with self._robots_lock:
             lock = self._host_locks.setdefault(host, threading.Lock())
         with lock:
             if host not in self._robots:
                 self._robots[host] = self._read_robots(url)
+                self._gate.lengthen(host, self._robots[host].delay)
             return self._robots[host]
 
-    def _read_robots(self, url: str) -> tuple[urllib.robotparser.RobotFileParser | None, float]:
+    def _read_robots(self, url: str) -> _Robots:
         parts = urlsplit(url)
         address = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        rules = urllib.robotparser.RobotFileParser(address)
         try:
             answer = self._request(address, {}, 512 * 1024, self.settings.host_delay, robots=False)
         except FetchFailed as failure:
             # RFC 9309: a robots.txt that is not there (4xx) allows everything; one the server cannot give
             # (5xx, no answer) forbids everything until it can
             if failure.status is not None and 400 <= failure.status < 500:
-                return None, 0.0
-            rules.parse(["User-agent: *", "Disallow: /"])
-            return rules, 0.0
+                return _Robots(None)
+            problem = f"{failure.reason} (asking for its robots.txt: the site is left alone until it answers)"
+            return _Robots(None, problem=problem, status=failure.status)
+        rules = urllib.robotparser.RobotFileParser(address)
         rules.parse(answer.content.decode("utf-8", "replace").splitlines())
         delay = rules.crawl_delay(ROBOTS_AGENT)
-        return rules, float(delay or 0.0)
+        return _Robots(rules, float(delay or 0.0))
 
     # --- requests --------------------------------------------------------------------------------
 

@@ -119,10 +119,15 @@ def _feed(fetched: Fetched) -> Listing:
             linkless += 1
             continue
         fields = {k: v for k, v in entry_fields(entry, feed).items() if isinstance(v, str) and v}
-        stamp = entry.get("updated") or None
+        # (dict.get: feedparser's own get maps a missing `updated` to `published`, with a warning; an entry's
+        # publication date is no sign of a change)
+        stamp = dict.get(entry, "updated") or None
         found.append(Entry(clean_url(link), str(stamp)[:128] if stamp else None, fields))
     notes = [f"{linkless} entries without a link to their page were left out"] if linkless else []
     if not found:
+        problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+        if problem is not None:
+            raise ListingProblem(f"the feed is not well-formed XML ({problem}), and no entry read links to a page")
         raise ListingProblem("no entry of the feed links to a page; nothing to fetch")
     return Listing("feed", found, notes=notes)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from archive.models import FollowedSource, RunCounts, utc_now
 from archive.processes import this_process
 from archive.readers.records import ArticleRecord, RejectedRecord
 from archive.store.database import Store
-from archive.store.follows import FAILED, FALLBACK, STORED, FetchOutcome, Listed, Work
+from archive.store.follows import FAILED, FALLBACK, STORED, FetchOutcome, Listed, PageDone, Work
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -182,16 +183,20 @@ def _collect(
         todo = store.follows.work([source.id], options.max_page_attempts)
         work.extend(todo[: options.max_pages_per_source])
     since_sync = 0
+    batch = _Batch(store, report, results, options, now)
     pages = _by_host(options.concurrency, work, lambda w: w.url, lambda w: _fetch_page(fetcher, options, w), stopped)
-    for item, page in pages:
-        result = results[item.source_id]
-        changed = _store_page(store, report, result, page, options, now)
-        since_sync += changed
-        if told is not None:
-            told(item.url)
-        if since_sync >= settings.index.commit_every:
-            sync_index(store, index)
-            since_sync = 0
+    try:
+        for item, page in pages:
+            batch.add(page)
+            if told is not None:
+                told(item.url)
+            if batch.full():
+                since_sync += batch.flush()
+            if since_sync >= settings.index.commit_every:
+                sync_index(store, index)
+                since_sync = 0
+    finally:
+        batch.flush()  # (what was fetched is stored, however the run ends)
 
     if stopped():
         raise KeyboardInterrupt  # (the sources stay due: the next run lists them again and fetches what waits)
@@ -290,56 +295,81 @@ def _fetch_page(fetcher: Fetcher, options: CollectSettings, work: Work) -> _Page
     return page
 
 
-def _store_page(
-    store: Store,
-    report: FetchReport,
-    result: SourceResult,
-    page: _Page,
-    options: CollectSettings,
-    now: Callable[[], datetime],
-) -> int:
-    """Store a fetched page (or the feed's text for a page that failed) and record what became of it; returns
-    how many articles it changed."""
-    work = page.work
-    if page.fetched is not None:
-        report.pages += page.fetched.status == 200
-    if page.unchanged:
-        store.follows.page_done(work.id, STORED, now())
-        return 0
-    record = page.record if isinstance(page.record, ArticleRecord) else None
-    if page.failure is not None:
-        result.failed += 1
-        _reject(store, report, work.url, PAGE_RECORD, page.failure)
-        fallback = feed_article(work.url, entry_from_json(work.entry))
-        if isinstance(fallback, ArticleRecord):
-            note = f"the page could not be had ({page.failure}); the feed's own text is stored"
-            record = dataclasses.replace(fallback, notes=(*fallback.notes, note))
-    if record is None:
-        store.follows.page_done(work.id, FAILED, now(), reason=page.failure, max_attempts=options.max_page_attempts)
-        return 0
-    stored = store.upsert([record], now(), report.run_id)
-    report.counts.add(stored)
-    result.new_articles += stored.added
-    article = stored.changed_ids[0] if stored.changed_ids else None
-    if article is None and stored.duplicates_of:
-        article = stored.duplicates_of[0].article_id
-    headers = page.fetched.headers if page.fetched is not None and page.failure is None else {}
-    store.follows.page_done(
-        work.id,
-        FALLBACK if page.failure is not None else STORED,
-        now(),
-        article_id=article,
-        reason=page.failure,
-        etag=headers.get("etag"),
-        last_modified=headers.get("last-modified"),
-        max_attempts=options.max_page_attempts,
-    )
-    if page.failure is None:
-        store.mark_file_done(work.url, -1, -1, report.run_id or 0)  # (its earlier rejects: resolved)
-    return len(stored.changed_ids)
+class _Batch:
+    """Fetched pages stored a batch at a time (a transaction per source in it), with what became of each: a
+    page fetched and not yet stored when a run is killed is still waiting, and fetched again next run."""
+
+    def __init__(
+        self,
+        store: Store,
+        report: FetchReport,
+        results: dict[int, SourceResult],
+        options: CollectSettings,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.store, self.report, self.results, self.options, self.now = store, report, results, options, now
+        self.pages: list[tuple[_Page, ArticleRecord | None]] = []
+        self.started = time.monotonic()
+
+    def add(self, page: _Page) -> None:
+        if not self.pages:
+            self.started = time.monotonic()
+        record = page.record if isinstance(page.record, ArticleRecord) else None
+        if page.failure is not None:
+            fallback = feed_article(page.work.url, entry_from_json(page.work.entry))
+            if isinstance(fallback, ArticleRecord):
+                note = f"the page could not be had ({page.failure}); the feed's own text is stored"
+                record = dataclasses.replace(fallback, notes=(*fallback.notes, note))
+        self.pages.append((page, record))
+
+    def full(self) -> bool:
+        waited = time.monotonic() - self.started
+        return len(self.pages) >= self.options.store_every or waited >= self.options.store_every_seconds
+
+    def flush(self) -> int:
+        """Store the batch; returns how many articles it changed."""
+        if not self.pages:
+            return 0
+        pages, self.pages = self.pages, []
+        report, now = self.report, self.now()
+        assert report.run_id is not None
+        failed = [page for page, _ in pages if page.failure is not None]
+        if failed:
+            self.store.add_rejects(
+                report.run_id, [RejectedRecord(p.work.url, PAGE_RECORD, p.failure or "failed") for p in failed]
+            )
+        for page in failed:
+            self.results[page.work.source_id].failed += 1
+            report.counts.rejected += 1
+            if len(report.failures) < REPORTED_FAILURES:
+                report.failures.append((page.work.url, page.failure or "failed"))
+        report.pages += sum(1 for page, _ in pages if page.fetched is not None and page.fetched.status == 200)
+        changed = 0
+        by_source: dict[int, list[ArticleRecord]] = {}
+        for page, record in pages:
+            if record is not None:
+                by_source.setdefault(page.work.source_id, []).append(record)
+        for source_id, records in by_source.items():
+            stored = self.store.upsert(records, now, report.run_id)
+            report.counts.add(stored)
+            self.results[source_id].new_articles += stored.added
+            changed += len(stored.changed_ids)
+        done = []
+        for page, record in pages:
+            headers = page.fetched.headers if page.fetched is not None and page.failure is None else {}
+            if page.unchanged or (record is not None and page.failure is None):
+                status = STORED
+            else:
+                status = FALLBACK if record is not None else FAILED
+            done.append(PageDone(page.work.id, status, page.failure, headers.get("etag"), headers.get("last-modified")))
+        self.store.follows.pages_done(done, now, self.options.max_page_attempts)
+        stored_urls = [page.work.url for page, _ in pages if page.failure is None and not page.unchanged]
+        self.store.follows.mark_read(stored_urls, report.run_id)  # (their earlier rejects: resolved)
+        return changed
 
 
 def _reject(store: Store, report: FetchReport, url: str, what: str, reason: str | None) -> None:
+    """A listing that failed, kept as a reject of the run."""
     reason = reason or "failed"
     assert report.run_id is not None
     store.add_rejects(report.run_id, [RejectedRecord(url, what, reason)])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from archive import models
 from archive.errors import NotFoundError, QueryError
 from archive.store.sessions import Sessions
-from archive.store.tables import CollectedUrl, FollowedSource, SourceFetch
+from archive.store.tables import CollectedUrl, FollowedSource, IngestedFile, SourceFetch
 
 #: What a page listed by a source may be: waiting to be fetched, stored, failed (tried again), stored from the
 #: source's own text while the page could not be had (its page tried again), given up (tried too often).
@@ -63,6 +63,17 @@ class FetchOutcome:
     last_modified: str | None = None
     #: The address it has moved to for good (a permanent redirect): followed there from now on.
     moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class PageDone:
+    """What became of a listed page: stored, stored from the feed's text, or failed (and why)."""
+
+    id: int
+    status: str
+    reason: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class FollowedSources:
@@ -186,34 +197,31 @@ class FollowedSources:
                 for r in session.scalars(query)
             ]
 
-    def page_done(
-        self,
-        work_id: int,
-        status: str,
-        now: datetime,
-        *,
-        article_id: int | None = None,
-        reason: str | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        max_attempts: int = 0,
-    ) -> None:
-        """Record what became of a page: stored (with its article and validators), stored from the feed's text,
-        or failed (a failure counts as an attempt; ``max_attempts`` of them and it is given up)."""
+    def pages_done(self, done: Sequence[PageDone], now: datetime, max_attempts: int) -> None:
+        """Record what became of pages, in one transaction: a failure counts as an attempt, and ``max_attempts`` of
+        them give the page up; one stored keeps its validators for a conditional request."""
         with self._session(write=True) as session:
-            row = session.get_one(CollectedUrl, work_id)
-            row.fetched_at = now
-            row.reason = reason
-            if article_id is not None:
-                row.article_id = article_id
-            if etag is not None or last_modified is not None:
-                row.etag, row.last_modified = etag, last_modified
-            if status == STORED:
-                row.status, row.attempts = STORED, 0
-                return
-            row.attempts += 1
-            given_up = max_attempts and row.attempts >= max_attempts
-            row.status = status if status == FALLBACK or not given_up else GIVEN_UP
+            for item in done:
+                row = session.get(CollectedUrl, item.id)
+                if row is None:  # (its source was removed meanwhile)
+                    continue
+                row.fetched_at, row.reason = now, item.reason
+                if item.etag is not None or item.last_modified is not None:
+                    row.etag, row.last_modified = item.etag, item.last_modified
+                if item.status == STORED:
+                    row.status, row.attempts = STORED, 0
+                    continue
+                row.attempts += 1
+                given_up = item.status == FAILED and row.attempts >= max_attempts
+                row.status = GIVEN_UP if given_up else item.status
+
+    def mark_read(self, urls: Sequence[str], run_id: int) -> None:
+        """Pages read whole by this run: a reject of an earlier run for one of them is resolved."""
+        if not urls:
+            return
+        with self._session(write=True) as session:
+            for url in dict.fromkeys(urls):
+                session.merge(IngestedFile(path=url, size=-1, mtime_ns=-1, run_id=run_id))
 
     def mark_listing(self, source_id: int, url: str, stamp: str | None, now: datetime, kind: str) -> None:
         """A listing (a sitemap an index names) read: its stamp, so that it is read again only when it changes."""

@@ -291,9 +291,7 @@ class SourceFetch(Base):
     __tablename__ = "source_fetches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("followed_sources.id", ondelete="CASCADE"), index=True
-    )
+    source_id: Mapped[int] = mapped_column(Integer, ForeignKey("followed_sources.id", ondelete="CASCADE"), index=True)
     #: The ingest run it stored its articles in.
     run_id: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(DateTime)
