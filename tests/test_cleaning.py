@@ -250,3 +250,28 @@ def test_html_to_text_and_author_name() -> None:
         "शीर्षक\n\nएक\nदो & तीन"
     )
     assert author_name("desk@example.org (रमेश कुमार)") == "रमेश कुमार"
+
+
+def test_collected_debris_an_opening_credit_and_a_title_danda_are_cleaned_away() -> None:
+    """The forms found in the shared corpus, and bound to come back from the web (issue 34)."""
+    from archive.readers.article import make_record
+    from archive.readers.records import ArticleRecord
+
+    body = '=": #0000;"(प्रो.अभिजीत सेन) (बिजनेस स्टेंडर्ड )।\n\nनोटबंदी के बाद बैंकों ने काम किया।\n\nदूसरा अनुच्छेद।'
+    record = make_record({"title": "बैंकों का हाल।", "body": body}, origin_file="f", origin_record="1", original=body)
+    assert isinstance(record, ArticleRecord)
+    assert record.title == "बैंकों का हाल"
+    assert record.body == "नोटबंदी के बाद बैंकों ने काम किया।\n\nदूसरा अनुच्छेद।"
+    assert (record.source, record.author) == ("बिजनेस स्टेंडर्ड", "प्रो.अभिजीत सेन")
+    assert record.original == body  # (the text as read stays with the article)
+    given = make_record(
+        {"title": "शीर्षक", "body": "(पत्रिका)।\n\nपाठ।", "source": "दैनिक भास्कर", "author": "लेखक"},
+        origin_file="f",
+        origin_record="2",
+        original=None,
+    )
+    assert isinstance(given, ArticleRecord) and (given.source, given.author, given.body) == (
+        "दैनिक भास्कर",
+        "लेखक",
+        "पाठ।",
+    )

@@ -16,10 +16,13 @@ from archive.readers.clean import (
     clean_text,
     drop_also_read,
     drop_repeated_title,
+    drop_style_debris,
+    drop_title_danda,
     is_share_row,
     one_line,
     paragraphs,
     split_credit,
+    split_opening_credit,
     split_title_outlet,
 )
 from archive.readers.dates import read_date
@@ -102,6 +105,7 @@ def make_record(
 
     notes: list[str] = []
     title, title_outlet = split_title_outlet(one_line(values["title"]))
+    title = drop_title_danda(title)
     source = one_line(values.get("source", "")) or title_outlet
     published: date | None = None
     if "date" in values:
@@ -109,7 +113,12 @@ def make_record(
         notes.extend([note] if note else [])
 
     body = [paragraph for paragraph in paragraphs(values["body"]) if not is_share_row(paragraph)]
-    body = drop_also_read(drop_repeated_title([title, one_line(values["title"])], body))
+    body, opening_outlet, opening_author = split_opening_credit(drop_style_debris(body))
+    source = source or opening_outlet or ""
+    if opening_author and not values.get("author"):
+        values["author"] = opening_author
+    # (again after the headline: the debris may start the paragraph after a repeated headline)
+    body = drop_style_debris(drop_also_read(drop_repeated_title([title, one_line(values["title"])], body)))
     body, credit = split_credit(body)
     if credit is not None:
         body = [p for p in body if not is_share_row(p)]

@@ -335,3 +335,62 @@ def html_to_text(fragment: str) -> str:
     parser.feed(fragment)
     parser.close()
     return re.sub(r"\n\s*\n\s*", "\n\n", "".join(parser.parts)).strip()
+
+
+# What a scraper leaves of an attribute before the text (`=": #0000;"`, `="-: ;"-`, `="AR-SA"`: 138 editorials
+# of the shared corpus start so): an `=` and a short quoted run of ASCII letters, digits and CSS punctuation.
+_STYLE_DEBRIS = re.compile(r'^\s*(?:[A-Za-z-]{1,20})?="[\s:;#\-.,%A-Za-z0-9]{0,60}"\s*-?\s*')
+
+
+def drop_style_debris(paras: list[str]) -> list[str]:
+    """Paragraphs without the remains of markup at the start of the first.
+
+    >>> drop_style_debris(['=": #0000;"मोदी राज में मध्यवर्ग को लाभ हुआ।', "दूसरा।"])
+    ['मोदी राज में मध्यवर्ग को लाभ हुआ।', 'दूसरा।']
+    >>> drop_style_debris(['="-: ;"-', "पाठ।"]), drop_style_debris(['उसने कहा="हाँ"।'])
+    (['पाठ।'], ['उसने कहा="हाँ"।'])
+    """
+    if not paras or len(paras[0]) > 64 * 1024:
+        return paras
+    first = _STYLE_DEBRIS.sub("", paras[0], count=1)
+    if first == paras[0]:
+        return paras
+    return [first, *paras[1:]] if any(char.isalnum() for char in first) else paras[1:]
+
+
+# "(बिजनेस स्टैंडर्ड)।" or "(प्रो.अभिजीत सेन) (पत्रिका)।" as a first paragraph: the credit a site printed
+# above the text, an author's name before the outlet's.
+_OPENING_CREDIT = re.compile(r"^(?:\(\s*[^()]{2,60}?\s*\)\s*){1,2}[।.]$")
+_BRACKETED = re.compile(r"\(\s*([^()]{2,60}?)\s*\)")
+
+
+def split_opening_credit(paras: list[str]) -> tuple[list[str], str | None, str | None]:
+    """The body without a bracketed credit as its first paragraph, the outlet it names and the author named
+    before it.
+
+    >>> split_opening_credit(["(बिजनेस स्टेंडर्ड )।", "पाठ।"])
+    (['पाठ।'], 'बिजनेस स्टेंडर्ड', None)
+    >>> split_opening_credit(["(प्रो.अभिजीत सेन) (पत्रिका)।", "पाठ।"])
+    (['पाठ।'], 'पत्रिका', 'प्रो.अभिजीत सेन')
+    >>> split_opening_credit(["(2019) के चुनाव।", "पाठ।"])[1] is None
+    True
+    """
+    if len(paras) < 2 or len(paras[0]) > _SHORT or not _OPENING_CREDIT.match(paras[0]):
+        return paras, None, None
+    names = _BRACKETED.findall(paras[0])
+    outlet = _outlet_name(names[-1])
+    if outlet is None:
+        return paras, None, None
+    author = _outlet_name(names[0]) if len(names) == 2 else None
+    return paras[1:], outlet, author
+
+
+def drop_title_danda(title: str) -> str:
+    """A headline without the danda a sentence ends with (headlines have none; some sites print one).
+
+    >>> drop_title_danda("नोटबंदी का असर।"), drop_title_danda("जय हो॥"), drop_title_danda("क्यों?")
+    ('नोटबंदी का असर', 'जय हो॥', 'क्यों?')
+    """
+    if title.endswith("।") and not title.endswith("।।"):
+        return title[:-1].rstrip()
+    return title
