@@ -450,6 +450,16 @@ class Archive:
 
         return maintenance.outlets(self.settings)
 
+    def unmerge_outlet(self, name: str) -> tuple[str, str]:
+        """Keep an outlet name that was merged into another as a misprint apart from now on (the rule never merges
+        it again; ``archive synonyms add`` joins it by hand); returns (the name, the outlet it was merged into)."""
+        from archive import maintenance
+
+        unmerged = maintenance.unmerge_outlet(self.settings, name)
+        if self._session is not None:
+            self._session.forget_synonyms()
+        return unmerged
+
     def stats(self, *, top_sources: int = 10) -> ArchiveStats:
         """The archive's size and state, with the ``top_sources`` outlets that have the most articles."""
         from archive import maintenance

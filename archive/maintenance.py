@@ -81,9 +81,20 @@ def outlets(settings: Settings) -> list[Outlet]:
     """Every outlet of the archive, its spellings merged (:func:`archive.analysis.sources.outlets_of`), and
     the names a synonym group gives one outlet (NBT, नवभारत टाइम्स) too, as a search's facet merges them."""
     with opened(settings, create=False) as (store, _):
-        joined = joined_outlets(group.words for group in store.synonyms.groups())
+        merged = store.merges.active()
+        joined = joined_outlets([*(group.words for group in store.synonyms.groups()), *merged])
         grouped = outlets_of(store.reads.source_counts(), joined)
-    return [Outlet(name, articles, tuple(spellings)) for name, articles, spellings in grouped]
+    misprinted = {misprint for misprint, _ in merged}
+    return [
+        Outlet(name, articles, tuple(spellings), tuple(n for n, _ in spellings if n in misprinted))
+        for name, articles, spellings in grouped
+    ]
+
+
+def unmerge_outlet(settings: Settings, name: str) -> tuple[str, str]:
+    """Keep an outlet name merged as a misprint apart again (for good); returns (misprint, outlet)."""
+    with opened(settings, create=False) as (store, _):
+        return store.merges.undo(name, utc_now())
 
 
 def catch_up(settings: Settings) -> int:

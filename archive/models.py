@@ -243,6 +243,8 @@ class Outlet:
     articles: int
     #: Every spelling of its name, with the articles printing it, most first.
     spellings: tuple[tuple[str, int], ...]
+    #: The spellings merged into it as misprints of its name (`archive sources --unmerge` keeps one apart).
+    misprints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,72 @@ def joined_outlets(groups: Iterable[Iterable[str]]) -> dict[str, str]:
                 parent[max(first, other)] = min(first, other)
     joined = {key: root(key) for key in parent}
     return {key: rep for key, rep in joined.items() if any(other != key and joined[other] == rep for other in joined)}
+
+
+#: A misprint is printed on at most this share of its outlet's articles: the archive's own counts must show
+#: which spelling is the outlet's and which a slip (दैनिक जारगण on 7 editorials, दैनिक जागरण on 1,136).
+MISPRINT_SHARE = 0.1
+#: And the outlet it is a misprint of has at least this many articles: a small archive's counts prove nothing.
+MISPRINT_TARGET_ARTICLES = 10
+#: Names shorter than this (letters, spaces aside) are never taken for misprints: one letter changes too much.
+MISPRINT_MIN_LETTERS = 5
+
+
+def _letters(name: str) -> str:
+    return "".join(normalize_word(name).split())
+
+
+def is_one_slip(misprint: str, name: str) -> bool:
+    """Whether ``misprint`` differs from ``name`` by one letter: one left out, added, changed, or two neighbours
+    swapped (code points, spaces aside).
+
+    >>> is_one_slip("दैनिक जारगण", "दैनिक जागरण"), is_one_slip("दैनिक जागण", "दैनिक जागरण")
+    (True, True)
+    >>> is_one_slip("बिजलेस स्टैंडर्ड", "बिजनेस स्टैंडर्ड"), is_one_slip("दैनिक भास्कर", "दैनिक जागरण")
+    (True, False)
+    >>> is_one_slip("जनसत्ता", "जनसत्ता"), is_one_slip("Aaj", "Aap")
+    (False, False)
+    """
+    from rapidfuzz.distance import OSA
+
+    a, b = _letters(misprint), _letters(name)
+    if a == b or min(len(a), len(b)) < MISPRINT_MIN_LETTERS:
+        return False
+    return OSA.distance(a, b, score_cutoff=1) == 1
+
+
+def misprints(
+    counts: Iterable[tuple[str, int]],
+    joined: Mapping[str, str] | None = None,
+    named: Iterable[str] = (),
+    refused: Iterable[str] = (),
+) -> list[tuple[str, str, int, int]]:
+    """The outlets of ``(name, articles)`` counts that are misprints of another: ``(misprint, outlet, its articles,
+    the outlet's)``. The rule: the names differ by one letter (:func:`is_one_slip`); the misprint is printed on at
+    most :data:`MISPRINT_SHARE` of the outlet's articles and the outlet on :data:`MISPRINT_TARGET_ARTICLES` or
+    more; the misprint is one slip from no other outlet (two candidates: nothing is merged); and it is not
+    ``named`` (a synonym group's name is an outlet someone named) nor ``refused`` (a merge undone).
+
+    >>> misprints([("दैनिक जागरण", 1136), ("दैनिक जारगण", 7), ("दैनिक जागण", 4), ("जनसत्ता", 369)])
+    [('दैनिक जारगण', 'दैनिक जागरण', 7, 1136), ('दैनिक जागण', 'दैनिक जागरण', 4, 1136)]
+    >>> misprints([("दैनिक जागरण", 20), ("दैनिक जारगण", 7)]), misprints([("दैनिक जागरण", 9), ("दैनिक जारगण", 0)])
+    ([], [])
+    """
+    outlets = outlets_of(counts, joined)
+    named_keys = {source_key(name) for name in named}
+    refused_set = set(refused)
+    found = []
+    for name, articles, spellings in outlets:
+        if source_key(name) in named_keys or any(spelling in refused_set for spelling, _ in spellings):
+            continue
+        targets = [
+            (other, other_articles)
+            for other, other_articles, other_spellings in outlets
+            if other != name
+            and other_articles >= MISPRINT_TARGET_ARTICLES
+            and articles <= MISPRINT_SHARE * other_articles
+            and any(is_one_slip(spelling, printed) for spelling, _ in spellings for printed, _ in other_spellings)
+        ]
+        if len(targets) == 1:
+            found.append((name, targets[0][0], articles, targets[0][1]))
+    return found

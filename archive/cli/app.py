@@ -591,9 +591,19 @@ def stats(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
 
 @app.command("sources")
 @_reporting
-def list_sources(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
+def list_sources(
+    ctx: typer.Context,
+    output: FormatOption = OutputFormat.text,
+    unmerge: Annotated[
+        str | None, typer.Option("--unmerge", help="Keep this name, merged as a misprint, apart from now on.")
+    ] = None,
+) -> None:
     """List the outlets with their articles, each once however its name is printed (Latin or Devanagari,
-    spelling variants), with the spellings merged into it."""
+    spelling variants, misprints), with the spellings merged into it."""
+    if unmerge is not None:
+        misprint, outlet = _archive(ctx).unmerge_outlet(unmerge)
+        typer.echo(f"{misprint} is an outlet of its own again, apart from {outlet} (for good)")
+        return
     print_outlets(_archive(ctx).sources(), output)
 
 

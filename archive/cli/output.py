@@ -259,6 +259,7 @@ def print_outlets(outlets: Sequence[Outlet], output: OutputFormat) -> None:
                     "name": o.name,
                     "articles": o.articles,
                     "spellings": [{"name": n, "articles": c} for n, c in o.spellings],
+                    "misprints": list(o.misprints),
                 }
                 for o in outlets
             ]
@@ -271,9 +272,16 @@ def print_outlets(outlets: Sequence[Outlet], output: OutputFormat) -> None:
     width = len(f"{outlets[0].articles:,}")
     for outlet in outlets:
         typer.echo(f"  {outlet.articles:>{width},}  {outlet.name}")
-        others = [f"{name} ({count:,})" for name, count in outlet.spellings if name != outlet.name]
+        others = [
+            f"{name} ({count:,})"
+            for name, count in outlet.spellings
+            if name != outlet.name and name not in outlet.misprints
+        ]
         if others:
             typer.echo(f"  {'':>{width}}    also printed as: " + ", ".join(others))
+        slips = [f"{name} ({count:,})" for name, count in outlet.spellings if name in outlet.misprints]
+        if slips:
+            typer.echo(f"  {'':>{width}}    merged as a misprint: " + ", ".join(slips) + " (--unmerge NAME undoes)")
 
 
 def print_stats(result: ArchiveStats, output: OutputFormat) -> None:

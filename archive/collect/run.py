@@ -136,6 +136,8 @@ def collect(
             store.record_run(run_id, report.counts, status=status, now=now())
         if status == "finished":
             sync_index(store, index)
+            if report.counts.added or report.counts.updated:
+                store.merges.refresh(now())  # (outlet names the counts now show to be misprints)
         return report
 
 

@@ -175,6 +175,8 @@ def ingest(
                 if status == "finished":
                     status = "failed"  # unless the final sync ends
                     status = _final_sync(store, index, report, tell)
+                    if report.changed:
+                        store.merges.refresh(utc_now())  # (outlet names the counts now show to be misprints)
             finally:
                 _save_run(store, report, status)
         return report

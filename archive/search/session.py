@@ -144,9 +144,9 @@ class SearchSession:
         now = time.monotonic()
         if self._synonyms is None or now - self._synonyms_read >= SYNONYMS_SECONDS:
             reads, _, _ = self.acquire()
-            groups = tuple(reads.synonym_groups())
-            if self._synonyms is None or self._synonyms.groups != groups:
-                self._synonyms = SynonymIndex(groups)
+            groups, merged = tuple(reads.synonym_groups()), tuple(reads.outlet_merges())
+            if self._synonyms is None or (self._synonyms.groups, self._synonyms.merged) != (groups, merged):
+                self._synonyms = SynonymIndex(groups, merged)
             self._synonyms_read = now
         return self._synonyms
 

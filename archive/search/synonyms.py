@@ -31,8 +31,10 @@ class Member:
 class SynonymIndex:
     """The groups, looked up by member key."""
 
-    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+    def __init__(self, groups: Sequence[Sequence[str]], merged: Sequence[tuple[str, str]] = ()) -> None:
         self.groups = tuple(tuple(g) for g in groups)
+        #: (misprint, outlet): outlet names merged as misprints, which join outlets and nothing else
+        self.merged = tuple(merged)
         self._of: dict[tuple[str, ...], list[Member]] = {}
         for group in self.groups:
             members = [Member(text, tuple(analyze(text))) for text in group]
@@ -41,7 +43,7 @@ class SynonymIndex:
                 self._of.setdefault(member_key(member.words), []).extend(m for m in members if m is not member)
         #: outlet key -> the outlet keys that are one outlet with it (printed as Navbharat Times and as NBT):
         #: the rule `archive sources` merges outlets by (analysis/sources.py)
-        joined = joined_outlets(self.groups)
+        joined = joined_outlets([*self.groups, *self.merged])
         outlets: dict[str, set[str]] = {}
         for key, outlet in joined.items():
             outlets.setdefault(outlet, set()).add(key)

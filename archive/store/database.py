@@ -30,6 +30,7 @@ from archive.store.chunks import chunks
 from archive.store.dedupe import bands, cluster_of, simhash
 from archive.store.feed import ChangeFeed
 from archive.store.follows import FollowedSources
+from archive.store.merges import OutletMerges
 from archive.store.packing import pack_original, unpack_original
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
@@ -143,6 +144,7 @@ class Store:
         self.saved = SavedSearches(self._session)
         self.synonyms = SynonymGroups(self._session)
         self.follows = FollowedSources(self._session)
+        self.merges = OutletMerges(self._session, self.reads)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:

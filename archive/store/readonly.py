@@ -35,6 +35,7 @@ CLUSTER_SOURCES = (
 # outlets' articles by key read all their rows: 1 s); the key is a function of the name.
 SYNONYMS = "SELECT words FROM synonyms ORDER BY id"
 SOURCE_COUNTS = "SELECT source, count(*) FROM articles WHERE source IS NOT NULL GROUP BY source"
+OUTLET_MERGES = "SELECT misprint, target FROM outlet_merges WHERE undone_at IS NULL ORDER BY id"
 
 #: Runs one statement (in the driver's parameter style) with its parameters; returns the rows.
 Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
@@ -162,6 +163,10 @@ class ReadOnlyStore:
     def synonym_groups(self) -> list[tuple[str, ...]]:
         """Each synonym group's words and phrases (see :mod:`archive.store.synonyms`)."""
         return [tuple(w for w in str(words).split("\n") if w) for (words,) in self._rows(SYNONYMS)]
+
+    def outlet_merges(self) -> list[tuple[str, str]]:
+        """(misprint, outlet) of every outlet name merged into another as a misprint (:mod:`archive.store.merges`)."""
+        return [(str(misprint), str(target)) for misprint, target in self._rows(OUTLET_MERGES)]
 
     def source_counts(self) -> list[tuple[str, int]]:
         """Every outlet name as articles print it, with how many print it."""

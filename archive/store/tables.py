@@ -339,8 +339,8 @@ class OutletMerge(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     misprint: Mapped[str] = mapped_column(String(256), unique=True)
-    into: Mapped[str] = mapped_column(String(256))
+    target: Mapped[str] = mapped_column(String(256))
     misprint_articles: Mapped[int] = mapped_column(Integer)
-    into_articles: Mapped[int] = mapped_column(Integer)
+    target_articles: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
