@@ -20,10 +20,10 @@ import brotli
 import pytest
 
 from archive.api import Archive, CollectSettings
-from archive.config import Settings
+from archive.config import Settings, resolve_settings
 from archive.models import Article, utc_now
 from archive.store.database import Store
-from tests.conftest import Run, wait_for
+from tests.conftest import PG_SERVER, Run, wait_for
 from tests.sites import (
     Answer,
     Site,
@@ -423,3 +423,22 @@ def test_a_fetch_killed_midway_loses_nothing_and_the_next_finishes_it(site: Site
     pages = Counter(h.path for h in site.hits() if h.path.startswith("/a/"))
     # fetched again: at most the pages fetched and not yet stored at the kill (a batch)
     assert len(pages) == 30 and sum(pages.values()) - 30 <= 25 and max(pages.values()) <= 2
+
+
+@pytest.mark.skipif(not PG_SERVER, reason="ARCHIVE_TEST_PG_URL is not set (no PostgreSQL server)")
+def test_collecting_into_postgresql(site: Site, database: str, tmp_path: Path) -> None:
+    settings = resolve_settings(tmp_path / "home", database)
+    archive = Archive(settings=settings)
+    site.serve("/a/9.html", "<html><body>बस इतना</body></html>")
+    feed_of_pages(site, 3, etag='"v1"')
+    items = [{"title": f"t{n}", "link": site.url(f"/a/{n}.html")} for n in (0, 1, 2, 9)]
+    site.serve("/feed.xml", rss(items), "application/rss+xml", etag='"v2"')
+    archive.follow_add(site.url("/feed.xml"), "desh")
+    report = archive.fetch(["desh"], FAST)
+    assert (report.counts.added, report.counts.rejected) == (3, 1)
+    assert archive.fetch(["desh"], FAST).sources[0].status == "not modified"
+    [source] = archive.follow_list()
+    assert (source.stored, source.waiting, source.last_status) == (3, 1, "not modified")
+    _, fetches, failures = archive.follow_show("desh")
+    assert len(fetches) == 2 and [f.url for f in failures] == [site.url("/a/9.html")]
+    assert archive.search("", sources=("नमूना समाचार",)).total == 3
