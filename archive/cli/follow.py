@@ -167,7 +167,9 @@ def fetch(
     delay: Annotated[
         float, typer.Option("--delay", help="Seconds between two requests to one site (robots.txt may ask more).")
     ] = 2.0,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Sites fetched at once.", min=1, max=32)] = 4,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Requests in flight at once, over all sites.", min=1, max=32)
+    ] = 4,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for an answer.")] = 20.0,
 ) -> None:
     """Fetch the followed sources that are due (or those named) and store their new articles, then exit: for

@@ -150,6 +150,8 @@ class Fetcher:
         self._robots: dict[str, _Robots] = {}
         self._robots_lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
+        #: Requests in flight at once, over every host (a thread waiting out a host's pause holds none).
+        self._in_flight = threading.BoundedSemaphore(max(1, settings.concurrency))
         timeout = httpx.Timeout(settings.timeout)
         limits = httpx.Limits(max_connections=max(settings.concurrency, 1) * 2)
         self._client = httpx.Client(
@@ -255,6 +257,14 @@ class Fetcher:
             "moved: follow the new one"
         )
 
+    @contextmanager
+    def _in_flight_released(self) -> Iterator[None]:
+        """(the semaphore taken just before: released when the request's answer has been read)"""
+        try:
+            yield
+        finally:
+            self._in_flight.release()
+
     def _one(self, url: str, headers: dict[str, str], max_bytes: int, delay: float) -> tuple[Fetched, str | None]:
         """One address, tried again on passing trouble; the answer and the redirect's target (None: none)."""
         attempts = max(1, self.settings.attempts)
@@ -264,8 +274,9 @@ class Fetcher:
             for attempt in range(attempts):
                 wait = self.settings.backoff * 2**attempt
                 try:
+                    self._in_flight.acquire()
                     self.requests += 1
-                    with self._client.stream("GET", url, headers=headers) as response:
+                    with self._in_flight_released(), self._client.stream("GET", url, headers=headers) as response:
                         status = response.status_code
                         if status in _REDIRECTS and response.headers.get("location"):
                             location = urljoin(str(response.url), response.headers["location"])

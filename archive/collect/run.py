@@ -96,6 +96,9 @@ class _Page:
     unchanged: bool = False
 
 
+#: Hosts worked on at once, each in a thread that mostly waits out the host's pause (the requests in flight
+#: are limited apart: `CollectSettings.concurrency`); more hosts than this wait for a thread.
+HOST_THREADS = 32
 #: Failures kept in a report (all are in the database).
 REPORTED_FAILURES = 50
 
@@ -161,7 +164,7 @@ def _collect(
     def list_one(source: FollowedSource) -> _Listed:
         return _fetch_listing(store, fetcher, options, source, now)
 
-    for source, outcome in _by_host(options.concurrency, sources, lambda s: s.url, list_one, stopped):
+    for source, outcome in _by_host(HOST_THREADS, sources, lambda s: s.url, list_one, stopped):
         listed[source.id] = outcome
         result = results[source.id]
         if outcome.failure is not None:
@@ -186,7 +189,7 @@ def _collect(
         work.extend(todo[: options.max_pages_per_source])
     since_sync = 0
     batch = _Batch(store, report, results, options, now)
-    pages = _by_host(options.concurrency, work, lambda w: w.url, lambda w: _fetch_page(fetcher, options, w), stopped)
+    pages = _by_host(HOST_THREADS, work, lambda w: w.url, lambda w: _fetch_page(fetcher, options, w), stopped)
     try:
         for item, page in pages:
             batch.add(page)
@@ -387,13 +390,15 @@ def _by_host(
     run: Callable[[J], R],
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Iterator[tuple[J, R]]:
-    """``run`` over ``jobs`` in threads, each host's jobs in order in one thread (the host's requests are one
-    at a time anyway), at most ``workers`` hosts at once; results as they come."""
+    """``run`` over ``jobs`` in threads, each host's jobs in order in a thread of its own (the host's requests
+    are one at a time anyway, and its thread mostly waits out the host's pause), at most ``workers`` threads;
+    results as they come."""
     by_host: dict[str, list[J]] = {}
     for job in jobs:
         by_host.setdefault(host_of(address(job)), []).append(job)
     if not by_host:
         return
+    workers = min(workers, len(by_host))
     done: queue.Queue[tuple[J, R] | None] = queue.Queue()
     stop = threading.Event()
 

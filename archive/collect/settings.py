@@ -26,7 +26,8 @@ class CollectSettings(NamedTuple):
     #: what well-behaved crawlers default to (news-please, Scrapy's AutoThrottle start); a news site serves
     #: a page in far less.
     host_delay: float = 2.0
-    #: Requests in flight at once, over all hosts (one at a time per host in any case).
+    #: Requests in flight at once, over all hosts (one at a time per host in any case; a host waiting out its
+    #: pause takes no place).
     concurrency: int = 4
     #: Seconds to connect, and to wait for each piece of the response.
     timeout: float = 20.0

@@ -65,6 +65,6 @@ class OutletMerges:
                     row.undone_at = now
                     return row.misprint, row.target
         raise NotFoundError(
-            f"No outlet named {name!r} is merged as a misprint; `archive sources` lists the merges (\"merged as a "
-            "misprint\")."
+            f'No outlet named {name!r} is merged as a misprint; `archive sources` lists the merges ("merged as a '
+            'misprint").'
         )
