@@ -442,3 +442,24 @@ def test_collecting_into_postgresql(site: Site, database: str, tmp_path: Path) -
     _, fetches, failures = archive.follow_show("desh")
     assert len(fetches) == 2 and [f.url for f in failures] == [site.url("/a/9.html")]
     assert archive.search("", sources=("नमूना समाचार",)).total == 3
+
+
+def test_an_address_already_stored_is_not_fetched_again_by_another_source(
+    site: Site, settings: Settings, run: Run, tmp_path: Path
+) -> None:
+    from tests.conftest import write_jsonl
+
+    known = {"title": "पहले से", "body": "\n".join(article_text(50)), "url": site.url("/a/0.html")}
+    assert run("ingest", str(write_jsonl(tmp_path / "known.jsonl", [known]))).exit_code == 0
+    feed_of_pages(site, 3)
+    site.serve("/s.xml", urlset([(site.url(f"/a/{n}.html"), None) for n in range(3)]), "application/xml")
+    archive = Archive(settings=settings)
+    archive.follow_add(site.url("/feed.xml"), "feed")
+    archive.follow_add(site.url("/s.xml"), "map")
+    report = archive.fetch(["feed"], FAST)
+    assert report.counts.added == 2 and report.pages == 2  # (/a/0.html: ingested before)
+    assert archive.fetch(["map"], FAST).pages == 0  # (the feed's pages, listed by the sitemap too)
+    assert {path: n for path, n in Counter(h.path for h in site.hits()).items() if path.startswith("/a/")} == {
+        "/a/1.html": 1,
+        "/a/2.html": 1,
+    }

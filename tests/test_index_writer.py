@@ -78,3 +78,15 @@ def test_document_counts_read_from_the_term_tables_are_whooshs(tmp_path: Path) -
                     found[term] = found.get(term, 0) + documents
             assert found == expected and len(found) > 100
     ix.close()
+
+
+def test_a_field_of_stopwords_only_is_indexed(tmp_path: Path) -> None:
+    """A title made only of common words ("पहले से") left the vocabulary's count of the writer's forms with no
+    word in that field, and the commit failed (found collecting a page so titled)."""
+    from tests.conftest import Cli, write_jsonl
+
+    cli = Cli(tmp_path / "home")
+    record = {"title": "पहले से", "body": "दिल्ली में आज तेज बारिश हुई और लोगों को गर्मी से राहत मिली।"}
+    result = cli("ingest", str(write_jsonl(tmp_path / "a.jsonl", [record])))
+    assert result.exit_code == 0, result.output
+    assert "1 article" in cli("search", "बारिश").output

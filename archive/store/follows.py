@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from archive import models
 from archive.errors import NotFoundError, QueryError
+from archive.store.chunks import chunks
 from archive.store.sessions import Sessions
-from archive.store.tables import CollectedUrl, FollowedSource, IngestedFile, SourceFetch
+from archive.store.tables import Article, CollectedUrl, FollowedSource, IngestedFile, SourceFetch
 
 #: What a page listed by a source may be: waiting to be fetched, stored, failed (tried again), stored from the
 #: source's own text while the page could not be had (its page tried again), given up (tried too often).
@@ -151,7 +152,28 @@ class FollowedSources:
                     select(CollectedUrl).where(CollectedUrl.source_id == source_id, CollectedUrl.kind == kind)
                 )
             }
-            for item in {item.url: item for item in listed}.values():
+            unique = {item.url: item for item in listed}
+            new = sorted(url for url in unique if url not in known)
+            # an address stored already (another source listed it, or an ingest stored an article under it) is
+            # not fetched again for this source
+            have: set[str] = (
+                {
+                    url
+                    for chunk in chunks(new)
+                    for url in session.scalars(
+                        select(CollectedUrl.url).where(CollectedUrl.url.in_(chunk), CollectedUrl.status == STORED)
+                    )
+                }
+                | {
+                    url
+                    for chunk in chunks(new)
+                    for url in session.scalars(select(Article.url).where(Article.url.in_(chunk)))
+                    if url is not None
+                }
+                if kind == "page"
+                else set()
+            )
+            for item in unique.values():
                 row = known.get(item.url)
                 if row is None:
                     session.add(
@@ -159,14 +181,14 @@ class FollowedSources:
                             source_id=source_id,
                             url=item.url,
                             kind=kind,
-                            status=WAITING,
+                            status=STORED if item.url in have else WAITING,
                             stamp=item.stamp,
                             entry=item.entry,
                             attempts=0,
                             first_seen=now,
                         )
                     )
-                    waiting += 1
+                    waiting += item.url not in have
                     continue
                 changed = item.stamp is not None and item.stamp != row.stamp
                 if item.entry is not None:
@@ -209,7 +231,9 @@ class FollowedSources:
                 if item.etag is not None or item.last_modified is not None:
                     row.etag, row.last_modified = item.etag, item.last_modified
                 if item.status == STORED:
-                    row.status, row.attempts = STORED, 0
+                    # (the feed's own text is kept only while it may be needed: a listing that names the page
+                    # again brings it back)
+                    row.status, row.attempts, row.entry = STORED, 0, None
                     continue
                 row.attempts += 1
                 given_up = item.status == FAILED and row.attempts >= max_attempts

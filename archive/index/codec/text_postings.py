@@ -205,6 +205,8 @@ class TextPool:
                 continue
             words = np.frombuffer(field.words, dtype=np.int32)
             kept = np.flatnonzero(words >= 0)
+            if not len(kept):  # (every word of the field a stopword: a title such as "पहले से")
+                continue
             starts = np.frombuffer(field.starts, dtype=np.int64)
             docs = np.frombuffer(field.docs, dtype=np.int32)[np.searchsorted(starts, kept, side="right") - 1]
             span = int(docs.max()) + 1
