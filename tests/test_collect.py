@@ -463,3 +463,18 @@ def test_an_address_already_stored_is_not_fetched_again_by_another_source(
         "/a/1.html": 1,
         "/a/2.html": 1,
     }
+
+
+def test_a_source_another_fetch_is_working_on_is_left_to_it(site: Site, settings: Settings) -> None:
+    from archive.api import this_process
+
+    archive = Archive(settings=settings)
+    url = feed_of_pages(site, 1)
+    archive.follow_add(url, "desh")
+    store = Store.open(settings, create=False)
+    try:
+        running = store.start_run([url], utc_now(), this_process())  # (this process: alive, so still running)
+    finally:
+        store.close()
+    report = archive.fetch(["desh"], FAST)
+    assert (report.run_id, report.busy, site.hits()) == (None, [("desh", running)], [])

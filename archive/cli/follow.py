@@ -190,10 +190,13 @@ def fetch(
     report = archive.fetch(names or [], options, told)
     if sys.stderr.isatty() and pages[0]:
         sys.stderr.write("\n")
+    for name, run in report.busy:
+        typer.echo(f"{name}: left to the fetch under way (run {run}, `archive history`)", err=True)
     if report.run_id is None:
-        typer.echo(
-            "nothing is due; `archive follow list` shows when each source is, `archive fetch NAME` fetches one now"
-        )
+        if not report.busy:
+            typer.echo(
+                "nothing is due; `archive follow list` shows when each source is, `archive fetch NAME` fetches one now"
+            )
         return
     for s in report.sources:
         line = f"{s.name}: {s.status}, listed {s.listed}, new {s.new_articles}, failed {s.failed}"

@@ -66,6 +66,8 @@ class FetchReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     interrupted: bool = False
     requests: int = 0
+    #: (source, run) of the sources left to another fetch under way.
+    busy: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -99,6 +101,8 @@ class _Page:
 #: Hosts worked on at once, each in a thread that mostly waits out the host's pause (the requests in flight
 #: are limited apart: `CollectSettings.concurrency`); more hosts than this wait for a thread.
 HOST_THREADS = 32
+#: The latest runs looked at for fetches under way.
+RUNS_LOOKED_AT = 50
 #: Failures kept in a report (all are in the database).
 REPORTED_FAILURES = 50
 
@@ -121,8 +125,15 @@ def collect(
         if not sources:
             return FetchReport(None)
         store.mark_killed_runs()
+        # a source another fetch is working on (cron's while `serve --follow` fetches, say) is left to it: two
+        # fetches at once would ask each site twice as often as the pause allows
+        busy = {path: run.id for run in store.runs(RUNS_LOOKED_AT) if run.status == "running" for path in run.paths}
+        skipped = [(source.name, busy[source.url]) for source in sources if source.url in busy]
+        sources = [source for source in sources if source.url not in busy]
+        if not sources:
+            return FetchReport(None, busy=skipped)
         run_id = store.start_run([source.url for source in sources], now(), this_process())
-        report = FetchReport(run_id)
+        report = FetchReport(run_id, busy=skipped)
         status = "failed"
         try:
             ensure_index(store, index)
