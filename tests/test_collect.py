@@ -291,18 +291,27 @@ def test_a_sitemap_index_and_a_news_sitemap_are_followed_and_unchanged_sitemaps_
     for number in range(3):
         site.serve(f"/n/{number}.html", article_page(f"समाचार {number}", number, date=None))
     news = [(site.url(f"/n/{n}.html"), f"समाचार {n}", f"2026-12-0{n + 2}T08:00:00+05:30") for n in range(2)]
-    site.serve("/news.xml", news_sitemap(news), "application/xml")
+    site.serve("/news.xml", news_sitemap(news), "application/xml", etag='"n1"')
     site.serve("/old.xml", urlset([(site.url("/n/2.html"), "2026-11-01")]), "application/xml")
-    index = sitemap_index([(site.url("/news.xml"), "2026-12-07"), (site.url("/old.xml"), "2026-11-01")])
+    # (a news sitemap without a lastmod in its index: asked for again each time, conditionally)
+    children = [
+        (site.url("/news.xml"), None),
+        (site.url("/old.xml"), "2026-11-01"),
+        (site.url("/lost.xml"), "2026-10-01"),
+    ]
+    index = sitemap_index(children)
     site.serve("/sitemap.xml", index, "application/xml")
     archive = Archive(settings=settings)
     archive.follow_add(site.url("/sitemap.xml"), "map")
-    assert archive.fetch(["map"], FAST).counts.added == 3
+    first = archive.fetch(["map"], FAST)
+    assert first.counts.added == 3 and first.sources[0].status == "ok"  # (one sitemap lost: the others read)
+    assert f"the sitemap {site.url('/lost.xml')} could not be read (not found" in (first.sources[0].notes[0])
     dates = {a.title: str(a.published) for a in articles(settings)}
     assert dates == {"समाचार 0": "2026-12-02", "समाचार 1": "2026-12-03", "समाचार 2": "None"}
     archive.fetch(["map"], FAST)
     counts = Counter(hit.path for hit in site.hits())
-    assert (counts["/sitemap.xml"], counts["/news.xml"], counts["/old.xml"], counts["/n/0.html"]) == (2, 1, 1, 1)
+    assert (counts["/sitemap.xml"], counts["/news.xml"], counts["/old.xml"], counts["/n/0.html"]) == (2, 2, 1, 1)
+    assert [h.headers.get("if-none-match") for h in site.hits("/news.xml")] == [None, '"n1"']
 
 
 def test_a_changed_lastmod_fetches_the_page_again_and_updates_the_article(site: Site, settings: Settings) -> None:

@@ -34,7 +34,7 @@ from archive.models import FollowedSource, RunCounts, utc_now
 from archive.processes import this_process
 from archive.readers.records import ArticleRecord, RejectedRecord
 from archive.store.database import Store
-from archive.store.follows import FAILED, FALLBACK, STORED, FetchOutcome, Listed, PageDone, Work
+from archive.store.follows import FAILED, FALLBACK, STORED, FetchOutcome, Listed, PageDone, ReadListing, Work
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -86,6 +86,10 @@ class _Listed:
     fetched: Fetched | None = None
     failure: FetchFailed | ListingProblem | None = None
     entries: list[Entry] = field(default_factory=list)
+    #: The sitemaps of an index read (address, lastmod, validators): recorded once their entries are.
+    children: list[ReadListing] = field(default_factory=list)
+    #: What went wrong with some of them (the others were read).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -200,8 +204,11 @@ def _collect(
         if outcome.listing is not None:
             result.notes.extend(outcome.listing.notes)
         result.listed = len(outcome.entries)
+        result.notes.extend(outcome.notes)
         items = [Listed(e.url, e.stamp, e.fields_json()) for e in outcome.entries]
         store.follows.note_listed(source.id, items, now())
+        # (after their entries: a fetch killed between the two reads the sitemaps again)
+        store.follows.mark_listings(source.id, outcome.children, now())
 
     # the pages: of every source of the run, including what an earlier run left (a 304 lists nothing new)
     work: list[Work] = []
@@ -267,7 +274,7 @@ def _fetch_listing(
         outcome.listing = listing
         outcome.entries = list(listing.entries)
         if listing.sitemaps:
-            outcome.entries.extend(_child_entries(store, fetcher, options, source, listing, now))
+            _read_children(store, fetcher, options, source, listing, outcome)
     except (FetchFailed, ListingProblem) as failure:
         outcome.failure = failure
     except Exception as error:  # a bug or a parser's surprise must not stop the other sources
@@ -275,29 +282,36 @@ def _fetch_listing(
     return outcome
 
 
-def _child_entries(
-    store: Store,
-    fetcher: Fetcher,
-    options: CollectSettings,
-    source: FollowedSource,
-    listing: Listing,
-    now: Callable[[], datetime],
-) -> list[Entry]:
-    """The entries of the sitemaps an index names that are new or changed since they were last read (the
-    newest :attr:`CollectSettings.max_child_sitemaps`)."""
-    known = store.follows.stamps(source.id, "sitemap")
-    entries: list[Entry] = []
+def _read_children(
+    store: Store, fetcher: Fetcher, options: CollectSettings, source: FollowedSource, listing: Listing, outcome: _Listed
+) -> None:
+    """The entries of the sitemaps an index names, newest first (at most
+    :attr:`CollectSettings.max_child_sitemaps`): those whose lastmod changed since they were last read, and
+    those without one, asked for conditionally. One that fails is noted; the others are read."""
+    known = store.follows.listings(source.id)
     read = 0
     for url, stamp in listing.sitemaps:
         if read >= options.max_child_sitemaps:
             break
-        if url in known and (stamp is None or known[url] == stamp):
+        before = known.get(url)
+        if before is not None and stamp is not None and before.stamp == stamp:
             continue
         read += 1
-        child = read_listing(fetcher.get(url, max_bytes=options.max_listing_bytes), "sitemap")
-        entries.extend(child.entries)
-        store.follows.mark_listing(source.id, url, stamp, now(), "sitemap")
-    return entries
+        try:
+            fetched = fetcher.get(
+                url,
+                etag=before.etag if before else None,
+                last_modified=before.last_modified if before else None,
+                max_bytes=options.max_listing_bytes,
+            )
+            if fetched.status != 304:
+                outcome.entries.extend(read_listing(fetched, "sitemap").entries)
+        except (FetchFailed, ListingProblem) as failure:
+            outcome.notes.append(f"the sitemap {url} could not be read ({failure.reason})")
+            continue
+        outcome.children.append(
+            ReadListing(url, stamp, fetched.headers.get("etag"), fetched.headers.get("last-modified"))
+        )
 
 
 def _fetch_page(fetcher: Fetcher, options: CollectSettings, work: Work) -> _Page:

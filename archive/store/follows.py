@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,16 @@ class Listed:
     url: str
     stamp: str | None = None
     entry: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadListing:
+    """A listing a source names (a sitemap of a sitemap index), as last read: its lastmod and validators."""
+
+    url: str
+    stamp: str | None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,14 +142,6 @@ class FollowedSources:
         return [source for source in self.all() if source.next_due <= now]
 
     # --- a fetch --------------------------------------------------------------------------------
-
-    def stamps(self, source_id: int, kind: str) -> dict[str, str | None]:
-        """The addresses of this kind the source has listed, with the stamp each had."""
-        with self._session() as session:
-            query = select(CollectedUrl.url, CollectedUrl.stamp).where(
-                CollectedUrl.source_id == source_id, CollectedUrl.kind == kind
-            )
-            return {url: stamp for url, stamp in session.execute(query)}
 
     def note_listed(self, source_id: int, listed: Sequence[Listed], now: datetime, kind: str = "page") -> int:
         """Record what a listing named: a new address waits to be fetched, and so does a stored one whose stamp
@@ -247,16 +249,31 @@ class FollowedSources:
             for url in dict.fromkeys(urls):
                 session.merge(IngestedFile(path=url, size=-1, mtime_ns=-1, run_id=run_id))
 
-    def mark_listing(self, source_id: int, url: str, stamp: str | None, now: datetime, kind: str) -> None:
-        """A listing (a sitemap an index names) read: its stamp, so that it is read again only when it changes."""
+    def listings(self, source_id: int) -> dict[str, ReadListing]:
+        """The sitemaps the source's index named, as last read."""
+        with self._session() as session:
+            query = select(CollectedUrl).where(CollectedUrl.source_id == source_id, CollectedUrl.kind == "sitemap")
+            return {r.url: ReadListing(r.url, r.stamp, r.etag, r.last_modified) for r in session.scalars(query)}
+
+    def mark_listings(self, source_id: int, read: Sequence[ReadListing], now: datetime) -> None:
+        """Sitemaps read (their entries recorded): their lastmod and validators, so that each is read again only
+        when it changes."""
+        if not read:
+            return
         with self._session(write=True) as session:
-            row = session.scalar(
-                select(CollectedUrl).where(CollectedUrl.source_id == source_id, CollectedUrl.url == url)
-            )
-            if row is None:
-                row = CollectedUrl(source_id=source_id, url=url, kind=kind, attempts=0, first_seen=now)
-                session.add(row)
-            row.status, row.stamp, row.fetched_at = STORED, stamp, now
+            rows = {
+                row.url: row
+                for row in session.scalars(
+                    select(CollectedUrl).where(CollectedUrl.source_id == source_id, CollectedUrl.kind == "sitemap")
+                )
+            }
+            for item in read:
+                row = rows.get(item.url)
+                if row is None:
+                    row = CollectedUrl(source_id=source_id, url=item.url, kind="sitemap", attempts=0, first_seen=now)
+                    session.add(row)
+                row.status, row.stamp, row.fetched_at = STORED, item.stamp, now
+                row.etag, row.last_modified = item.etag, item.last_modified
 
     def finish_fetch(self, source_id: int, outcome: FetchOutcome, next_due: datetime) -> None:
         """Record a fetch of the source's listing, and when it is due again."""
@@ -337,11 +354,6 @@ class FollowedSources:
                 models.CollectFailure(r.url, r.attempts, r.reason or "", r.fetched_at, r.status)
                 for r in session.scalars(query)
             ]
-
-    def forget_waiting(self, source_id: int) -> None:
-        """(for tests and the benchmark: every page fetched again)"""
-        with self._session(write=True) as session:
-            session.execute(update(CollectedUrl).where(CollectedUrl.source_id == source_id).values(status=WAITING))
 
 
 def _counts(session: Session) -> dict[int, tuple[int, int]]:
