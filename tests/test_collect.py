@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -377,6 +378,10 @@ def test_the_follow_commands(site: Site, run: Run) -> None:
     assert "127.0.0.1" in listed and "feed" in listed and "2h" in listed
     shown = run("follow", "show", "127.0.0.1").output
     assert url in shown and "recent fetches" in shown and "ok HTTP 200, listed 2, new 2, failed 0" in shown
+    [listed_json] = json.loads(run("follow", "list", "--format", "json").output)
+    assert (listed_json["name"], listed_json["kind"], listed_json["stored"]) == ("127.0.0.1", "feed", 2)
+    shown_json = json.loads(run("follow", "show", "127.0.0.1", "-f", "json").output)
+    assert shown_json["fetches"][0]["new_articles"] == 2 and shown_json["failures"] == []
     assert run("fetch").output.startswith("nothing is due")
     assert "no source named 'nope'" in run("follow", "show", "nope").output
     site.routes.pop("/a/1.html")

@@ -2,6 +2,7 @@
 
 # (No `from __future__ import annotations`: Typer reads the annotations; see app.py.)
 
+import dataclasses
 import functools
 import sys
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
+from archive.cli.output import OutputFormat, print_json
 from archive.config import Settings
 from archive.errors import ArchiveError
 
@@ -81,13 +83,19 @@ def follow_add(
     )
 
 
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
 @follow_app.command("list")
 @_reporting
-def follow_list(ctx: typer.Context) -> None:
+def follow_list(ctx: typer.Context, output: FormatOption = OutputFormat.text) -> None:
     """The followed sources: last fetch, status, new articles, pages waiting, next due (times in UTC)."""
     from archive.api import CollectSettings
 
     sources = _archive(ctx).follow_list()
+    if output is OutputFormat.json:
+        print_json([dataclasses.asdict(source) for source in sources])
+        return
     if not sources:
         typer.echo("the archive follows no source; `archive follow add URL` adds one")
         return
@@ -127,9 +135,16 @@ def follow_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The source's name (`archive follow list`).")],
     limit: Annotated[int, typer.Option("--limit", help="Fetches shown.", min=1)] = 10,
+    output: FormatOption = OutputFormat.text,
 ) -> None:
     """One source: its address, schedule, recent fetches and the pages that failed, with why."""
     source, fetches, failures = _archive(ctx).follow_show(name, limit)
+    if output is OutputFormat.json:
+        shown = dataclasses.asdict(source)
+        shown["fetches"] = [dataclasses.asdict(f) for f in fetches]
+        shown["failures"] = [dataclasses.asdict(f) for f in failures]
+        print_json(shown)
+        return
     typer.echo(f"{source.name}: {source.url}")
     typer.echo(f"kind: {source.kind or 'not fetched yet'} · every {describe_every(source.every_seconds)}")
     typer.echo(f"next due: {_when(source.next_due)} UTC · pages waiting: {source.waiting} · stored: {source.stored}")
