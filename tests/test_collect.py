@@ -492,3 +492,26 @@ def test_a_source_another_fetch_is_working_on_is_left_to_it(site: Site, settings
         store.close()
     report = archive.fetch(["desh"], FAST)
     assert (report.run_id, report.busy, site.hits()) == (None, [("desh", running)], [])
+
+
+@pytest.mark.slow
+def test_ctrl_c_gives_the_command_back_while_a_server_asks_to_wait(site: Site, settings: Settings) -> None:
+    site.answers("/a/0.html", Answer(429, b"later", {"retry-after": "100"}))
+    site.serve("/feed.xml", rss([{"title": "x", "link": site.url("/a/0.html")}]), "application/rss+xml")
+    archive = Archive(settings=settings)
+    archive.follow_add(site.url("/feed.xml"), "desh")
+    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_HOME", "ARCHIVE_DB_URL")}
+    command = [sys.executable, "-m", "archive", "--home", str(settings.home), "fetch", "--delay", "0.05"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: site.hits("/a/0.html"), "the page asked for (answered: come back in 100 s)")
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)  # (not the 100 s the server asked for)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and "interrupted" in errors
+    assert archive.history()[0].status == "interrupted"
+    [source] = archive.follow_list()
+    assert source.waiting == 1 and source.next_due <= utc_now()  # (the page waits; the source is still due)
+    assert [r.origin_file for r in archive.rejects()] == []  # (stopped, not failed)

@@ -25,6 +25,11 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 
 
+class Halted(BaseException):
+    """The fetch was stopped (Ctrl-C, a server shutting down): the request is not made, and its address waits for
+    the next fetch. (A BaseException: nothing that records failures may take it for one.)"""
+
+
 class FetchFailed(Exception):
     """A request that did not bring a usable answer; ``reason`` is for the person reading ``follow show``."""
 
@@ -141,12 +146,11 @@ class Fetcher:
         settings: CollectSettings,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings
-        self._sleep = sleep
-        self._gate = HostGate(clock, sleep)
+        self._halted = threading.Event()
+        self._gate = HostGate(clock, self._sleep)
         self._robots: dict[str, _Robots] = {}
         self._robots_lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
@@ -166,6 +170,15 @@ class Fetcher:
 
     def close(self) -> None:
         self._client.close()
+
+    def halt(self) -> None:
+        """Stop: no request starts from now on, and every pause and backoff under way ends (raising
+        :class:`Halted` in the threads waiting)."""
+        self._halted.set()
+
+    def _sleep(self, seconds: float) -> None:
+        if self._halted.wait(seconds):
+            raise Halted
 
     def __enter__(self) -> Fetcher:
         return self
@@ -273,6 +286,8 @@ class Fetcher:
         with self._gate.turn(host_of(url), delay):
             for attempt in range(attempts):
                 wait = self.settings.backoff * 2**attempt
+                if self._halted.is_set():
+                    raise Halted
                 try:
                     self._in_flight.acquire()
                     self.requests += 1

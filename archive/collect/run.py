@@ -155,6 +155,9 @@ def collect(
             with Fetcher(options) as fetcher:
                 try:
                     _collect(store, index, settings, sources, options, fetcher, report, now, fetched, cancelled)
+                except BaseException:
+                    fetcher.halt()  # (the threads still fetching stop waiting: Ctrl-C gives the command back)
+                    raise
                 finally:
                     report.requests = fetcher.requests
             status = "finished"
@@ -220,6 +223,8 @@ def _collect(
     pages = _by_host(HOST_THREADS, work, lambda w: w.url, lambda w: _fetch_page(fetcher, options, w), stopped)
     try:
         for item, page in pages:
+            if stopped():
+                fetcher.halt()
             batch.add(page)
             if told is not None:
                 told(item.url)
