@@ -155,9 +155,17 @@ def main_options(
         str | None,
         typer.Option("--db", help=f"Database URL instead of <home>/archive.db (also ${DB_URL_ENV})."),
     ] = None,
+    primary: Annotated[
+        str | None,
+        typer.Option(
+            "--primary",
+            help="With --db a read-only standby: the primary's URL, where this node records its position "
+            "(also $ARCHIVE_PRIMARY_URL; without it, the position stays in the home only).",
+        ),
+    ] = None,
 ) -> None:
     try:
-        ctx.obj = resolve_settings(home, db)
+        ctx.obj = resolve_settings(home, db, primary)
     except ArchiveError as error:
         _fail(error)
 

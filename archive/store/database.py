@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, create_engine, delete, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,6 +34,7 @@ from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
 from archive.store.sessions import Sessions
+from archive.store.standby import is_read_only, primary_engine, server_engine
 from archive.store.synonyms import SynonymGroups
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
 
@@ -141,6 +142,7 @@ class Store:
         self.feed = ChangeFeed(self._session, self.reads)
         self.saved = SavedSearches(self._session)
         self.synonyms = SynonymGroups(self._session)
+        self._primary: Engine | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:
@@ -156,7 +158,7 @@ class Store:
                     )
                 settings.home.mkdir(parents=True, exist_ok=True)
         try:
-            engine = create_engine(settings.db_url)
+            engine = server_engine(settings.db_url)
         except ImportError as error:
             raise DatabaseError(_missing_driver(settings.db_url, error)) from error
         except (SQLAlchemyError, ValueError) as error:
@@ -166,6 +168,7 @@ class Store:
             event.listen(engine, "begin", _sqlite_begin)
         store = cls(engine, engine.url.render_as_string(hide_password=True))
         try:
+            store._find_primary(settings.primary_url)
             if not create and store.current_revision() is None:
                 raise NoArchiveError(
                     f"The database {store.location} holds no archive yet. Create one with `archive ingest`."
@@ -185,8 +188,20 @@ class Store:
             raise
         return store
 
+    def _find_primary(self, primary_url: str | None) -> None:
+        """Where this node's own rows go (:mod:`archive.store.standby`): the primary when one is named, nowhere
+        on a standby with none named, else this database."""
+        if primary_url:
+            self._primary = primary_engine(primary_url)
+            location = self._primary.url.render_as_string(hide_password=True)
+            self.feed.record_nodes_in(Sessions(self._primary, location))
+        elif is_read_only(self.engine):
+            self.feed.record_nodes_in(None)
+
     def close(self) -> None:
         self.engine.dispose()
+        if self._primary is not None:
+            self._primary.dispose()
 
     # --- schema -------------------------------------------------------------------------------
 
@@ -206,6 +221,12 @@ class Store:
         if head is None:
             raise DatabaseError("The package ships no migrations; reinstall archive.")
         current = self.current_revision()
+        if current != head and is_read_only(self.engine):
+            raise SchemaBehindError(
+                f"The database {self.location} is a read-only standby at schema revision {current}, and this "
+                f"archive reads {head}. Upgrade the primary (`archive --db PRIMARY db upgrade`); the standby "
+                "follows it."
+            )
         if current != head:
             if current is not None:
                 self.backup(f"before-{head}")

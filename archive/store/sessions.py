@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from archive.errors import DatabaseError
@@ -36,3 +36,14 @@ class Sessions:
                     "to it); try again when that has finished."
                 ) from error
             raise DatabaseError(f"The database {self.location} failed: {error.orig}") from error
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == READ_ONLY_TRANSACTION:
+                raise DatabaseError(
+                    f"The database {self.location} is read-only (a standby): write to the primary (--db), and "
+                    "name it with --primary on a node that searches the standby."
+                ) from error
+            raise
+
+
+#: PostgreSQL's SQLSTATE for a write in a read-only transaction (every transaction of a hot standby).
+READ_ONLY_TRANSACTION = "25006"
