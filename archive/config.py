@@ -228,3 +228,8 @@ MAX_SAVED_NAME = 200
 #: Up to this many articles are looked up one by one in what a saved search has shown; more are compared
 #: with all it has shown, read in one range (asked id by id, a run of 60,000 articles took 125 ms a search).
 SEEN_ASKED = 900
+#: How long an ingest waits for a database server that went away (a restart takes seconds; a failover to a
+#: standby, its promotion, up to half a minute) before it stops with the message to run it again.
+RECONNECT_SECONDS = 60.0
+#: How often it tries meanwhile.
+RECONNECT_EVERY = 0.5

@@ -28,6 +28,14 @@ class DatabaseError(ArchiveError):
     """The database cannot be opened, migrated or written."""
 
 
+class DatabaseUnavailable(DatabaseError):
+    """The database server cannot be reached for now (restarting, failing over): worth trying again shortly."""
+
+
+class DiskFullError(ArchiveError):
+    """A disk has no room left for what the archive was writing; the message names it and the room needed."""
+
+
 class SchemaBehindError(DatabaseError):
     """The database is at an older schema revision than this archive reads (``archive db upgrade``)."""
 

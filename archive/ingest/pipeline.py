@@ -19,6 +19,7 @@ from archive.home import opened
 from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, lag, sync_index
 from archive.ingest.background import Alongside, indexing_alongside
+from archive.ingest.patience import patiently
 from archive.models import RunCounts, utc_now
 from archive.processes import this_process
 from archive.readers import ArticleRecord, ReadTracker, Record, RejectedRecord, iter_files, read_path, seed_paths
@@ -185,7 +186,7 @@ def _final_sync(store: Store, index: SearchIndex, report: IngestReport, tell: Pr
     stored, and what is not indexed stays in the feed)."""
     left = lag(store, index)
     try:
-        report.indexed += sync_index(store, index, advanced=lambda done, _: tell.indexing(done, left))
+        report.indexed += patiently(sync_index, store, index, advanced=lambda done, _: tell.indexing(done, left))
     except KeyboardInterrupt:
         report.interrupted = True
         return "interrupted"
@@ -196,7 +197,7 @@ def _save_run(store: Store, report: IngestReport, status: str) -> None:
     """Save the run's counts and status. For a run that failed, the error that made it fail is the one to
     report: one from saving it (the same database, say) is dropped."""
     try:
-        store.record_run(report.run_id, report.counts, status=status, now=utc_now())
+        patiently(store.record_run, report.run_id, report.counts, status=status, now=utc_now())
     except ArchiveError:
         if status != "failed":
             raise
@@ -255,7 +256,7 @@ def _ingest_files(
     before = 0  # bytes of the files already read
     tracker = ReadTracker()
     for path, size, stamp in zip(files, sizes, stamps, strict=True):
-        if stamp and not options.force and store.file_done(str(path), stamp.st_size, stamp.st_mtime_ns):
+        if stamp and not options.force and patiently(store.file_done, str(path), stamp.st_size, stamp.st_mtime_ns):
             report.skipped_files += 1
             before += size or 0
             tell.read(report.counts, before)
@@ -266,7 +267,7 @@ def _ingest_files(
         for batch, rejects in _batches(records):
             _account_rejects(store, report, rejects, tell)
             if batch:
-                result = store.upsert(batch, utc_now(), report.run_id)
+                result = patiently(store.upsert, batch, utc_now(), report.run_id)
                 report.counts.add(result)
                 report.changed += len(result.changed_ids)
                 report.duplicates.extend(result.duplicates_of[: REJECTS_IN_REPORT - len(report.duplicates)])
@@ -275,14 +276,14 @@ def _ingest_files(
             if interrupted():  # a Ctrl-C that a finaliser swallowed (see _interrupts_noted)
                 raise KeyboardInterrupt
             if sync_every is not None and since_sync >= sync_every:
-                report.indexed += sync_index(store, index)
+                report.indexed += patiently(sync_index, store, index)
                 since_sync = 0
         before += size or 0
         tell.read(report.counts, before)
         if stamp:
-            store.mark_file_done(str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
+            patiently(store.mark_file_done, str(path), stamp.st_size, stamp.st_mtime_ns, report.run_id)
         elif path != STDIN:  # (a link to nowhere: read, and rejected, again next time; its rejects know this run)
-            store.mark_file_done(str(path), -1, -1, report.run_id)
+            patiently(store.mark_file_done, str(path), -1, -1, report.run_id)
 
 
 def _full(path: Path) -> Path:
@@ -301,7 +302,7 @@ def _stamp(path: Path) -> os.stat_result | None:
 def _account_rejects(store: Store, report: IngestReport, rejects: list[RejectedRecord], tell: Progress) -> None:
     if not rejects:
         return
-    store.add_rejects(report.run_id, rejects)
+    patiently(store.add_rejects, report.run_id, rejects)
     report.counts.rejected += len(rejects)
     for reject in rejects:
         tell.rejected(reject)

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from archive import models
 from archive.analysis.sources import source_key
 from archive.config import UPSERT_ATTEMPTS, Settings
-from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
+from archive.errors import DatabaseError, DatabaseUnavailable, NoArchiveError, NotFoundError, SchemaBehindError
 from archive.models import STDIN_ORIGIN, RunCounts
 from archive.models import Origin as OriginRecord
 from archive.processes import ProcessId, is_alive
@@ -33,7 +33,7 @@ from archive.store.packing import pack_original, unpack_original
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
-from archive.store.sessions import Sessions
+from archive.store.sessions import Sessions, unreachable
 from archive.store.standby import is_read_only, primary_engine, server_engine
 from archive.store.synonyms import SynonymGroups
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
@@ -182,7 +182,8 @@ class Store:
                 )
         except OperationalError as error:
             store.close()
-            raise DatabaseError(f"Cannot open the database {store.location}: {error.orig}") from error
+            kind = DatabaseUnavailable if unreachable(error) else DatabaseError
+            raise kind(f"Cannot open the database {store.location}: {error.orig}") from error
         except BaseException:
             store.close()
             raise
