@@ -7,18 +7,24 @@ is skipped with the reason otherwise (``.ci/run`` runs as root and installs Post
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.conftest import SEEDS, env
 
 #: Lines put at the top of each cluster's pg_hba.conf: Debian's own rules (scram for local TCP) come first
 #: otherwise, and the tests connect without passwords (the clusters listen on loopback only).
@@ -164,3 +170,42 @@ def caught_up(primary: Cluster, replica: Cluster) -> bool:
     """Whether the standby has replayed everything the primary has written."""
     written = primary.sql("SELECT pg_current_wal_lsn()").strip()
     return replica.sql(f"SELECT pg_last_wal_replay_lsn() >= '{written}'::pg_lsn").strip() == "t"
+
+
+# --- nodes of an archive on them: commands in processes of their own, as on machines of their own ---------
+
+
+def news(count: int, first: int = 0) -> list[dict[str, Any]]:
+    """Articles recombined from the seed's sentences, each with a word of its own (``अनोखा<n>``) and one
+    they all share (``संग्रहखबर``), none a copy of another."""
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    sentences = [s.strip() for s in text.replace("\n", "।").split("।") if len(s.strip()) > 20]
+    rng = random.Random(first)
+    return [
+        {
+            "title": f"{rng.choice(sentences)[:50]} अनोखा{n}",
+            "body": "। ".join(rng.sample(sentences, 6)) + f"। संग्रहखबर अनोखा{n}",
+            "url": f"https://news.example/{n}",
+            "source": rng.choice(["जनसत्ता", "अमर उजाला"]),
+            "date": f"2020-{1 + n % 12:02d}-{1 + n % 28:02d}",
+        }
+        for n in range(first, first + count)
+    ]
+
+
+def archive(home: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "archive", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env(),
+    )
+    assert done.returncode == expect, done.stderr + done.stdout[:3000]
+    return done
+
+
+def found(home: Path, db: str, *extra: str, query: str = "संग्रहखबर") -> int:
+    """How many articles a search of ``query`` finds through this node (every copy counted)."""
+    done = archive(home, "--db", db, *extra, "search", query, "--no-collapse", "-f", "json")
+    return int(json.loads(done.stdout)["total"])

@@ -17,9 +17,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.clusters import Cluster
+from tests.clusters import Cluster, archive, found, news
 from tests.conftest import env, free_port, wait_for, wait_until_up, write_jsonl
-from tests.test_standby import archive, found, news
 
 pytestmark = pytest.mark.slow
 

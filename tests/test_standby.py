@@ -7,55 +7,17 @@ lists it with its lag."""
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from tests.clusters import Cluster, caught_up
-from tests.conftest import SEEDS, env, free_port, get_json, wait_for, wait_until_up, write_jsonl
+from tests.clusters import Cluster, archive, caught_up, found, news
+from tests.conftest import env, free_port, get_json, wait_for, wait_until_up, write_jsonl
 
 pytestmark = pytest.mark.slow
-
-
-def news(count: int, first: int = 0) -> list[dict[str, Any]]:
-    """Articles recombined from the seed's sentences, each with a word of its own (``अनोखा<n>``) and one
-    they all share (``संग्रहखबर``), none a copy of another."""
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
-    sentences = [s.strip() for s in text.replace("\n", "।").split("।") if len(s.strip()) > 20]
-    rng = random.Random(first)
-    return [
-        {
-            "title": f"{rng.choice(sentences)[:50]} अनोखा{n}",
-            "body": "। ".join(rng.sample(sentences, 6)) + f"। संग्रहखबर अनोखा{n}",
-            "url": f"https://news.example/{n}",
-            "source": rng.choice(["जनसत्ता", "अमर उजाला"]),
-            "date": f"2020-{1 + n % 12:02d}-{1 + n % 28:02d}",
-        }
-        for n in range(first, first + count)
-    ]
-
-
-def archive(home: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "archive", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env(),
-    )
-    assert done.returncode == expect, done.stderr + done.stdout[:3000]
-    return done
-
-
-def found(home: Path, db: str, *extra: str, query: str = "संग्रहखबर") -> int:
-    """How many articles a search of ``query`` finds through this node (every copy counted)."""
-    done = archive(home, "--db", db, *extra, "search", query, "--no-collapse", "-f", "json")
-    return int(json.loads(done.stdout)["total"])
 
 
 def test_a_node_on_the_standby_finds_every_article_and_records_itself_on_the_primary(
