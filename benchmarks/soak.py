@@ -116,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         server.wait(timeout=30)
         log.close()
         problems = (work / "serve.log").read_text(errors="replace")
+        failures = [line for line in problems.splitlines() if line.startswith(("GET ", "POST "))]
+        if failures:
+            print("\nwhat the server logged of its failed requests:\n" + "\n".join(failures[:10]))
         if "Traceback" in problems:
             print("\nthe server's errors:\n" + problems[-3000:])
         shutil.rmtree(work, ignore_errors=True)

@@ -698,18 +698,23 @@ def export(
     ] = None,
 ) -> None:
     """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
-    (dates, urls, sources and the original text included)."""
+    (dates, urls, sources and the original text included), then the synonym groups and saved searches
+    (with what each has shown), which the same ingest stores. `archive backup` copies everything."""
     try:
         target = open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as error:
         _fail(_unwritable(output_file or Path("-"), error))
     with target as out:
-        count = 0
+        count, others = 0, 0
         for record in _archive(ctx).export():
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+            if "archive_record" in record:  # (readers.records.CARRIED_KEY: a synonym group, a saved search, …)
+                others += 1
+            else:
+                count += 1
     if output_file:
-        typer.echo(f"exported {counted(count, 'article')} to {output_file}", err=True)
+        also = f" and {counted(others, 'synonym group or saved search', 'synonym groups and saved searches')}"
+        typer.echo(f"exported {counted(count, 'article')}{also if others else ''} to {output_file}", err=True)
 
 
 @app.command()
@@ -978,3 +983,7 @@ def main() -> None:
         # hundreds of thousands (cached words, their analyses): 0.15 s of a 4,500-article ingest. Frozen
         # objects are skipped; everything that needs closing has been closed by now.
         gc.freeze()
+
+
+# Commands of their own modules, registered on `app` as they are imported (after everything they use above).
+from archive.cli import backup as _backup_commands  # noqa: E402, F401

@@ -22,7 +22,18 @@ from archive.ingest.background import Alongside, indexing_alongside
 from archive.ingest.patience import patiently
 from archive.models import RunCounts, utc_now
 from archive.processes import this_process
-from archive.readers import ArticleRecord, ReadTracker, Record, RejectedRecord, iter_files, read_path, seed_paths
+from archive.readers import (
+    ArticleRecord,
+    CarriedRecord,
+    ReadTracker,
+    Record,
+    RejectedRecord,
+    iter_files,
+    read_path,
+    seed_paths,
+)
+from archive.store.carried import counted as carried_count
+from archive.store.carried import load as load_carried
 from archive.store.database import Duplicate, Store
 
 STDIN = Path("-")
@@ -89,13 +100,16 @@ class IngestReport:
     rejects: list[RejectedRecord] = field(default_factory=list)
     #: Records whose text a stored article has (kept as further origins of it); the first of them.
     duplicates: list[Duplicate] = field(default_factory=list)
+    #: The archive's own records an export carried (synonym groups, saved searches, …), stored, by kind.
+    carried: dict[str, int] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
         c = self.counts
+        carried = "".join(f", {carried_count(kind, n)}" for kind, n in self.carried.items())
         return (
             f"added {c.added}, updated {c.updated}, unchanged {c.unchanged}, "
-            f"duplicates {c.duplicates}, rejected {c.rejected}"
+            f"duplicates {c.duplicates}, rejected {c.rejected}{carried}"
         )
 
 
@@ -264,14 +278,15 @@ def _ingest_files(
         tell.file_started(path)
         report.files += 1
         records = read_path(path, format=options.format, mapping=options.mapping, tracker=tracker)
-        for batch, rejects in _batches(records):
-            _account_rejects(store, report, rejects, tell)
+        for batch, rejects, carried in _batches(records):
             if batch:
                 result = patiently(store.upsert, batch, utc_now(), report.run_id)
                 report.counts.add(result)
                 report.changed += len(result.changed_ids)
                 report.duplicates.extend(result.duplicates_of[: REJECTS_IN_REPORT - len(report.duplicates)])
                 since_sync += len(result.changed_ids)
+            rejects += _store_carried(store, report, carried)
+            _account_rejects(store, report, rejects, tell)
             tell.read(report.counts, before + tracker.bytes_read)
             if interrupted():  # a Ctrl-C that a finaliser swallowed (see _interrupts_noted)
                 raise KeyboardInterrupt
@@ -310,17 +325,37 @@ def _account_rejects(store: Store, report: IngestReport, rejects: list[RejectedR
             report.rejects.append(reject)
 
 
-def _batches(records: Iterable[Record]) -> Iterator[tuple[list[ArticleRecord], list[RejectedRecord]]]:
+def _store_carried(store: Store, report: IngestReport, carried: list[CarriedRecord]) -> list[RejectedRecord]:
+    """Store an export's synonyms, saved searches, … (after the articles before them); the rejects of those
+    that cannot be."""
+    rejects = []
+    for record in carried:
+        problem = patiently(load_carried, store, record.kind, record.fields, utc_now())
+        if problem is None:
+            report.carried[record.kind] = report.carried.get(record.kind, 0) + 1
+        else:
+            rejects.append(RejectedRecord(record.origin_file, record.origin_record, problem))
+    return rejects
+
+
+Batch = tuple[list[ArticleRecord], list[RejectedRecord], list[CarriedRecord]]
+
+
+def _batches(records: Iterable[Record]) -> Iterator[Batch]:
     batch: list[ArticleRecord] = []
     rejects: list[RejectedRecord] = []
+    carried: list[CarriedRecord] = []
     for record in records:
+        if isinstance(record, CarriedRecord):
+            carried.append(record)
+            continue
         problem = record if isinstance(record, RejectedRecord) else _check(record)
         if problem is not None:
             rejects.append(problem)
         elif isinstance(record, ArticleRecord):
             batch.append(record)
-        if len(batch) >= BATCH_SIZE or len(rejects) >= BATCH_SIZE:
-            yield batch, rejects
-            batch, rejects = [], []
-    if batch or rejects:
-        yield batch, rejects
+        if len(batch) >= BATCH_SIZE or len(rejects) >= BATCH_SIZE or len(carried) >= BATCH_SIZE:
+            yield batch, rejects, carried
+            batch, rejects, carried = [], [], []
+    if batch or rejects or carried:
+        yield batch, rejects, carried

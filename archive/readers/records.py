@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from archive.models import Origin
 
@@ -50,4 +51,19 @@ class RejectedRecord:
         return f"{self.origin_file}, record {self.origin_record}: {self.reason}"
 
 
-Record = ArticleRecord | RejectedRecord
+#: The key that marks a line of an export as a record of the archive's own, not an article (its value: the kind).
+CARRIED_KEY = "archive_record"
+
+
+@dataclass(frozen=True)
+class CarriedRecord:
+    """A record of the archive's own that an export carries besides the articles (synonyms, saved searches):
+    a JSON object with :data:`CARRIED_KEY`, stored by the kind's entry of :mod:`archive.store.carried`."""
+
+    kind: str
+    fields: dict[str, Any]
+    origin_file: str
+    origin_record: str
+
+
+Record = ArticleRecord | RejectedRecord | CarriedRecord

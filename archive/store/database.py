@@ -584,6 +584,22 @@ class Store:
                 found.update((a.id, _article(a)) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
         return [found[i] for i in ids if i in found]
 
+    def hashes_of(self, ids: Sequence[int]) -> list[str]:
+        """The content hashes of these articles (those that exist): how an export names them."""
+        found: list[str] = []
+        with self._session() as session:
+            for chunk in chunks(sorted(set(ids))):
+                found.extend(session.scalars(select(Article.content_hash).where(Article.id.in_(chunk))))
+        return found
+
+    def ids_with_hashes(self, hashes: Sequence[str]) -> list[int]:
+        """The articles with these content hashes (an export's names for them), in id order."""
+        found: list[int] = []
+        with self._session() as session:
+            for chunk in chunks(sorted(set(hashes))):
+                found.extend(session.scalars(select(Article.id).where(Article.content_hash.in_(chunk))))
+        return sorted(found)
+
     def content_hashes(self) -> dict[int, str]:
         with self._session() as session:
             return {i: h for i, h in session.execute(select(Article.id, Article.content_hash))}
