@@ -24,7 +24,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SEEDS, env
+#: The bundled seed articles (tests/conftest.py's SEEDS: not imported, conftest imports this module).
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def env() -> dict[str, str]:
+    """The environment of a node's command: no home or database of the caller's."""
+    return {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_HOME", "ARCHIVE_DB_URL")}
+
 
 #: Lines put at the top of each cluster's pg_hba.conf: Debian's own rules (scram for local TCP) come first
 #: otherwise, and the tests connect without passwords (the clusters listen on loopback only).

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from archive.errors import DatabaseError, DatabaseUnavailable
+from archive.errors import DatabaseError, DatabaseUnavailable, disk_full, is_disk_full
 
 
 class Sessions:
@@ -35,6 +35,8 @@ class Sessions:
                     f"The database {self.location} stayed busy for 30 s (another archive command is writing "
                     "to it); try again when that has finished."
                 ) from error
+            if is_disk_full(error):
+                raise disk_full(self.location.removeprefix("sqlite:///"), "writing the database") from error
             if unreachable(error):
                 raise DatabaseUnavailable(
                     f"The database {self.location} cannot be reached ({_first_line(error.orig)}): it may be "
