@@ -44,6 +44,10 @@ class SearchIndexError(ArchiveError):
     """The search index cannot be opened, written or is out of date."""
 
 
+class IndexBusyError(SearchIndexError):
+    """Another command holds the index's write lock (it applies the feed, this command's changes included)."""
+
+
 class QueryError(ArchiveError):
     """A search query cannot be parsed or cannot match anything."""
 

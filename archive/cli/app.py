@@ -262,6 +262,12 @@ def ingest(
             typer.echo(f"  {duplicate.origin_file}, record {duplicate.origin_record} → article {duplicate.article_id}")
         if report.counts.duplicates > DUPLICATES_SHOWN:
             typer.echo(f"  … and {report.counts.duplicates - DUPLICATES_SHOWN} more")
+    if report.left_to_index:
+        typer.echo(
+            f"{counted(report.left_to_index, 'change')} wait for the index: another archive command (a serve, an "
+            "ingest) is writing it, and it or the next command indexes them",
+            err=True,
+        )
     if report.skipped_files:
         files = counted(report.skipped_files, "unchanged file")
         them = "it" if report.skipped_files == 1 else "them"

@@ -21,7 +21,7 @@ from whoosh.index import LockError
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import IndexSettings, MergePolicy
-from archive.errors import SearchIndexError, disk_full, is_disk_full
+from archive.errors import IndexBusyError, SearchIndexError, disk_full, is_disk_full
 from archive.index.codec.whoosh3 import latest_generation, term_document_counts
 from archive.index.feed import UNFILLED, applied_position, record_position
 from archive.index.merging import SegmentSize, next_merge
@@ -289,7 +289,7 @@ class SearchIndex:
                 vocabulary_fields=VOCABULARY_FIELDS,
             )
         except LockError as error:
-            raise SearchIndexError(
+            raise IndexBusyError(
                 f"The search index at {self.path} is being written by another archive command; "
                 "try again when it has finished."
             ) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from archive.config import BATCH_SIZE, MAX_BODY_CHARS, MAX_TITLE_CHARS, REJECTS_IN_REPORT, Settings
-from archive.errors import ArchiveError, DiskFullError, disk_full
+from archive.errors import ArchiveError, DiskFullError, IndexBusyError, disk_full
 from archive.home import opened
 from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, lag, sync_index
@@ -100,6 +101,9 @@ class IngestReport:
     rejects: list[RejectedRecord] = field(default_factory=list)
     #: Records whose text a stored article has (kept as further origins of it); the first of them.
     duplicates: list[Duplicate] = field(default_factory=list)
+    #: Changes this run left to the index because another command was writing it (it or the next command
+    #: applies them).
+    left_to_index: int = 0
     #: The archive's own records an export carried (synonym groups, saved searches, …), stored, by kind.
     carried: dict[str, int] = field(default_factory=dict)
 
@@ -204,6 +208,10 @@ def _final_sync(store: Store, index: SearchIndex, report: IngestReport, tell: Pr
     except KeyboardInterrupt:
         report.interrupted = True
         return "interrupted"
+    except IndexBusyError:
+        # Everything is stored, and another command holds the index (`archive serve`'s follower applying the
+        # feed, another ingest): it, or the next command, indexes what this run stored. Not a failure.
+        report.left_to_index = lag(store, index)
     return "finished"
 
 
@@ -298,7 +306,8 @@ def _ingest_files(
             if interrupted():  # a Ctrl-C that a finaliser swallowed (see _interrupts_noted)
                 raise KeyboardInterrupt
             if sync_every is not None and since_sync >= sync_every:
-                report.indexed += patiently(sync_index, store, index)
+                with contextlib.suppress(IndexBusyError):  # (another command is applying the feed: the final sync)
+                    report.indexed += patiently(sync_index, store, index)
                 since_sync = 0
         before += size or 0
         tell.read(report.counts, before)
