@@ -73,4 +73,13 @@ def read_jsonl(source: Input, keys: Lookup) -> Iterator[Record]:
                 context=text[:CONTEXT_CHARS],
             )
             continue
+        if isinstance(obj, list) and line.number == 1:
+            yield RejectedRecord(
+                source.origin,
+                where,
+                "the file starts with a JSON array, not one JSON object per line: it looks like a JSON file; "
+                "read it with --format json",
+                context=text,
+            )
+            continue
         yield from_object(obj, source.origin, where, text, keys)

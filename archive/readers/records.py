@@ -47,8 +47,32 @@ class RejectedRecord:
     #: The start of the offending input (at most a few hundred characters), to help fix it.
     context: str | None = None
 
+    def __post_init__(self) -> None:
+        # Reported once, briefly: a reason or a record's start is shown on a line, and kept in the database,
+        # whatever the input held (a 5 MB line taken for a header row, a binary file's bytes).
+        object.__setattr__(self, "reason", shown(self.reason, MAX_REASON_CHARS))
+        if self.context is not None:
+            object.__setattr__(self, "context", shown(self.context, MAX_CONTEXT_CHARS) or None)
+
     def describe(self) -> str:
         return f"{self.origin_file}, record {self.origin_record}: {self.reason}"
+
+
+#: The longest reason and record start a reject keeps (more is cut, marked with "…").
+MAX_REASON_CHARS = 600
+MAX_CONTEXT_CHARS = 200
+
+
+def shown(text: str, limit: int) -> str:
+    """The start of ``text``, printable: at most ``limit`` characters, each control character (a line break,
+    a NUL of a binary file) as a space or "�", and "…" where it was cut (a trailing line break left out).
+
+    >>> shown("a\x00b\nc" + "x" * 10, 8)
+    'a�b cxx…'
+    """
+    start = text[: limit + 1]
+    cleaned = "".join(c if c.isprintable() else " " if c in "\t\r\n" else "\ufffd" for c in start)
+    return cleaned.rstrip() if len(text) <= limit else cleaned[: limit - 1] + "…"
 
 
 #: The key that marks a line of an export as a record of the archive's own, not an article (its value: the kind).
