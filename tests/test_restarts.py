@@ -111,7 +111,8 @@ def test_serve_ingest_and_a_follower_survive_a_database_restart(
     assert statuses <= {200, 503}, [(s, b[-300:]) for s, b in seen if s not in (200, 503)]
     assert any(s == 200 for s, _ in seen[restarted_at:]), "no answer after the restart"
     assert all("Traceback" not in body for _, body in seen)
-    assert all(json.loads(body)["error"] for s, body in seen if s == 503)  # (a message, in the page's language)
+    # a message, in the page's language, naming the database
+    assert all("डेटाबेस" in json.loads(body)["error"] for s, body in seen if s == 503), {b for s, b in seen if s == 503}
     assert "Traceback" not in errors, errors
     # nothing lost, nothing duplicated: every record once in the database, and in both indexes
     assert stored(primary) == before + 800
