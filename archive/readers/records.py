@@ -64,7 +64,7 @@ MAX_CONTEXT_CHARS = 200
 
 
 def shown(text: str, limit: int) -> str:
-    """The start of ``text``, printable: at most ``limit`` characters, each control character (a line break,
+    r"""The start of ``text``, printable: at most ``limit`` characters, each control character (a line break,
     a NUL of a binary file) as a space or "�", and "…" where it was cut (a trailing line break left out).
 
     >>> shown("a\x00b\nc" + "x" * 10, 8)
