@@ -46,7 +46,7 @@ def test_export_then_ingest_carries_synonyms_and_saved_searches_with_what_they_h
     second = Cli(tmp_path / "second")
     done = second("ingest", str(exported))
     assert done.exit_code == 0, done.output
-    assert f"{groups} synonym groups, 2 saved searches" in done.output, done.output
+    assert "1 synonym group, 2 saved searches" in done.output, done.output  # (the built-in groups were there)
 
     assert totals(second, "अनोखा3", "संग्रहखबर") == totals(first, "अनोखा3", "संग्रहखबर") == [2, 42]
     assert json.loads(second("synonyms", "list", "-f", "json").stdout) == json.loads(
@@ -77,7 +77,7 @@ def test_a_backup_taken_during_an_ingest_restores_an_archive_in_step(tmp_path: P
     home = tmp_path / "home"
     archive(home, "ingest", str(write_jsonl(tmp_path / "a.jsonl", news(200))))
     assert Cli(home)("synonyms", "add", "अनोखा3", "अनोखा4").exit_code == 0
-    big = write_jsonl(tmp_path / "b.jsonl", news(3000, first=1000))
+    big = write_jsonl(tmp_path / "b.jsonl", news(2000, first=1000))
     ingest = subprocess.Popen(
         [sys.executable, "-m", "archive", "--home", str(home), "ingest", str(big)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
@@ -88,7 +88,7 @@ def test_a_backup_taken_during_an_ingest_restores_an_archive_in_step(tmp_path: P
     finally:
         _, errors = ingest.communicate(timeout=300)
     assert ingest.returncode == 0, errors
-    assert 200 < made["articles"] < 3200 or made["articles"] == 3200, made  # (a copy taken mid-ingest, or after)
+    assert 200 < made["articles"] <= 2200, made  # (a copy taken mid-ingest, or after)
     restored = Cli(tmp_path / "restored")
     done = restored("restore", str(tmp_path / "copy"))
     assert done.exit_code == 0, done.output
@@ -103,7 +103,7 @@ def test_a_backup_taken_during_an_ingest_restores_an_archive_in_step(tmp_path: P
     archive(home, "backup", "--no-index", str(tmp_path / "bare"))
     bare = Cli(tmp_path / "bare-restored")
     assert bare("restore", str(tmp_path / "bare")).exit_code == 0
-    assert json.loads(bare("check", "-f", "json").stdout)["indexed"] == 3200
+    assert json.loads(bare("check", "-f", "json").stdout)["indexed"] == 2200
 
 
 @pytest.mark.slow

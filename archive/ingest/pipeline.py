@@ -346,11 +346,11 @@ def _store_carried(store: Store, report: IngestReport, carried: list[CarriedReco
     that cannot be."""
     rejects = []
     for record in carried:
-        problem = patiently(load_carried, store, record.kind, record.fields, utc_now())
-        if problem is None:
+        stored = patiently(load_carried, store, record.kind, record.fields, utc_now())
+        if isinstance(stored, str):
+            rejects.append(RejectedRecord(record.origin_file, record.origin_record, stored))
+        elif stored:  # (counted when it changed something: the built-in synonym groups are in every archive)
             report.carried[record.kind] = report.carried.get(record.kind, 0) + 1
-        else:
-            rejects.append(RejectedRecord(record.origin_file, record.origin_record, problem))
     return rejects
 
 

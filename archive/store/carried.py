@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from archive import models
+from archive.analysis.words import normalize_word
 from archive.errors import ArchiveError, NotFoundError
 from archive.readers.records import CARRIED_KEY
 from archive.store.database import Store
@@ -29,7 +30,8 @@ class Kind:
     #: What it is, in a summary ("3 synonym groups").
     noun: tuple[str, str]
     export: Callable[[Store], Iterator[dict[str, Any]]]
-    load: Callable[[Store, dict[str, Any], datetime], None]
+    #: Stores one record; returns whether it changed anything (an export ingested again changes nothing).
+    load: Callable[[Store, dict[str, Any], datetime], bool]
 
 
 def _synonyms(store: Store) -> Iterator[dict[str, Any]]:
@@ -37,8 +39,17 @@ def _synonyms(store: Store) -> Iterator[dict[str, Any]]:
         yield {"words": list(group.words)}
 
 
-def _load_synonyms(store: Store, fields: dict[str, Any], now: datetime) -> None:
-    store.synonyms.add([str(w) for w in fields.get("words", [])], now)
+def _load_synonyms(store: Store, fields: dict[str, Any], now: datetime) -> bool:
+    words = [str(w) for w in fields.get("words", [])]
+    wanted = {_same(w) for w in words}
+    if any(wanted <= {_same(w) for w in group.words} for group in store.synonyms.groups()):
+        return False  # (a group already holds them all)
+    store.synonyms.add(words, now)
+    return True
+
+
+def _same(word: str) -> str:
+    return " ".join(normalize_word(part) for part in word.split())
 
 
 def _saved_searches(store: Store) -> Iterator[dict[str, Any]]:
@@ -47,7 +58,7 @@ def _saved_searches(store: Store) -> Iterator[dict[str, Any]]:
         yield {**saved.to_dict(), "shown": sorted(shown)}
 
 
-def _load_saved_search(store: Store, fields: dict[str, Any], now: datetime) -> None:
+def _load_saved_search(store: Store, fields: dict[str, Any], now: datetime) -> bool:
     saved = models.SavedSearch(
         name=str(fields["name"]),
         query=str(fields.get("query", "")),
@@ -64,8 +75,11 @@ def _load_saved_search(store: Store, fields: dict[str, Any], now: datetime) -> N
         store.saved.named(saved.name)
     except NotFoundError:
         store.saved.add(saved, shown, now)
-    else:
-        store.saved.mark_seen(saved.name, shown, saved.seen_at or now)
+        return True
+    unseen = set(shown) - set(store.saved.seen_ids(saved.name))
+    if unseen:
+        store.saved.mark_seen(saved.name, sorted(unseen), saved.seen_at or now)
+    return bool(unseen)
 
 
 def _when(value: object) -> datetime | None:
@@ -99,16 +113,16 @@ def exported(store: Store) -> Iterator[dict[str, Any]]:
             yield {CARRIED_KEY: kind.name, **record}
 
 
-def load(store: Store, kind: str, fields: dict[str, Any], now: datetime) -> str | None:
-    """Store one record; returns why it cannot be (an unknown kind: an export of a newer archive), or None."""
+def load(store: Store, kind: str, fields: dict[str, Any], now: datetime) -> str | bool:
+    """Store one record; returns whether it changed anything, or why it cannot be stored (an unknown kind: an
+    export of a newer archive)."""
     found = KINDS.get(kind)
     if found is None:
         known = ", ".join(KINDS)
         return f"an archive record of kind {kind!r}, which this archive does not know ({known}); upgrade archive"
     try:
-        found.load(store, fields, now)
+        return found.load(store, fields, now)
     except ArchiveError as error:
         return f"an archive record of kind {kind!r} that cannot be stored: {error}"
     except (KeyError, TypeError, ValueError) as error:
         return f"an archive record of kind {kind!r} without what it needs ({error}); is the export damaged?"
-    return None
