@@ -264,7 +264,8 @@ def ingest(
             typer.echo(f"  … and {report.counts.duplicates - DUPLICATES_SHOWN} more")
     if report.left_to_index:
         typer.echo(
-            f"{counted(report.left_to_index, 'change')} wait for the index: another archive command (a serve, an "
+            f"{counted(report.left_to_index, 'change')} {'waits' if report.left_to_index == 1 else 'wait'} for the "
+            "index: another archive command (a serve, an "
             "ingest) is writing it, and it or the next command indexes them",
             err=True,
         )

@@ -28,7 +28,7 @@ def backup(
     what = [f"the database ({counted(made.articles, 'article')})"] if made.database else []
     if made.index:
         what.append(f"the index ({made.index_bytes / 2**20:.1f} MB)")
-    typer.echo(f"backed up {' and '.join(what)} to {made.folder}")
+    typer.echo(f"backed up {' and '.join(what) or 'no file (the database is on a server)'} to {made.folder}")
     if made.server:
         typer.echo(
             f"the database is on a server ({made.server}): copy it with its own tools now, e.g. "
