@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from archive.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
+    from archive.backups import Backup
     from archive.collect.run import FetchReport
     from archive.collect.settings import CollectSettings
     from archive.ingest.pipeline import IngestOptions, IngestReport, Progress, SilentProgress
@@ -520,6 +521,19 @@ class Archive:
         from archive import maintenance
 
         return maintenance.upgrade_database(self.settings)
+
+    def backup(self, destination: Path, *, with_index: bool = True) -> Backup:
+        """A consistent copy of the archive, while it runs, in the new folder ``destination``
+        (:mod:`archive.backups`)."""
+        from archive import backups
+
+        return backups.backup(self.settings, Path(destination), with_index=with_index)
+
+    def restore(self, source: Path) -> Backup:
+        """The archive of a backup brought back into this (empty) home, its index in step."""
+        from archive import backups
+
+        return backups.restore(self.settings, Path(source))
 
     # --- collecting -----------------------------------------------------------------------------------
 

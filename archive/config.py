@@ -21,6 +21,8 @@ from archive.errors import InputError
 
 HOME_ENV = "ARCHIVE_HOME"
 DB_URL_ENV = "ARCHIVE_DB_URL"
+#: Where a node following a read-only standby records itself (its registration and position): the primary.
+PRIMARY_URL_ENV = "ARCHIVE_PRIMARY_URL"
 #: Seconds a command waits for another one writing the index (scripts may want to fail at once: 0).
 LOCK_TIMEOUT_ENV = "ARCHIVE_LOCK_TIMEOUT"
 
@@ -136,6 +138,9 @@ class Settings:
     home: Path
     db_url: str
     index: IndexSettings = field(default_factory=IndexSettings)
+    #: The primary database, when ``db_url`` is a read-only standby: this node's own rows (its registration
+    #: and feed position, ``archive nodes``) are written there, and nothing is written to the standby.
+    primary_url: str | None = None
 
     @property
     def index_dir(self) -> Path:
@@ -150,7 +155,7 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Settings:
+def resolve_settings(home: Path | None = None, db_url: str | None = None, primary_url: str | None = None) -> Settings:
     """Settings from explicit values, then the environment, then per-user defaults.
 
     >>> s = resolve_settings(Path("/tmp/a"))
@@ -175,7 +180,8 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Set
         except ValueError:
             problem = f"{LOCK_TIMEOUT_ENV}={waited!r} is not a number of seconds; set it to one, e.g. 5."
             raise InputError(problem) from None
-    return Settings(home=home, db_url=with_driver(url), index=index)
+    primary = primary_url or os.environ.get(PRIMARY_URL_ENV) or None
+    return Settings(home=home, db_url=with_driver(url), index=index, primary_url=primary and with_driver(primary))
 
 
 def with_driver(url: str) -> str:
@@ -222,3 +228,8 @@ MAX_SAVED_NAME = 200
 #: Up to this many articles are looked up one by one in what a saved search has shown; more are compared
 #: with all it has shown, read in one range (asked id by id, a run of 60,000 articles took 125 ms a search).
 SEEN_ASKED = 900
+#: How long an ingest waits for a database server that went away (a restart takes seconds; a failover to a
+#: standby, its promotion, up to half a minute) before it stops with the message to run it again.
+RECONNECT_SECONDS = 60.0
+#: How often it tries meanwhile.
+RECONNECT_EVERY = 0.5

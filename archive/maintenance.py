@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.sources import joined_outlets, outlets_of, source_key
@@ -29,6 +30,7 @@ from archive.models import (
     SynonymGroup,
     utc_now,
 )
+from archive.store.carried import exported as exported_records
 
 
 def article(settings: Settings, article_id: int) -> Article:
@@ -247,8 +249,11 @@ def delete(settings: Settings, ids: Sequence[int]) -> int:
         return count
 
 
-def export(settings: Settings) -> Iterator[dict[str, str]]:
-    """Every article as a JSON Lines record that `archive ingest` reads back into the same article."""
+def export(settings: Settings) -> Iterator[dict[str, Any]]:
+    """Every article as a JSON Lines record that `archive ingest` reads back into the same article, then the
+    archive's own records (synonym groups, saved searches with what they have shown: :mod:`archive.store.carried`),
+    which the same ingest stores."""
     with opened(settings, create=False) as (store, _):
         for found in store.iter_articles():
             yield found.exported()
+        yield from exported_records(store)

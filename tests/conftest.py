@@ -443,3 +443,7 @@ def trend_news() -> list[dict[str, Any]]:
     # published, but about neither: the normaliser counts it
     records.append({"title": "क्रिकेट", "body": "भारत ने मैच जीता।", "source": TREND_OUTLETS[2], "date": "2019-01-25"})
     return records
+
+
+# PostgreSQL clusters of the tests' own (a primary and its standby), shared by the replica, restart and backup tests
+from tests.clusters import pg_pair  # noqa: E402, F401

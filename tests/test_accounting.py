@@ -63,7 +63,7 @@ def test_export_then_ingest_keeps_every_origin(run: Run, tmp_path: Path, monkeyp
     run("ingest", str(tmp_path / "raw"))
     exported = tmp_path / "export.jsonl"
     assert run("export", "--output", str(exported)).exit_code == 0
-    record = json.loads(exported.read_text(encoding="utf-8"))
+    record = json.loads(exported.read_text(encoding="utf-8").splitlines()[0])  # (the article; synonyms follow)
     assert [o["date"] for o in record["origins"]] == ["2016-10-31", "2016-10-29", "2016-11-01"]
 
     other = tmp_path / "other"

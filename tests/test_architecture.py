@@ -33,8 +33,10 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"api", "web", "sheets"} | FOUNDATION,  # (web/ from cli/serving.py only: below)
     "web": {"api", "sheets", "messages"} | FOUNDATION,  # (messages: their templates, which a page translates)
     "sheets": set(),
-    "api": {"ingest", "search", "maintenance", "watching", "home", "readers", "models", "processes", "collect"}
+    "api": {"ingest", "search", "maintenance", "watching", "home", "readers", "models", "processes"}
+    | {"backups", "collect"}
     | FOUNDATION,
+    "backups": {"home", "store", "index", "models"} | FOUNDATION,
     "maintenance": {"home", "store", "index", "models", "analysis"} | FOUNDATION,
     "watching": {"home", "search", "store", "index", "index.query", "models", "analysis"} | FOUNDATION,
     "ingest": {"home", "store", "index", "readers", "processes", "models"} | FOUNDATION,

@@ -46,7 +46,7 @@ def test_the_archive_works_on_postgresql(database: str, tmp_path: Path) -> None:
     stats = json.loads(run("stats", "--format", "json").stdout)
     assert (stats["articles"], stats["indexed"], stats["in_step"]) == (2, 2, True)
     assert json.loads(run("check", "--format", "json").stdout)["healthy"] is True
-    exported = run("export").stdout.splitlines()
+    exported = [line for line in run("export").stdout.splitlines() if '"archive_record"' not in line]  # (articles)
     assert len(exported) == 2 and json.loads(exported[1])["source"] == "नई दुनिया"
     assert run("delete", "--source", "नईदुनिया").stdout.strip() == "deleted 1 article"
     assert json.loads(run("history", "--format", "json").stdout)[0]["status"] == "finished"

@@ -242,17 +242,50 @@ def test_tsv_with_mapped_columns(tmp_path: Path) -> None:
     ]
 
 
-def test_csv_without_a_body_column_rejects_every_row_naming_the_column_and_map(tmp_path: Path) -> None:
+def test_csv_without_a_body_column_is_one_reject_for_the_file_naming_the_columns_and_map(tmp_path: Path) -> None:
     path = write(tmp_path / "nobody.csv", f"title,text\n{TITLE},{PARA_1}\nदो,{PARA_2}\n")
     records = list(read_path(path, format="csv"))
     reason = (
-        "no body text: the file has no 'body' column; its columns are title, text. "
-        "Name the column that holds the article text with --map body=COLUMN"
+        "no body text column ('body'): the file's columns are 'title', 'text'. Name the columns that hold the "
+        "article text with --map body=COLUMN; no row of the file was read"
     )
-    assert [(r.origin_record, r.reason) for r in records] == [  # type: ignore[union-attr]
-        ("row 2", reason),
-        ("row 3", reason),
-    ]
+    assert [(r.origin_record, r.reason) for r in records] == [("row 1", reason)]  # type: ignore[union-attr]
+
+
+def test_csv_missing_both_columns_names_both_maps_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path / "both.csv", f"headline,text\n{TITLE},{PARA_1}\n")
+    [reject] = read_path(path, format="csv")
+    assert "--map title=COLUMN --map body=COLUMN" in reject.reason  # type: ignore[union-attr]
+
+
+def test_a_header_row_of_megabytes_is_shown_briefly(tmp_path: Path) -> None:
+    path = write(tmp_path / "long.csv", "शब्द " * 200_000 + "\n" + f"{TITLE},{PARA_1}\n")
+    [reject] = read_path(path, format="csv")
+    assert isinstance(reject, RejectedRecord)
+    assert len(reject.reason) <= 600 and len(reject.context or "") <= 200 and reject.context.isprintable()  # type: ignore[union-attr]
+    assert reject.reason.endswith("no row of the file was read")
+
+
+def test_a_tsv_named_csv_is_one_reject_suggesting_the_format(tmp_path: Path) -> None:
+    path = write(tmp_path / "tabs.csv", f"title\tbody\n{TITLE}\t{PARA_1}\nदो\t{PARA_2}\n")
+    [reject] = read_path(path)
+    assert "read it with --format tsv" in reject.reason  # type: ignore[union-attr]
+    assert kinds(list(read_path(path, format="tsv"))) == [("ArticleRecord", "row 2"), ("ArticleRecord", "row 3")]
+
+
+def test_a_binary_file_is_one_reject_whatever_its_name(tmp_path: Path) -> None:
+    noise = bytes(range(256)) * 400 + b"\n".join(bytes([i % 250 + 1]) * 50 for i in range(80))
+    for name in ("data.jsonl", "data.csv", "data.txt", "data.bin"):
+        (tmp_path / name).write_bytes(noise)
+        rejects = list(read_path(tmp_path / name))
+        assert len(rejects) == 1 and "binary" in rejects[0].reason, (name, rejects)  # type: ignore[union-attr]
+
+
+def test_a_json_array_named_jsonl_suggests_format_json(tmp_path: Path) -> None:
+    path = write(tmp_path / "array.jsonl", json.dumps([{"title": TITLE, "body": PARA_1}] * 3, ensure_ascii=False))
+    [reject] = read_path(path)
+    assert "--format json" in reject.reason  # type: ignore[union-attr]
+    assert kinds(list(read_path(path, format="json"))) == [("ArticleRecord", f"entry {n}") for n in (1, 2, 3)]
 
 
 def test_csv_saved_by_excel_with_a_byte_order_mark_and_crlf(tmp_path: Path) -> None:
@@ -266,8 +299,8 @@ def test_csv_saved_by_excel_with_a_byte_order_mark_and_crlf(tmp_path: Path) -> N
 def test_csv_is_detected_by_its_header_without_an_extension(tmp_path: Path) -> None:
     path = write(tmp_path / "export", f"headline,body\n{TITLE},{PARA_2}\n")
     assert [r.reason for r in read_path(path)] == [  # type: ignore[union-attr]
-        "no title: the file has no 'title' column; its columns are headline, body. "
-        "Name the column that holds the headline with --map title=COLUMN"
+        "no title column ('title'): the file's columns are 'headline', 'body'. Name the columns that hold the "
+        "headline with --map title=COLUMN; no row of the file was read"
     ]
     assert kinds(list(read_path(path, mapping={"title": "headline"}))) == [("ArticleRecord", "row 2")]
 
@@ -459,9 +492,8 @@ def test_binary_file(tmp_path: Path) -> None:
         (str(tmp_path / "noise.txt"), "-"),
     ]
     assert rejected(records, 0).reason.startswith("unsupported file type: this is a binary file, not text")
-    assert rejected(records, 1).reason == (
-        "not valid UTF-8 at byte 0; convert the file to UTF-8 (e.g. with iconv) and ingest it again"
-    )
+    # one reject whatever its name (its bytes are not text: lines of bad UTF-8 would be one reject each)
+    assert rejected(records, 1).reason.startswith("unsupported file type: this is a binary file, not text although")
 
 
 def test_invalid_utf8_names_the_byte_offset_in_text_and_jsonl(tmp_path: Path) -> None:
@@ -474,7 +506,7 @@ def test_invalid_utf8_names_the_byte_offset_in_text_and_jsonl(tmp_path: Path) ->
     records = list(read_path(lines))
     assert kinds(records) == [("ArticleRecord", "line 1"), ("RejectedRecord", "line 2")]
     assert rejected(records).reason.startswith(f"not valid UTF-8 at byte {len(good) + 14};")
-    assert rejected(records).context == '{"title": "caf\\xe9"}\n'
+    assert rejected(records).context == '{"title": "caf\\xe9"}'
 
 
 def test_small_truncated_gzip_keeps_the_lines_before_the_damage(tmp_path: Path) -> None:

@@ -158,9 +158,17 @@ def main_options(
         str | None,
         typer.Option("--db", help=f"Database URL instead of <home>/archive.db (also ${DB_URL_ENV})."),
     ] = None,
+    primary: Annotated[
+        str | None,
+        typer.Option(
+            "--primary",
+            help="With --db a read-only standby: the primary's URL, where this node records its position "
+            "(also $ARCHIVE_PRIMARY_URL; without it, the position stays in the home only).",
+        ),
+    ] = None,
 ) -> None:
     try:
-        ctx.obj = resolve_settings(home, db)
+        ctx.obj = resolve_settings(home, db, primary)
     except ArchiveError as error:
         _fail(error)
 
@@ -257,6 +265,13 @@ def ingest(
             typer.echo(f"  {duplicate.origin_file}, record {duplicate.origin_record} → article {duplicate.article_id}")
         if report.counts.duplicates > DUPLICATES_SHOWN:
             typer.echo(f"  … and {report.counts.duplicates - DUPLICATES_SHOWN} more")
+    if report.left_to_index:
+        typer.echo(
+            f"{counted(report.left_to_index, 'change')} {'waits' if report.left_to_index == 1 else 'wait'} for the "
+            "index: another archive command (a serve, an "
+            "ingest) is writing it, and it or the next command indexes them",
+            err=True,
+        )
     if report.skipped_files:
         files = counted(report.skipped_files, "unchanged file")
         them = "it" if report.skipped_files == 1 else "them"
@@ -703,18 +718,23 @@ def export(
     ] = None,
 ) -> None:
     """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
-    (dates, urls, sources and the original text included)."""
+    (dates, urls, sources and the original text included), then the synonym groups and saved searches
+    (with what each has shown), which the same ingest stores. `archive backup` copies everything."""
     try:
         target = open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as error:
         _fail(_unwritable(output_file or Path("-"), error))
     with target as out:
-        count = 0
+        count, others = 0, 0
         for record in _archive(ctx).export():
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+            if "archive_record" in record:  # (readers.records.CARRIED_KEY: a synonym group, a saved search, …)
+                others += 1
+            else:
+                count += 1
     if output_file:
-        typer.echo(f"exported {counted(count, 'article')} to {output_file}", err=True)
+        also = f" and {counted(others, 'synonym group or saved search', 'synonym groups and saved searches')}"
+        typer.echo(f"exported {counted(count, 'article')}{also if others else ''} to {output_file}", err=True)
 
 
 @app.command()
@@ -986,3 +1006,7 @@ def main() -> None:
         # hundreds of thousands (cached words, their analyses): 0.15 s of a 4,500-article ingest. Frozen
         # objects are skipped; everything that needs closing has been closed by now.
         gc.freeze()
+
+
+# Commands of their own modules, registered on `app` as they are imported (after everything they use above).
+from archive.cli import backup as _backup_commands  # noqa: E402, F401

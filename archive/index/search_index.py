@@ -3,6 +3,7 @@ the truth (:mod:`archive.index.sync` keeps the two in step)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import shutil
@@ -20,7 +21,7 @@ from whoosh.index import LockError
 from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import IndexSettings, MergePolicy
-from archive.errors import SearchIndexError
+from archive.errors import IndexBusyError, SearchIndexError, disk_full, is_disk_full
 from archive.index.codec.whoosh3 import latest_generation, term_document_counts
 from archive.index.feed import UNFILLED, applied_position, record_position
 from archive.index.merging import SegmentSize, next_merge
@@ -288,7 +289,7 @@ class SearchIndex:
                 vocabulary_fields=VOCABULARY_FIELDS,
             )
         except LockError as error:
-            raise SearchIndexError(
+            raise IndexBusyError(
                 f"The search index at {self.path} is being written by another archive command; "
                 "try again when it has finished."
             ) from error
@@ -297,19 +298,47 @@ class SearchIndex:
         writer = IndexWriter(raw, self.settings, start)
         try:
             yield writer
-        except BaseException:
-            raw.cancel()
-            raise
+        except BaseException as error:
+            if not is_disk_full(error):
+                raw.cancel()
+                raise
+            with contextlib.suppress(Exception):  # (cancelling writes what it holds too, and fails the same way)
+                raw.cancel()
+            with contextlib.suppress(Exception):
+                raw.writelock.release()
+            raise disk_full(self.path, "writing the search index", self._room_for(raw.docnum)) from error
         else:
-            # the position goes with the commit (see archive.index.feed)
-            record_position(self._opened_in, raw.generation, writer.position, start)
             policy = self.settings.merges
             added = raw.docnum
-            # an ingest's commit merges small segments only (commit_merge_documents): large merges are
-            # left to `archive optimize` (`archive serve` merges nothing), so no update waits for one
-            raw.commit_merging(
-                writer.merging or (lambda sizes: _with_new_segment(sizes, added, policy, policy.commit_merge_documents))
-            )
+            try:
+                # the position goes with the commit (see archive.index.feed)
+                record_position(self._opened_in, raw.generation, writer.position, start)
+                # an ingest's commit merges small segments only (commit_merge_documents): large merges are
+                # left to `archive optimize` (`archive serve` merges nothing), so no update waits for one
+                raw.commit_merging(
+                    writer.merging
+                    or (lambda sizes: _with_new_segment(sizes, added, policy, policy.commit_merge_documents))
+                )
+            except OSError as error:
+                # (the table of contents is written last: the generation before this one stays in force, and
+                # this one's files are the next commit's to clean up)
+                if is_disk_full(error):
+                    with contextlib.suppress(Exception):  # (releases the lock; may find half a commit done)
+                        raw.cancel()
+                    with contextlib.suppress(Exception):
+                        raw.writelock.release()
+                    raise disk_full(self.path, "committing the search index", self._room_for(added)) from error
+                raise
+
+    def _room_for(self, documents: int) -> int:
+        """About how many bytes ``documents`` more take in this index (its size per document so far; 20 KB a
+        document in an empty one: the shared corpus's index holds about 11 KB a document)."""
+        try:
+            info = self.info()
+        except Exception:  # (an index that cannot be read now: the estimate for an empty one)
+            info = IndexInfo(0, 0, None)
+        each = info.size_bytes / info.documents if info.documents else 20_000
+        return int(each * max(documents, 1) * 1.2)
 
 
 class IndexWriter:

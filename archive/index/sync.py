@@ -9,13 +9,14 @@ Every index follows the feed on its own: several homes (machines) can share one 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from archive.config import CHANGES_AT_ONCE
-from archive.errors import SearchIndexError
+from archive.errors import SearchIndexError, disk_full, is_disk_full
 from archive.index.feed import UNFILLED, this_node
 from archive.index.search_index import IndexWriter, SearchIndex, new_index_beside
 from archive.index.swap import point_to, remove_unused_beside
@@ -108,15 +109,20 @@ def sync_index(store: ArticleSource, index: SearchIndex, *, wait: bool = True, a
     # unknown here), or a fresh index (no vocabulary yet): rescan. (Words an updated article no longer has
     # keep their old count until the next rescan: harmless, a form that matches nothing only widens a query
     # by nothing.)
-    if (
-        applied <= index.settings.incremental_vocabulary
-        and index.vocabulary.path.exists()
-        and not removed
-        and not unfilled
-    ):
-        index.update_vocabulary(writer)
-    else:
-        index.rebuild_vocabulary()
+    try:
+        if (
+            applied <= index.settings.incremental_vocabulary
+            and index.vocabulary.path.exists()
+            and not removed
+            and not unfilled
+        ):
+            index.update_vocabulary(writer)
+        else:
+            index.rebuild_vocabulary()
+    except Exception as error:
+        if is_disk_full(error):  # (the index is committed; the vocabulary's transaction rolled back: stale counts)
+            raise disk_full(index.vocabulary.path, "updating the index's vocabulary") from error
+        raise
     index.close()  # reopen through the `index` link next time: a reindex may have swapped it meanwhile
     return applied
 
@@ -191,7 +197,13 @@ def rebuild_index(store: ArticleSource, index: SearchIndex, advanced: Advanced |
     after the position the new index starts from, and applied to it next."""
     fresh = new_index_beside(index.path, index.settings)
     fresh.close()
-    built = sync_index(store, fresh, advanced=advanced)
+    try:
+        built = sync_index(store, fresh, advanced=advanced)
+    except BaseException:
+        # (a full disk, say: the half-built index gives its room back; the one in use is untouched)
+        fresh.close()
+        shutil.rmtree(fresh.path, ignore_errors=True)
+        raise
     index.close()
     previous = point_to(index.path, fresh.path)
     remove_unused_beside(index.path, keep=[previous] if previous else [])

@@ -27,12 +27,13 @@ from archive.readers.inputs import (
 from archive.readers.json_array import read_json
 from archive.readers.jsonl import read_jsonl
 from archive.readers.mapping import Lookup, lookup, mapping_problem
-from archive.readers.records import ArticleRecord, Record, RejectedRecord
+from archive.readers.records import ArticleRecord, CarriedRecord, Record, RejectedRecord
 from archive.readers.text import read_text
 
 __all__ = [
     "FORMATS",
     "ArticleRecord",
+    "CarriedRecord",
     "ReadTracker",
     "Record",
     "RejectedRecord",

@@ -11,7 +11,7 @@ from archive.readers.decode import decode_utf8
 from archive.readers.inputs import Input, InputProblem
 from archive.readers.lines import MAX_LINE_BYTES, iter_lines
 from archive.readers.mapping import Lookup, pick
-from archive.readers.records import Record, RejectedRecord
+from archive.readers.records import Record, RejectedRecord, shown
 
 _REQUIRED = (("title", "title", "the headline"), ("body", "body text", "the article text"))
 
@@ -33,17 +33,35 @@ def _as_csv(row: list[str], delimiter: str) -> str:
     return out.getvalue()
 
 
-def _missing_columns(columns: list[str], keys: Lookup) -> str | None:
+#: Columns named in a message, and the characters of each (a header row may be a whole article's text).
+_COLUMNS_SHOWN = 12
+_COLUMN_CHARS = 40
+
+
+def _missing_columns(columns: list[str], keys: Lookup, delimiter: str) -> str | None:
+    """What the header lacks, every required column at once (not one now and the next after a --map), with
+    the columns it has and the --map that names them; None when nothing is missing."""
     present = pick(dict.fromkeys(columns, ""), keys)
-    for name, what, holds in _REQUIRED:
-        if name not in present:
-            wanted = keys[name][0]
-            mapped = f" (named by --map {name}={wanted})" if wanted != name else ""
-            return (
-                f"no {what}: the file has no '{wanted}' column{mapped}; its columns are {', '.join(columns)}. "
-                f"Name the column that holds {holds} with --map {name}=COLUMN"
-            )
-    return None
+    missing = [(name, what, holds) for name, what, holds in _REQUIRED if name not in present]
+    if not missing:
+        return None
+    other = "\t" if delimiter == "," else ","
+    if len(columns) == 1 and other in columns[0]:
+        wrong, right = ("CSV", "tsv") if delimiter == "," else ("TSV", "csv")
+        return (
+            f"the header row has no {'comma' if delimiter == ',' else 'tab'} but has "
+            f"{'tabs' if other == chr(9) else 'commas'}: this looks like {right.upper()}, not {wrong}; "
+            f"read it with --format {right}"
+        )
+    lacks = " and ".join(f"no {what} column ('{keys[name][0]}')" for name, what, _ in missing)
+    shown_columns = ", ".join(f"'{shown(c, _COLUMN_CHARS)}'" for c in columns[:_COLUMNS_SHOWN])
+    more = f" and {len(columns) - _COLUMNS_SHOWN} more" if len(columns) > _COLUMNS_SHOWN else ""
+    maps = " ".join(f"--map {name}=COLUMN" for name, _, _ in missing)
+    holds = " and ".join(holds for _, _, holds in missing)
+    return (
+        f"{lacks}: the file's columns are {shown_columns}{more}. Name the columns that hold {holds} with "
+        f"{maps}; no row of the file was read"
+    )
 
 
 def read_delimited(source: Input, keys: Lookup, delimiter: str) -> Iterator[Record]:
@@ -60,12 +78,15 @@ def read_delimited(source: Input, keys: Lookup, delimiter: str) -> Iterator[Reco
             return
         number = 1
         columns = [column.strip() for column in header]
-        missing = _missing_columns(columns, keys)
+        missing = _missing_columns(columns, keys, delimiter)
+        if missing is not None:  # one reject for the file, not one a row
+            yield RejectedRecord(source.origin, "row 1", missing, context=_as_csv(header, delimiter))
+            return
         for number, row in enumerate(rows, start=2):
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
             original = _as_csv(row, delimiter)
-            reason = missing or _cell_count_problem(row, columns)
+            reason = _cell_count_problem(row, columns)
             if reason is not None:
                 yield RejectedRecord(source.origin, f"row {number}", reason, context=original[:CONTEXT_CHARS])
                 continue

@@ -136,6 +136,12 @@ def detect_format(name: str, head: bytes, mapping: Mapping[str, str] | None = No
         return "jsonl"  # a .json file holding JSON Lines
     if by_name == "feed" and sniffed == "html":
         return "html"  # an .xml file holding XHTML
+    if b"\x00" in head or any(head.startswith(magic) for magic, _ in _MAGIC):
+        # a binary file is one reject whatever its name (a .jsonl of bytes is not 80 lines of bad UTF-8); text
+        # that is not UTF-8 is read, each bad line rejected with its byte offset and the conversion to make
+        magic = next((what for start, what in _MAGIC if head.startswith(start)), "a binary file, not text")
+        named = f" although it is named {extension}" if by_name else ""
+        return Unsupported(f"unsupported file type: this is {magic}{named}; archive reads {_READS}")
     if by_name is not None:
         return by_name
     if sniffed is None:

@@ -10,7 +10,7 @@ from archive.readers.decode import decode_utf8
 from archive.readers.inputs import Input, InputProblem
 from archive.readers.lines import MAX_LINE_BYTES, iter_lines
 from archive.readers.mapping import Lookup, pick
-from archive.readers.records import Record, RejectedRecord
+from archive.readers.records import CARRIED_KEY, CarriedRecord, Record, RejectedRecord
 
 
 def from_object(obj: object, origin_file: str, origin_record: str, original: str, keys: Lookup) -> Record:
@@ -22,6 +22,8 @@ def from_object(obj: object, origin_file: str, origin_record: str, original: str
             f"expected a JSON object with title and body, found {_json_kind(obj)}",
             context=original[:CONTEXT_CHARS],
         )
+    if CARRIED_KEY in obj:  # (an export's synonyms, saved searches, …: stored after the articles before them)
+        return CarriedRecord(str(obj[CARRIED_KEY]), obj, origin_file, origin_record)
     kept = obj.get("original")
     return make_record(
         pick(obj, keys),
@@ -69,6 +71,15 @@ def read_jsonl(source: Input, keys: Lookup) -> Iterator[Record]:
                 f"not valid JSON: {error.msg.removesuffix(' at')} at column {error.colno}{cut}; "
                 "each line must be one JSON object",
                 context=text[:CONTEXT_CHARS],
+            )
+            continue
+        if isinstance(obj, list) and line.number == 1:
+            yield RejectedRecord(
+                source.origin,
+                where,
+                "the file starts with a JSON array, not one JSON object per line: it looks like a JSON file; "
+                "read it with --format json",
+                context=text,
             )
             continue
         yield from_object(obj, source.origin, where, text, keys)

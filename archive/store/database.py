@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, create_engine, delete, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from archive import models
 from archive.analysis.sources import source_key
 from archive.config import UPSERT_ATTEMPTS, Settings
-from archive.errors import DatabaseError, NoArchiveError, NotFoundError, SchemaBehindError
+from archive.errors import DatabaseError, DatabaseUnavailable, NoArchiveError, NotFoundError, SchemaBehindError
 from archive.models import STDIN_ORIGIN, RunCounts
 from archive.models import Origin as OriginRecord
 from archive.processes import ProcessId, is_alive
@@ -35,7 +35,8 @@ from archive.store.packing import pack_original, unpack_original
 from archive.store.readonly import ReadOnlyStore
 from archive.store.saved import SavedSearches
 from archive.store.schema import SCHEMA_HEAD, alembic_config
-from archive.store.sessions import Sessions
+from archive.store.sessions import Sessions, unreachable
+from archive.store.standby import is_read_only, primary_engine, server_engine
 from archive.store.synonyms import SynonymGroups
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
 
@@ -143,6 +144,7 @@ class Store:
         self.feed = ChangeFeed(self._session, self.reads)
         self.saved = SavedSearches(self._session)
         self.synonyms = SynonymGroups(self._session)
+        self._primary: Engine | None = None
         self.follows = FollowedSources(self._session)
         self.merges = OutletMerges(self._session, self.reads)
 
@@ -160,7 +162,7 @@ class Store:
                     )
                 settings.home.mkdir(parents=True, exist_ok=True)
         try:
-            engine = create_engine(settings.db_url)
+            engine = server_engine(settings.db_url)
         except ImportError as error:
             raise DatabaseError(_missing_driver(settings.db_url, error)) from error
         except (SQLAlchemyError, ValueError) as error:
@@ -170,6 +172,7 @@ class Store:
             event.listen(engine, "begin", _sqlite_begin)
         store = cls(engine, engine.url.render_as_string(hide_password=True))
         try:
+            store._find_primary(settings.primary_url)
             if not create and store.current_revision() is None:
                 raise NoArchiveError(
                     f"The database {store.location} holds no archive yet. Create one with `archive ingest`."
@@ -183,14 +186,27 @@ class Store:
                 )
         except OperationalError as error:
             store.close()
-            raise DatabaseError(f"Cannot open the database {store.location}: {error.orig}") from error
+            kind = DatabaseUnavailable if unreachable(error) else DatabaseError
+            raise kind(f"Cannot open the database {store.location}: {error.orig}") from error
         except BaseException:
             store.close()
             raise
         return store
 
+    def _find_primary(self, primary_url: str | None) -> None:
+        """Where this node's own rows go (:mod:`archive.store.standby`): the primary when one is named, nowhere
+        on a standby with none named, else this database."""
+        if primary_url:
+            self._primary = primary_engine(primary_url)
+            location = self._primary.url.render_as_string(hide_password=True)
+            self.feed.record_nodes_in(Sessions(self._primary, location))
+        elif is_read_only(self.engine):
+            self.feed.record_nodes_in(None)
+
     def close(self) -> None:
         self.engine.dispose()
+        if self._primary is not None:
+            self._primary.dispose()
 
     # --- schema -------------------------------------------------------------------------------
 
@@ -210,6 +226,12 @@ class Store:
         if head is None:
             raise DatabaseError("The package ships no migrations; reinstall archive.")
         current = self.current_revision()
+        if current != head and is_read_only(self.engine):
+            raise SchemaBehindError(
+                f"The database {self.location} is a read-only standby at schema revision {current}, and this "
+                f"archive reads {head}. Upgrade the primary (`archive --db PRIMARY db upgrade`); the standby "
+                "follows it."
+            )
         if current != head:
             if current is not None:
                 self.backup(f"before-{head}")
@@ -569,6 +591,22 @@ class Store:
             for chunk in chunks(list(ids)):
                 found.update((a.id, _article(a)) for a in session.scalars(select(Article).where(Article.id.in_(chunk))))
         return [found[i] for i in ids if i in found]
+
+    def hashes_of(self, ids: Sequence[int]) -> list[str]:
+        """The content hashes of these articles (those that exist): how an export names them."""
+        found: list[str] = []
+        with self._session() as session:
+            for chunk in chunks(sorted(set(ids))):
+                found.extend(session.scalars(select(Article.content_hash).where(Article.id.in_(chunk))))
+        return found
+
+    def ids_with_hashes(self, hashes: Sequence[str]) -> list[int]:
+        """The articles with these content hashes (an export's names for them), in id order."""
+        found: list[int] = []
+        with self._session() as session:
+            for chunk in chunks(sorted(set(hashes))):
+                found.extend(session.scalars(select(Article.id).where(Article.content_hash.in_(chunk))))
+        return sorted(found)
 
     def content_hashes(self) -> dict[int, str]:
         with self._session() as session:

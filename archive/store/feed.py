@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from archive import models
 from archive.config import FEED_RETENTION
+from archive.errors import DatabaseError
 from archive.store.readonly import FEED_HEAD, ReadOnlyStore
 from archive.store.sessions import Sessions
 from archive.store.tables import Change, FeedState, IndexNode
@@ -47,6 +48,18 @@ class ChangeFeed:
     def __init__(self, sessions: Sessions, reads: ReadOnlyStore) -> None:
         self._session = sessions
         self.reads = reads
+        #: Where the nodes' rows are written: this database, or (a node on a read-only standby) its primary,
+        #: or nowhere (a standby with no primary named: the node's position is in its index only).
+        self._nodes: Sessions | None = sessions
+
+    def record_nodes_in(self, primary: Sessions | None) -> None:
+        """Write this node's rows to ``primary`` (None: nowhere) instead of the database the feed is read from:
+        a node following a read-only standby (:mod:`archive.store.standby`)."""
+        self._nodes = primary
+
+    @property
+    def records_nodes(self) -> bool:
+        return self._nodes is not None
 
     # --- writing changes ------------------------------------------------------------------------
 
@@ -97,6 +110,17 @@ class ChangeFeed:
         """The feed's head, for an index about to be built from the articles as they are now; the node is
         registered at it in the same transaction, under the feed's lock, so that no prune can pass the
         position before the node has built its index."""
+        if self._nodes is not self._session:
+            # (a standby: the head is the standby's, which its articles are read at; registered on the primary
+            # at that position. Should the primary prune past it first, the standby's `pruned_through` says
+            # so once replayed, and the index is rebuilt: slower, never wrong)
+            with self._session() as session:
+                head = _head(session)
+            if self._nodes is not None:
+                with self._nodes(write=True) as primary:
+                    self._take_feed_lock(primary)
+                    _note(primary, node, head, now)
+            return head
         with self._session(write=True) as session:
             self._take_feed_lock(session)
             head = _head(session)
@@ -105,12 +129,15 @@ class ChangeFeed:
 
     def note_node(self, node: models.FeedNode, position: int, now: datetime) -> None:
         """Record how far this node's index has applied the feed."""
-        with self._session(write=True) as session:
+        if self._nodes is None:
+            return
+        with self._nodes(write=True) as session:
             _note(session, node, position, now)
 
     def nodes(self, now: datetime) -> list[models.NodeStatus]:
-        """Every node that follows the feed, with how far behind it is."""
-        with self._session() as session:
+        """Every node that follows the feed, with how far behind it is (asked of the primary when this
+        database is a standby and the primary is known: its feed is the newest)."""
+        with (self._nodes or self._session)() as session:
             head = _head(session)
             rows = list(session.scalars(select(IndexNode).order_by(IndexNode.home)))
             cutoff = now - FEED_RETENTION
@@ -130,13 +157,21 @@ class ChangeFeed:
 
     def forget_node(self, node: str) -> bool:
         """Stop keeping changes for a node (one that will not come back); returns whether it was known."""
-        with self._session(write=True) as session:
+        if self._nodes is None:
+            raise DatabaseError(
+                f"The database {self._session.location} is a read-only standby: forget the node on the primary "
+                "(`archive --db PRIMARY nodes forget`, or name it with --primary)."
+            )
+        with self._nodes(write=True) as session:
             forgotten = cast(CursorResult[Any], session.execute(delete(IndexNode).where(IndexNode.node == node)))
             return bool(forgotten.rowcount)
 
     def prune(self, now: datetime) -> int:
-        """Delete the changes every live node has applied; returns how many."""
-        with self._session(write=True) as session:
+        """Delete the changes every live node has applied; returns how many (on the primary, for a node on a
+        standby: the standby replays the deletions)."""
+        if self._nodes is None:
+            return 0
+        with self._nodes(write=True) as session:
             self._take_feed_lock(session)  # (a node registering now waits: its position is kept)
             cutoff = now - FEED_RETENTION
             positions = [p for p in session.scalars(select(IndexNode.position)) if not _gone(session, p, cutoff)]

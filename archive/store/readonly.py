@@ -17,6 +17,7 @@ from typing import Any
 
 from archive.analysis.sources import most_printed
 from archive.config import READONLY_RETRY_SECONDS
+from archive.errors import DatabaseError, DatabaseUnavailable
 from archive.models import FeedHead
 from archive.store.chunks import chunks
 from archive.store.packing import unpack
@@ -103,10 +104,19 @@ class ReadOnlyStore:
         # Each read is one statement on a connection of its own: in autocommit it needs no ROLLBACK when the
         # connection goes back to the pool, one round trip less (a fifth of the check before every search).
         reading = engine.execution_options(isolation_level="AUTOCOMMIT")
+        from sqlalchemy.exc import DBAPIError  # (a server's engine: SQLAlchemy is loaded already)
+
+        from archive.store.sessions import unreachable
+
+        location = engine.url.render_as_string(hide_password=True)
 
         def execute(statement: str, parameters: Sequence[Any]) -> list[Sequence[Any]]:
-            with reading.connect() as connection:
-                return list(connection.exec_driver_sql(statement, tuple(parameters)))
+            try:
+                with reading.connect() as connection:
+                    return list(connection.exec_driver_sql(statement, tuple(parameters)))
+            except DBAPIError as error:  # (the server restarting, say: a page tries again, then answers 503)
+                kind = DatabaseUnavailable if unreachable(error) else DatabaseError
+                raise kind(f"The database {location} failed: {error.orig}") from error
 
         style = engine.dialect.paramstyle
         if style not in ("qmark", "format", "pyformat"):

@@ -37,8 +37,9 @@ class SavedSearches:
                     name=saved.name,
                     query=saved.query,
                     filters=json.dumps(saved.filters(), ensure_ascii=False),
-                    created_at=now,
-                    seen_at=now,
+                    # (an export's saved search keeps its own times)
+                    created_at=saved.created_at or now,
+                    seen_at=saved.seen_at or now,
                 )
                 session.add(row)
                 session.flush()

@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from archive.config import Settings, resolve_settings
-from archive.errors import ArchiveError, DatabaseError, NotFoundError, SearchIndexError
+from archive.errors import ArchiveError, DatabaseError, DatabaseUnavailable, NotFoundError, SearchIndexError
 from archive.web import article, explain, exports, kwic, search, sources, terms, trend, watch
 from archive.web.common import (
     _PACKAGE,
@@ -99,7 +99,8 @@ def create_app(settings: Settings, base_url: str | None = None) -> FastAPI:
         if isinstance(error, SERVER_SIDE):
             # (its words name the server's files and commands: they go to the server's log, not the page)
             log.warning("%s %s: %s", request.method, request.url.path, error)
-            answer = problem(request, 503, message_text("unavailable", {}, _lang(request)))
+            code = "database_unavailable" if isinstance(error, DatabaseUnavailable) else "unavailable"
+            answer = problem(request, 503, message_text(code, {}, _lang(request)))
             answer.headers["Retry-After"] = "2"
             return answer
         return problem(request, 404 if isinstance(error, NotFoundError) else 400, error_text(error, _lang(request)))

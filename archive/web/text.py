@@ -318,6 +318,10 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "hi": "संग्रह अभी इसका उत्तर नहीं दे सकता (उसकी अनुक्रमणिका अद्यतन हो रही है या पढ़ी नहीं जा सकी)। "
         "थोड़ी देर में फिर कोशिश करें।",
     },
+    "database_unavailable": {
+        "en": "The archive's database cannot be reached right now (it may be restarting). Try again in a moment.",
+        "hi": "संग्रह का डेटाबेस अभी उपलब्ध नहीं है (शायद वह फिर से शुरू हो रहा है)। थोड़ी देर में फिर कोशिश करें।",
+    },
     "trend_too_many": {"en": ENGLISH["trend_too_many"], "hi": HINDI["trend_too_many"]},
     "kwic_no_query": {
         "en": "Give a query (q=…) to list its matches in context.",
