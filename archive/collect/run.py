@@ -32,7 +32,7 @@ from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, sync_index
 from archive.models import FollowedSource, RunCounts, utc_now
 from archive.processes import this_process
-from archive.readers.records import ArticleRecord, RejectedRecord
+from archive.readers.records import ArticleRecord, Record, RejectedRecord
 from archive.store.database import Store
 from archive.store.follows import FAILED, FALLBACK, STORED, FetchOutcome, Listed, PageDone, ReadListing, Work
 
@@ -95,7 +95,7 @@ class _Listed:
 @dataclass
 class _Page:
     work: Work
-    record: ArticleRecord | RejectedRecord | None = None
+    record: Record | None = None
     fetched: Fetched | None = None
     failure: str | None = None
     #: The page answered 304: the stored article stands.
