@@ -1,5 +1,5 @@
-"""Backups that restore everything: `archive export` → `archive ingest` carries the synonym groups and the
-saved searches with what they have shown; `archive backup` copies a running archive (an ingest storing
+"""Backups that restore everything: `archive export` → `archive ingest` carries the synonym groups, the
+saved searches with what they have shown and the followed sources; `archive backup` copies a running archive (an ingest storing
 meanwhile) and `archive restore` brings it back in step; a PostgreSQL archive's `pg_dump` restores into a
 fresh database that the archive then opens."""
 
@@ -22,17 +22,22 @@ def watch_state(cli: Cli) -> list[tuple[str, int, int]]:
     return [(w["name"], w["total"], w["new"]) for w in listed]
 
 
+def followed(cli: Cli) -> list[tuple[str, str, int]]:
+    return [(s["name"], s["url"], s["every_seconds"]) for s in json.loads(cli("follow", "list", "-f", "json").stdout)]
+
+
 def totals(cli: Cli, *queries: str) -> list[int]:
     return [json.loads(cli("search", q, "--no-collapse", "-f", "json").stdout)["total"] for q in queries]
 
 
-def test_export_then_ingest_carries_synonyms_and_saved_searches_with_what_they_have_shown(tmp_path: Path) -> None:
+def test_export_then_ingest_carries_synonyms_saved_searches_with_what_they_have_shown_and_followed_sources(tmp_path: Path) -> None:
     first = Cli(tmp_path / "first")
     assert first("ingest", str(write_jsonl(tmp_path / "a.jsonl", news(30)))).exit_code == 0
     # a synonym that widens a search (as नोटबंदी = विमुद्रीकरण would), and two saved searches
     assert first("synonyms", "add", "अनोखा3", "अनोखा4").exit_code == 0
     assert first("watch", "add", "खबरें", "संग्रहखबर").exit_code == 0
     assert first("watch", "add", "तीन", "अनोखा3").exit_code == 0
+    assert first("follow", "add", "https://news.example.org/rss.xml", "--name", "उदाहरण", "--every", "2h").exit_code == 0
     # news after the saved searches: some shown (then seen), some not yet
     assert first("ingest", str(write_jsonl(tmp_path / "b.jsonl", news(12, first=30)))).exit_code == 0
     assert first("watch", "show", "खबरें", "--limit", "5").exit_code == 0
@@ -42,17 +47,18 @@ def test_export_then_ingest_carries_synonyms_and_saved_searches_with_what_they_h
     groups = len(json.loads(first("synonyms", "list", "-f", "json").stdout))  # (the built-in ones, and ours)
     exported = tmp_path / "export.jsonl"
     done = first("export", "-o", str(exported))
-    assert f"exported 42 articles and {groups + 2} synonym groups and saved searches" in done.output, done.output
+    assert f"exported 42 articles and {groups + 3} records of the archive's own" in done.output, done.output
     second = Cli(tmp_path / "second")
     done = second("ingest", str(exported))
     assert done.exit_code == 0, done.output
-    assert "1 synonym group, 2 saved searches" in done.output, done.output  # (the built-in groups were there)
+    assert "1 synonym group, 2 saved searches, 1 followed source" in done.output, done.output  # (built-in groups were there)
 
     assert totals(second, "अनोखा3", "संग्रहखबर") == totals(first, "अनोखा3", "संग्रहखबर") == [2, 42]
     assert json.loads(second("synonyms", "list", "-f", "json").stdout) == json.loads(
         first("synonyms", "list", "-f", "json").stdout
     )
     assert watch_state(second) == before
+    assert followed(second) == followed(first) == [("उदाहरण", "https://news.example.org/rss.xml", 7200)]
     shown = json.loads(first("watch", "show", "खबरें", "-f", "json").stdout)
     again = json.loads(second("watch", "show", "खबरें", "-f", "json").stdout)
     assert [h["title"] for h in again["hits"]] == [h["title"] for h in shown["hits"]]

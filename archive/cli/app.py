@@ -718,8 +718,8 @@ def export(
     ] = None,
 ) -> None:
     """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
-    (dates, urls, sources and the original text included), then the synonym groups and saved searches
-    (with what each has shown), which the same ingest stores. `archive backup` copies everything."""
+    (dates, urls, sources and the original text included), then the synonym groups, saved searches
+    (with what each has shown) and followed sources, which the same ingest stores. `archive backup` copies everything."""
     try:
         target = open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as error:
@@ -733,7 +733,7 @@ def export(
             else:
                 count += 1
     if output_file:
-        also = f" and {counted(others, 'synonym group or saved search', 'synonym groups and saved searches')}"
+        also = f" and {counted(others, 'record')} of the archive's own (synonym groups, saved searches, followed sources)"
         typer.echo(f"exported {counted(count, 'article')}{also if others else ''} to {output_file}", err=True)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from archive import models
@@ -82,6 +82,19 @@ def _load_saved_search(store: Store, fields: dict[str, Any], now: datetime) -> b
     return bool(unseen)
 
 
+def _followed_sources(store: Store) -> Iterator[dict[str, Any]]:
+    for source in store.follows.all():
+        yield {"name": source.name, "url": source.url, "every_seconds": source.every_seconds}
+
+
+def _load_followed_source(store: Store, fields: dict[str, Any], now: datetime) -> bool:
+    name, url = str(fields["name"]), str(fields["url"])
+    if any(source.name == name or source.url == url for source in store.follows.all()):
+        return False  # (followed already, here under this name or address: what is fetched from it stays)
+    store.follows.add(name, url, timedelta(seconds=int(fields["every_seconds"])), now)
+    return True
+
+
 def _when(value: object) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value)).replace(tzinfo=None) if value else None
@@ -95,6 +108,7 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind("synonyms", ("synonym group", "synonym groups"), _synonyms, _load_synonyms),
         Kind("saved_search", ("saved search", "saved searches"), _saved_searches, _load_saved_search),
+        Kind("followed_source", ("followed source", "followed sources"), _followed_sources, _load_followed_source),
     )
 }
 
