@@ -719,7 +719,8 @@ def export(
 ) -> None:
     """Write every article as JSON Lines, which `archive ingest` reads back into the same articles
     (dates, urls, sources and the original text included), then the synonym groups, saved searches
-    (with what each has shown) and followed sources, which the same ingest stores. `archive backup` copies everything."""
+    (with what each has shown) and followed sources, which the same ingest stores. `archive backup` copies
+    everything."""
     try:
         target = open(output_file, "w", encoding="utf-8") if output_file else contextlib.nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as error:
@@ -733,7 +734,8 @@ def export(
             else:
                 count += 1
     if output_file:
-        also = f" and {counted(others, 'record')} of the archive's own (synonym groups, saved searches, followed sources)"
+        kinds = "synonym groups, saved searches, followed sources"
+        also = f" and {counted(others, 'record')} of the archive's own ({kinds})"
         typer.echo(f"exported {counted(count, 'article')}{also if others else ''} to {output_file}", err=True)
 
 
