@@ -359,6 +359,18 @@ class Archive:
 
         return watching.feed(self.settings, self._ready(), name, limit, base_url)
 
+    def watch_names(self) -> list[str]:
+        """The saved searches' names (no search runs)."""
+        from archive import watching
+
+        return watching.names(self.settings)
+
+    def watch_mark_all_seen(self, name: str) -> int:
+        """Mark everything a saved search matches now as seen; how many were new."""
+        from archive import watching
+
+        return watching.mark_all_seen(self.settings, self._ready(), name)
+
     def watch_remove(self, name: str) -> None:
         from archive import watching
 

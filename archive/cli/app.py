@@ -758,13 +758,21 @@ def serve(
             "links (default: the address each request came to).",
         ),
     ] = None,
+    allow_saving: Annotated[
+        bool,
+        typer.Option(
+            "--allow-saving",
+            help="Let the page save searches and mark their matches seen (forms guarded against other sites); "
+            "without it the page only reads.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
     from archive.cli.serving import serve_archive
 
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
-    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url)
+    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url, allow_saving)
 
 
 @watch_app.command("add")

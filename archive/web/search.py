@@ -28,6 +28,7 @@ from archive.web.common import (
     pages_of,
     wants_json,
 )
+from archive.web.saving import form_token
 from archive.web.schemas import SearchPage, html_page, json_page
 from archive.web.text import message_text, words
 
@@ -93,7 +94,9 @@ def search_page(
         if results
         else []
     )
-    return pages_of(request).render(
+    token_holder = Response()
+    save_token = form_token(request, token_holder)
+    page_answer = pages_of(request).render(
         request,
         "search.html",
         lang,
@@ -120,7 +123,16 @@ def search_page(
             kind: link(f"/search.{kind}", state, {"lang": None, "limit": None, "more": None})
             for kind in ("csv", "jsonl")
         },
+        save_token=save_token,
     )
+    _carry_cookies(token_holder, page_answer)
+    return page_answer
+
+
+def _carry_cookies(source: Response, target: Response) -> None:
+    for key, value in source.raw_headers:
+        if key == b"set-cookie":
+            target.raw_headers.append((key, value))
 
 
 def _json(
