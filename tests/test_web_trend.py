@@ -98,3 +98,29 @@ def test_nothing_asked_is_the_form_and_the_twin_asks_for_a_query(client: TestCli
     assert page.status_code == 200 and 'name="q"' in page.text and "<svg" not in page.text
     assert client.get("/trend.json").status_code == 400
     assert client.get("/trend.json", params={"q": ["", " "]}).status_code == 400
+
+
+def test_the_table_folds_runs_of_empty_periods_and_the_csv_keeps_them(client: TestClient) -> None:
+    params = {"q": ["सूखा"], "granularity": "month", "lang": "en"}
+    trend = client.get("/trend.json", params=params).json()
+    periods = trend["series"][0]["periods"]
+    html = client.get("/trend", params=params).text
+    row = r'<tr(?: class="folded")?><th scope="row">([^<]+)</th><td class="count">(?:<a [^>]+>)?(\d+)'
+    rows = re.findall(row, html)
+    # counted independently: runs of three or more empty months are one row, shorter ones a row each
+    expected: list[tuple[str, str]] = []
+    index = 0
+    while index < len(periods):
+        end = index
+        while end < len(periods) and periods[end]["count"] == 0:
+            end += 1
+        if end - index >= 3:
+            expected.append((f"{periods[index]['period']} … {periods[end - 1]['period']}", "0"))
+            index = end
+        else:
+            expected.append((periods[index]["period"], str(periods[index]["count"])))
+            index += 1
+    assert rows == expected and any("…" in label for label, _ in rows) and len(rows) < len(periods)
+    assert "Runs of 3 or more periods" in html
+    sheet = list(csv.DictReader(io.StringIO(client.get("/trend.csv", params=params).text.lstrip("\ufeff"))))
+    assert [row["period"] for row in sheet] == [p["period"] for p in periods] + ["undated"]

@@ -127,6 +127,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "hi": "कोई सहेजी खोज नहीं। `archive watch add NAME QUERY` से सहेजें।",
         "en": "No saved searches. `archive watch add NAME QUERY` saves one.",
     },
+    "folded_help": {
+        "hi": "लगातार {n} या अधिक अवधियाँ जिनमें किसी खोज का कोई मिलान नहीं, एक पंक्ति में (“…”); चार्ट, CSV "
+        "और JSON में हर अवधि है।",
+        "en": "Runs of {n} or more periods in which no query has a match are one row (“…”); the chart, the CSV and "
+        "the JSON keep every period.",
+    },
     "save_search": {"hi": "यह खोज सहेजें", "en": "Save this search"},
     "save_as": {"hi": "नाम", "en": "Name"},
     "save_button": {"hi": "सहेजें", "en": "Save"},
