@@ -238,15 +238,21 @@ class Archive:
         return explain_in(self._ready(), request, article_id)
 
     def trend(
-        self, queries: Sequence[str], request: SearchRequest | None = None, granularity: str | None = None
+        self,
+        queries: Sequence[str],
+        request: SearchRequest | None = None,
+        granularity: str | None = None,
+        *,
+        browsing: bool = False,
     ) -> Trend:
         """Coverage over time: each query's results by day, week, month or year (None: chosen from their
         span), with ``request``'s filters and story rule, and their share of the articles the same filters
-        let through in each period (:mod:`archive.search.trend`)."""
+        let through in each period (:mod:`archive.search.trend`); ``browsing``: an empty query lists what
+        the filters let through."""
         from archive.search.request import SearchRequest
         from archive.search.trend import trend_in
 
-        return trend_in(self._ready(), queries, request or SearchRequest(""), granularity)
+        return trend_in(self._ready(), queries, request or SearchRequest(""), granularity, browsing=browsing)
 
     def kwic(self, request: SearchRequest | str, width: int = 6, **options: Any) -> Iterator[KwicLine]:
         """Keyword in context: every occurrence of what a search matches, with ``width`` words either side,

@@ -116,9 +116,14 @@ def test_a_form_from_another_site_or_without_its_token_is_refused(news: Settings
     stranger.get("/", params={"q": DROUGHT})
     assert stranger.post("/watch", data=form).status_code == 403
     assert saved_names(news) == []
+    hidden = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    assert client.post("/watch", data=form, headers=hidden).status_code == 403
+    assert saved_names(news) == []
+    headers = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}  # (what Chromium sends under no-referrer)
+    assert client.post("/watch", data={**form, "name": "m"}, headers=headers, follow_redirects=False).status_code == 303
     headers = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
     assert client.post("/watch", data=form, headers=headers, follow_redirects=False).status_code == 303
-    assert saved_names(news) == ["n"]
+    assert saved_names(news) == ["m", "n"]
 
 
 def test_workers_sharing_the_secret_accept_each_others_forms(news: Settings) -> None:

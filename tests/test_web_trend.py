@@ -124,3 +124,29 @@ def test_the_table_folds_runs_of_empty_periods_and_the_csv_keeps_them(client: Te
     assert "Runs of 3 or more periods" in html
     sheet = list(csv.DictReader(io.StringIO(client.get("/trend.csv", params=params).text.lstrip("\ufeff"))))
     assert [row["period"] for row in sheet] == [p["period"] for p in periods] + ["undated"]
+
+
+@pytest.mark.parametrize("granularity", ["", "day", "week", "month", "year"])
+def test_the_search_pages_timeline_is_the_searchs_trend(client: TestClient, granularity: str) -> None:
+    params = {"q": "बाढ़", "granularity": granularity, "lang": "en"}
+    html = client.get("/", params=params).text
+    total = client.get("/search.json", params={"q": "बाढ़"}).json()["total"]
+    trend = client.get("/trend.json", params={"q": "बाढ़", "granularity": granularity}).json()
+    bars = re.findall(r'class="bar(?: empty)?"><title>([^<]+): (\d+)</title>', html)
+    series = trend["series"][0]
+    assert [(label, int(n)) for label, n in bars] == [(p["period"], p["count"]) for p in series["periods"]]
+    undated = re.search(r"Undated: (\d+)</a> \(not on the chart\)", html, flags=re.I)
+    assert undated is not None and int(undated.group(1)) == series["undated"]
+    assert sum(int(n) for _, n in bars) + series["undated"] == total
+    chosen = re.search(r'<strong aria-current="true">([^<]+)</strong>', html)
+    assert chosen is not None and chosen.group(1) == (granularity or trend["granularity"])
+    for address, count in re.findall(r'<a href="([^"]+)" class="bar"><title>[^<]+: (\d+)</title>', html):
+        query = parse_qs(urlparse(unquote(address.replace("&amp;", "&"))).query)
+        assert client.get("/search.json", params=query).json()["total"] == int(count)
+
+
+def test_the_search_page_refuses_an_unknown_granularity_and_survives_too_many_periods(client: TestClient) -> None:
+    refused = client.get("/", params={"q": "बाढ़", "granularity": "decade", "lang": "en"})
+    assert refused.status_code == 400 and "Unknown granularity &#39;decade&#39;" in refused.text
+    wide = client.get("/", params={"q": "बाढ़", "granularity": "day", "since": "2010-01-01", "lang": "en"})
+    assert wide.status_code == 200 and "periods; at most 1,000" in wide.text and "<ol class=\"hits\"" in wide.text

@@ -116,12 +116,18 @@ class Trend:
 
 
 def trend_in(
-    session: SearchSession, queries: Sequence[str], request: SearchRequest, granularity: str | None = None
+    session: SearchSession,
+    queries: Sequence[str],
+    request: SearchRequest,
+    granularity: str | None = None,
+    *,
+    browsing: bool = False,
 ) -> Trend:
     """The trend of ``queries`` with ``request``'s filters (its query, page and limit are ignored), by
-    ``granularity`` (None: chosen from the span of the results)."""
+    ``granularity`` (None: chosen from the span of the results). ``browsing``: an empty query is the
+    articles the filters let through (the search page's timeline when it lists by filters alone)."""
     cleaned = [q.strip() for q in queries]
-    if not cleaned or any(not q for q in cleaned):
+    if not cleaned or (not browsing and any(not q for q in cleaned)):
         raise QueryError(Message("query_empty"))
     if len(cleaned) > MAX_QUERIES:
         raise QueryError(Message("trend_too_many", count=len(cleaned), limit=MAX_QUERIES))

@@ -3,8 +3,9 @@ that write, and only when ``archive serve --allow-saving`` allows them (otherwis
 403 and the forms are not shown; every GET writes nothing in either mode).
 
 **Cross-site requests.** A form that writes is guarded twice. (1) The browser's own word: a request whose
-``Sec-Fetch-Site`` is not ``same-origin`` (or ``none``: typed by the user), or whose ``Origin`` is not this
-server's, is refused. (2) A token: the page that shows a form sets a random nonce in a cookie (HttpOnly,
+``Sec-Fetch-Site`` is not ``same-origin`` (or ``none``: typed by the user), or whose ``Origin`` is another
+site's, is refused (``Origin: null``, which Chromium sends under our ``Referrer-Policy: no-referrer``, is
+no word either way). (2) A token: the page that shows a form sets a random nonce in a cookie (HttpOnly,
 ``SameSite=Strict``) and puts ``nonce.HMAC(secret, nonce)`` in the form; a POST must bring both, and they
 must agree. Another site can neither read the token nor set the cookie, and a forged token needs the
 secret. The secret is the serving process's (random at start; ``archive serve`` hands it to each of its
@@ -91,7 +92,9 @@ async def _form(request: Request) -> dict[str, list[str]]:
     site = request.headers.get("sec-fetch-site")
     origin = request.headers.get("origin")
     elsewhere = site is not None and site not in ("same-origin", "none")
-    if elsewhere or (origin is not None and not _ours(request, origin)):
+    # (``Origin: null`` says nothing: Chromium sends it for a form of a page whose Referrer-Policy is
+    # no-referrer, as ours is; Sec-Fetch-Site and the token decide then)
+    if elsewhere or (origin not in (None, "null") and not _ours(request, origin or "")):
         raise Problem(403, "cross_site")
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:

@@ -30,7 +30,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "source": {"hi": "स्रोत", "en": "Source"},
     "year": {"hi": "वर्ष", "en": "Year"},
     "category": {"hi": "श्रेणी", "en": "Category"},
-    "timeline": {"hi": "महीनेवार लेख", "en": "Articles by month"},
+    "timeline": {"hi": "समय के साथ लेख", "en": "Articles over time"},
     "sort": {"hi": "क्रम", "en": "Sort"},
     "relevance": {"hi": "प्रासंगिकता", "en": "relevance"},
     "newest": {"hi": "नवीनतम", "en": "newest"},
