@@ -85,7 +85,7 @@ def test_save_from_the_page_then_list_it_and_mark_it_seen(news: Settings, run: R
         )
     assert counted == {"जनसत्ता में सूखा": (expected_total, 0, ("जनसत्ता",))} and expected_total > 0
     listed = client.get(answer.headers["location"]).text
-    assert "जनसत्ता में सूखा" in listed and "सहेजी गई" in listed
+    assert "जनसत्ता में सूखा" in listed and "सहेजी गई" in listed and "स्रोत: जनसत्ता" in listed
 
     again = client.post("/watch", data=form)
     assert again.status_code == 400 and "पहले से सहेजी है" in again.text
