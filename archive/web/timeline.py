@@ -45,9 +45,15 @@ def bars(periods: Sequence[TrendPeriod]) -> list[Bar]:
     return out
 
 
+def _step(highest: int) -> float:
+    """A round step between the axis's values, whole: counts have no halves (a highest count of 1 was
+    labelled 0, 0, 1)."""
+    return max(1.0, nice_step(highest))
+
+
 def axis_top(highest: int) -> float:
     """The value at the top of the axis: the highest count rounded up to a round step."""
-    step = nice_step(highest)
+    step = _step(highest)
     return step * max(1, math.ceil(highest / step))
 
 
@@ -56,7 +62,7 @@ def ticks(bars: list[Bar]) -> list[tuple[str, float]]:
     if not bars:
         return []
     highest = max(bar.count for bar in bars)
-    step, top = nice_step(highest), axis_top(highest)
+    step, top = _step(highest), axis_top(highest)
     return [
         (f"{k * step:,.0f}", round(HEIGHT - (HEIGHT - 6) * k * step / top, 1)) for k in range(round(top / step) + 1)
     ]
