@@ -244,15 +244,17 @@ class Archive:
         granularity: str | None = None,
         *,
         browsing: bool = False,
+        normalised: bool = True,
     ) -> Trend:
         """Coverage over time: each query's results by day, week, month or year (None: chosen from their
         span), with ``request``'s filters and story rule, and their share of the articles the same filters
         let through in each period (:mod:`archive.search.trend`); ``browsing``: an empty query lists what
-        the filters let through."""
+        the filters let through; ``normalised=False``: counts only, no shares."""
         from archive.search.request import SearchRequest
         from archive.search.trend import trend_in
 
-        return trend_in(self._ready(), queries, request or SearchRequest(""), granularity, browsing=browsing)
+        ready, asked = self._ready(), request or SearchRequest("")
+        return trend_in(ready, queries, asked, granularity, browsing=browsing, normalised=normalised)
 
     def kwic(self, request: SearchRequest | str, width: int = 6, **options: Any) -> Iterator[KwicLine]:
         """Keyword in context: every occurrence of what a search matches, with ``width`` words either side,

@@ -265,7 +265,9 @@ class Archives:
 
         def work() -> Trend:
             query = request.query.strip()
-            return self._retried(lambda archive: archive.trend([query], request, granularity, browsing=not query))
+            return self._retried(
+                lambda archive: archive.trend([query], request, granularity, browsing=not query, normalised=False)
+            )
 
         if self.cache is None:
             return work()
