@@ -255,15 +255,23 @@ class Archive:
         return explain_in(self._ready(), request, article_id)
 
     def trend(
-        self, queries: Sequence[str], request: SearchRequest | None = None, granularity: str | None = None
+        self,
+        queries: Sequence[str],
+        request: SearchRequest | None = None,
+        granularity: str | None = None,
+        *,
+        browsing: bool = False,
+        normalised: bool = True,
     ) -> Trend:
         """Coverage over time: each query's results by day, week, month or year (None: chosen from their
         span), with ``request``'s filters and story rule, and their share of the articles the same filters
-        let through in each period (:mod:`archive.search.trend`)."""
+        let through in each period (:mod:`archive.search.trend`); ``browsing``: an empty query lists what
+        the filters let through; ``normalised=False``: counts only, no shares."""
         from archive.search.request import SearchRequest
         from archive.search.trend import trend_in
 
-        return trend_in(self._ready(), queries, request or SearchRequest(""), granularity)
+        ready, asked = self._ready(), request or SearchRequest("")
+        return trend_in(ready, queries, asked, granularity, browsing=browsing, normalised=normalised)
 
     def kwic(self, request: SearchRequest | str, width: int = 6, **options: Any) -> Iterator[KwicLine]:
         """Keyword in context: every occurrence of what a search matches, with ``width`` words either side,
@@ -375,6 +383,18 @@ class Archive:
         from archive import watching
 
         return watching.feed(self.settings, self._ready(), name, limit, base_url)
+
+    def watch_names(self) -> list[str]:
+        """The saved searches' names (no search runs)."""
+        from archive import watching
+
+        return watching.names(self.settings)
+
+    def watch_mark_all_seen(self, name: str) -> int:
+        """Mark everything a saved search matches now as seen; how many were new."""
+        from archive import watching
+
+        return watching.mark_all_seen(self.settings, self._ready(), name)
 
     def watch_remove(self, name: str) -> None:
         from archive import watching

@@ -183,6 +183,23 @@ def feed(settings: Settings, session: SearchSession, name: str, limit: int, base
     return atom_feed(saved.name, saved.query, newest, stored, base_url=base_url)
 
 
+def names(settings: Settings) -> list[str]:
+    """The saved searches' names, in order (no search runs)."""
+    with opened(settings, create=False) as (store, _):
+        return [saved.name for saved in store.saved.all()]
+
+
+def mark_all_seen(settings: Settings, session: SearchSession, name: str) -> int:
+    """Mark every article the saved search matches now as seen (the page's "mark seen": nothing is new to
+    it until an ingest brings more); how many were new."""
+    name = _name(name)
+    with opened(settings, create=False) as (store, _):
+        saved = store.saved.named(name)
+        new = _unseen(store, saved.name, matching_ids(session, request_of(saved)))
+        store.saved.mark_seen(saved.name, new.tolist(), utc_now())
+        return len(new)
+
+
 def remove(settings: Settings, name: str) -> None:
     with opened(settings, create=False) as (store, _):
         store.saved.remove(_name(name))

@@ -126,3 +126,19 @@ def test_the_cli_gives_the_same_terms(cli: Cli, archive: Archive) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("6 matching articles against 20 articles")
     assert len(result.stdout.splitlines()) == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "और लॉवरोव ने लावरोव से मुलाकात की",
+        "COVID-19 पर WHO की चेतावनी; प्रधानमंत्री नरेंद्र मोदी ने कहा कि साथ-साथ चलेंगे",
+        "नोट बंदी के बाद नोटबंदी पर बहस, दिल्‍ली में ZWJ और ड़ ड़ नुक्ता",
+        "२०१६ में 500 व 1000 रुपये के नोट बंद हुए।",
+    ],
+)
+def test_the_samples_words_are_the_analyzers(text: str) -> None:
+    from archive.analysis import analyze
+    from archive.search.terms import words_in_order
+
+    assert words_in_order(text) == analyze(text)

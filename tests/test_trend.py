@@ -139,3 +139,14 @@ def test_the_cli_refuses_bad_requests_with_the_fix(cli: Cli) -> None:
     result = cli("trend", "बाढ़", "-g", "hour")
     assert result.exit_code != 0
     assert "use day, week, month, year" in result.output
+
+
+def test_counts_alone_are_the_same_counts_without_shares(archive: Archive) -> None:
+    request = SearchRequest("", sources=("जनसत्ता", "अमर उजाला"))
+    whole = archive.trend(["बाढ़"], request, "month")
+    counts = archive.trend(["बाढ़"], request, "month", normalised=False)
+    assert [(p.period, p.count) for p in counts.series[0].periods] == [
+        (p.period, p.count) for p in whole.series[0].periods
+    ]
+    assert counts.series[0].undated == whole.series[0].undated and counts.series[0].total == whole.series[0].total
+    assert all(p.share is None for p in counts.series[0].periods) and not any(counts.published)

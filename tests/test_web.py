@@ -65,10 +65,17 @@ def test_the_search_page_shows_total_marks_facets_and_timeline(client: TestClien
         'href="/?q=%E0%A4%AC%E0%A4%BE%E0%A4%A2%E0%A4%BC&amp;source=%E0%A4%9C%E0%A4%A8%E0%A4%B8%E0%A4%A4%E0%A5%8D%E0%A4%A4%E0%A4%BE"'
         in html
     )
-    bars = re.findall(r'<a href="([^"]*since=2019-08-01[^"]*)" class="bar">', html)
-    assert bars and "until=2019-08-31" in bars[0]
-    assert html.count('class="bar') == 7  # July 2019 to January 2020, the empty months drawn too
-    assert html.count('class="bar"') == 3  # but only months with matches are links (Tab stops)
+    # by week (the trend's rule: a span of two years at most), Monday to Sunday, every week drawn
+    weekly = re.findall(r'<a href="([^"]*)" class="bar"><title>([^<]+)</title>', html)
+    assert [title for _, title in weekly] == ["2019-W27: 1", "2019-W32: 1", "2020-W03: 1"]
+    assert "since=2019-08-05" in weekly[1][0] and "until=2019-08-11" in weekly[1][0]
+    assert html.count('class="bar') == 29  # 2019-W27 to 2020-W03, the empty weeks drawn too
+    monthly = client.get("/", params={"q": "बाढ़", "granularity": "month"}).text
+    bars = re.findall(r'<a href="([^"]*since=2019-08-01[^"]*)" class="bar">', monthly)
+    assert bars and "until=2019-08-31" in bars[0] and "granularity=month" in bars[0]
+    assert monthly.count('class="bar') == 7  # July 2019 to January 2020, the empty months drawn too
+    assert monthly.count('class="bar"') == 3  # but only months with matches are links (Tab stops)
+    assert '<strong aria-current="true">महीना</strong>' in monthly
     english = client.get("/", params={"q": "बाढ़", "lang": "en"}).text
     assert text_of(english, "total") == ["3 articles match"] and 'lang="en"' in english
 

@@ -52,15 +52,27 @@ STORIES = [
 
 @pytest.fixture
 def server(run: Run, settings: Settings, tmp_path: Path) -> Iterator[str]:
-    import uvicorn
-
     from archive.web.app import create_app
 
     assert run("ingest", str(write_jsonl(tmp_path / "floods.jsonl", STORIES))).exit_code == 0
+    yield from _served(create_app(settings))
+
+
+@pytest.fixture
+def saving_server(run: Run, settings: Settings, tmp_path: Path) -> Iterator[str]:
+    from archive.web.app import create_app
+
+    assert run("ingest", str(write_jsonl(tmp_path / "floods.jsonl", STORIES))).exit_code == 0
+    yield from _served(create_app(settings, allow_saving=True))
+
+
+def _served(app: Any) -> Iterator[str]:
+    import uvicorn
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -99,7 +111,8 @@ def test_search_filter_open_go_back_download_and_without_javascript(server: str,
         page.locator("figure.timeline a.bar").last.click()
         page.wait_for_url("**since=*")
         query = parse_qs(urlparse(page.url).query)
-        assert (query["since"], query["until"], query["source"]) == (["2019-08-01"], ["2019-08-31"], ["जनसत्ता"])
+        # (two articles 39 days apart: by day, the trend's rule; the last bar is 2019-08-11's)
+        assert (query["since"], query["until"], query["source"]) == (["2019-08-11"], ["2019-08-11"], ["जनसत्ता"])
         assert page.locator("p.total").inner_text() == "1 लेख मिला"
 
         page.click("ol.hits h3 a")
@@ -170,7 +183,7 @@ def test_keyboard_a_skip_link_and_no_empty_month_is_a_tab_stop(server: str) -> N
             stops.append(page.evaluate("document.activeElement.textContent"))
         else:
             raise AssertionError("the first hit was never reached by Tab")
-        bars = [text for text in stops if re.fullmatch(r"\d{4}-\d{2}: \d+", text.strip())]
+        bars = [text for text in stops if re.fullmatch(r"\d{4}-[\dW-]+: \d+", text.strip())]
         assert bars and all(not text.strip().endswith(": 0") for text in bars)
         months = page.locator("figure.timeline .bar").count()
         assert len(bars) == page.locator("figure.timeline a.bar").count() < months  # (August is empty)
@@ -349,5 +362,42 @@ def test_terms_lists_follows_a_term_and_downloads_its_csv(server: str, tmp_path:
         phone.goto(page.url)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         shot(phone, tmp_path, "terms-390")
+        assert errors == []
+        browser.close()
+
+
+def test_save_a_search_then_find_it_with_its_feed_on_the_watch_page(saving_server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        errors: list[str] = []
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(saving_server + "/?q=" + quote("बाढ़") + "&source=" + quote("जनसत्ता"))
+        page.click("details.save summary")
+        page.fill("details.save input[name=name]", "जनसत्ता की बाढ़")
+        shot(page, tmp_path, "save-1280")
+        with page.expect_navigation():
+            page.click("details.save button")
+        assert "/watch" in page.url, (page.url, page.content()[-1500:])
+        row = page.locator("table.watch tbody tr")
+        assert row.count() == 1 and row.locator("th").inner_text() == "जनसत्ता की बाढ़", page.content()[-800:]
+        assert row.locator("td.count").first.inner_text() == "2"  # (जनसत्ता printed two of the floods)
+        feed = row.locator("a[type='application/atom+xml']").get_attribute("href")
+        assert feed is not None and feed.startswith(saving_server + "/watch/")
+        answer = page.request.get(feed)
+        assert answer.ok and b"<feed" in answer.body()
+        shot(page, tmp_path, "watch-1280")
+        row.locator("td a").first.click()  # its search, with its outlet
+        page.wait_for_url("**/?*")
+        assert parse_qs(urlparse(page.url).query)["source"] == ["जनसत्ता"]
+        assert page.locator("p.total").inner_text() == "2 लेख मिले"
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        phone.goto(saving_server + "/watch")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(phone, tmp_path, "watch-390")
         assert errors == []
         browser.close()

@@ -98,3 +98,62 @@ def test_nothing_asked_is_the_form_and_the_twin_asks_for_a_query(client: TestCli
     assert page.status_code == 200 and 'name="q"' in page.text and "<svg" not in page.text
     assert client.get("/trend.json").status_code == 400
     assert client.get("/trend.json", params={"q": ["", " "]}).status_code == 400
+
+
+def test_the_table_folds_runs_of_empty_periods_and_the_csv_keeps_them(client: TestClient) -> None:
+    params = {"q": ["सूखा"], "granularity": "month", "lang": "en"}
+    trend = client.get("/trend.json", params=params).json()
+    periods = trend["series"][0]["periods"]
+    html = client.get("/trend", params=params).text
+    row = r'<tr(?: class="folded")?><th scope="row">([^<]+)</th><td class="count">(?:<a [^>]+>)?(\d+)'
+    rows = re.findall(row, html)
+    # counted independently: runs of three or more empty months are one row, shorter ones a row each
+    expected: list[tuple[str, str]] = []
+    index = 0
+    while index < len(periods):
+        end = index
+        while end < len(periods) and periods[end]["count"] == 0:
+            end += 1
+        if end - index >= 3:
+            expected.append((f"{periods[index]['period']} … {periods[end - 1]['period']}", "0"))
+            index = end
+        else:
+            expected.append((periods[index]["period"], str(periods[index]["count"])))
+            index += 1
+    assert rows == expected and any("…" in label for label, _ in rows) and len(rows) < len(periods)
+    assert "Runs of 3 or more periods" in html
+    sheet = list(csv.DictReader(io.StringIO(client.get("/trend.csv", params=params).text.lstrip("\ufeff"))))
+    assert [row["period"] for row in sheet] == [p["period"] for p in periods] + ["undated"]
+
+
+@pytest.mark.parametrize("granularity", ["", "day", "week", "month", "year"])
+def test_the_search_pages_timeline_is_the_searchs_trend(client: TestClient, granularity: str) -> None:
+    params = {"q": "बाढ़", "granularity": granularity, "lang": "en"}
+    html = client.get("/", params=params).text
+    total = client.get("/search.json", params={"q": "बाढ़"}).json()["total"]
+    trend = client.get("/trend.json", params={"q": "बाढ़", "granularity": granularity}).json()
+    bars = re.findall(r'class="bar(?: empty)?"><title>([^<]+): (\d+)</title>', html)
+    series = trend["series"][0]
+    assert [(label, int(n)) for label, n in bars] == [(p["period"], p["count"]) for p in series["periods"]]
+    undated = re.search(r"Undated: (\d+)</a> \(not on the chart\)", html, flags=re.I)
+    assert undated is not None and int(undated.group(1)) == series["undated"]
+    assert sum(int(n) for _, n in bars) + series["undated"] == total
+    chosen = re.search(r'<strong aria-current="true">([^<]+)</strong>', html)
+    assert chosen is not None and chosen.group(1) == (granularity or trend["granularity"])
+    for address, count in re.findall(r'<a href="([^"]+)" class="bar"><title>[^<]+: (\d+)</title>', html):
+        query = parse_qs(urlparse(unquote(address.replace("&amp;", "&"))).query)
+        assert client.get("/search.json", params=query).json()["total"] == int(count)
+
+
+def test_the_search_page_refuses_an_unknown_granularity_and_survives_too_many_periods(client: TestClient) -> None:
+    refused = client.get("/", params={"q": "बाढ़", "granularity": "decade", "lang": "en"})
+    assert refused.status_code == 400 and "Unknown granularity &#39;decade&#39;" in refused.text
+    wide = client.get("/", params={"q": "बाढ़", "granularity": "day", "since": "2010-01-01", "lang": "en"})
+    assert wide.status_code == 200 and "periods; at most 1,000" in wide.text and "<ol class=\"hits\"" in wide.text
+
+
+def test_the_timelines_axis_counts_in_whole_articles(client: TestClient) -> None:
+    html = client.get("/", params={"q": "सूखा", "source": "जनसत्ता", "granularity": "year"}).text
+    ticks = re.findall(r'<svg class="axis".*?</svg>', html, flags=re.S)[0]
+    labels = re.findall(r">([^<]+)</text>", ticks)
+    assert labels and labels == sorted(set(labels), key=int) and all(label.isdigit() for label in labels)

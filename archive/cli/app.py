@@ -793,6 +793,14 @@ def serve(
             "links (default: the address each request came to).",
         ),
     ] = None,
+    allow_saving: Annotated[
+        bool,
+        typer.Option(
+            "--allow-saving",
+            help="Let the page save searches and mark their matches seen (forms guarded against other sites); "
+            "without it the page only reads.",
+        ),
+    ] = False,
     follow: Annotated[
         bool, typer.Option("--follow", help="Also fetch the followed sources as they fall due (`archive follow`).")
     ] = False,
@@ -802,7 +810,7 @@ def serve(
 
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
-    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url, collect=follow)
+    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url, allow_saving, collect=follow)
 
 
 @watch_app.command("add")

@@ -128,12 +128,15 @@ def serve_archive(
     open_browser: bool,
     workers: int | None = None,
     base_url: str | None = None,
+    allow_saving: bool = False,
     *,
     collect: bool = False,
 ) -> None:
+    import secrets
+
     import uvicorn  # (only here: the web stack stays out of every other command's start-up)
 
-    from archive.web.app import BASE_URL_ENV, DB_URL_ENV, HOME_ENV, create_app
+    from archive.web.app import BASE_URL_ENV, DB_URL_ENV, HOME_ENV, SAVING_ENV, SECRET_ENV, create_app
 
     workers = workers or default_workers()
     Archive(settings=settings).catch_up()  # an index to read from the first page on
@@ -144,6 +147,9 @@ def serve_archive(
         )
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     shown = f"{workers} workers" if workers > 1 else "1 process"
+    if allow_saving:
+        typer.echo("--allow-saving: anyone who can reach the page can save searches and mark them seen.", err=True)
+    secret = secrets.token_hex(32)  # (the forms' tokens: one secret for every worker, new at each start)
     typer.echo(f"serving {settings.home} at {address} with {shown} (Ctrl-C stops)", err=True)
     stop = threading.Event()
     follower = threading.Thread(target=follow, args=(settings, stop), name="archive-follow", daemon=True)
@@ -167,12 +173,15 @@ def serve_archive(
     signal.signal(signal.SIGTERM, _terminated)
     try:
         if workers == 1:
-            uvicorn.run(create_app(settings, base_url=base_url), **options)  # type: ignore[arg-type]
+            app = create_app(settings, base_url=base_url, allow_saving=allow_saving, secret=secret)
+            uvicorn.run(app, **options)  # type: ignore[arg-type]
         else:
             os.environ[HOME_ENV] = str(settings.home)  # (what each spawned worker builds its application from)
             os.environ[DB_URL_ENV] = settings.db_url
             if base_url:
                 os.environ[BASE_URL_ENV] = base_url
+            if allow_saving:
+                os.environ[SAVING_ENV], os.environ[SECRET_ENV] = "1", secret
             uvicorn.run("archive.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
     finally:
         stop.set()

@@ -45,6 +45,27 @@ def _xml_text(text: str) -> str:
     return _NOT_IN_XML.sub("", text)
 
 
+#: What an IRI (RFC 3987) may hold unescaped besides letters, digits and non-ASCII text: a space, a quote,
+#: ``<>{}|\^``` and control characters are percent-encoded (an outlet's address sometimes has them).
+_IRI_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
+
+
+def iri(address: str) -> str:
+    """An address as a valid IRI: what it may not hold percent-encoded, nothing else changed.
+
+    >>> iri("https://example.org/बाढ़ राहत?q=a b")
+    'https://example.org/बाढ़%20राहत?q=a%20b'
+    """
+    return "".join(c if c.isalnum() or c in _IRI_SAFE or ord(c) > 0x9F else quote(c, safe="") for c in address)
+
+
+def _web_address(address: str | None) -> str | None:
+    """An outlet's address fit for a link (http or https only: never ``javascript:``), as an IRI."""
+    if address and address.strip().lower().startswith(("http://", "https://")):
+        return iri(address.strip())
+    return None
+
+
 def feed_id(name: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"archive-watch:{name}"))
 
@@ -80,27 +101,30 @@ def atom_feed(
         return child
 
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "hi")  # (the articles' language, for readers' fonts)
     element(feed, "title", f"archive: {name}")
     element(feed, "subtitle", query)
     element(feed, "id", feed_id(name))
     newest = max((hit.date for hit in hits if hit.date), default=None)
     element(feed, "updated", _stamp(newest, now))
     if base:
-        element(feed, "link", href=f"{base}/watch/{quote(name, safe='')}.atom", rel="self")
-        element(feed, "link", href=f"{base}/?{urlencode({'q': query})}", rel="alternate", type="text/html")
+        self_address = iri(f"{base}/watch/{quote(name, safe='')}.atom")
+        element(feed, "link", href=self_address, rel="self", type="application/atom+xml")
+        element(feed, "link", href=iri(f"{base}/?{urlencode({'q': query})}"), rel="alternate", type="text/html")
     element(element(feed, "author"), "name", "archive")  # (for entries without an outlet)
     element(feed, "generator", "archive")
     for hit in hits:
         entry = element(feed, "entry")
         element(entry, "title", hit.title)
         element(entry, "id", entry_id(hit, stored.get(hit.id)))
+        outlet = _web_address(hit.url)
         if base:
             page = f"{base}/articles/{hit.id}?{urlencode({'q': query})}"
-            element(entry, "link", href=page, rel="alternate", type="text/html")
-            if hit.url and hit.url.startswith(("http://", "https://")):
-                element(entry, "link", href=hit.url, rel="related")
-        elif hit.url:
-            element(entry, "link", href=hit.url, rel="alternate")
+            element(entry, "link", href=iri(page), rel="alternate", type="text/html")
+            if outlet:
+                element(entry, "link", href=outlet, rel="related")
+        elif outlet:
+            element(entry, "link", href=outlet, rel="alternate")
         element(entry, "updated", _stamp(hit.date, now))
         if hit.date:
             element(entry, "published", _stamp(hit.date, now))
@@ -109,5 +133,8 @@ def atom_feed(
         if hit.category:
             element(entry, "category", term=hit.category)
         element(entry, "summary", hit.snippet_text("", ""), type="text")
+        if not base and not outlet:
+            # (RFC 4287 4.1.2: an entry without an alternate link must have content; the snippet is what we have)
+            element(entry, "content", hit.snippet_text("", ""), type="text")
     ElementTree.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="unicode") + "\n"

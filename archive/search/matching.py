@@ -23,6 +23,7 @@ from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
 from archive.messages import Message
 from archive.search.closeness import Closeness, add_closeness
+from archive.search.dating import story_date_filters
 from archive.search.expansion import QueryExpander
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.parsing import MAX_QUERY_CHARS, parse_query
@@ -165,6 +166,9 @@ def match(
         if left_out is not None:
             filters["only"] = np.ones(values.count, dtype=bool)
             filters["only"][left_out] = False
+    stories = Stories(values.clusters(), collapse=request.collapse)
+    # (a story is in a period, or undated, by the copy that dates it: dating.py's rule)
+    story_date_filters(filters, matches.mask, stories, values, undated_asked=request.dated is False)
     mask = matches.mask
     for kept in filters.values():
         mask = mask & kept
@@ -180,7 +184,6 @@ def match(
             # no pair typed but one typed joined (साथसाथ): the others (नोटबंदी is not नोटबं + दी) are not
             # looked for in the shown texts, which costs a scan of each
             query_forms = replace(query_forms, compounds=frozenset(filter(stopword_pair, query_forms.compounds)))
-    stories = Stories(values.clusters(), collapse=request.collapse)
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
         query_forms, notes, closeness, passage, synonyms,

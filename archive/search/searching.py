@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 
 from archive.errors import NotFoundError, QueryError
-from archive.index.query.arrays import Ints
+from archive.index.query.arrays import Ints, Mask
 from archive.messages import Message
 from archive.search.damage import index_damage_reported
+from archive.search.dating import placed
 from archive.search.explain import explanations
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.matching import FILTERS, Matched, articles, match, new_expander
@@ -34,23 +35,32 @@ def _facet_counts(
 ) -> dict[str, list[FacetCount]]:
     """Each facet's values with how many results each gives: as the result counts them (one per story when
     it collapses them), and for a facet that is a filter too (outlet, category), with the other filters
-    only, so that each count is the total of the search with that value chosen instead."""
+    only, so that each count is the total of the search with that value chosen instead. The year and month
+    facets place each story once (:func:`archive.search.dating.placed`), so that they and the undated
+    count add up to the total."""
     facets: dict[str, list[FacetCount]] = {}
     values, stories = found.values, found.stories
+    dating: Mask | None = None
     for name in names:
         mask = found.without(name) if name in FILTERS else found.mask
         codes, labels = values.codes(_FACET_FIELDS[name])
         if name == "source":
             codes = _outlets_merged(codes, labels, synonyms)
-        tally = stories.count_by(codes, mask, len(labels))
+        if name in _DATE_FACETS:
+            # a story in the period of its earliest dated copy, undated only when no copy is dated (dating.py):
+            # the periods plus the undated add up to the total, as the trend's do
+            dating = placed(found.mask, stories, values) if dating is None else dating
+            tally = np.bincount(codes[dating].astype(np.int64, copy=False), minlength=len(labels))
+        else:
+            tally = stories.count_by(codes, mask, len(labels))
         # articles without the value (no source, no date) are not a facet value of their own
         found_values = ((str(labels[code]), int(n)) for code, n in enumerate(tally.tolist()) if n and labels[code])
         counts = sorted(found_values, key=lambda kv: (-kv[1], kv[0]))
         if name == "source":
             labels_of = labelled([k for k, _ in counts])
             counts = [(labels_of.get(k, k), n) for k, n in counts]
-        if name in _DATE_FACETS:
-            undated = stories.count(mask & ~values.dated())
+        if name in _DATE_FACETS and dating is not None:
+            undated = int(np.count_nonzero(dating & ~values.dated()))
             if undated:
                 counts.append((UNDATED, undated))  # last, whatever its count: it is not a period
         facets[name] = [FacetCount(value, count) for value, count in counts]

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp
 
 from archive.config import Settings, resolve_settings
 from archive.errors import ArchiveError, DatabaseError, DatabaseUnavailable, NotFoundError, SearchIndexError
-from archive.web import article, explain, exports, kwic, search, sources, terms, trend, watch
+from archive.web import article, explain, exports, kwic, saving, search, sources, terms, trend, watch
 from archive.web.common import (
     _PACKAGE,
     MAX_PARAMETERS,
@@ -59,6 +59,9 @@ SERVER_SIDE = (SearchIndexError, DatabaseError)
 HOME_ENV, DB_URL_ENV = "ARCHIVE_SERVE_HOME", "ARCHIVE_SERVE_DB_URL"
 #: The base address a spawned worker's pages give in absolute links (``archive serve --base-url``).
 BASE_URL_ENV = "ARCHIVE_SERVE_BASE_URL"
+#: Whether a spawned worker's page may save searches (``archive serve --allow-saving``), and the secret its
+#: forms' tokens are signed with: one for all the workers, so that a form one shows another accepts.
+SAVING_ENV, SECRET_ENV = "ARCHIVE_SERVE_ALLOW_SAVING", "ARCHIVE_SERVE_SECRET"
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -72,7 +75,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     archives.close()
 
 
-def create_app(settings: Settings, base_url: str | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, base_url: str | None = None, allow_saving: bool = False, secret: str | None = None
+) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
         title="archive",
@@ -85,8 +90,10 @@ def create_app(settings: Settings, base_url: str | None = None) -> FastAPI:
     # (where the pages are reached, for the absolute addresses of the feeds; None: each request's own)
     app.state.base_url = base_url
     app.state.pages = Pages()
+    # (off by default: the page reads only; ``secret``, hex, is shared by a server's workers)
+    app.state.saving = saving.Saving.of(allow_saving, secret)
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
-    for module in (search, article, sources, exports, explain, trend, kwic, terms, watch):
+    for module in (search, article, sources, exports, explain, trend, kwic, terms, watch, saving):
         app.include_router(module.router)
 
     @app.exception_handler(Problem)
@@ -130,7 +137,12 @@ def create_app(settings: Settings, base_url: str | None = None) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """The application of a worker process (`archive serve --workers N`): its home from the environment."""
     settings = resolve_settings(_path(os.environ.get(HOME_ENV)), os.environ.get(DB_URL_ENV) or None)
-    return create_app(settings, base_url=os.environ.get(BASE_URL_ENV) or None)
+    return create_app(
+        settings,
+        base_url=os.environ.get(BASE_URL_ENV) or None,
+        allow_saving=os.environ.get(SAVING_ENV) == "1",
+        secret=os.environ.get(SECRET_ENV) or None,
+    )
 
 
 def _path(value: str | None) -> Any:

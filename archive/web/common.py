@@ -25,7 +25,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from archive.api import Archive, ArchiveStats, Article, Hit, SearchRequest, SearchResults, parse_when
+from archive.api import Archive, ArchiveStats, Article, Hit, SearchRequest, SearchResults, Trend, parse_when
 from archive.config import Settings
 from archive.errors import ArchiveError, DatabaseError, InputError, NotFoundError, QueryError, SearchIndexError
 from archive.web.text import LANGUAGES, message_text, words
@@ -257,6 +257,21 @@ class Archives:
         if self.cache is None:
             return work()
         found: SearchResults = self.cache.kept_or(("search", request), self.version(), work)
+        return found
+
+    def timeline(self, request: SearchRequest, granularity: str | None) -> Trend:
+        """The search page's timeline: the search's own trend (its query, or its filters alone), kept as a
+        search's answer is."""
+
+        def work() -> Trend:
+            query = request.query.strip()
+            return self._retried(
+                lambda archive: archive.trend([query], request, granularity, browsing=not query, normalised=False)
+            )
+
+        if self.cache is None:
+            return work()
+        found: Trend = self.cache.kept_or(("timeline", request, granularity), self.version(), work)
         return found
 
     def article(self, article_id: int) -> tuple[Article, list[Hit]]:

@@ -1,5 +1,6 @@
 """The search page (``/``) and its JSON twin (``/search.json``): the search's own pipeline answers both, with
-the outlet, year, category and month facets; the page adds the timeline and the links that change one thing."""
+the outlet, year, category and month facets; the page adds the timeline (the search's own trend, by the
+granularity chosen from its span or asked for) and the links that change one thing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from archive.api import SearchResults
+from archive.api import GRANULARITIES, SearchResults, Trend
+from archive.errors import QueryError
 from archive.messages import Message
 from archive.web import timeline
 from archive.web.common import (
@@ -24,12 +26,15 @@ from archive.web.common import (
     Page,
     archives_of,
     check_depth,
+    error_text,
     link,
     pages_of,
     wants_json,
 )
+from archive.web.saving import form_token
 from archive.web.schemas import SearchPage, html_page, json_page
 from archive.web.text import message_text, words
+from archive.web.trend import Granularity
 
 router = APIRouter()
 FACETS = ("source", "year", "category", "month")
@@ -76,24 +81,41 @@ def search_page(
     lang: Lang = "hi",
     format: Format = "html",
     more: More = [],  # noqa: B006 (FastAPI copies defaults)
+    granularity: Granularity = "",
 ) -> Response:
     check_depth(page, limit)
     opened = [name for name in dict.fromkeys(more) if name in ("source", "category", "year")]
-    state: dict[str, Any] = {**filters.state(), "lang": lang, "limit": limit, "more": opened}
+    state: dict[str, Any] = {
+        **filters.state(),
+        "lang": lang,
+        "limit": limit,
+        "more": opened,
+        "granularity": granularity,
+    }
     results: SearchResults | None = None
     if filters.asked:
         results = archives_of(request).search(filters.request(page, limit, FACETS))
     pages = max(1, math.ceil(results.total / limit)) if results else 1
     if wants_json(request):
         return JSONResponse(_json(request, results, filters.q, page, limit, pages, state))
-    months = {f.value: f.count for f in results.facets.get("month", [])} if results else {}
+    if granularity and granularity not in GRANULARITIES:
+        raise QueryError(Message("bad_granularity", granularity=granularity, choices=", ".join(GRANULARITIES)))
+    drawn: Trend | None = None
+    too_long = ""
+    if results is not None and results.total:
+        try:
+            drawn = archives_of(request).timeline(filters.request(), granularity or None)
+        except QueryError as error:  # (too many periods by the one asked for: the results are still shown)
+            too_long = error_text(error, lang)
     hindi = {"filters": _filters_in_hindi(filters)}
     notes = (
         [message_text(n.code, n.values, lang, hindi) if isinstance(n, Message) else n for n in results.notes]
         if results
         else []
     )
-    return pages_of(request).render(
+    token_holder = Response()
+    save_token = form_token(request, token_holder)
+    page_answer = pages_of(request).render(
         request,
         "search.html",
         lang,
@@ -105,22 +127,36 @@ def search_page(
         past_end=bool(results and results.total and page > pages),
         article=lambda number: link(f"/articles/{number}", {**state, "page": page}) + "#m",
         why=lambda number: link("/explain", {"q": filters.q, "id": number, "lang": lang}),
-        bars=(bars := timeline.bars(months)),
+        bars=(bars := timeline.bars(drawn.series[0].periods if drawn else [])),
         ticks=timeline.ticks(bars),
         period_labels=timeline.labels(bars),
         height=timeline.HEIGHT,
         band=timeline.LABELS_BAND,
-        undated=months.get("undated", 0),
+        undated=drawn.series[0].undated if drawn else 0,
+        granularity=drawn.granularity if drawn else None,
+        granularities=GRANULARITIES,
+        timeline_note=too_long,
         undated_link=link("/", state, {"dated": "no", "since": None, "until": None, "page": None}),
-        trend_link=link("/trend", {k: state[k] for k in ("q", "source", "category", "since", "until", "lang")}),
+        trend_link=link(
+            "/trend", {k: state[k] for k in ("q", "source", "category", "since", "until", "lang", "granularity")}
+        ),
         link=lambda **change: link("/", state, change),
         chips=_chips(state, lang),
         facets=[_facet(name, results, state) for name in ("source", "category", "year")] if results else [],
         exports={
-            kind: link(f"/search.{kind}", state, {"lang": None, "limit": None, "more": None})
+            kind: link(f"/search.{kind}", state, {"lang": None, "limit": None, "more": None, "granularity": None})
             for kind in ("csv", "jsonl")
         },
+        save_token=save_token,
     )
+    _carry_cookies(token_holder, page_answer)
+    return page_answer
+
+
+def _carry_cookies(source: Response, target: Response) -> None:
+    for key, value in source.raw_headers:
+        if key == b"set-cookie":
+            target.raw_headers.append((key, value))
 
 
 def _json(
@@ -133,7 +169,7 @@ def _json(
     state: dict[str, Any],
 ) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/") + "/search.json"
-    json_state = {**state, "lang": None, "more": None}
+    json_state = {**state, "lang": None, "more": None, "granularity": None}
     if results is None:
         empty = {"query": q, "total": 0, "page": page, "limit": limit, "pages": 1, "hits": []}
         return empty | {"next": None, "previous": None}

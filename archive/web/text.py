@@ -30,7 +30,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "source": {"hi": "स्रोत", "en": "Source"},
     "year": {"hi": "वर्ष", "en": "Year"},
     "category": {"hi": "श्रेणी", "en": "Category"},
-    "timeline": {"hi": "महीनेवार लेख", "en": "Articles by month"},
+    "timeline": {"hi": "समय के साथ लेख", "en": "Articles over time"},
     "sort": {"hi": "क्रम", "en": "Sort"},
     "relevance": {"hi": "प्रासंगिकता", "en": "relevance"},
     "newest": {"hi": "नवीनतम", "en": "newest"},
@@ -126,6 +126,27 @@ _WORDS: dict[str, dict[str, str]] = {
     "watch_none": {
         "hi": "कोई सहेजी खोज नहीं। `archive watch add NAME QUERY` से सहेजें।",
         "en": "No saved searches. `archive watch add NAME QUERY` saves one.",
+    },
+    "folded_help": {
+        "hi": "लगातार {n} या अधिक अवधियाँ जिनमें किसी खोज का कोई मिलान नहीं, एक पंक्ति में (“…”); चार्ट, CSV "
+        "और JSON में हर अवधि है।",
+        "en": "Runs of {n} or more periods in which no query has a match are one row (“…”); the chart, the CSV and "
+        "the JSON keep every period.",
+    },
+    "save_search": {"hi": "यह खोज सहेजें", "en": "Save this search"},
+    "save_as": {"hi": "नाम", "en": "Name"},
+    "save_button": {"hi": "सहेजें", "en": "Save"},
+    "save_help": {
+        "hi": "खोज और उसके फ़िल्टर (स्रोत, श्रेणी, तिथियाँ) सहेजे जाते हैं; जो अभी मिलता है वह नया नहीं गिना जाता।",
+        "en": "The query and its filters (outlets, categories, dates) are saved; what it finds now is not new.",
+    },
+    "watch_saved": {"hi": "सहेजी गई: {name}", "en": "Saved: {name}"},
+    "watch_mark_seen": {"hi": "देखा हुआ मानें", "en": "Mark seen"},
+    "watch_help_saving": {
+        "hi": "नए: वे मिलान जो अभी देखे हुए नहीं माने गए। यह सूची सबकी साझा है: “देखा हुआ मानें” सबके लिए मानता है; "
+        "पृष्ठ खोलना या फ़ीड पढ़ना कुछ भी देखा हुआ नहीं मानता।",
+        "en": "new: the matches not marked seen yet. The list is shared: “Mark seen” marks them for everyone; opening "
+        "this page or reading a feed marks nothing.",
     },
     "watch_name": {"hi": "नाम", "en": "Name"},
     "watch_query": {"hi": "खोज", "en": "Query"},
@@ -337,6 +358,48 @@ PROBLEMS: dict[str, dict[str, str]] = {
     "trend_no_query": {
         "en": "Give one query or more (q=…) to draw their coverage over time.",
         "hi": "समय के साथ कवरेज देखने के लिए एक या अधिक खोज (q=…) दें।",
+    },
+    "saving_off": {
+        "en": "This server only reads: saving searches is off. Start it with `archive serve --allow-saving`, or use "
+        "`archive watch add`.",
+        "hi": "यह सर्वर केवल पढ़ता है: खोजें सहेजना बंद है। इसे `archive serve --allow-saving` से चलाएँ, या "
+        "`archive watch add` से सहेजें।",
+    },
+    "cross_site": {
+        "en": "This form was sent from another site; saving is accepted only from this archive's own pages.",
+        "hi": "यह फ़ॉर्म किसी दूसरी साइट से भेजा गया; सहेजना केवल इसी संग्रह के पृष्ठों से स्वीकार होता है।",
+    },
+    "stale_form": {
+        "en": "This form has expired (the server restarted, or cookies are off). Reload the page and send it again.",
+        "hi": "यह फ़ॉर्म पुराना हो गया (सर्वर फिर से चला, या कुकी बंद हैं)। पृष्ठ फिर से खोलकर दोबारा भेजें।",
+    },
+    "bad_form": {
+        "en": "This form could not be read (too many values, or not UTF-8). Send it again from the page.",
+        "hi": "यह फ़ॉर्म पढ़ा नहीं जा सका (बहुत अधिक मान, या UTF-8 नहीं)। पृष्ठ से दोबारा भेजें।",
+    },
+    "form_too_large": {
+        "en": "This form is larger than {limit:,} bytes; shorten the query.",
+        "hi": "यह फ़ॉर्म {limit:,} बाइट से बड़ा है; खोज छोटी करें।",
+    },
+    "save_no_name": {
+        "en": "Give the search a name to save it under.",
+        "hi": "खोज को सहेजने के लिए उसका नाम दें।",
+    },
+    "save_name_too_long": {
+        "en": "A saved search's name has at most {limit} characters; this one has {length}.",
+        "hi": "सहेजी खोज के नाम में अधिकतम {limit} अक्षर होते हैं; इसमें {length} हैं।",
+    },
+    "save_no_query": {
+        "en": "Only a search with words can be saved; type a query first.",
+        "hi": "केवल शब्दों वाली खोज सहेजी जा सकती है; पहले कुछ खोजें।",
+    },
+    "save_name_taken": {
+        "en": "There is a saved search named {name!r} already; choose another name.",
+        "hi": "“{name}” नाम की खोज पहले से सहेजी है; कोई दूसरा नाम चुनें।",
+    },
+    "save_refused": {
+        "en": "The search could not be saved: {reason}",
+        "hi": "खोज सहेजी नहीं जा सकी: {reason}",
     },
     "method": {
         "en": "This address only answers GET requests.",

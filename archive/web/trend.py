@@ -4,12 +4,13 @@ numbers; the page draws them as an SVG (:mod:`.chart`) with every value in a tab
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
-from archive.api import GRANULARITIES, MAX_QUERIES, TREND_FIELDS, Trend
+from archive.api import GRANULARITIES, MAX_QUERIES, TREND_FIELDS, Trend, TrendPeriod
 from archive.sheets import csv_lines
 from archive.web import chart
 from archive.web.common import (
@@ -37,6 +38,44 @@ Granularity = Annotated[str, Query(description="day, week, month or year; empty:
 Measure = Annotated[str, Query(pattern="^(count|share)$", description="count, or the share of what was published")]
 #: Query boxes the page's form offers (the most a trend compares).
 BOXES = MAX_QUERIES
+#: A run of at least this many periods in which no query has a match is one row of the page's table
+#: ("2016-03 … 2016-09"); shorter runs keep a row each. The chart, the JSON and the CSV keep every period.
+FOLD_AT = 3
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A row of the page's table: one period, or a run of empty ones (``last`` set: its last period)."""
+
+    first: TrendPeriod
+    last: TrendPeriod | None
+    cells: list[TrendPeriod]
+    published: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.first.period} … {self.last.period}" if self.last else self.first.period
+
+
+def table_rows(trend: Trend) -> list[TableRow]:
+    """The table's rows: every period with a match a row, each run of :data:`FOLD_AT` or more periods
+    without one folded into a row of zeros (its articles published summed)."""
+    rows: list[TableRow] = []
+    periods = trend.series[0].periods if trend.series else []
+    index = 0
+    while index < len(periods):
+        end = index
+        while end < len(periods) and all(series.periods[end].count == 0 for series in trend.series):
+            end += 1
+        if end - index >= FOLD_AT:
+            empty = [replace(s.periods[index], until=s.periods[end - 1].until, share=None) for s in trend.series]
+            rows.append(TableRow(periods[index], periods[end - 1], empty, sum(trend.published[index:end])))
+            index = end
+            continue
+        cells = [series.periods[index] for series in trend.series]
+        rows.append(TableRow(periods[index], None, cells, trend.published[index]))
+        index += 1
+    return rows
 
 
 def _asked(
@@ -114,6 +153,8 @@ def trend_page(
         queries=queries,
         boxes=[*queries, *[""] * (BOXES - len(queries))],
         trend=found,
+        rows=table_rows(found) if found is not None else [],
+        fold_at=FOLD_AT,
         drawn=drawn,
         state=state,
         granularities=GRANULARITIES,

@@ -1,7 +1,9 @@
 """Saved searches on the page, read-only: the list (``/watch``) with each search's total and what is new to
 it (nothing is marked seen by looking), its JSON twin, and each one's Atom feed (``/watch/NAME.atom``),
 whose entries link to the article pages, by absolute addresses (the server's own, or the base address
-``create_app`` is given). Saving from the page waits for a write mode of ``archive serve``."""
+``create_app`` is given). With ``archive serve --allow-saving``, each row with news has a "mark seen" form
+(:mod:`.saving`): seen is shared by everyone who reads the list, so it is marked only by that explicit POST,
+never by looking."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from archive.config import MAX_SAVED_NAME
 from archive.web.common import Format, Lang, archives_of, link, pages_of, wants_json
+from archive.web.saving import form_token
 from archive.web.schemas import WatchPage, html_page, json_page
 
 router = APIRouter()
@@ -36,7 +40,7 @@ def base_url(request: Request) -> str:
     response_class=JSONResponse,
     responses=json_page(WatchPage),
 )
-def watch_page(request: Request, lang: Lang = "hi", format: Format = "html") -> Response:
+def watch_page(request: Request, lang: Lang = "hi", format: Format = "html", saved: str = "") -> Response:
     with archives_of(request).reader() as archive:
         counts = archive.watch_counts()
     base = base_url(request)
@@ -55,7 +59,20 @@ def watch_page(request: Request, lang: Lang = "hi", format: Format = "html") -> 
         }
         return link("/", state)
 
-    return pages_of(request).render(request, "watch.html", lang, rows=rows, search_of=search_of)
+    holder = Response()
+    token = form_token(request, holder)
+    page = pages_of(request).render(
+        request,
+        "watch.html",
+        lang,
+        rows=rows,
+        search_of=search_of,
+        token=token,
+        seen_of=lambda row: f"/watch/{_quoted(row['name'])}/seen",
+        saved=saved[:MAX_SAVED_NAME],
+    )
+    page.raw_headers.extend((k, v) for k, v in holder.raw_headers if k == b"set-cookie")
+    return page
 
 
 @router.get(
