@@ -79,6 +79,17 @@ def _worker_batch(batch: list[PendingPassage]) -> Packed:
     return embed_batch(_worker_model, batch)
 
 
+_local_models: dict[str, Embedder] = {}
+
+
+def _in_process(spec: str) -> Embedder:
+    """The model for embedding in this process, loaded once (``serve --embed`` asks every few seconds), on one
+    core (the other serves)."""
+    if spec not in _local_models:
+        _local_models[spec] = load_embedder(spec, threads=1)
+    return _local_models[spec]
+
+
 def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -97,10 +108,7 @@ def embed_archive(
     store = Store.open(settings, create=False)
     try:
         if workers == 1:
-            if not rebuild and store.vectors.model() is not None and not store.vectors.pending_count():
-                current, articles = store.vectors.coverage()  # (nothing to do: no model loaded)
-                return EmbedReport(0, current, articles, store.vectors.model())  # type: ignore[arg-type]
-            embedder = load_embedder(settings.embedding_model, threads=1)
+            embedder = _in_process(settings.embedding_model)
             model = vector_model(embedder)
             return _run(store, model, lambda b: embed_batch(embedder, b), None, 1, limit, rebuild, progress)
         context = get_context("spawn")
