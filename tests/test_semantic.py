@@ -131,9 +131,15 @@ def test_a_hit_found_by_meaning_is_marked_on_the_terminal_and_the_page(embedded:
     assert csv.count("\n") == twin["total"] + 1
 
 
-def test_similar_articles_by_meaning(embedded: Cli) -> None:
-    found = json.loads(embedded("similar", str(article_for("air pollution")), "--format", "json").output)
-    assert found["hits"], found
+def test_similar_articles_by_meaning(embedded: Cli, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # by words alone, only the article that shares a distinctive word (दिल्ली) is like the pollution report
+    words_only = ingested(tmp_path_factory, "similar-words", news())
+    pollution = str(article_for("air pollution"))
+    by_words = {hit["id"] for hit in json.loads(words_only("similar", pollution, "--format", "json").output)["hits"]}
+    found = json.loads(embedded("similar", pollution, "--format", "json").output)["hits"]
+    assert by_words < {hit["id"] for hit in found} and int(pollution) not in {hit["id"] for hit in found}
+    assert [hit["id"] for hit in found if not hit.get("by_meaning")] == sorted(by_words)
+    assert found[0]["id"] in by_words  # (near in both lists: first)
 
 
 def _vectors(home: Path) -> list[tuple[int, int]]:

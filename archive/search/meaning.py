@@ -208,3 +208,32 @@ def rank_fused(words: Floats, words_mask: Mask, similarity: Floats, meaning_mask
         order = chosen[np.lexsort((chosen, -scores[chosen]))]
         fused[order] += 1.0 / (RRF_K + np.arange(1, order.size + 1))
     return fused
+
+
+#: Nearest articles by vector that ``similar`` blends with those sharing the article's distinctive words.
+SIMILAR_NEAREST = 100
+
+
+def nearest_to_article(
+    vectors: MeaningVectors, reads: ReadOnlyStore, values: DocValues, article_id: int
+) -> Floats | None:
+    """Each document's cosine with the article's own vector (None when it has no current one: nothing embedded,
+    or the article changed since)."""
+    loaded = vectors.loaded(reads)
+    if loaded.model is None or not loaded.ids.size:
+        return None
+    row = int(np.searchsorted(loaded.ids, article_id))
+    if row >= loaded.ids.size or loaded.ids[row] != article_id:
+        return None
+    rows, has = vectors.by_document(loaded, values)
+    return similarities(loaded, rows, has, loaded.matrix[row])
+
+
+def top_by_similarity(similarity: Floats, allowed: Mask, count: int = SIMILAR_NEAREST) -> Mask:
+    """The ``count`` documents of ``allowed`` nearest by ``similarity``."""
+    candidates = np.flatnonzero(allowed & np.isfinite(similarity))
+    chosen = np.zeros(similarity.size, dtype=bool)
+    if candidates.size > count:
+        candidates = candidates[np.argpartition(-similarity[candidates], count - 1)[:count]]
+    chosen[candidates] = True
+    return chosen
