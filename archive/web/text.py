@@ -247,7 +247,7 @@ HINDI: dict[str, str] = {
     "note_passage": (
         "{words} शब्दों के अंश की तरह खोजा: जिन लेखों में इनमें से अधिकतर हैं वे पहले, और जिनमें ये इसी क्रम में हैं वे बाकी से पहले।"
     ),
-    "note_meaning_partial": "अर्थ से खोज {articles} में से अब तक के {embedded} लेखों में हुई; बाकी `archive embed` जोड़ेगा।",
+    "note_meaning_partial": "अर्थ से खोज {articles} में से अब तक के {embedded} लेखों में हुई; बाकी लेख बाद में जुड़ेंगे।",
     "note_passage_unheld": "{words} शब्दों के अंश की तरह खोजा: इनमें से कोई भी शब्द संग्रह में नहीं है।",
 }
 
@@ -258,6 +258,8 @@ ENGLISH_ON_THE_PAGE: dict[str, str] = {
     "dates_reversed": "The dates are the wrong way round: from {since} is after to {until}; swap them.",
     "undated_with_dates": "Undated articles have no date to be from or to; drop the dates or 'undated only'.",
     "not_indexed_yet": "Article {id} is not in the index yet; try again in a moment.",
+    "note_meaning_partial": "Searched by meaning among the {embedded} of {articles} articles embedded so far; the rest "
+    "join as they are embedded.",
 }
 
 #: The page's own messages (a request it refuses), in both languages.
