@@ -12,7 +12,8 @@ reading results: an article answers a question when its **title** holds one of t
 or its **title and body together hold them at least three times** (a passing mention is not coverage). A stem
 matches as the start of a word (``किसान`` matches ``किसानों``), after NFC. Recall@100 is the share of the
 judged articles among the first 100 results; precision@10 the share of the first 10 that are judged (of 10,
-however many there are). Every mode runs the same English query; words mode is today's search (which reads
+however many there are); with more than 100 judged, recall@100 cannot pass 100/judged, so the table gives
+that ceiling too. Every mode runs the same English query; words mode is today's search (which reads
 English and romanised words as Hindi where the archive's vocabulary allows: ``lockdown`` → लॉकडाउन).
 
 **Latency**: words-only against hybrid (and meaning), alternating query by query in one warm process (as a
@@ -35,7 +36,7 @@ from archive.store.packing import unpack
 
 #: (English question, the Hindi stems that mark an article on its subject).
 TOPICS: list[tuple[str, tuple[str, ...]]] = [
-    ("farmers protest", ("किसान आंदोलन", "किसानों का आंदोलन", "किसानों का धरना", "किसानों ने प्रदर्शन", "किसान संगठन")),
+    ("farmers protest", ("किसान",)),
     ("black money", ("काला धन", "काले धन", "कालाधन", "कालेधन")),
     ("election commission", ("चुनाव आयोग", "निर्वाचन आयोग")),
     ("air pollution", ("वायु प्रदूषण", "प्रदूषण")),
@@ -98,6 +99,8 @@ def crosslingual(home: Path) -> None:
                 rows[mode].append((recall, precision))
                 cells.append(f"R {recall:.2f} P {precision:.1f}")
             print(f"{question:<40} {len(relevant):>6}  " + "  ".join(f"{c:>14}" for c in cells))
+    ceiling = statistics.mean(min(1.0, DEPTH / len(truth[q])) for q, _ in TOPICS if truth[q])
+    print(f"(recall@100 can reach {ceiling:.2f} on average: some questions have more than {DEPTH} judged articles)")
     print(f"{'mean (recall@100, precision@10)':<40} {'':>6}  " + "  ".join(
         f"R {statistics.mean(r for r, _ in rows[m]):.2f} P {statistics.mean(p for _, p in rows[m]):.2f}".rjust(14)
         for m in MODES
@@ -116,6 +119,7 @@ def latency(home: Path, runs: int, rounds: int) -> None:
     from archive.search.meaning import query_vector
 
     timings: dict[str, list[float]] = {mode: [] for mode in MODES}
+    cpu: dict[str, list[float]] = {mode: [] for mode in MODES}
     with Archive(home) as archive:
         for mode in MODES:  # warm-up: the session, the vectors, the model
             archive.search("सरकार", mode=mode)
@@ -124,15 +128,21 @@ def latency(home: Path, runs: int, rounds: int) -> None:
                 for _ in range(runs):
                     for mode in MODES:
                         query_vector.cache_clear()
-                        start = time.perf_counter()
+                        start, used = time.perf_counter(), time.process_time()
                         archive.search(query, mode=mode)
                         timings[mode].append((time.perf_counter() - start) * 1000)
+                        cpu[mode].append((time.process_time() - used) * 1000)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     base = statistics.median(timings["words"])
     for mode in MODES:
         values = sorted(timings[mode])
         p50, p95 = statistics.median(values), values[int(0.95 * (len(values) - 1))]
-        print(f"{mode:<8} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  (+{p50 - base:.1f} ms p50)  {len(values)} searches")
+        used = statistics.median(cpu[mode])
+        print(
+            f"{mode:<8} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  (+{p50 - base:.1f} ms p50)  "
+            f"CPU p50 {used:5.1f} ms (+{used - statistics.median(cpu['words']):.1f})  {len(values)} searches"
+        )
+    parts(home)
     print(f"peak resident memory of the searching process: {peak:.0f} MB")
 
 
@@ -153,6 +163,34 @@ def borrow(home: Path, source: Path) -> None:
             ((i, h, vectors[n % len(vectors)]) for n, (i, h) in enumerate(rows)),
         )
     print(f"{len(rows):,} articles given {len(vectors):,} real vectors of {source}, cycled")
+
+
+def parts(home: Path, runs: int = 30) -> None:
+    """What meaning adds, part by part, each timed alone (medians): embedding a query, and comparing it with
+    every vector (the CPU time of each, which a busy machine inflates less than the wall clock)."""
+    from archive.config import resolve_settings
+    from archive.search.meaning import MeaningVectors, query_vector, similarities
+    from archive.store.readonly import ReadOnlyStore
+
+    reads = ReadOnlyStore.sqlite(home / "archive.db")
+    assert reads is not None
+    vectors = MeaningVectors(resolve_settings(home).embedding_model)
+    loaded = vectors.loaded(reads)
+    rows = __import__("numpy").arange(loaded.ids.size)
+    has = rows >= 0
+    embed_ms, compare_ms = [], []
+    for n in range(runs):
+        query_vector.cache_clear()
+        used = time.process_time()
+        vector = query_vector(vectors.spec, LATENCY_QUERIES[n % len(LATENCY_QUERIES)])
+        embed_ms.append((time.process_time() - used) * 1000)
+        used = time.process_time()
+        similarities(loaded, rows, has, vector)
+        compare_ms.append((time.process_time() - used) * 1000)
+    print(
+        f"parts (CPU, median of {runs}): a query's vector {statistics.median(embed_ms):.1f} ms; compared with "
+        f"{loaded.ids.size:,} vectors {statistics.median(compare_ms):.1f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

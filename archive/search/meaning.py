@@ -134,9 +134,11 @@ _query_models: dict[str, Embedder] = {}
 
 
 def query_embedder(spec: str) -> Embedder:
-    """The model that embeds queries, loaded once a process (two cores for one short query: ~7 ms, not 14)."""
+    """The model that embeds queries, loaded once a process, on one core: two cores cut a short query from 14 ms
+    to 7 on an idle machine, but on a busy one the engine's threads wait for each other (OpenMP spins): 2.8 s
+    a query against 0.1 s on one, measured here under a load of 15."""
     if spec not in _query_models:
-        _query_models[spec] = load_embedder(spec, threads=2)
+        _query_models[spec] = load_embedder(spec, threads=1)
     return _query_models[spec]
 
 
