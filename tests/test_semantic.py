@@ -93,6 +93,16 @@ def test_words_mode_is_the_search_it_was(embedded: Cli, tmp_path_factory: pytest
         assert all("by_meaning" not in hit for hit in before["hits"])
 
 
+def test_the_default_searches_words_in_devanagari_and_both_in_latin_letters_once_embedded(
+    embedded: Cli, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    english = search(embedded, "black money")
+    assert english == search(embedded, "black money", "--mode", "hybrid") and english["total"] > 0
+    assert search(embedded, "काले धन") == search(embedded, "काले धन", "--mode", "words")
+    never_embedded = ingested(tmp_path_factory, "auto-words", news())
+    assert search(never_embedded, "black money") == search(never_embedded, "black money", "--mode", "words")
+
+
 def test_every_count_of_a_search_by_meaning_comes_from_its_result_set(embedded: Cli) -> None:
     found = search(embedded, "pollution and health", "--mode", "meaning", "--facet", "source", "--limit", "100")
     assert found["total"] == len(found["hits"]) == sum(f["count"] for f in found["facets"]["source"]) > 0

@@ -360,6 +360,7 @@ def _filtered(
 
 # (unknown options are kept as words: `archive search -मोदी भाजपा` leaves a word out, as the query language does)
 class SearchMode(StrEnum):
+    auto = "auto"
     words = "words"
     meaning = "meaning"
     hybrid = "hybrid"
@@ -411,9 +412,11 @@ def search(
     mode: Annotated[
         SearchMode,
         typer.Option(
-            "--mode", help="words (as typed, in its forms), meaning (nearest by sense, any language) or hybrid."
+            "--mode",
+            help="words (as typed, in its forms), meaning (nearest by sense, any language), hybrid, or auto: words "
+            "for Devanagari, hybrid for Latin letters once the archive is embedded.",
         ),
-    ] = SearchMode.words,
+    ] = SearchMode.auto,
 ) -> None:
     from archive.api import SearchRequest
 

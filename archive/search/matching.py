@@ -26,7 +26,7 @@ from archive.messages import Message
 from archive.search.closeness import Closeness, add_closeness
 from archive.search.expansion import QueryExpander
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
-from archive.search.modes import apply_mode, started_query
+from archive.search.modes import apply_mode, resolved_mode, started_query
 from archive.search.parsing import MAX_QUERY_CHARS, parse_query
 from archive.search.passage import Passage, passage_matches, passage_of, rank_by_order
 from archive.search.request import Hit, SearchRequest, is_browse
@@ -141,7 +141,8 @@ def match(
     evaluator = Evaluator(searcher, values)
     notes: list[str] = []
     browsing = query is None and is_browse(request.query)
-    mode = request.mode if query is None and not browsing else "words"
+    asked = request.mode if query is None and not browsing else "words"
+    mode = resolved_mode(asked, request.query, session.meaning(), store)
     # (embedded on the second core while the words are searched)
     embedded = started_query(session.meaning(), request.query) if mode != "words" else None
     # with no words there is no relevance to rank by: the newest first

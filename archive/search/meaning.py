@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from archive.index.query.values import DocValues
     from archive.store.readonly import ReadOnlyStore
 
-MODES = ("words", "meaning", "hybrid")
+MODES = ("words", "meaning", "hybrid", "auto")
 #: At most this many articles are found by meaning (a page of 10 is 1% of it; an export is a long read).
 MEANING_LIMIT = 1000
 #: ... those within this cosine of the nearest one. e5-small's cosines are compressed (unrelated Hindi news

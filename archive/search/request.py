@@ -112,7 +112,9 @@ class SearchRequest:
     #: Say for each hit shown which forms matched in which fields and what each added to its score.
     explain: bool = False
     #: How the query finds articles: ``words`` (as typed, in its forms), ``meaning`` (the articles nearest the
-    #: query's vector), ``hybrid`` (both, ranked by rank fusion): :mod:`archive.search.meaning`.
+    #: query's vector), ``hybrid`` (both, ranked by rank fusion): :mod:`archive.search.meaning`; ``auto`` (the
+    #: CLI's and the page's default): words for a query in Devanagari, hybrid for one in Latin letters when the
+    #: archive's vectors can be searched (:func:`archive.search.modes.resolved_mode`).
     mode: str = "words"
 
 

@@ -17,7 +17,7 @@ from archive.search.damage import index_damage_reported
 from archive.search.explain import explanations
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.matching import FILTERS, Matched, articles, match, new_expander
-from archive.search.meaning import nearest_to_article, rank_fused, top_by_similarity
+from archive.search.meaning import MODES, nearest_to_article, rank_fused, top_by_similarity
 from archive.search.parsing import parse_query
 from archive.search.request import FACETS, SORTS, UNDATED, FacetCount, Hit, SearchRequest, SearchResults, is_browse
 from archive.search.session import SearchSession
@@ -103,6 +103,8 @@ def describe_filters(request: SearchRequest) -> str:
 
 
 def check_request(request: SearchRequest) -> None:
+    if request.mode not in MODES:
+        raise QueryError(f"Cannot search by {request.mode!r}; use one of {', '.join(MODES)}.")
     if request.limit < 1 or request.page < 1:
         raise QueryError(Message("bad_page"))
     unknown = set(request.facets) - set(FACETS)

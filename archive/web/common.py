@@ -103,7 +103,11 @@ Until = Annotated[str, Query(description="Published on or before: YYYY-MM-DD, or
 Sort = Annotated[str, Query(pattern="^(relevance|newest|oldest)$")]
 Mode = Annotated[
     str,
-    Query(pattern="^(words|meaning|hybrid)$", description="words, meaning (nearest by sense, any language) or hybrid"),
+    Query(
+        pattern="^(auto|words|meaning|hybrid)$",
+        description="words, meaning (nearest by sense, any language), hybrid, or auto (words for Devanagari, hybrid "
+        "for Latin letters once the archive is embedded)",
+    ),
 ]
 Page = Annotated[int, Query(ge=1, le=MAX_DEPTH, description=f"The page; page × limit at most {MAX_DEPTH:,}")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Hits a page, at most {MAX_PAGE_SIZE}")]
@@ -132,7 +136,7 @@ class Filters:
     dated: str
     sort: str
     dates: tuple[date | None, date | None]
-    mode: str = "words"
+    mode: str = "auto"
 
     def request(self, page: int = 1, limit: int = PAGE_SIZE, facets: tuple[str, ...] = ()) -> SearchRequest:
         return SearchRequest(
@@ -197,7 +201,7 @@ def search_filters(
     until: Until = "",
     dated: Dated = "",
     sort: Sort = "relevance",
-    mode: Mode = "words",
+    mode: Mode = "auto",
 ) -> Filters:
     if len(q) > MAX_QUERY_CHARS:
         raise Problem(400, "query_too_long", length=len(q), limit=MAX_QUERY_CHARS)
@@ -481,7 +485,7 @@ def switch_language(request: Request) -> str:
     return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
 
 
-_DEFAULTS = (("sort", "relevance"), ("page", 1), ("lang", "hi"), ("limit", PAGE_SIZE), ("mode", "words"))
+_DEFAULTS = (("sort", "relevance"), ("page", 1), ("lang", "hi"), ("limit", PAGE_SIZE), ("mode", "auto"))
 
 
 def link(path: str, state: dict[str, Any], change: dict[str, Any] | None = None) -> str:

@@ -36,6 +36,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "newest": {"hi": "नवीनतम", "en": "newest"},
     "oldest": {"hi": "पुराने पहले", "en": "oldest"},
     "mode": {"hi": "खोज का तरीका", "en": "Search by"},
+    "mode_auto": {"hi": "अपने आप", "en": "automatic"},
     "mode_words": {"hi": "शब्दों से", "en": "words"},
     "mode_meaning": {"hi": "अर्थ से", "en": "meaning"},
     "mode_hybrid": {"hi": "शब्द और अर्थ", "en": "words and meaning"},
