@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from archive.config import EMBED_BATCH, WORKER_PARENT_POLL, Settings
@@ -112,9 +113,14 @@ def embed_archive(
             model = vector_model(embedder)
             return _run(store, model, lambda b: embed_batch(embedder, b), None, 1, limit, rebuild, progress)
         context = get_context("spawn")
-        with ProcessPoolExecutor(workers, context, _start_worker, (settings.embedding_model,)) as pool:
-            model = pool.submit(_worker_identity).result()
-            return _run(store, model, None, pool, workers, limit, rebuild, progress)
+        try:
+            with ProcessPoolExecutor(workers, context, _start_worker, (settings.embedding_model,)) as pool:
+                model = pool.submit(_worker_identity).result()
+                return _run(store, model, None, pool, workers, limit, rebuild, progress)
+        except BrokenProcessPool:
+            # (a worker could not load the model: loading it here raises its own message, naming the fix)
+            load_embedder(settings.embedding_model)
+            raise
     finally:
         store.close()
 

