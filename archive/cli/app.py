@@ -377,6 +377,13 @@ def _filtered(
 
 
 # (unknown options are kept as words: `archive search -मोदी भाजपा` leaves a word out, as the query language does)
+class SearchMode(StrEnum):
+    auto = "auto"
+    words = "words"
+    meaning = "meaning"
+    hybrid = "hybrid"
+
+
 @app.command(help=SEARCH_HELP, context_settings={"ignore_unknown_options": True})
 @_reporting
 def search(
@@ -420,6 +427,14 @@ def search(
             "--explain", help="Say for each hit which forms matched in which fields and what each added to its score."
         ),
     ] = False,
+    mode: Annotated[
+        SearchMode,
+        typer.Option(
+            "--mode",
+            help="words (as typed, in its forms), meaning (nearest by sense, any language), hybrid, or auto: words "
+            "for Devanagari, hybrid for Latin letters once the archive is embedded.",
+        ),
+    ] = SearchMode.auto,
 ) -> None:
     from archive.api import SearchRequest
 
@@ -441,6 +456,7 @@ def search(
         facets=tuple(facet or ()),
         collapse=not no_collapse,
         explain=explain,
+        mode=mode.value,
     )
     with _archive(ctx) as archive:
         if every:
@@ -804,13 +820,19 @@ def serve(
     follow: Annotated[
         bool, typer.Option("--follow", help="Also fetch the followed sources as they fall due (`archive follow`).")
     ] = False,
+    embed: Annotated[
+        bool,
+        typer.Option("--embed", help="Also embed new and updated articles for search by meaning (`archive embed`)."),
+    ] = False,
 ) -> None:
     """Serve the archive as a web page: search with facets and a timeline, articles, outlets, exports."""
     from archive.cli.serving import serve_archive
 
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise typer.BadParameter("give an absolute address, such as https://news.example.org", param_hint="--base-url")
-    serve_archive(_settings(ctx), host, port, open_browser, workers, base_url, allow_saving, collect=follow)
+    serve_archive(
+        _settings(ctx), host, port, open_browser, workers, base_url, allow_saving, collect=follow, embed=embed
+    )
 
 
 @watch_app.command("add")
@@ -1020,3 +1042,4 @@ def main() -> None:
 
 # Commands of their own modules, registered on `app` as they are imported (after everything they use above).
 from archive.cli import backup as _backup_commands  # noqa: E402, F401
+from archive.cli import embedding as _embedding_commands  # noqa: E402, F401

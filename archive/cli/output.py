@@ -191,7 +191,8 @@ def _print_hits(hits: Sequence[Hit], dates: DateStyle, first: int = 1) -> None:
         typer.echo("")
         title = f"{rank}. {hit.title}"
         typer.echo(typer.style(title, bold=True) if colour else title)
-        meta = " · ".join(str(p) for p in (hit.source, show_date(hit.date, dates), f"id {hit.id}") if p)
+        found = "found by meaning" if hit.by_meaning else None
+        meta = " · ".join(str(p) for p in (hit.source, show_date(hit.date, dates), f"id {hit.id}", found) if p)
         typer.echo(f"   {meta}")
         if hit.also_in:
             typer.echo(f"   also in: {', '.join(hit.also_in)}")

@@ -36,6 +36,9 @@ from archive.errors import ArchiveError
 FOLLOW_SECONDS = 2.0
 #: How often the collector (`serve --follow`) looks for followed sources that are due.
 COLLECT_SECONDS = 60.0
+#: Articles ``serve --embed`` embeds between two looks at the feed (about 5 s of one core): a large ingest is
+#: embedded over a while, and new articles are indexed meanwhile.
+EMBED_AT_ONCE = 48
 #: How long a stopping server lets requests in flight finish.
 GRACE_SECONDS = 10
 
@@ -54,14 +57,17 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def follow(settings: Settings, stop: threading.Event) -> None:
+def follow(settings: Settings, stop: threading.Event, embed: bool = False) -> None:
     """Apply the database's new changes to this home's index every few seconds: pages only read, and see
-    what an ingest on any machine stored within seconds, without a restart."""
+    what an ingest on any machine stored within seconds, without a restart. With ``embed``, also embed the
+    articles without a current vector, :data:`EMBED_AT_ONCE` a round (on one core: the other serves)."""
     follower = Archive(settings=settings)
     try:
         while not stop.wait(FOLLOW_SECONDS):
             try:
                 follower.catch_up()
+                if embed:
+                    follower.embed(limit=EMBED_AT_ONCE, workers=1)
             except ArchiveError:  # (a busy index: the command writing it applies the changes)
                 continue
     finally:
@@ -131,6 +137,7 @@ def serve_archive(
     allow_saving: bool = False,
     *,
     collect: bool = False,
+    embed: bool = False,
 ) -> None:
     import secrets
 
@@ -152,7 +159,7 @@ def serve_archive(
     secret = secrets.token_hex(32)  # (the forms' tokens: one secret for every worker, new at each start)
     typer.echo(f"serving {settings.home} at {address} with {shown} (Ctrl-C stops)", err=True)
     stop = threading.Event()
-    follower = threading.Thread(target=follow, args=(settings, stop), name="archive-follow", daemon=True)
+    follower = threading.Thread(target=follow, args=(settings, stop, embed), name="archive-follow", daemon=True)
     owner = claim_following(settings)
     if owner is None:
         follower.start()

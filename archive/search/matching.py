@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import query as wq
 
 from archive.analysis.compounds import compound_spans, stopword_pair
+from archive.errors import QueryError
 from archive.index.query.arrays import Mask, Matches
 from archive.index.query.collect import Stories, ranked
 from archive.index.query.evaluator import Evaluator
@@ -26,6 +27,7 @@ from archive.search.closeness import Closeness, add_closeness
 from archive.search.dating import story_date_filters
 from archive.search.expansion import QueryExpander
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
+from archive.search.modes import apply_mode, resolved_mode, started_query
 from archive.search.parsing import MAX_QUERY_CHARS, parse_query
 from archive.search.passage import Passage, passage_matches, passage_of, rank_by_order
 from archive.search.request import Hit, SearchRequest, is_browse
@@ -66,6 +68,8 @@ class Matched:
     passage: Passage | None = None
     #: The synonym groups the search applied (outlets' names among them).
     synonyms: SynonymIndex = NO_SYNONYMS
+    #: Found by meaning alone (meaning and hybrid modes; None in words mode).
+    by_meaning: Mask | None = None
 
     @property
     def word_matches(self) -> int:
@@ -111,9 +115,13 @@ class Matched:
         # sorted by date, there is no relevance score to report (as before: 0)
         scores = self.matches.scores
         shown = [float(scores[d]) if self.sort == "relevance" else None for d in top]
-        return [
+        hits = [
             make_hit(f, score, texts.get(int(f["id"])), matched, copies) for f, score in zip(fields, shown, strict=True)
         ]
+        if self.by_meaning is not None:
+            alone = self.by_meaning
+            hits = [replace(hit, by_meaning=True) if alone[d] else hit for hit, d in zip(hits, top, strict=True)]
+        return hits
 
 
 def match(
@@ -134,6 +142,10 @@ def match(
     evaluator = Evaluator(searcher, values)
     notes: list[str] = []
     browsing = query is None and is_browse(request.query)
+    asked = request.mode if query is None and not browsing else "words"
+    mode = resolved_mode(asked, request.query, session.meaning(), store)
+    # (embedded on the second core while the words are searched)
+    embedded = started_query(session.meaning(), request.query) if mode != "words" else None
     # with no words there is no relevance to rank by: the newest first
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     expanded_query: Any = None
@@ -151,12 +163,18 @@ def match(
     else:
         if query is None:
             acronyms: set[str] = set()
-            parsed = parse_query(request.query, searcher.schema, notes, acronyms)
+            try:
+                parsed = parse_query(request.query, searcher.schema, notes, acronyms)
+            except QueryError as error:
+                # (a query of common words alone still has a meaning: "what is the matter")
+                if embedded is None or getattr(error.args[0], "code", "") not in _NO_WORDS:
+                    raise
             expander = expander or new_expander(session, searcher, acronyms, synonyms)
-            query = expander.expand(parsed)
+            query = expander.expand(parsed) if parsed is not None else None
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = query
-        matches = evaluator.scores(query)
+        no_words = Matches(np.zeros(values.count, dtype=bool), np.zeros(values.count))
+        matches = evaluator.scores(query) if query is not None else no_words
         year = year_asked(request.query)
         if year is not None:
             _add_dated_in(matches, values, year, notes)
@@ -172,10 +190,21 @@ def match(
     mask = matches.mask
     for kept in filters.values():
         mask = mask & kept
+    by_meaning: Mask | None = None
+    if embedded is not None:
+        moded = apply_mode(
+            mode, request.query, embedded, session.meaning(), store, matches, filters, evaluator, values, expander,
+            searcher,
+        )  # fmt: skip
+        matches, by_meaning = moded.matches, moded.by_meaning
+        notes.extend(moded.notes)
+        mask = matches.mask
+        for kept in filters.values():
+            mask = mask & kept
     # (orders the result: for a relevance sort only, after the filters, so that what is shown is what is ranked)
-    if sort == "relevance" and parsed is not None:
+    if sort == "relevance" and parsed is not None and mode == "words":
         closeness = add_closeness(matches, parsed, evaluator, mask)
-    if sort == "relevance" and passage is not None:
+    if sort == "relevance" and passage is not None and mode == "words":
         rank_by_order(passage, matches, mask, searcher, store)
     query_forms = NO_FORMS
     if expanded_query is not None:
@@ -186,8 +215,12 @@ def match(
             query_forms = replace(query_forms, compounds=frozenset(filter(stopword_pair, query_forms.compounds)))
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
-        query_forms, notes, closeness, passage, synonyms,
+        query_forms, notes, closeness, passage, synonyms, by_meaning,
     )  # fmt: skip
+
+
+#: What a query of no searchable words is refused with; in meaning and hybrid modes its meaning is searched.
+_NO_WORDS = frozenset({"query_only_common", "query_no_letters"})
 
 
 def _passage(text: str, searcher: Any) -> Passage | None:

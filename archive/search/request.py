@@ -39,6 +39,8 @@ class Hit:
     also_in: tuple[str, ...] = ()
     #: Why it matched, when the request asked (:mod:`archive.search.explain`): the parts of its score.
     explanation: tuple[Contribution, ...] = ()
+    #: Found by meaning alone (in meaning or hybrid mode): the words did not match it, so nothing is marked.
+    by_meaning: bool = False
 
     def snippet_text(self, before: str = "**", after: str = "**") -> str:
         """The snippet with every matched word between ``before`` and ``after``."""
@@ -59,7 +61,9 @@ class Hit:
             "snippet": self.snippet_text("", ""),
             "highlights": marked_spans(self.snippet),
             "also_in": list(self.also_in),
-        } | ({"explanation": [part.to_dict() for part in self.explanation]} if self.explanation else {})
+        } | ({"explanation": [part.to_dict() for part in self.explanation]} if self.explanation else {}) | (
+            {"by_meaning": True} if self.by_meaning else {}
+        )
 
 
 #: The columns of a hit's row (:meth:`Hit.to_row`), in order.
@@ -68,7 +72,7 @@ HIT_FIELDS = ("id", "url", "title", "source", "category", "date", "score", "snip
 
 def hit_csv_row(row: dict[str, Any]) -> dict[str, Any]:
     """A hit's row for CSV, where a cell holds text: spans as "start-end" separated by spaces, outlets by "; "."""
-    return row | {
+    return {k: v for k, v in row.items() if k != "by_meaning"} | {
         "highlights": " ".join(f"{start}-{end}" for start, end in row["highlights"]),
         "also_in": "; ".join(row["also_in"]),
     }
@@ -107,6 +111,11 @@ class SearchRequest:
     snippets: bool = True
     #: Say for each hit shown which forms matched in which fields and what each added to its score.
     explain: bool = False
+    #: How the query finds articles: ``words`` (as typed, in its forms), ``meaning`` (the articles nearest the
+    #: query's vector), ``hybrid`` (both, ranked by rank fusion): :mod:`archive.search.meaning`; ``auto`` (the
+    #: CLI's and the page's default): words for a query in Devanagari, hybrid for one in Latin letters when the
+    #: archive's vectors can be searched (:func:`archive.search.modes.resolved_mode`).
+    mode: str = "words"
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 
 from archive.errors import NotFoundError, QueryError
-from archive.index.query.arrays import Ints, Mask
+from archive.index.query.arrays import Ints, Mask, Matches
 from archive.messages import Message
 from archive.search.damage import index_damage_reported
 from archive.search.dating import placed
 from archive.search.explain import explanations
 from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
 from archive.search.matching import FILTERS, Matched, articles, match, new_expander
+from archive.search.meaning import MODES, nearest_to_article, rank_fused, top_by_similarity
 from archive.search.parsing import parse_query
 from archive.search.request import FACETS, SORTS, UNDATED, FacetCount, Hit, SearchRequest, SearchResults, is_browse
 from archive.search.session import SearchSession
@@ -112,6 +113,8 @@ def describe_filters(request: SearchRequest) -> str:
 
 
 def check_request(request: SearchRequest) -> None:
+    if request.mode not in MODES:
+        raise QueryError(f"Cannot search by {request.mode!r}; use one of {', '.join(MODES)}.")
     if request.limit < 1 or request.page < 1:
         raise QueryError(Message("bad_page"))
     unknown = set(request.facets) - set(FACETS)
@@ -257,8 +260,27 @@ def _similar(session: SearchSession, article_id: int, limit: int) -> SearchResul
     request = SearchRequest(query, limit=limit, collapse=False)
     found = match(session, request, query=similar_query(terms), excluding=article_id)
     found.query_forms = NO_FORMS  # (nothing is marked: no word of it was typed)
+    _blend_meaning(session, found, article_id)
     top = list(islice(found.shown(), limit))
     return SearchResults(query=query, total=len(top), hits=found.hits(top, name_copies=True), limit=limit)
+
+
+def _blend_meaning(session: SearchSession, found: Matched, article_id: int) -> None:
+    """With the article's vector at hand, the articles nearest to it join those sharing its distinctive words,
+    both ranked by rank fusion: a report of the same event in other words is found, and one sharing both
+    comes first (its copies in other outlets, first in both lists, stay first)."""
+    similarity = nearest_to_article(session.meaning(), found.store, found.values, article_id)
+    if similarity is None:
+        return
+    allowed = found.values.live().copy()
+    for kept in found.filters.values():
+        allowed &= kept
+    near = top_by_similarity(similarity, allowed)
+    words = found.matches
+    union = words.mask | near
+    found.matches = Matches(union, rank_fused(words.scores, words.mask, similarity, near, union & allowed))
+    found.mask = union & allowed
+    found.by_meaning = near & ~words.mask
 
 
 def highlight_in(session: SearchSession, texts: Sequence[str], query: str) -> list[Snippet]:

@@ -14,6 +14,7 @@ from archive.index.search_index import SearchIndex
 from archive.index.swap import current_directory
 from archive.index.vocabulary import Vocabulary
 from archive.search.damage import index_damage_reported
+from archive.search.meaning import MeaningVectors
 from archive.search.synonyms import SynonymIndex
 from archive.store.readonly import ReadOnlyStore
 
@@ -48,6 +49,7 @@ class SearchSession:
         self._labels: dict[str, str] = {}
         self._synonyms: SynonymIndex | None = None
         self._synonyms_read = 0.0
+        self._meaning: MeaningVectors | None = None
 
     def __enter__(self) -> SearchSession:
         return self
@@ -150,6 +152,12 @@ class SearchSession:
             self._synonyms_read = now
         return self._synonyms
 
+    def meaning(self) -> MeaningVectors:
+        """The archive's vectors for search by meaning (read on first use, kept while they stay current)."""
+        if self._meaning is None:
+            self._meaning = MeaningVectors(self.settings.embedding_model)
+        return self._meaning
+
     def forget_synonyms(self) -> None:
         self._synonyms = None
 
@@ -187,6 +195,9 @@ class SearchSession:
 
     def close(self) -> None:
         self._close_index()
+        if self._meaning is not None:
+            self._meaning.close()
+            self._meaning = None
         if self._reads is not None:
             self._reads.close()
         self._reads = None

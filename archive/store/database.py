@@ -39,6 +39,7 @@ from archive.store.sessions import Sessions, unreachable
 from archive.store.standby import is_read_only, primary_engine, server_engine
 from archive.store.synonyms import SynonymGroups
 from archive.store.tables import Article, IngestedFile, IngestRun, Origin, Reject
+from archive.store.vectors import ArticleVectors
 
 if TYPE_CHECKING:
     # annotations only: importing archive.readers loads every reader (~40 ms), which a search never needs
@@ -147,6 +148,7 @@ class Store:
         self._primary: Engine | None = None
         self.follows = FollowedSources(self._session)
         self.merges = OutletMerges(self._session, self.reads)
+        self.vectors = ArticleVectors(self._session)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool, migrate: bool = True) -> Store:

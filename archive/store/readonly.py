@@ -18,7 +18,7 @@ from typing import Any
 from archive.analysis.sources import most_printed
 from archive.config import READONLY_RETRY_SECONDS
 from archive.errors import DatabaseError, DatabaseUnavailable
-from archive.models import FeedHead
+from archive.models import FeedHead, VectorModel
 from archive.store.chunks import chunks
 from archive.store.packing import unpack
 from archive.store.schema import SCHEMA_HEAD
@@ -37,6 +37,17 @@ CLUSTER_SOURCES = (
 SYNONYMS = "SELECT words FROM synonyms ORDER BY id"
 SOURCE_COUNTS = "SELECT source, count(*) FROM articles WHERE source IS NOT NULL GROUP BY source"
 OUTLET_MERGES = "SELECT misprint, target FROM outlet_merges WHERE undone_at IS NULL ORDER BY id"
+# Search by meaning: the model of the archive's vectors; whether they (or the articles) changed since they were
+# read (a vector written gets a new id; an update or delete is a change of the feed); the current vectors.
+VECTOR_MODEL = "SELECT name, version, dimension, passage FROM embedding_model WHERE id = 1"
+VECTORS_STAMP = (
+    "SELECT (SELECT max(id) FROM article_vectors), (SELECT count(*) FROM article_vectors), "
+    "(SELECT max(seq) FROM changes), (SELECT count(*) FROM articles)"
+)
+CURRENT_VECTORS = (
+    "SELECT v.article_id, v.vector FROM article_vectors v JOIN articles a "
+    "ON a.id = v.article_id AND a.content_hash = v.content_hash ORDER BY v.article_id"
+)
 
 #: Runs one statement (in the driver's parameter style) with its parameters; returns the rows.
 Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
@@ -181,6 +192,20 @@ class ReadOnlyStore:
     def source_counts(self) -> list[tuple[str, int]]:
         """Every outlet name as articles print it, with how many print it."""
         return [(str(name), int(count)) for name, count in self._rows(SOURCE_COUNTS)]
+
+    def vector_model(self) -> VectorModel | None:
+        """The model the archive's vectors are of (None: nothing embedded yet)."""
+        row = next(iter(self._rows(VECTOR_MODEL)), None)
+        return None if row is None else VectorModel(str(row[0]), str(row[1]), int(row[2]), str(row[3]))
+
+    def vectors_stamp(self) -> tuple[int, ...]:
+        """What changes whenever the current vectors may have: four numbers read from indexes."""
+        row = next(iter(self._rows(VECTORS_STAMP)), None)
+        return tuple(int(value or 0) for value in row) if row is not None else ()
+
+    def current_vectors(self) -> Iterable[tuple[int, bytes]]:
+        """(article id, packed vector) of every article whose vector was made from its current text, by id."""
+        return ((int(i), bytes(blob)) for i, blob in self._rows(CURRENT_VECTORS))
 
     def source_labels(self, keys: Sequence[str]) -> dict[str, str]:
         """For each source key, the outlet name as most articles print it."""

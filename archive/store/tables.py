@@ -344,3 +344,27 @@ class OutletMerge(Base):
     target_articles: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+class EmbeddingModel(Base):
+    """One row: the model the archive's vectors are of (a search embeds its query with the same one), and
+    what of an article it was given (``passage``: the rule's name and version)."""
+
+    __tablename__ = "embedding_model"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    version: Mapped[str] = mapped_column(String(256))
+    dimension: Mapped[int] = mapped_column(Integer)
+    passage: Mapped[str] = mapped_column(String(256))
+
+
+class ArticleVector(Base):
+    """An article's vector (``archive embed``), made from its text as ``content_hash`` says it was: a vector
+    whose hash is not its article's any more is out of date (the article was updated since)."""
+
+    __tablename__ = "article_vectors"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy's own declaration)
+
+    id: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -101,6 +101,14 @@ Categories = Annotated[
 Since = Annotated[str, Query(description="Published on or after: YYYY-MM-DD, or a time ago (30d, 2w, 6m, 1y)")]
 Until = Annotated[str, Query(description="Published on or before: YYYY-MM-DD, or a time ago (30d, 2w, 6m, 1y)")]
 Sort = Annotated[str, Query(pattern="^(relevance|newest|oldest)$")]
+Mode = Annotated[
+    str,
+    Query(
+        pattern="^(auto|words|meaning|hybrid)$",
+        description="words, meaning (nearest by sense, any language), hybrid, or auto (words for Devanagari, hybrid "
+        "for Latin letters once the archive is embedded)",
+    ),
+]
 Page = Annotated[int, Query(ge=1, le=MAX_DEPTH, description=f"The page; page × limit at most {MAX_DEPTH:,}")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Hits a page, at most {MAX_PAGE_SIZE}")]
 ExportLimit = Annotated[
@@ -128,6 +136,7 @@ class Filters:
     dated: str
     sort: str
     dates: tuple[date | None, date | None]
+    mode: str = "auto"
 
     def request(self, page: int = 1, limit: int = PAGE_SIZE, facets: tuple[str, ...] = ()) -> SearchRequest:
         return SearchRequest(
@@ -141,6 +150,7 @@ class Filters:
             dated=None if not self.dated else self.dated == "yes",
             sort=self.sort,
             facets=facets,
+            mode=self.mode,
         )
 
     @property
@@ -158,6 +168,7 @@ class Filters:
             "until": self.until,
             "dated": self.dated,
             "sort": self.sort,
+            "mode": self.mode,
         }
 
 
@@ -190,11 +201,14 @@ def search_filters(
     until: Until = "",
     dated: Dated = "",
     sort: Sort = "relevance",
+    mode: Mode = "auto",
 ) -> Filters:
     if len(q) > MAX_QUERY_CHARS:
         raise Problem(400, "query_too_long", length=len(q), limit=MAX_QUERY_CHARS)
     dates = (_when("since", since), _when("until", until))
-    return Filters(q, _values("source", source), _values("category", category), since, until, dated, sort, dates)
+    return Filters(
+        q, _values("source", source), _values("category", category), since, until, dated, sort, dates, mode
+    )
 
 
 FiltersParameter = Annotated[Filters, Depends(search_filters)]
@@ -488,6 +502,9 @@ def switch_language(request: Request) -> str:
     return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
 
 
+_DEFAULTS = (("sort", "relevance"), ("page", 1), ("lang", "hi"), ("limit", PAGE_SIZE), ("mode", "auto"))
+
+
 def link(path: str, state: dict[str, Any], change: dict[str, Any] | None = None) -> str:
     """``path`` with the search's parameters, some changed (None drops one); defaults are left out, so
     addresses stay short to share."""
@@ -498,7 +515,7 @@ def link(path: str, state: dict[str, Any], change: dict[str, Any] | None = None)
             value is None
             or value == ""
             or value == []
-            or (key, value) in (("sort", "relevance"), ("page", 1), ("lang", "hi"), ("limit", PAGE_SIZE))
+            or (key, value) in _DEFAULTS
         ):
             continue
         for one in value if isinstance(value, list) else [value]:

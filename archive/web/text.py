@@ -35,6 +35,12 @@ _WORDS: dict[str, dict[str, str]] = {
     "relevance": {"hi": "प्रासंगिकता", "en": "relevance"},
     "newest": {"hi": "नवीनतम", "en": "newest"},
     "oldest": {"hi": "पुराने पहले", "en": "oldest"},
+    "mode": {"hi": "खोज का तरीका", "en": "Search by"},
+    "mode_auto": {"hi": "अपने आप", "en": "automatic"},
+    "mode_words": {"hi": "शब्दों से", "en": "words"},
+    "mode_meaning": {"hi": "अर्थ से", "en": "meaning"},
+    "mode_hybrid": {"hi": "शब्द और अर्थ", "en": "words and meaning"},
+    "by_meaning": {"hi": "अर्थ से मिला", "en": "found by meaning"},
     "previous": {"hi": "पिछला", "en": "previous"},
     "next": {"hi": "अगला", "en": "next"},
     "page": {"hi": "पृष्ठ {page} / {pages}", "en": "page {page} of {pages}"},
@@ -263,6 +269,7 @@ HINDI: dict[str, str] = {
     "note_passage": (
         "{words} शब्दों के अंश की तरह खोजा: जिन लेखों में इनमें से अधिकतर हैं वे पहले, और जिनमें ये इसी क्रम में हैं वे बाकी से पहले।"
     ),
+    "note_meaning_partial": "अर्थ से खोज {articles} में से अब तक के {embedded} लेखों में हुई; बाकी लेख बाद में जुड़ेंगे।",
     "note_passage_unheld": "{words} शब्दों के अंश की तरह खोजा: इनमें से कोई भी शब्द संग्रह में नहीं है।",
 }
 
@@ -273,6 +280,8 @@ ENGLISH_ON_THE_PAGE: dict[str, str] = {
     "dates_reversed": "The dates are the wrong way round: from {since} is after to {until}; swap them.",
     "undated_with_dates": "Undated articles have no date to be from or to; drop the dates or 'undated only'.",
     "not_indexed_yet": "Article {id} is not in the index yet; try again in a moment.",
+    "note_meaning_partial": "Searched by meaning among the {embedded} of {articles} articles embedded so far; the rest "
+    "join as they are embedded.",
 }
 
 #: The page's own messages (a request it refuses), in both languages.
