@@ -477,6 +477,9 @@ class CollectFailure:
     at: datetime | None
     #: failed (tried again next time), given up (tried too often), or stored from the feed's own text.
     status: str
+
+
+@dataclass(frozen=True)
 class VectorModel:
     """The model an archive's vectors are of (``archive embed``), and what of each article it embedded."""
 
