@@ -3,28 +3,34 @@
 Run from the repository root::
 
     python -m benchmarks.run [--sizes 4549,20000] [--runs N] [--search-runs N] [--skip-process] [--skip-references]
+                             [--skip-reindex] [--due-merge-timeout S] [--serve-requests N]
                              [--keep DIR [--search-only]]
 
 For each size (4,549 = the real corpus, the two ``*.jsonl.gz`` files of ``../shared/corpus`` as they
 are; any other size = a generated corpus of real paragraphs of the real articles recombined into new
-articles, dates spread over 2015–2020, the real outlets, fixed seed, written as one ``.jsonl.gz`` in a
-temporary directory):
+articles, dates spread over 2015–2020, the real outlets, fixed seed, written one article at a time as
+``.jsonl.gz``, or as plain ``.jsonl`` above 200,000 articles, in a temporary directory):
 
 1. ``archive ingest FILE --quiet`` as a process into a fresh temporary home (median of ``--runs``):
    wall time, articles/s, MB of text (UTF-8 title + body)/s, peak RSS (``/usr/bin/time -f "%e %M"``),
    index and database size on disk;
    then disk per MB of text by file type (``benchmarks.disk``), search latency as that leaves the
-   archive (see 4.: a large input is committed every 20,000 articles, so its index has several
-   segments), a day's update of 200 new articles and one of 1 (whole ``archive ingest`` processes), and
-   the merges (``archive optimize``: those due, then ``--full``: one segment);
-2. ``archive reindex`` on that home (articles/s; one segment);
+   archive (see 4.: a large input is committed in growing steps, so its index has several segments),
+   a day's update of 200 new articles and one of 1 (whole ``archive ingest`` processes), the search
+   page of ``archive serve`` (one worker, answers not kept: p50 of the server's own time and the
+   client's, ``--serve-requests`` a query), and the merges (``archive optimize``: those due, stopped
+   after ``--due-merge-timeout`` seconds if given; then ``--full``: one segment), each command's peak
+   memory (its whole process tree);
+2. ``archive reindex`` on that home (articles/s; one segment), unless ``--skip-reindex`` (``optimize
+   --full`` has built the same one segment: what a million articles cannot afford twice);
 3. (unless ``--skip-references``) reference points on the same text: a plain Whoosh index (``TEXT``
    with Whoosh's default ``StandardAnalyzer`` for title and body, stored ``ID``; one writer,
    ``limitmb=128``) and SQLite FTS5 (``tokenize='unicode61'``, inserts in one transaction),
    articles/s and size, and the ratios;
-4. search latency, after the reindex: p50/p95 in-process (``Archive(home).search``, limit 10, snippets on,
-   after 2 warm-ups) and as whole ``archive search`` processes (unless ``--skip-process``), and
-   ``archive --help``;
+4. search latency, after the reindex (or ``optimize --full``): p50/p95 in-process
+   (``Archive(home).search``, limit 10, snippets on, after 2 warm-ups) and as whole ``archive search``
+   processes (unless ``--skip-process``, with the largest peak memory of one), and ``archive --help``;
+   then issue 38's 20 queries together (in-process);
 5. a final table per size and the ratio of time per article between the largest and smallest size.
 
 Corpus text is read at run time; everything written goes to temporary directories that are removed,
