@@ -306,7 +306,10 @@ def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int
         result.ingest_exit = code
         counts = [line for line in out.splitlines() if line.startswith("added ")]
         result.ingest_counts = counts[-1] if counts else f"(no counts line; stderr: {err.strip()[-300:]})"
-        print(f"    ingest run {run + 1}/{runs}: {wall:.1f} s, exit {code}, {result.ingest_counts}", flush=True)
+        print(
+            f"    ingest run {run + 1}/{runs}: {wall:.1f} s, exit {code}, peak {_mb(peak)}, {result.ingest_counts}",
+            flush=True,
+        )
         if code:
             for line in err.strip().splitlines()[-5:]:
                 print(f"      stderr: {line[:200]}")
@@ -341,7 +344,8 @@ def measure_updates(result: SizeResult, real: Sequence[dict[str, Any]], home: Pa
         else:
             result.update_walls[count] = wall
         label = f"update of {count}{', page cache dropped' if cold else ''}"
-        print(f"    {label}: {wall:.2f} s, exit {code}, {counts[-1] if counts else err.strip()[-300:]}")
+        said = counts[-1] if counts else err.strip()[-300:]
+        print(f"    {label}: {wall:.2f} s, exit {code}, peak {_mb(peak)}, {said}")
 
 
 def drop_page_cache() -> bool:
@@ -376,7 +380,11 @@ def measure_merge(result: SizeResult, home: Path, due_timeout: float | None = No
             result.merge_wall, result.merge_segments = wall, segments
         else:
             result.due_merge_wall, result.due_merge_segments = wall, segments
-        print(f"    archive optimize{' --full' if full else ''}: {wall:.1f} s, segments {segments}: {out.strip()}")
+        print(
+            f"    archive optimize{' --full' if full else ''}: {wall:.1f} s, peak {_mb(peak)}, segments {segments}: "
+            f"{out.strip()}",
+            flush=True,
+        )
 
 
 def measure_serve(result: SizeResult, home: Path, requests: int) -> None:
@@ -427,6 +435,7 @@ def measure_serve(result: SizeResult, home: Path, requests: int) -> None:
         poller.join()
         if peak[0]:
             result.peaks_kb["serve"] = peak[0]
+            print(f"    serve: peak {_mb(peak[0])}", flush=True)
 
 
 def measure_reindex(result: SizeResult, home: Path) -> None:
@@ -434,7 +443,7 @@ def measure_reindex(result: SizeResult, home: Path) -> None:
     if code:
         print(f"    reindex exit {code}: {err.strip()[-300:]}")
     result.reindex_wall, result.reindex_peak_kb = wall, peak
-    print(f"    reindex: {wall:.1f} s", flush=True)
+    print(f"    reindex: {wall:.1f} s, peak {_mb(peak)}", flush=True)
 
 
 def plain_whoosh(records: Iterable[dict[str, Any]], directory: Path) -> tuple[float, int]:
@@ -500,6 +509,8 @@ def measure_latency(
             + (f"  ({row.failures} CLI runs failed)" if row.failures else ""),
             flush=True,
         )
+    if peaks and "search" in peaks:
+        print(f"    archive search: peak {_mb(peaks['search'])} (the largest of one process a query)", flush=True)
     every: list[float] = []
     summed = 0
     for _label, query, options, _cli in TWENTY_QUERIES:
@@ -612,6 +623,11 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
             f"\ntime per article, {large.size:,} vs {small.size:,}: ingest ×{ingest:.2f}, reindex ×{reindex:.2f}, "
             f"plain Whoosh ×{whoosh:.2f}"
         )
+
+
+def _mb(peak_kb: int | None) -> str:
+    """A peak memory (KiB) as the log prints it, as soon as a step ends: a run that does not finish still says it."""
+    return "–" if not peak_kb else f"{peak_kb / 1000:,.0f} MB"
 
 
 def _serve(p50: tuple[float, float] | None) -> str:
