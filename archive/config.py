@@ -119,6 +119,12 @@ class IndexSettings(NamedTuple):
     #: Index commits are costly (each writes a segment): a long ingest commits after this many articles,
     #: which then become searchable.
     commit_every: int = 20_000
+    #: A long ingest's later commits grow (:func:`archive.ingest.background.commit_size`): each holds as many
+    #: articles as all of the run's earlier ones together, up to this many. A million articles then make 8
+    #: segments, not 50: a search pays for every segment, and merging 50 into the 8 ``max_segments`` allows
+    #: would read their postings at about 130 documents a second (hours). The articles of a commit become
+    #: searchable when it ends, so at most this many wait (a few minutes of a long ingest).
+    commit_growth_cap: int = 250_000
     #: For an input smaller than this, the background indexer also commits whenever it has caught up with
     #: storing and holds at least ``idle_commit_min`` articles, and at least as many as all its earlier commits
     #: in the run together. Committing then overlaps storing instead of all coming after it (the shared

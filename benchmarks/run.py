@@ -3,28 +3,34 @@
 Run from the repository root::
 
     python -m benchmarks.run [--sizes 4549,20000] [--runs N] [--search-runs N] [--skip-process] [--skip-references]
+                             [--skip-reindex] [--due-merge-timeout S] [--serve-requests N]
                              [--keep DIR [--search-only]]
 
 For each size (4,549 = the real corpus, the two ``*.jsonl.gz`` files of ``../shared/corpus`` as they
 are; any other size = a generated corpus of real paragraphs of the real articles recombined into new
-articles, dates spread over 2015–2020, the real outlets, fixed seed, written as one ``.jsonl.gz`` in a
-temporary directory):
+articles, dates spread over 2015–2020, the real outlets, fixed seed, written one article at a time as
+``.jsonl.gz``, or as plain ``.jsonl`` above 200,000 articles, in a temporary directory):
 
 1. ``archive ingest FILE --quiet`` as a process into a fresh temporary home (median of ``--runs``):
    wall time, articles/s, MB of text (UTF-8 title + body)/s, peak RSS (``/usr/bin/time -f "%e %M"``),
    index and database size on disk;
    then disk per MB of text by file type (``benchmarks.disk``), search latency as that leaves the
-   archive (see 4.: a large input is committed every 20,000 articles, so its index has several
-   segments), a day's update of 200 new articles and one of 1 (whole ``archive ingest`` processes), and
-   the merges (``archive optimize``: those due, then ``--full``: one segment);
-2. ``archive reindex`` on that home (articles/s; one segment);
+   archive (see 4.: a large input is committed in growing steps, so its index has several segments),
+   a day's update of 200 new articles and one of 1 (whole ``archive ingest`` processes), the search
+   page of ``archive serve`` (one worker, answers not kept: p50 of the server's own time and the
+   client's, ``--serve-requests`` a query), and the merges (``archive optimize``: those due, stopped
+   after ``--due-merge-timeout`` seconds if given; then ``--full``: one segment), each command's peak
+   memory (its whole process tree);
+2. ``archive reindex`` on that home (articles/s; one segment), unless ``--skip-reindex`` (``optimize
+   --full`` has built the same one segment: what a million articles cannot afford twice);
 3. (unless ``--skip-references``) reference points on the same text: a plain Whoosh index (``TEXT``
    with Whoosh's default ``StandardAnalyzer`` for title and body, stored ``ID``; one writer,
    ``limitmb=128``) and SQLite FTS5 (``tokenize='unicode61'``, inserts in one transaction),
    articles/s and size, and the ratios;
-4. search latency, after the reindex: p50/p95 in-process (``Archive(home).search``, limit 10, snippets on,
-   after 2 warm-ups) and as whole ``archive search`` processes (unless ``--skip-process``), and
-   ``archive --help``;
+4. search latency, after the reindex (or ``optimize --full``): p50/p95 in-process
+   (``Archive(home).search``, limit 10, snippets on, after 2 warm-ups) and as whole ``archive search``
+   processes (unless ``--skip-process``, with the largest peak memory of one), and ``archive --help``;
+   then issue 38's 20 queries together (in-process);
 5. a final table per size and the ratio of time per article between the largest and smallest size.
 
 Corpus text is read at run time; everything written goes to temporary directories that are removed,
@@ -48,15 +54,24 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks import disk
-from benchmarks.common import WARMUP, archive_command, install_note, run_measured, time_searches
+from benchmarks.common import (
+    TIMED_OUT,
+    WARMUP,
+    archive_command,
+    install_note,
+    poll_memory,
+    run_measured,
+    time_searches,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = ("hi_editorials_sampadkiya.jsonl.gz", "hi_covid19_newspaper_days.jsonl.gz")
@@ -68,6 +83,8 @@ FIRST_DAY, LAST_DAY = date(2015, 1, 1), date(2020, 12, 31)
 SINCE = date(2016, 1, 1)
 #: The daily updates measured into each size: (articles, seed of their generated corpus).
 UPDATES = ((200, SEED + 200), (1, SEED + 1))
+#: Generated corpora up to this size are gzipped; larger ones are written as plain JSON Lines.
+GZIP_UP_TO = 200_000
 #: And one of this many with the page cache dropped first.
 COLD_UPDATE = 200
 
@@ -91,6 +108,35 @@ QUERIES: list[tuple[str, str, dict[str, Any], list[str]]] = [
     ),
     ("browse all", "", {}, []),
 ]
+
+#: Issue 38's 20 queries, each ANDed, top 10: the set its comparison with Lucene 8 was measured with.
+TWENTY_QUERIES: list[tuple[str, str, dict[str, Any], list[str]]] = [
+    (query, query, {}, [])
+    for query in (
+        "भारत",
+        "सरकार",
+        "चुनाव",
+        "प्रधानमंत्री",
+        "अदालत",
+        "पुलिस",
+        "क्रिकेट",
+        "अर्थव्यवस्था",
+        "किसानों",
+        "बारिश",
+        "विदेश मंत्री",
+        "सुप्रीम कोर्ट",
+        "शेयर बाजार",
+        "रूसी राष्ट्रपति",
+        "कोरोना वायरस",
+        "लोकसभा चुनाव",
+        "रिजर्व बैंक",
+        "मौसम विभाग",
+        "दिल्ली पुलिस",
+        "विश्व कप",
+    )
+]
+
+TWENTY_LABEL = "the 20 queries"
 
 
 @dataclass
@@ -137,6 +183,10 @@ class SizeResult:
     #: ``archive optimize`` (the merges the policy has due) before it.
     due_merge_wall: float | None = None
     due_merge_segments: str = ""
+    #: Peak memory (KiB, the whole process tree) of the other commands, by label.
+    peaks_kb: dict[str, int] = field(default_factory=dict)
+    #: ``archive serve``'s search pages one at a time: (server p50 ms, client p50 ms), answers not kept.
+    serve_p50: tuple[float, float] | None = None
 
 
 # ---------------------------------------------------------------- helpers
@@ -175,8 +225,12 @@ def text_bytes(records: Sequence[dict[str, Any]]) -> int:
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+    return list(iter_records(path))
+
+
+def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8") as lines:
+        yield from (json.loads(line) for line in lines if line.strip())
 
 
 def paragraphs(body: str) -> list[str]:
@@ -184,7 +238,13 @@ def paragraphs(body: str) -> list[str]:
 
 
 def generate(real: Sequence[dict[str, Any]], size: int, seed: int = SEED) -> list[dict[str, Any]]:
-    """``size`` new articles made of real paragraphs, deterministic for a seed.
+    """``size`` new articles made of real paragraphs, deterministic for a seed (:func:`generated`, as a list)."""
+    return list(generated(real, size, seed))
+
+
+def generated(real: Sequence[dict[str, Any]], size: int, seed: int = SEED) -> Iterator[dict[str, Any]]:
+    """``size`` new articles made of real paragraphs, deterministic for a seed, one at a time (a million
+    articles hold about 10 GB of text: never all in memory).
 
     Each new article takes a real "donor" article at random: its title, outlet and category, and its
     number of paragraphs, which are drawn from the pool of paragraphs of the donor's dataset (so
@@ -195,27 +255,35 @@ def generate(real: Sequence[dict[str, Any]], size: int, seed: int = SEED) -> lis
     for record in real:
         pools.setdefault(str(record.get("dataset", "")), []).extend(paragraphs(str(record.get("body", ""))))
     days = (LAST_DAY - FIRST_DAY).days
-    out: list[dict[str, Any]] = []
     for _ in range(size):
         donor = real[rng.randrange(len(real))]
         pool = pools[str(donor.get("dataset", ""))]
         count = max(1, len(paragraphs(str(donor.get("body", "")))))
         body = "\n\n".join(rng.choice(pool) for _ in range(count))
-        record = {
+        yield {
             "title": str(donor.get("title", "")),
             "body": body,
             "date": (FIRST_DAY + timedelta(days=rng.randint(0, days))).isoformat(),
             "source": donor.get("source") or "",
             "category": donor.get("category") or "",
         }
-        out.append(record)
-    return out
 
 
-def write_jsonl_gz(path: Path, records: Sequence[dict[str, Any]]) -> None:
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
+def write_jsonl_gz(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    """Write the records as JSON Lines, gzipped when the name ends in ``.gz``; the bytes of their text
+    (UTF-8 title + body)."""
+    written = 0
+    gz = path.suffix == ".gz"
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) if gz else path.open("w", encoding="utf-8") as out:
         for record in records:
+            written += text_bytes([record])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return written
+
+
+def jsonl_text_bytes(path: Path) -> int:
+    """The text bytes of a JSON Lines file's records, read one at a time."""
+    return sum(text_bytes([record]) for record in iter_records(path))
 
 
 # ---------------------------------------------------------------- measurements
@@ -238,7 +306,10 @@ def measure_ingest(result: SizeResult, inputs: list[Path], work: Path, runs: int
         result.ingest_exit = code
         counts = [line for line in out.splitlines() if line.startswith("added ")]
         result.ingest_counts = counts[-1] if counts else f"(no counts line; stderr: {err.strip()[-300:]})"
-        print(f"    ingest run {run + 1}/{runs}: {wall:.1f} s, exit {code}, {result.ingest_counts}", flush=True)
+        print(
+            f"    ingest run {run + 1}/{runs}: {wall:.1f} s, exit {code}, peak {_mb(peak)}, {result.ingest_counts}",
+            flush=True,
+        )
         if code:
             for line in err.strip().splitlines()[-5:]:
                 print(f"      stderr: {line[:200]}")
@@ -264,14 +335,17 @@ def measure_updates(result: SizeResult, real: Sequence[dict[str, Any]], home: Pa
         if cold:
             drop_page_cache()
         command = [*archive_command(), "--home", str(home), "ingest", str(path), "--quiet"]
-        code, wall, _peak, out, err = run_measured(command)
+        code, wall, peak, out, err = run_measured(command)
+        if peak and not cold:
+            result.peaks_kb[f"update of {count}"] = peak
         counts = [line for line in out.splitlines() if line.startswith("added ")]
         if cold:
             result.cold_update_wall = wall
         else:
             result.update_walls[count] = wall
         label = f"update of {count}{', page cache dropped' if cold else ''}"
-        print(f"    {label}: {wall:.2f} s, exit {code}, {counts[-1] if counts else err.strip()[-300:]}")
+        said = counts[-1] if counts else err.strip()[-300:]
+        print(f"    {label}: {wall:.2f} s, exit {code}, peak {_mb(peak)}, {said}")
 
 
 def drop_page_cache() -> bool:
@@ -284,8 +358,9 @@ def drop_page_cache() -> bool:
     return True
 
 
-def measure_merge(result: SizeResult, home: Path) -> None:
-    """``archive optimize`` (the merges the policy has due), then ``archive optimize --full`` (one segment)."""
+def measure_merge(result: SizeResult, home: Path, due_timeout: float | None = None) -> None:
+    """``archive optimize`` (the merges the policy has due; stopped after ``due_timeout`` seconds, when
+    given: a merge killed midway leaves the index as it was), then ``archive optimize --full`` (one segment)."""
     probe = subprocess.run([*archive_command(), "optimize", "--help"], capture_output=True, text=True)
     if probe.returncode:
         print("    merge: this archive has no `archive optimize`")
@@ -293,15 +368,74 @@ def measure_merge(result: SizeResult, home: Path) -> None:
     for full in (False, True):
         before = segment_count(home)
         command = [*archive_command(), "--home", str(home), "optimize", *(["--full"] if full else [])]
-        code, wall, _peak, out, err = run_measured(command)
+        code, wall, peak, out, err = run_measured(command, timeout=None if full else due_timeout)
+        if peak:
+            result.peaks_kb["optimize --full" if full else "optimize"] = peak
         if code:
             print(f"    optimize exit {code}: {err.strip()[-300:]}")
+        if code == TIMED_OUT:
+            out = f"stopped after {due_timeout:.0f} s (--due-merge-timeout), unfinished"
         segments = f"{before} → {segment_count(home)}"
         if full:
             result.merge_wall, result.merge_segments = wall, segments
         else:
             result.due_merge_wall, result.due_merge_segments = wall, segments
-        print(f"    archive optimize{' --full' if full else ''}: {wall:.1f} s, segments {segments}: {out.strip()}")
+        print(
+            f"    archive optimize{' --full' if full else ''}: {wall:.1f} s, peak {_mb(peak)}, segments {segments}: "
+            f"{out.strip()}",
+            flush=True,
+        )
+
+
+def measure_serve(result: SizeResult, home: Path, requests: int) -> None:
+    """``archive serve`` (one worker, answers not kept: ``ARCHIVE_SERVE_CACHE=0``), each search page of
+    :data:`QUERIES` requested ``requests`` times one at a time after a first request: p50 of the server's
+    own time (``Server-Timing``) and of the client's; and the server's peak memory."""
+    import os
+    from urllib.parse import quote
+
+    from benchmarks.web import free_port, get
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ARCHIVE_SERVE_CACHE": "0"}
+    command = [*archive_command(), "--home", str(home), "serve", "--port", str(port), "--workers", "1"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+    done = threading.Event()
+    poller = threading.Thread(target=poll_memory, args=(server.pid, peak, done), daemon=True)
+    poller.start()
+    try:
+        deadline = time.monotonic() + 300
+        while get(base, "/sources")[0] != 200:
+            if server.poll() is not None or time.monotonic() > deadline:
+                print(f"    serve: the server did not start (exit {server.poll()})")
+                return
+            time.sleep(0.3)
+        server_ms: list[float] = []
+        client_ms: list[float] = []
+        for _label, query, _options, _cli in QUERIES:
+            if not query:
+                continue
+            address = f"/?q={quote(query)}"
+            get(base, address)
+            for _ in range(requests):
+                status, client, own = get(base, address)
+                if status == 200 and own is not None:
+                    server_ms.append(own)
+                    client_ms.append(client)
+        if server_ms:
+            result.serve_p50 = (statistics.median(server_ms), statistics.median(client_ms))
+            own, seen = result.serve_p50
+            print(f"    serve: search page p50 {own:.1f} ms (server), {seen:.1f} ms (client)")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        done.set()
+        poller.join()
+        if peak[0]:
+            result.peaks_kb["serve"] = peak[0]
+            print(f"    serve: peak {_mb(peak[0])}", flush=True)
 
 
 def measure_reindex(result: SizeResult, home: Path) -> None:
@@ -309,10 +443,10 @@ def measure_reindex(result: SizeResult, home: Path) -> None:
     if code:
         print(f"    reindex exit {code}: {err.strip()[-300:]}")
     result.reindex_wall, result.reindex_peak_kb = wall, peak
-    print(f"    reindex: {wall:.1f} s", flush=True)
+    print(f"    reindex: {wall:.1f} s, peak {_mb(peak)}", flush=True)
 
 
-def plain_whoosh(records: Sequence[dict[str, Any]], directory: Path) -> tuple[float, int]:
+def plain_whoosh(records: Iterable[dict[str, Any]], directory: Path) -> tuple[float, int]:
     from whoosh import index
     from whoosh.fields import ID, TEXT, Schema
 
@@ -328,7 +462,7 @@ def plain_whoosh(records: Sequence[dict[str, Any]], directory: Path) -> tuple[fl
     return time.perf_counter() - started, tree_bytes(directory)
 
 
-def sqlite_fts5(records: Sequence[dict[str, Any]], directory: Path) -> tuple[float, int]:
+def sqlite_fts5(records: Iterable[dict[str, Any]], directory: Path) -> tuple[float, int]:
     directory.mkdir(parents=True)
     path = directory / "fts5.db"
     started = time.perf_counter()
@@ -345,7 +479,11 @@ def sqlite_fts5(records: Sequence[dict[str, Any]], directory: Path) -> tuple[flo
     return time.perf_counter() - started, tree_bytes(path)
 
 
-def measure_latency(home: Path, search_runs: int, skip_process: bool) -> list[Latency]:
+def measure_latency(
+    home: Path, search_runs: int, skip_process: bool, peaks: dict[str, int] | None = None
+) -> list[Latency]:
+    """The rows of :data:`QUERIES`, then one of issue 38's 20 queries together (in-process only; its total
+    is the sum of theirs). ``peaks`` gets the largest peak memory of an ``archive search`` process."""
     from archive import Archive
 
     archive = Archive(home)
@@ -361,6 +499,9 @@ def measure_latency(home: Path, search_runs: int, skip_process: bool) -> list[La
                 cli.append(elapsed)
                 row.failures += code != 0
             row.cli_p50, row.cli_p95 = percentile(cli, 0.5), percentile(cli, 0.95)
+            if peaks is not None:
+                peak = run_measured(command)[2]
+                peaks["search"] = max(peaks.get("search", 0), peak or 0)
         rows.append(row)
         print(
             f"    {label:<17} total {total:>6}  API p50 {row.api_p50:7.1f} p95 {row.api_p95:7.1f} ms"
@@ -368,6 +509,17 @@ def measure_latency(home: Path, search_runs: int, skip_process: bool) -> list[La
             + (f"  ({row.failures} CLI runs failed)" if row.failures else ""),
             flush=True,
         )
+    if peaks and "search" in peaks:
+        print(f"    archive search: peak {_mb(peaks['search'])} (the largest of one process a query)", flush=True)
+    every: list[float] = []
+    summed = 0
+    for _label, query, options, _cli in TWENTY_QUERIES:
+        total, api = time_searches(archive, query, options, search_runs)
+        summed += total
+        every.extend(api)
+    rows.append(Latency(TWENTY_LABEL, summed, percentile(every, 0.5), percentile(every, 0.95)))
+    print(f"    {TWENTY_LABEL:<17} total {summed:>6}  API p50 {rows[-1].api_p50:7.1f} p95 {rows[-1].api_p95:7.1f} ms")
+    archive.close()
     return rows
 
 
@@ -428,6 +580,11 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
         ),
         (f"update of {COLD_UPDATE}, page cache dropped, s", lambda r: _f(r.cold_update_wall, 2)),
         ("due merges (archive optimize) s", lambda r: _f(r.due_merge_wall)),
+        *(
+            (f"peak RSS MB: {command}", lambda r, c=command: _f(r.peaks_kb[c] / 1000 if c in r.peaks_kb else None, 0))
+            for command in ("search", "update of 200", "update of 1", "serve", "optimize", "optimize --full")
+        ),
+        ("serve: search page p50 ms, server / client", lambda r: _serve(r.serve_p50)),
         ("segments before → after the due merges", lambda r: r.due_merge_segments or "–"),
         ("one segment (archive optimize --full) s", lambda r: _f(r.merge_wall)),
         ("segments before → after --full", lambda r: r.merge_segments or "–"),
@@ -444,7 +601,7 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
         ("index size / plain Whoosh", lambda r: _f(r.index_bytes / r.whoosh_bytes if r.whoosh_bytes else None, 2)),
     ]
     metrics.append(("index segments as ingested / after reindex", lambda r: f"{r.ingested_segments} / {r.segments}"))
-    for number, (label, *_rest) in enumerate(QUERIES):
+    for number, label in enumerate([*(q[0] for q in QUERIES), TWENTY_LABEL]):
         metrics.append((f"{label}: hits", lambda r, n=number: f"{r.latency[n].total:,}"))
         for when, rows in (("as ingested", "ingested_latency"), ("after reindex", "latency")):
             metrics.append(
@@ -466,6 +623,15 @@ def final_table(results: Sequence[SizeResult], help_ms: float) -> None:
             f"\ntime per article, {large.size:,} vs {small.size:,}: ingest ×{ingest:.2f}, reindex ×{reindex:.2f}, "
             f"plain Whoosh ×{whoosh:.2f}"
         )
+
+
+def _mb(peak_kb: int | None) -> str:
+    """A peak memory (KiB) as the log prints it, as soon as a step ends: a run that does not finish still says it."""
+    return "–" if not peak_kb else f"{peak_kb / 1000:,.0f} MB"
+
+
+def _serve(p50: tuple[float, float] | None) -> str:
+    return "–" if p50 is None else f"{p50[0]:.1f} / {p50[1]:.1f}"
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -511,6 +677,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--search-only", action="store_true", help="with --keep: only measure search, on homes kept by an earlier run"
     )
+    parser.add_argument(
+        "--skip-reindex", action="store_true", help="no `archive reindex` (optimize --full builds the same one segment)"
+    )
+    parser.add_argument(
+        "--due-merge-timeout", type=float, default=None, help="stop `archive optimize` (the due merges) after S seconds"
+    )
+    parser.add_argument("--serve-requests", type=int, default=10, help="requests per search page for serve's p50")
     args = parser.parse_args(argv)
     if args.search_only and not args.keep:
         parser.error("--search-only needs --keep DIR (the homes an earlier run kept)")
@@ -537,21 +710,27 @@ def main(argv: list[str] | None = None) -> int:
         else:
             work = Path(tempfile.mkdtemp(prefix=f"archive-bench-run-{size}-"))
         try:
+            records: Callable[[], Iterable[dict[str, Any]]]
             if size == len(real):
-                records, inputs = real, files
+                inputs = files
+                result = SizeResult(size, text_bytes(real))
+                records = lambda: real  # noqa: E731
                 print(f"\n== {size} articles: the real corpus", flush=True)
             else:
+                # (written and read back one record at a time: a million articles hold about 10 GB of text)
                 started = time.perf_counter()
-                records = generate(real, size)
-                inputs = [work / f"generated-{size}.jsonl.gz"]
-                if not inputs[0].exists():
-                    write_jsonl_gz(inputs[0], records)
+                # (gzip at level 6 would cost 45 CPU-minutes at a million articles, 3 times the generating)
+                inputs = [work / f"generated-{size}.jsonl{'.gz' if size <= GZIP_UP_TO else ''}"]
+                if inputs[0].exists():
+                    result = SizeResult(size, jsonl_text_bytes(inputs[0]))
+                else:
+                    result = SizeResult(size, write_jsonl_gz(inputs[0], generated(real, size)))
+                records = lambda path=inputs[0]: iter_records(path)  # noqa: E731
                 print(
                     f"\n== {size} articles: generated (seed {SEED}) in {time.perf_counter() - started:.1f} s, "
-                    f"{inputs[0].stat().st_size / MB:.1f} MB gz",
+                    f"{inputs[0].stat().st_size / MB:,.1f} MB on disk, {result.text_bytes / MB:,.1f} MB of text",
                     flush=True,
                 )
-            result = SizeResult(size, text_bytes(records))
             if args.search_only:
                 home = work / "home-0"
                 if not home.exists():
@@ -564,23 +743,26 @@ def main(argv: list[str] | None = None) -> int:
                 print("  disk as ingested", flush=True)
                 result.disk_db_bytes, result.disk_index_bytes = disk.report(home, result.text_bytes)
                 print(f"  search as ingested ({result.ingested_segments} segments)", flush=True)
-                result.ingested_latency = measure_latency(home, args.search_runs, args.skip_process)
-                print("  1b. daily updates, and the merge", flush=True)
+                result.ingested_latency = measure_latency(home, args.search_runs, args.skip_process, result.peaks_kb)
+                print("  1b. daily updates, the search page, and the merge", flush=True)
                 measure_updates(result, real, home, work)
-                measure_merge(result, home)
-                print("  2. reindex", flush=True)
-                measure_reindex(result, home)
+                measure_serve(result, home, args.serve_requests)
+                measure_merge(result, home, args.due_merge_timeout)
+                if not args.skip_reindex:
+                    print("  2. reindex", flush=True)
+                    measure_reindex(result, home)
                 if not args.skip_references:
                     print("  3. references", flush=True)
-                    result.whoosh_wall, result.whoosh_bytes = plain_whoosh(records, work / "plain-whoosh")
+                    result.whoosh_wall, result.whoosh_bytes = plain_whoosh(records(), work / "plain-whoosh")
                     made = f"{result.whoosh_wall:.1f} s, {result.whoosh_bytes / MB:.1f} MB"
                     print(f"    plain Whoosh: {made}", flush=True)
-                    result.fts5_wall, result.fts5_bytes = sqlite_fts5(records, work / "fts5")
+                    result.fts5_wall, result.fts5_bytes = sqlite_fts5(records(), work / "fts5")
                     print(f"    FTS5: {result.fts5_wall:.1f} s, {result.fts5_bytes / MB:.1f} MB", flush=True)
                     for reference in ("plain-whoosh", "fts5"):
                         shutil.rmtree(work / reference, ignore_errors=True)
             result.segments = segment_count(home)
-            print(f"  4. search after reindex ({result.segments} segments)", flush=True)
+            after = "optimize --full" if args.skip_reindex else "reindex"
+            print(f"  4. search after {after} ({result.segments} segments)", flush=True)
             result.latency = measure_latency(home, args.search_runs, args.skip_process)
             results.append(result)
         finally:

@@ -6,9 +6,11 @@ import json
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from archive import Archive
 from archive.config import Settings, resolve_settings
@@ -16,7 +18,7 @@ from archive.index.search_index import SearchIndex
 from archive.index.sync import lag
 from archive.ingest.pipeline import IngestOptions, ingest
 from archive.store.database import Store
-from tests.conftest import Run, wait_for, write_jsonl
+from tests.conftest import Run, wait_for, without_commit_merges, write_jsonl
 
 WORDS = "बाढ़ चक्रवात चुनाव संसद किसान बजट रेलवे अस्पताल विद्यालय सड़क बिजली पानी".split()
 
@@ -127,3 +129,24 @@ def test_killing_the_storing_process_stops_the_indexer_and_the_next_search_catch
     assert _search(run, "अनोखा0")["total"] == 1
     stats = json.loads(run("stats", "--format", "json").stdout)
     assert (stats["indexed"], stats["pending"], stats["in_step"]) == (stored, 0, True)
+
+
+def test_a_long_ingests_commits_grow_as_large_as_all_before_them(tmp_path: Path) -> None:
+    # commits of 100 at first, then as large as all the run's earlier ones, up to 250: 100, 100, 200, 250 and
+    # the rest; no catch-up commits (as for a large input), and no merges, so each commit stays a segment
+    settings = without_commit_merges(resolve_settings(tmp_path / "home"))
+    tuning = settings.index._replace(commit_every=100, commit_growth_cap=250, idle_commit_input_bytes=0)
+    settings = replace(settings, index=tuning)
+    source = write_jsonl(tmp_path / "a.jsonl", _records(800))
+
+    report = ingest(settings, [source], IngestOptions(background_index=True))
+
+    assert report.counts.added == 800
+    index = whoosh_index.open_dir(str(settings.index_dir))
+    try:
+        with index.searcher() as searcher:
+            sizes = [sub.doc_count_all() for sub, _ in searcher.leaf_searchers()]
+    finally:
+        index.close()
+    assert sizes == [100, 100, 200, 250, 150]
+    assert Archive(settings=settings).search("अनोखा799").total == 1

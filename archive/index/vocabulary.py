@@ -14,9 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from archive.analysis.cached import variant_key  # the indexer has already keyed these forms: cached
 from archive.analysis.variants import skeleton
 
@@ -145,6 +142,10 @@ class Vocabulary:
             "AND documents >= ?",
             (word[0], word[0] + "\U0010ffff", len(word) - max_distance, len(word) + max_distance, min_documents),
         )
+        # (imported here: only "did you mean" needs it, and its 47 modules cost every search process 5-10 ms)
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
         forms = [form for form, _ in rows]
         found = process.extract(word, forms, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=None)
         return [(Form(form, rows[index][1]), int(distance)) for form, distance, index in found]

@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from typing import Any
 
-from archive.config import BACKGROUND_STOP_SECONDS, Settings
+from archive.config import BACKGROUND_STOP_SECONDS, IndexSettings, Settings
 from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import IndexWriter
@@ -58,9 +58,9 @@ def index_alongside(settings: Settings, channel: Connection, indexed: Any, paren
     records, as it records them, until told storing is done (through ``channel``, see :class:`_Orders`) and the
     feed holds nothing new; ``indexed`` counts the articles.
 
-    It keeps one writer open for up to ``commit_every`` articles (:class:`archive.config.IndexSettings`), so
-    a long ingest makes few, large segments; with ``commit_when_idle`` (a small input) it also commits
-    whenever it has caught up.
+    It keeps one writer open for up to :func:`commit_size` articles (``commit_every`` at first, then growing:
+    :class:`archive.config.IndexSettings`), so a long ingest makes few, large segments; with
+    ``commit_when_idle`` (a small input) it also commits whenever it has caught up.
     Whatever stops it, anything it did not finish stays in the feed for the storing process's final sync: this
     process only makes ingest faster, never more correct. When the storing process
     dies (a kill -9 gives it no chance to say so) this one ends too, its uncommitted work discarded, so
@@ -105,12 +105,13 @@ def _index_one_commit(
     parent: int,
     commit_when_idle: bool,
 ) -> bool:
-    """Apply the feed's new changes in ``writer`` until ``commit_every`` articles are written, or (with
+    """Apply the feed's new changes in ``writer`` until :func:`commit_size` articles are written, or (with
     ``commit_when_idle``) until it has caught up with storing (see ``idle_commit_input_bytes``) (False:
     commit and go on), or until storing is done and the feed holds nothing new (True: the last commit)."""
     written = 0
     tuning = writer.settings
-    while written < tuning.commit_every:
+    size = commit_size(int(indexed.value), tuning)
+    while written < size:
         _stop_if_orphaned(parent)
         orders.wait(0)
         done = orders.done  # read before the feed: nothing stored after it is missed
@@ -125,11 +126,23 @@ def _index_one_commit(
                 return False  # caught up with storing: commit now, while the other core is busy storing
             orders.wait(tuning.poll_seconds)
             continue
-        step = min(tuning.batch, tuning.commit_every - written)
+        step = min(tuning.batch, size - written)
         applied, _ = apply_changes(store, writer, through, limit=step)
         indexed.value = int(indexed.value) + applied
         written += applied
     return False
+
+
+def commit_size(earlier: int, tuning: IndexSettings) -> int:
+    """How many articles the background indexer's next commit holds when it has indexed ``earlier`` in this
+    run: ``commit_every`` at first, then as many as all the earlier commits together, up to
+    ``commit_growth_cap`` (see :class:`archive.config.IndexSettings`): segments that double, as Lucene's
+    tiers grow, so a long ingest leaves few.
+
+    >>> [commit_size(n, IndexSettings()) for n in (0, 20_000, 40_000, 80_000, 160_000, 320_000, 570_000)]
+    [20000, 20000, 40000, 80000, 160000, 250000, 250000]
+    """
+    return max(tuning.commit_every, min(earlier, tuning.commit_growth_cap))
 
 
 def _stop(process: Any) -> None:

@@ -75,7 +75,9 @@ def add_closeness(matches: Matches, parsed: Any, evaluator: Evaluator, shown: Ma
     step = float(matches.scores[best].max())
     near_found, adjacent_found = np.zeros_like(best), np.zeros_like(best)
     for field, keys in _phrases(queries[1]):
-        near, adjacent = spans_within(evaluator.searcher, evaluator.values, field, keys, (NEAR, 1), best)
+        near, adjacent = spans_within(
+            evaluator.searcher, evaluator.values, field, keys, (NEAR, 1), best, evaluator.stats
+        )
         near_found |= near
         adjacent_found |= adjacent
     matches.scores[near_found] += step

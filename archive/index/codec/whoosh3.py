@@ -276,6 +276,15 @@ def leaf_matcher(reader: Any, field: str, text: bytes) -> Any:
     return getattr(matcher, "child", matcher)
 
 
+def held_leaf_matcher(reader: Any, field: str, text: bytes) -> Any | None:
+    """:func:`leaf_matcher`, or None when the segment lacks the term: one look-up in its term table, where
+    asking first whether it holds the term and then for its postings made two."""
+    try:
+        return leaf_matcher(reader, field, text)
+    except _reading.TermNotFound:
+        return None
+
+
 class Block:
     """One block of a term's postings, read only when asked (a block's last document is in its header)."""
 

@@ -24,7 +24,7 @@ import numpy as np
 from whoosh import query as wq
 
 from archive.index.query.arrays import Mask, Matches
-from archive.index.query.bm25 import TermWeight, bm25, term_weight
+from archive.index.query.bm25 import TermStats, TermWeight, bm25
 from archive.index.query.phrase import put_phrase
 from archive.index.query.postings import term_postings
 from archive.index.query.values import DocValues
@@ -36,6 +36,8 @@ class Evaluator:
     def __init__(self, searcher: Any, values: DocValues) -> None:
         self.searcher = searcher
         self.values = values
+        #: (an evaluator serves one search: its look-ups are kept for that search only)
+        self.stats = TermStats(searcher)
 
     def _none(self) -> Matches:
         return Matches(np.zeros(self.values.count, dtype=bool), np.zeros(self.values.count))
@@ -55,7 +57,7 @@ class Evaluator:
                 # (the first sub's scores are set, not added to the zeros: 0.0 + x is x, at half the cost)
                 if type(sub) is wq.Term and self._put_term(sub, total, scored=True, add=number > 0):
                     continue
-                if type(sub) is wq.Phrase and sub.slop >= 1 and put_phrase(self.searcher, self.values, sub, total):
+                if type(sub) is wq.Phrase and sub.slop >= 1 and self._put_phrase(sub, total):
                     continue
                 found = self.scores(sub)
                 total.mask[:] |= found.mask
@@ -89,9 +91,12 @@ class Evaluator:
             return Matches(mask, np.where(mask, found.scores, 0.0))
         if kind is wq.Phrase and node.slop >= 1:
             found = self._none()
-            if put_phrase(self.searcher, self.values, node, found):
+            if self._put_phrase(node, found):
                 return found
         return self._whoosh(node, scored=True)
+
+    def _put_phrase(self, node: Any, found: Matches) -> bool:
+        return put_phrase(self.searcher, self.values, node, found, self.stats)
 
     def docs(self, node: Any) -> Mask:
         """Every matching (undeleted) document, without scores (for filters)."""
@@ -158,7 +163,7 @@ class Evaluator:
             if postings is None:
                 continue
             if scored and weight is None:
-                weight = term_weight(searcher, field, text)
+                weight = self.stats.weight(field, text)
                 if weight is None:
                     return False
                 norms = self.values.norms(field, weight.K1, weight.B, weight.avgfl)

@@ -15,7 +15,7 @@ import numpy as np
 
 from archive.index.codec.array_positions import positions_of
 from archive.index.query.arrays import Floats, Ints, Mask, Matches
-from archive.index.query.bm25 import TermWeight, bm25, term_weight, tree_sum
+from archive.index.query.bm25 import TermStats, TermWeight, bm25, tree_sum
 from archive.index.query.postings import decoder, positions_in, term_postings
 from archive.index.query.values import DocValues
 
@@ -33,7 +33,7 @@ class PhraseSegment:
     index_of: dict[bytes, Ints] = dataclasses.field(default_factory=dict)
 
 
-def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> bool:
+def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, stats: TermStats | None = None) -> bool:
     """Mark a phrase's documents in ``found`` and add their scores to the scores there, as Whoosh's
     ``SpanNear2`` finds and scores it: documents holding every word, in order, each within ``slop``
     positions of the span before it, scored as the sum of the words' BM25 scores (summed in Whoosh's
@@ -42,7 +42,9 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> b
     when Whoosh must find it (or say what is wrong with it).
 
     A union's phrases (a word's exact and variant spellings, in each field) go straight into the union,
-    not each into a pair of arrays over all documents that are then added to it."""
+    not each into a pair of arrays over all documents that are then added to it. ``stats``: the search's
+    look-ups of its terms (a new one by default)."""
+    stats = stats or TermStats(searcher)
     fieldname = node.fieldname
     try:
         field = searcher.schema[fieldname]
@@ -54,9 +56,9 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> b
         texts = [field.to_bytes(word) for word in node.words]
     except ValueError:
         return True
-    if any((fieldname, text) not in searcher.reader() for text in texts):
+    if not all(stats.held(fieldname, text) for text in texts):
         return True
-    found_weights = {text: term_weight(searcher, fieldname, text) for text in set(texts)}
+    found_weights = {text: stats.weight(fieldname, text) for text in set(texts)}
     weights = {text: weight for text, weight in found_weights.items() if weight is not None}
     if len(weights) < len(found_weights):
         return False
@@ -73,7 +75,13 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches) -> b
 
 
 def spans_within(
-    searcher: Any, values: DocValues, fieldname: str, words: Sequence[str], slops: Sequence[int], only: Mask
+    searcher: Any,
+    values: DocValues,
+    fieldname: str,
+    words: Sequence[str],
+    slops: Sequence[int],
+    only: Mask,
+    stats: TermStats | None = None,
 ) -> list[Mask]:
     """For each of ``slops``, the documents of ``only`` in which ``words`` stand in order within that slop
     (as :func:`put_phrase` finds a phrase of that slop), from one reading of each word's positions in those
@@ -86,7 +94,8 @@ def spans_within(
     if not field.format or not field.format.supports("positions") or not words:
         return found
     texts = [field.to_bytes(word) for word in words]
-    if any((fieldname, text) not in searcher.reader() for text in texts):
+    stats = stats or TermStats(searcher)
+    if not all(stats.held(fieldname, text) for text in texts):
         return found
     decode = decoder(field)
     for leaf, (sub, offset) in enumerate(values.leaves):

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from archive.index.codec.array_postings import Scratch
-from archive.index.codec.whoosh3 import blocks, leaf_matcher
+from archive.index.codec.whoosh3 import blocks, held_leaf_matcher, leaf_matcher
 from archive.index.query.arrays import Floats, Ints
 from archive.index.query.values import DocValues
 
@@ -31,12 +31,13 @@ def term_postings(
     are kept there by document, from the same reading."""
     postings = values.array_postings(leaf).postings(field, text, out)
     if postings is None:
-        if (field, text) not in reader:
+        matcher = held_leaf_matcher(reader, field, text)
+        if matcher is None:
             return None
         by_document = None
         if positions is not None:
             by_document = positions[text] = {}
-        postings = block_postings(leaf_matcher(reader, field, text), by_document, decode)
+        postings = block_postings(matcher, by_document, decode)
     return postings
 
 
