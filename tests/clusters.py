@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +76,17 @@ def _run(*command: str) -> str:
     return done.stdout
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cluster:
     version: str
     name: str
     port: int
+    #: The database the archive's commands use (``url``): one of its own for each test.
+    database: str = "archive"
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/archive"
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{self.database}"
 
     @property
     def data(self) -> Path:
@@ -166,11 +168,26 @@ def clusters(*, standby: bool) -> Iterator[tuple[Cluster, Cluster | None]]:
 
 
 @pytest.fixture(scope="session")
-def pg_pair() -> Iterator[tuple[Cluster, Cluster]]:
+def pg_clusters() -> Iterator[tuple[Cluster, Cluster]]:
     """One primary and its standby for every test of a session that asks (making them takes ~20 s)."""
     with clusters(standby=True) as (primary, standby):
         assert standby is not None
         yield primary, standby
+
+
+@pytest.fixture
+def pg_pair(pg_clusters: tuple[Cluster, Cluster]) -> tuple[Cluster, Cluster]:
+    """The session's primary and standby, with a database of this test's own (replayed on the standby): what
+    one test stores is not counted by the next."""
+    primary, standby = pg_clusters
+    database = f"archive_{uuid.uuid4().hex[:10]}"
+    primary.sql(f"CREATE DATABASE {database}")
+    replayed = f"SELECT count(*) FROM pg_database WHERE datname = '{database}'"
+    deadline = time.monotonic() + 60
+    while standby.sql(replayed).strip() != "1":
+        assert time.monotonic() < deadline, f"the standby never replayed the creation of {database}"
+        time.sleep(0.1)
+    return replace(primary, database=database), replace(standby, database=database)
 
 
 def caught_up(primary: Cluster, replica: Cluster) -> bool:

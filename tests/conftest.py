@@ -446,4 +446,4 @@ def trend_news() -> list[dict[str, Any]]:
 
 
 # PostgreSQL clusters of the tests' own (a primary and its standby), shared by the replica, restart and backup tests
-from tests.clusters import pg_pair  # noqa: E402, F401
+from tests.clusters import pg_clusters, pg_pair  # noqa: E402, F401

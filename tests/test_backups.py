@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -121,8 +122,7 @@ def test_a_pg_dump_of_an_archive_restores_into_a_fresh_database_the_archive_open
     primary, _ = pg_pair
     primary.sql("CREATE DATABASE dumped")
     primary.sql("CREATE DATABASE restored")
-    source = primary.url.replace("/archive", "/dumped")
-    target = primary.url.replace("/archive", "/restored")
+    source, target = replace(primary, database="dumped").url, replace(primary, database="restored").url
     home = tmp_path / "home"
     archive(home, "--db", source, "ingest", str(write_jsonl(tmp_path / "a.jsonl", news(50))))
     archive(home, "--db", source, "synonyms", "add", "अनोखा3", "अनोखा4")

@@ -52,7 +52,7 @@ def stopped(server: subprocess.Popen[str]) -> str:
 
 def stored(cluster: Cluster) -> int:
     try:
-        return int(cluster.sql("SELECT count(*) FROM articles", "archive").strip() or 0)
+        return int(cluster.sql("SELECT count(*) FROM articles", cluster.database).strip() or 0)
     except RuntimeError:
         return 0
 
@@ -116,7 +116,7 @@ def test_serve_ingest_and_a_follower_survive_a_database_restart(
     assert "Traceback" not in errors, errors
     # nothing lost, nothing duplicated: every record once in the database, and in both indexes
     assert stored(primary) == before + 500
-    assert primary.sql("SELECT count(DISTINCT url) FROM articles", "archive").strip() == str(before + 500)
+    assert primary.sql("SELECT count(DISTINCT url) FROM articles", primary.database).strip() == str(before + 500)
     for home in (writer, node):
         report = json.loads(archive(home, "--db", db, "check", "-f", "json").stdout)
         assert report["articles"] == report["indexed"] == before + 500, report

@@ -82,12 +82,12 @@ def test_a_node_on_the_standby_with_no_primary_named_writes_nowhere(
     writer, node = tmp_path / "writer", tmp_path / "node"
     archive(writer, "--db", primary.url, "ingest", str(write_jsonl(tmp_path / "c.jsonl", news(10, first=100))))
     wait_for(lambda: caught_up(primary, standby), "the standby to replay the ingest")
-    before = primary.sql("SELECT count(*) FROM index_nodes", "archive")
+    before = primary.sql("SELECT count(*) FROM index_nodes", primary.database)
     assert found(node, standby.url, query="अनोखा105") == 1
     archive(writer, "--db", primary.url, "ingest", str(write_jsonl(tmp_path / "d.jsonl", news(5, first=200))))
     wait_for(lambda: caught_up(primary, standby), "the standby to replay the ingest")
     assert found(node, standby.url, query="अनोखा203") == 1  # (the node caught up from its own position)
-    assert primary.sql("SELECT count(*) FROM index_nodes", "archive") == before  # unknown to the primary
+    assert primary.sql("SELECT count(*) FROM index_nodes", primary.database) == before  # unknown to the primary
     # what would write is refused with the fix, never a traceback
     failed = archive(node, "--db", standby.url, "ingest", str(tmp_path / "d.jsonl"), expect=1)
     assert "read-only" in failed.stderr and "primary" in failed.stderr, failed.stderr
