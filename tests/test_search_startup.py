@@ -1,5 +1,5 @@
 """What a search process loads: "did you mean"'s edit distances (rapidfuzz) only when a search needs a
-suggestion."""
+suggestion, and no progress bar (rich's, ~50 ms) for the commands registered beside `search` that draw one."""
 
 from __future__ import annotations
 
@@ -34,3 +34,21 @@ def test_edit_distances_are_loaded_only_for_a_suggestion(tmp_path: Path) -> None
     assert misspelt["total"] == 0
     assert misspelt["loaded"] is True
     assert "लावरोव" in str(misspelt["suggested"])
+
+
+COMMAND = """
+import atexit, json, sys
+atexit.register(lambda: sys.stderr.write(json.dumps(sorted(m for m in sys.modules if m.startswith("rich")))))
+from archive.cli.app import main
+sys.argv = ["archive", "--home", sys.argv[1], "search", "लावरोव"]
+main()
+"""
+
+
+def test_the_search_command_loads_no_progress_bar(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    subprocess.run([sys.executable, "-m", "archive", "--home", str(home), "ingest", "-q"], check=True)
+    done = subprocess.run([sys.executable, "-c", COMMAND, str(home)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert "rich.progress" not in loaded and "rich.console" not in loaded, loaded

@@ -4,8 +4,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from archive.cli.app import _archive, _reporting, app
 from archive.cli.output import counted
@@ -25,6 +23,17 @@ def embed(
 ) -> None:
     """Compute the vectors that search by meaning uses, for the articles without a current one (new or updated
     since). Stop it at any time: what it saved stays, and the next run goes on from there."""
+    # (rich's bar only here: importing it costs every command's start-up ~50 ms, and this module is loaded by all)
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("embedding"),
         BarColumn(bar_width=30),
