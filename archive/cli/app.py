@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
-from archive.cli.follow import fetch, follow_app
 from archive.cli.output import (
     DateStyle,
     OutputFormat,
@@ -83,8 +82,6 @@ synonyms_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(synonyms_app, name="synonyms")
-app.add_typer(follow_app, name="follow")
-app.command("fetch")(fetch)
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -1043,3 +1040,4 @@ def main() -> None:
 # Commands of their own modules, registered on `app` as they are imported (after everything they use above).
 from archive.cli import backup as _backup_commands  # noqa: E402, F401
 from archive.cli import embedding as _embedding_commands  # noqa: E402, F401
+from archive.cli import follow as _follow_commands  # noqa: E402, F401

@@ -3,19 +3,14 @@
 # (No `from __future__ import annotations`: Typer reads the annotations; see app.py.)
 
 import dataclasses
-import functools
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, NoReturn, TypeVar, cast
+from typing import Annotated
 
 import typer
 
+from archive.cli.app import _archive, _reporting, app
 from archive.cli.output import OutputFormat, print_json
-from archive.config import Settings
-from archive.errors import ArchiveError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 follow_app = typer.Typer(
     help="The feeds, sitemaps and section pages the archive collects from (`archive fetch` fetches them).",
@@ -27,29 +22,6 @@ follow_app = typer.Typer(
 EXIT_FAILED = 3
 #: Failures a fetch prints (all are kept: `follow show`, `archive rejects`).
 FAILURES_SHOWN = 10
-
-
-def _fail(error: ArchiveError) -> NoReturn:
-    typer.echo(f"Error: {error}", err=True)
-    raise typer.Exit(code=error.exit_code)
-
-
-def _reporting(command: F) -> F:
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ArchiveError as error:
-            _fail(error)
-
-    return cast(F, run)
-
-
-def _archive(ctx: typer.Context) -> Any:
-    from archive.api import Archive
-
-    settings: Settings = ctx.obj
-    return Archive(settings=settings)
 
 
 def _when(moment: datetime | None) -> str:
@@ -231,3 +203,7 @@ def fetch(
             err=True,
         )
         raise typer.Exit(code=EXIT_FAILED)
+
+
+app.add_typer(follow_app, name="follow")
+app.command("fetch")(fetch)
