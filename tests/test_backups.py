@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from archive.config import resolve_settings
+from archive.index.copying import copy_files, write_locked
+from archive.index.search_index import SearchIndex
+from archive.index.vocabulary import FILE_NAME as VOCABULARY_FILE
 from tests.clusters import Cluster, archive, news
 from tests.conftest import Cli, env, wait_for, write_jsonl
 
@@ -113,6 +117,25 @@ def test_a_backup_taken_during_an_ingest_restores_an_archive_in_step(tmp_path: P
     bare = Cli(tmp_path / "bare-restored")
     assert bare("restore", str(tmp_path / "bare")).exit_code == 0
     assert json.loads(bare("check", "-f", "json").stdout)["indexed"] == 2200
+
+
+def test_an_index_copy_leaves_out_a_vocabulary_rebuild_in_progress(tmp_path: Path) -> None:
+    """A vocabulary being rebuilt beside itself (its file and SQLite journal come and go as the copy lists
+    the directory: a CI run failed on a journal gone before it was read) is not part of the copy."""
+    home = tmp_path / "home"
+    assert Cli(home)("ingest", str(write_jsonl(tmp_path / "a.jsonl", news(20)))).exit_code == 0
+    index = SearchIndex(resolve_settings(home).index_dir)
+    rebuilding = f"{VOCABULARY_FILE}.{'a' * 32}.tmp"
+    scratch = [rebuilding, f"{rebuilding}-journal"]
+    for name in scratch:
+        (index.path / name).write_bytes(b"half written")
+    with write_locked(index):
+        copy_files(index.path, tmp_path / "copy")
+    index.close()
+    copied = {p.name for p in (tmp_path / "copy").iterdir()}
+    assert VOCABULARY_FILE in copied and not copied & set(scratch), copied
+    left_out = {p.name for p in index.path.iterdir() if p.is_file()} - copied
+    assert left_out - {n for n in left_out if n.endswith("_WRITELOCK")} == set(scratch), left_out
 
 
 @pytest.mark.slow

@@ -15,8 +15,13 @@ from archive.errors import SearchIndexError
 from archive.index.search_index import SearchIndex
 from archive.index.vocabulary import FILE_NAME as VOCABULARY_FILE
 
-#: What is never copied: the lock itself, a writer's scratch space, a file being replaced.
-_LEFT_OUT = ("_WRITELOCK", ".tmp", ".partial")
+#: What is never copied: the lock itself, a writer's scratch space, a file being replaced, SQLite's journals
+#: (the vocabulary is rebuilt beside itself as ``vocabulary.sqlite.<id>.tmp``, with its own ``-journal``).
+_LEFT_OUT = ("_WRITELOCK", ".tmp", ".partial", "-journal", "-wal", "-shm")
+
+
+def _is_scratch(name: str) -> bool:
+    return name.endswith(_LEFT_OUT) or ".tmp" in name
 
 
 @contextmanager
@@ -43,7 +48,7 @@ def copy_files(directory: Path, target: Path) -> int:
     target.mkdir(parents=True)
     copied = 0
     for item in sorted(directory.iterdir()):
-        if item.is_dir() or item.name.endswith(_LEFT_OUT):
+        if item.is_dir() or _is_scratch(item.name):
             continue
         if item.name == VOCABULARY_FILE:
             source, destination = sqlite3.connect(item), sqlite3.connect(target / item.name)

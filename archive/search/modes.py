@@ -34,7 +34,7 @@ class ModeResult(NamedTuple):
     notes: list[str]
 
 
-_DEVANAGARI = re.compile("[\u0900-\u097F]")
+_DEVANAGARI = re.compile("[\u0900-\u097f]")
 
 
 def resolved_mode(mode: str, query: str, vectors: MeaningVectors, reads: Any) -> str:

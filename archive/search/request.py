@@ -50,19 +50,21 @@ class Hit:
         """The hit for programs (JSON, JSON Lines, CSV: the CLI and the web page write the same columns):
         the snippet as plain text, and where in it each match is (character offsets, end exclusive).
         ``date_text``: the date as the caller writes it (ISO by default)."""
-        return {
-            "id": self.id,
-            "url": self.url,
-            "title": self.title,
-            "source": self.source,
-            "category": self.category,
-            "date": date_text if date_text is not None else (self.date.isoformat() if self.date else None),
-            "score": self.score,
-            "snippet": self.snippet_text("", ""),
-            "highlights": marked_spans(self.snippet),
-            "also_in": list(self.also_in),
-        } | ({"explanation": [part.to_dict() for part in self.explanation]} if self.explanation else {}) | (
-            {"by_meaning": True} if self.by_meaning else {}
+        return (
+            {
+                "id": self.id,
+                "url": self.url,
+                "title": self.title,
+                "source": self.source,
+                "category": self.category,
+                "date": date_text if date_text is not None else (self.date.isoformat() if self.date else None),
+                "score": self.score,
+                "snippet": self.snippet_text("", ""),
+                "highlights": marked_spans(self.snippet),
+                "also_in": list(self.also_in),
+            }
+            | ({"explanation": [part.to_dict() for part in self.explanation]} if self.explanation else {})
+            | ({"by_meaning": True} if self.by_meaning else {})
         )
 
 

@@ -344,6 +344,8 @@ class OutletMerge(Base):
     target_articles: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class EmbeddingModel(Base):
     """One row: the model the archive's vectors are of (a search embeds its query with the same one), and
     what of an article it was given (``passage``: the rule's name and version)."""

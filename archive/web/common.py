@@ -206,9 +206,7 @@ def search_filters(
     if len(q) > MAX_QUERY_CHARS:
         raise Problem(400, "query_too_long", length=len(q), limit=MAX_QUERY_CHARS)
     dates = (_when("since", since), _when("until", until))
-    return Filters(
-        q, _values("source", source), _values("category", category), since, until, dated, sort, dates, mode
-    )
+    return Filters(q, _values("source", source), _values("category", category), since, until, dated, sort, dates, mode)
 
 
 FiltersParameter = Annotated[Filters, Depends(search_filters)]
@@ -511,12 +509,7 @@ def link(path: str, state: dict[str, Any], change: dict[str, Any] | None = None)
     merged = {**state, **(change or {})}
     pairs: list[tuple[str, str]] = []
     for key, value in merged.items():
-        if (
-            value is None
-            or value == ""
-            or value == []
-            or (key, value) in _DEFAULTS
-        ):
+        if value is None or value == "" or value == [] or (key, value) in _DEFAULTS:
             continue
         for one in value if isinstance(value, list) else [value]:
             pairs.append((key, one.isoformat() if isinstance(one, date) else str(one)))
