@@ -41,8 +41,8 @@ class TermStats:
     """One search's look-ups of its terms' index-wide statistics: whether the index holds a term, and the
     weight it is scored with. A query names each word in several of its parts (the word in each field, its
     phrases, its synonyms' phrases, the closeness ranking), and each look-up reads the term's entry in
-    every segment (a tenth of a two-word search at 100,000 articles in five segments). Made per search:
-    nothing is kept from one search to the next."""
+    every segment (a tenth of a two-word search at 100,000 articles in five segments). Kept as long as the
+    searcher (:meth:`archive.index.query.values.DocValues.term_stats`): its answers never change."""
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from archive.index.query.arrays import Mask, Matches
-from archive.index.query.bm25 import TermStats, TermWeight, bm25
+from archive.index.query.arrays import Floats, Ints, Mask, Matches
+from archive.index.query.bm25 import TermWeight, bm25
+from archive.index.query.cache import Found
 from archive.index.query.phrase import put_phrase
 from archive.index.query.postings import term_postings
 from archive.index.query.values import DocValues
@@ -36,8 +37,8 @@ class Evaluator:
     def __init__(self, searcher: Any, values: DocValues) -> None:
         self.searcher = searcher
         self.values = values
-        #: (an evaluator serves one search: its look-ups are kept for that search only)
-        self.stats = TermStats(searcher)
+        #: (the searcher's: its segments and statistics never change)
+        self.stats = values.term_stats()
 
     def _none(self) -> Matches:
         return Matches(np.zeros(self.values.count, dtype=bool), np.zeros(self.values.count))
@@ -146,18 +147,41 @@ class Evaluator:
     def _put_term(self, node: Any, found: Matches, *, scored: bool, add: bool) -> bool:
         """Mark a term's undeleted documents in ``found`` and, if ``scored``, set their scores there (or
         add them to the scores there, with ``add``). False, with nothing done, when the weighting is not
-        BM25F (Whoosh scores the term)."""
+        BM25F (Whoosh scores the term). What a term finds is kept in the searcher's cache
+        (:mod:`archive.index.query.cache`) for the next searches."""
+        key = ("term", node.fieldname, node.text, node.boost if scored else None)
+        held = self.values.cache.get(key)
+        if held is None:
+            held = self._term_found(node, scored=scored)
+            if held is None:
+                return False
+            self.values.cache.put(key, held)
+        ids, scores = held
+        found.mask[ids] = True
+        if scores is not None:
+            if add:  # (a term's documents are distinct: one addition each, as Whoosh adds)
+                found.scores[ids] += scores
+            else:
+                found.scores[ids] = scores
+        return True
+
+    def _term_found(self, node: Any, *, scored: bool) -> Found | None:
+        """A term's undeleted documents (global numbers) and, if ``scored``, their scores; None when the
+        weighting is not BM25F."""
         searcher = self.searcher
         field = node.fieldname
+        none = Found(np.zeros(0, dtype=np.int64), np.zeros(0) if scored else None)
         if field not in searcher.schema:
-            return True
+            return none
         try:
             text = searcher.schema[field].to_bytes(node.text)
         except ValueError:
-            return True
+            return none
         scratch = self.values.scratch()
         live = self.values.live() if self.values.deletions else None
         weight: TermWeight | None = None
+        id_parts: list[Ints] = []
+        score_parts: list[Floats] = []
         for leaf, (sub, offset) in enumerate(self.values.leaves):
             postings = term_postings(self.values, leaf, sub.reader(), field, text, scratch)
             if postings is None:
@@ -165,14 +189,14 @@ class Evaluator:
             if scored and weight is None:
                 weight = self.stats.weight(field, text)
                 if weight is None:
-                    return False
+                    return None
                 norms = self.values.norms(field, weight.K1, weight.B, weight.avgfl)
             ids, weights = postings
             ids += offset
             if live is not None:
                 kept = live[ids]
                 ids, weights = ids[kept], weights[kept]
-            found.mask[ids] = True
+            id_parts.append(ids.copy())  # (the scratch's: the next segment decodes into it)
             if weight is None:  # (not scored)
                 continue
             # the scratch again, for the documents' length norms (clip: the numbers are all in range, and
@@ -181,11 +205,13 @@ class Evaluator:
             score = bm25(weights, lengths, weight.idf, weight.K1)
             if node.boost != 1.0:
                 score *= node.boost
-            if add:
-                np.add.at(found.scores, ids, score)  # a term's documents are distinct: one addition each
-            else:
-                found.scores[ids] = score
-        return True
+            score_parts.append(score.copy())
+        if not id_parts:
+            return none
+        ids_found = np.concatenate(id_parts)
+        if not scored:
+            return Found(ids_found, None)
+        return Found(ids_found, np.concatenate(score_parts))
 
     def _whoosh(self, node: Any, *, scored: bool) -> Matches:
         """What Whoosh's own matcher for ``node`` finds, leaf by leaf, deleted documents left out (Whoosh's

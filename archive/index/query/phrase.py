@@ -16,6 +16,7 @@ import numpy as np
 from archive.index.codec.array_positions import positions_of
 from archive.index.query.arrays import Floats, Ints, Mask, Matches
 from archive.index.query.bm25 import TermStats, TermWeight, bm25, tree_sum
+from archive.index.query.cache import Found
 from archive.index.query.postings import decoder, positions_in, term_postings
 from archive.index.query.values import DocValues
 
@@ -43,26 +44,44 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, stat
 
     A union's phrases (a word's exact and variant spellings, in each field) go straight into the union,
     not each into a pair of arrays over all documents that are then added to it. ``stats``: the search's
-    look-ups of its terms (a new one by default)."""
-    stats = stats or TermStats(searcher)
+    look-ups of its terms (by default the searcher's). What a phrase finds is kept in the searcher's cache
+    (:mod:`archive.index.query.cache`) for the next searches."""
+    key = ("phrase", node.fieldname, tuple(node.words), node.slop, node.boost)
+    held = values.cache.get(key)
+    if held is None:
+        held = _phrase_found(searcher, values, node, stats or values.term_stats())
+        if held is None:
+            return False
+        values.cache.put(key, held)
+    ids, scores = held
+    found.mask[ids] = True
+    if scores is not None:  # (always: a phrase is scored)
+        found.scores[ids] += scores  # (the documents are distinct)
+    return True
+
+
+def _phrase_found(searcher: Any, values: DocValues, node: Any, stats: TermStats) -> Found | None:
+    """A phrase's documents and scores (:func:`put_phrase`), None when Whoosh must find it."""
     fieldname = node.fieldname
+    none = Found(np.zeros(0, dtype=np.int64), np.zeros(0))
     try:
         field = searcher.schema[fieldname]
     except KeyError:
         field = None
     if field is None or not field.format or not field.format.supports("positions") or not node.words:
-        return False  # Whoosh says what is wrong with it
+        return None  # Whoosh says what is wrong with it
     try:
         texts = [field.to_bytes(word) for word in node.words]
     except ValueError:
-        return True
+        return none
     if not all(stats.held(fieldname, text) for text in texts):
-        return True
+        return none
     found_weights = {text: stats.weight(fieldname, text) for text in set(texts)}
     weights = {text: weight for text, weight in found_weights.items() if weight is not None}
     if len(weights) < len(found_weights):
-        return False
+        return None
     decode = decoder(field)
+    parts: list[tuple[Ints, Floats]] = []
     for leaf in range(len(values.leaves)):
         segment = _phrase_segment(values, leaf, fieldname, set(texts), decode)
         if segment is None:
@@ -70,8 +89,12 @@ def put_phrase(searcher: Any, values: DocValues, node: Any, found: Matches, stat
         # (a binary search for each of tens of thousands of candidates cost twice as much)
         with values.posting_numbers({text: ids for text, (ids, _) in segment.postings.items()}) as index_of:
             segment.index_of = index_of
-            _phrase_in(values, node, segment, texts, weights, found, decode)
-    return True
+            part = _phrase_in(values, node, segment, texts, weights, decode)
+        if part is not None:
+            parts.append(part)
+    if not parts:
+        return none
+    return Found(np.concatenate([ids for ids, _ in parts]), np.concatenate([scores for _, scores in parts]))
 
 
 def spans_within(
@@ -94,7 +117,7 @@ def spans_within(
     if not field.format or not field.format.supports("positions") or not words:
         return found
     texts = [field.to_bytes(word) for word in words]
-    stats = stats or TermStats(searcher)
+    stats = stats or values.term_stats()
     if not all(stats.held(fieldname, text) for text in texts):
         return found
     decode = decoder(field)
@@ -146,10 +169,9 @@ def _phrase_in(
     segment: PhraseSegment,
     texts: list[bytes],
     weights: dict[bytes, TermWeight],
-    found: Matches,
     decode: Any,
-) -> None:
-    """:func:`put_phrase` in one segment."""
+) -> tuple[Ints, Floats] | None:
+    """:func:`put_phrase` in one segment: its documents (global numbers) and scores, None when none."""
     fieldname, postings, index_of, offset = node.fieldname, segment.postings, segment.index_of, segment.offset
     candidates = postings[texts[0]][0]
     for text in texts[1:]:
@@ -157,7 +179,7 @@ def _phrase_in(
     if values.deletions:
         candidates = candidates[values.live()[candidates + offset]]
     if not candidates.size:
-        return
+        return None
     if node.slop == 1:
         matched = _exact_phrase(values, segment, fieldname, texts, candidates, decode)
     else:
@@ -167,7 +189,7 @@ def _phrase_in(
             [d for d in wanted if spans_near([positions[t][d] for t in texts], node.slop)], dtype=np.int64
         )
     if not matched.size:
-        return
+        return None
     term_scores = []
     for text in texts:
         weight = weights[text]
@@ -176,8 +198,7 @@ def _phrase_in(
         term_scores.append(bm25(tf, norms[matched + offset], weight.idf, weight.K1))
     score = tree_sum(term_scores)
     matched += offset
-    found.mask[matched] = True
-    found.scores[matched] += score * node.boost if node.boost != 1.0 else score  # (the documents are distinct)
+    return matched, score * node.boost if node.boost != 1.0 else score
 
 
 def _positions(

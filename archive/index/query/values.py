@@ -15,6 +15,8 @@ from archive.index.codec.array_positions import ArrayPositionsReader
 from archive.index.codec.array_postings import ArrayPostingsReader, Scratch
 from archive.index.codec.segment_values import SegmentValues, number_offset
 from archive.index.query.arrays import Floats, Ints, Mask
+from archive.index.query.bm25 import TermStats
+from archive.index.query.cache import LeafCache
 from archive.index.schema import VALUE_FIELDS
 
 
@@ -41,11 +43,21 @@ class DocValues:
         self._orders: dict[str, tuple[Ints, Ints]] = {}
         self._scratch: Scratch | None = None
         self._posting_numbers: list[Ints] = []
+        self._term_stats: TermStats | None = None
+        #: What searches on this searcher found of their terms and phrases (:mod:`archive.index.query.cache`).
+        self.cache = LeafCache()
 
     @functools.cached_property
     def largest_segment(self) -> int:
         """The number of documents of the largest segment (deleted ones included)."""
         return max((sub.reader().doc_count_all() for sub, _ in self.leaves), default=0)
+
+    def term_stats(self) -> TermStats:
+        """The searcher's look-ups of whether it holds a term and of a term's BM25 weight: kept from search to
+        search, as the searcher's segments and statistics never change."""
+        if self._term_stats is None:
+            self._term_stats = TermStats(self.searcher)
+        return self._term_stats
 
     def scratch(self) -> Scratch:
         """Arrays to decode and score one term's postings in (any segment's: as long as the largest)."""

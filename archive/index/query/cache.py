@@ -1,0 +1,65 @@
+"""What one searcher's searches found of a query's leaves (a term's scored documents, a phrase's), kept for
+the next searches on the same searcher.
+
+A searcher's segments, deletions and index-wide statistics never change (a commit makes a new searcher,
+and with it new :class:`~archive.index.query.values.DocValues` and a new cache), so a term's documents and
+BM25 scores, or a phrase's, are the same in every search it serves: kept, they are the same arrays, to
+the last bit, as computing them again (what the differential test compares). The words of a news archive's
+queries recur (the day's names, a desk's beat), and a query's leaves are shared by its variants: a
+phrase's words, a word's spellings in each field. The cache holds at most :data:`BUDGET` bytes, the
+least recently used leaving first.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import NamedTuple
+
+from archive.index.query.arrays import Floats, Ints
+
+#: Bytes of arrays a searcher's cache holds at most (a word in most of 100,000 articles: 1.3 MB).
+BUDGET = 64 * 1024 * 1024
+
+
+class Found(NamedTuple):
+    """A leaf's matching documents (global numbers, distinct, deleted ones left out) and their scores
+    (None when not scored)."""
+
+    ids: Ints
+    scores: Floats | None
+
+    @property
+    def size(self) -> int:
+        return self.ids.nbytes + (self.scores.nbytes if self.scores is not None else 0)
+
+
+class LeafCache:
+    """A searcher's found leaves by key, least recently used first out beyond ``budget`` bytes."""
+
+    def __init__(self, budget: int = BUDGET) -> None:
+        self.budget = budget
+        self.held = 0
+        self._found: OrderedDict[Hashable, Found] = OrderedDict()
+
+    def get(self, key: Hashable) -> Found | None:
+        found = self._found.get(key)
+        if found is not None:
+            self._found.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, found: Found) -> Found:
+        if found.size > self.budget:
+            return found
+        old = self._found.pop(key, None)
+        if old is not None:
+            self.held -= old.size
+        self._found[key] = found
+        self.held += found.size
+        while self.held > self.budget:
+            _, dropped = self._found.popitem(last=False)
+            self.held -= dropped.size
+        return found
+
+    def __len__(self) -> int:
+        return len(self._found)
