@@ -20,6 +20,9 @@ from archive.index.query.cache import Found
 from archive.index.query.postings import decoder, positions_in, term_postings
 from archive.index.query.values import DocValues
 
+#: The closeness rankings (field, words, slops) whose documents' answers a searcher keeps at most.
+SPANS_KEPT = 10_000
+
 
 @dataclasses.dataclass
 class PhraseSegment:
@@ -108,7 +111,37 @@ def spans_within(
 ) -> list[Mask]:
     """For each of ``slops``, the documents of ``only`` in which ``words`` stand in order within that slop
     (as :func:`put_phrase` finds a phrase of that slop), from one reading of each word's positions in those
-    documents: what ranking a few candidates by closeness needs. Segments holding none of them are not read."""
+    documents: what ranking a few candidates by closeness needs. Segments holding none of them are not read.
+    What a document was found to hold is kept with the searcher (``values.spans``): the best documents of a
+    query are asked again when it is searched again (the next page, another filter)."""
+    if len(values.spans) > SPANS_KEPT:
+        values.spans.clear()
+    known = values.spans.setdefault((fieldname, tuple(words), tuple(slops)), {})
+    asked = np.flatnonzero(only).tolist()
+    unknown = [doc for doc in asked if doc not in known]
+    if unknown:
+        fresh = np.zeros(values.count, dtype=bool)
+        fresh[unknown] = True
+        new = _spans_within(searcher, values, fieldname, words, slops, fresh, stats)
+        for doc in unknown:
+            known[doc] = tuple(bool(mask[doc]) for mask in new)
+    found = [np.zeros(values.count, dtype=bool) for _ in slops]
+    for doc in asked:
+        for mask, held in zip(found, known[doc], strict=True):
+            mask[doc] = held
+    return found
+
+
+def _spans_within(
+    searcher: Any,
+    values: DocValues,
+    fieldname: str,
+    words: Sequence[str],
+    slops: Sequence[int],
+    only: Mask,
+    stats: TermStats | None = None,
+) -> list[Mask]:
+    """:func:`spans_within`, for every document of ``only``."""
     found = [np.zeros(values.count, dtype=bool) for _ in slops]
     try:
         field = searcher.schema[fieldname]

@@ -46,6 +46,9 @@ class DocValues:
         self._term_stats: TermStats | None = None
         #: What searches on this searcher found of their terms and phrases (:mod:`archive.index.query.cache`).
         self.cache = LeafCache()
+        #: Whether the words of a closeness ranking stand within each slop, by document (a few dozen
+        #: documents a query: see :func:`archive.index.query.phrase.spans_within`).
+        self.spans: dict[tuple[str, tuple[str, ...], tuple[int, ...]], dict[int, tuple[bool, ...]]] = {}
 
     @functools.cached_property
     def largest_segment(self) -> int:
