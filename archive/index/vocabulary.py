@@ -84,6 +84,14 @@ class Vocabulary:
             _write(db, new)
         db.close()
 
+    def state(self) -> tuple[int, int, int] | None:
+        """What changes whenever the file does (its identity, time and size): for keeping what was read of it."""
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_mtime_ns, status.st_size
+
     def _query(self, sql: str, value: str) -> list[Form]:
         return [Form(text, documents) for text, documents in self._rows(sql, (value,))]
 

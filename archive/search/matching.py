@@ -30,6 +30,7 @@ from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_
 from archive.search.modes import apply_mode, resolved_mode, started_query
 from archive.search.parsing import MAX_QUERY_CHARS, parse_query
 from archive.search.passage import Passage, passage_matches, passage_of, rank_by_order
+from archive.search.plans import Plan
 from archive.search.request import Hit, SearchRequest, is_browse
 from archive.search.session import SearchSession
 from archive.search.snippets import Snippet, make_snippet, words_starting_in
@@ -151,6 +152,7 @@ def match(
     expanded_query: Any = None
     parsed: Any = None
     closeness: Closeness | None = None
+    plan: Plan | None = None
     passage = None if query is not None or browsing else _passage(request.query, searcher)
     if browsing:
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
@@ -162,15 +164,28 @@ def match(
         notes.append(Message("note_passage" if passage.chosen else "note_passage_unheld", words=len(passage.words)))
     else:
         if query is None:
-            acronyms: set[str] = set()
-            try:
-                parsed = parse_query(request.query, searcher.schema, notes, acronyms)
-            except QueryError as error:
-                # (a query of common words alone still has a meaning: "what is the matter")
-                if embedded is None or getattr(error.args[0], "code", "") not in _NO_WORDS:
-                    raise
-            expander = expander or new_expander(session, searcher, acronyms, synonyms)
-            query = expander.expand(parsed) if parsed is not None else None
+            # (a plan is kept for the words alone: searching by meaning widens its expander again)
+            keep = expander is None and embedded is None
+            vocabulary = session.vocabulary.state() if keep else None
+            plan = session.plans.get(request.query, synonyms, vocabulary) if keep else None
+            if plan is None:
+                acronyms: set[str] = set()
+                parsed_notes: list[Any] = []
+                try:
+                    parsed = parse_query(request.query, searcher.schema, parsed_notes, acronyms)
+                except QueryError as error:
+                    # (a query of common words alone still has a meaning: "what is the matter")
+                    if embedded is None or getattr(error.args[0], "code", "") not in _NO_WORDS:
+                        raise
+                expander = expander or new_expander(session, searcher, acronyms, synonyms)
+                query = expander.expand(parsed) if parsed is not None else None
+                if keep:
+                    plan = Plan(synonyms, vocabulary, parsed, tuple(parsed_notes), expander, query)
+                    session.plans.put(request.query, plan)
+                notes.extend(parsed_notes)
+            else:
+                parsed, expander, query = plan.parsed, plan.expander, plan.query
+                notes.extend(plan.notes)
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = query
         no_words = Matches(np.zeros(values.count, dtype=bool), np.zeros(values.count))
@@ -207,12 +222,16 @@ def match(
     if sort == "relevance" and passage is not None and mode == "words":
         rank_by_order(passage, matches, mask, searcher, store)
     query_forms = NO_FORMS
-    if expanded_query is not None:
+    if plan is not None and plan.forms is not None:
+        query_forms = plan.forms
+    elif expanded_query is not None:
         query_forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
         if not compound_spans(request.query):
             # no pair typed but one typed joined (साथसाथ): the others (नोटबंदी is not नोटबं + दी) are not
             # looked for in the shown texts, which costs a scan of each
             query_forms = replace(query_forms, compounds=frozenset(filter(stopword_pair, query_forms.compounds)))
+        if plan is not None:
+            plan.forms = query_forms
     return Matched(
         request, store, searcher, values, expander, expanded_query, matches, filters, mask, stories, sort,
         query_forms, notes, closeness, passage, synonyms, by_meaning,

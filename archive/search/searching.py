@@ -173,7 +173,7 @@ def _search(session: SearchSession, request: SearchRequest) -> SearchResults:
         total=total,
         hits=hits,
         expanded=expander.forms,
-        searched=expander.searched,
+        searched=list(expander.searched),  # (a copy: the expander may be kept for the next search)
         suggestions=suggestions(session.vocabulary, [*expander.words, *expander.exact_words])
         if found.word_matches == 0
         else [],

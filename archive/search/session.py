@@ -15,6 +15,7 @@ from archive.index.swap import current_directory
 from archive.index.vocabulary import Vocabulary
 from archive.search.damage import index_damage_reported
 from archive.search.meaning import MeaningVectors
+from archive.search.plans import Plans
 from archive.search.synonyms import SynonymIndex
 from archive.store.readonly import ReadOnlyStore
 
@@ -50,6 +51,8 @@ class SearchSession:
         self._synonyms: SynonymIndex | None = None
         self._synonyms_read = 0.0
         self._meaning: MeaningVectors | None = None
+        #: Queries' words as searched, kept for their next searches on the same searcher (:mod:`archive.search.plans`).
+        self.plans = Plans()
 
     def __enter__(self) -> SearchSession:
         return self
@@ -183,6 +186,7 @@ class SearchSession:
             self._values.close()
             self._values = None
         self._labels = {}  # articles changed (the index did): their outlets' names may have too
+        self.plans.clear()
 
     def _close_index(self) -> None:
         self._close_searcher()
