@@ -199,7 +199,7 @@ def match(
         if left_out is not None:
             filters["only"] = np.ones(values.count, dtype=bool)
             filters["only"][left_out] = False
-    stories = Stories(values.clusters(), collapse=request.collapse)
+    stories = Stories(values.clusters(), collapse=request.collapse, copies=values.story_copies())
     # (a story is in a period, or undated, by the copy that dates it: dating.py's rule)
     story_date_filters(filters, matches.mask, stories, values, undated_asked=request.dated is False)
     mask = matches.mask

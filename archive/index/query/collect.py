@@ -57,6 +57,20 @@ def _smallest(keys: np.ndarray[Any, Any], k: int) -> Any:
     return np.partition(few, k - 1)[k - 1]
 
 
+def story_copies(keys: Ints) -> Mask:
+    """True for each document whose story (its key, when not negative) has another document.
+
+    >>> story_copies(np.array([7, 7, -1, 5, -1])).tolist()
+    [True, True, False, False, False]
+    """
+    copies = np.zeros(keys.size, dtype=bool)
+    held = keys >= 0
+    if held.any():
+        stories = keys[held]
+        copies[held] = np.bincount(stories)[stories] > 1
+    return copies
+
+
 class Stories:
     """The one rule for copies of a story (near-duplicates printed by several outlets): with ``collapse``, a
     story counts once and shows as its first document in the result order; a document of no story (a
@@ -74,9 +88,11 @@ class Stories:
     [3, 2]
     """
 
-    def __init__(self, keys: Ints, *, collapse: bool) -> None:
+    def __init__(self, keys: Ints, *, collapse: bool, copies: Mask | None = None) -> None:
         self.keys = keys
         self.collapse = collapse
+        #: The documents whose story has another document (:func:`story_copies`; found here when not given).
+        self.copies = story_copies(keys) if copies is None and collapse else copies
 
     def firsts(self, ordered: Iterable[int]) -> Iterator[int]:
         """The documents of ``ordered`` less those whose story came before, lazily."""
@@ -94,10 +110,13 @@ class Stories:
 
     def count(self, mask: Mask) -> int:
         """How many stories the documents of ``mask`` are."""
-        if not self.collapse:
+        if not self.collapse or self.copies is None:
             return int(np.count_nonzero(mask))
-        chosen = self.keys[mask]
-        stories, alone = chosen[chosen >= 0], int(np.count_nonzero(chosen < 0))
+        # a document alone in its story counts one: only the copies' stories are counted out (most stories
+        # have one document: picking every match's story out, as before, cost a millisecond at 80,000)
+        shared = mask & self.copies
+        alone = int(np.count_nonzero(mask)) - int(np.count_nonzero(shared))
+        stories = self.keys[shared]
         return int(np.count_nonzero(np.bincount(stories))) + alone if stories.size else alone
 
     def count_by(self, codes: Ints, mask: Mask, size: int) -> Ints:

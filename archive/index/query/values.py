@@ -17,6 +17,7 @@ from archive.index.codec.segment_values import SegmentValues, number_offset
 from archive.index.query.arrays import Floats, Ints, Mask
 from archive.index.query.bm25 import TermStats
 from archive.index.query.cache import LeafCache
+from archive.index.query.collect import story_copies
 from archive.index.schema import VALUE_FIELDS
 
 
@@ -178,6 +179,13 @@ class DocValues:
         if self._clusters is None:
             self._clusters = self._joined([s.clusters(VALUE_FIELDS.stories) for s in self.segments])
         return self._clusters
+
+    def story_copies(self) -> Mask:
+        """True for each document whose story has another document (see :func:`story_copies`)."""
+        found = self._masks.get("copies")
+        if found is None:
+            found = self._masks["copies"] = story_copies(self.clusters())
+        return found
 
     @staticmethod
     def _joined(parts: list[Ints]) -> Ints:
