@@ -20,8 +20,9 @@ from archive.index.query.cache import Found
 from archive.index.query.postings import decoder, positions_in, term_postings
 from archive.index.query.values import DocValues
 
-#: The closeness rankings (field, words, slops) whose documents' answers a searcher keeps at most.
-SPANS_KEPT = 10_000
+#: The closeness rankings (field, words, slops) whose documents' answers a searcher keeps at most (a few
+#: dozen documents each).
+SPANS_KEPT = 1_000
 
 
 @dataclasses.dataclass
