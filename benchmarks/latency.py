@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.latency HOME [HOME ...] [--runs N] [--rounds R] [--set standard|twenty|all]
-                                                [--clock wall|cpu]
+                                                [--clock wall|cpu] [--first]
 
 Each home is searched in-process (``Archive(home).search``, limit 10, snippets on, after warm-ups), and
 the homes take turns for ``--rounds`` rounds, so that a noisy moment of a shared machine falls on all of
@@ -12,7 +12,9 @@ release without browsing) shows as ``n/a``. ``--set twenty`` searches the 20 que
 (each ANDed, top 10: the set its Lucene comparison was measured with) and prints their p50 and p95 over
 all of them as well as per query. ``--clock cpu`` times each search by this process's CPU time, which
 waiting for a core on a loaded machine does not add to (the wall time it takes then is mostly that
-wait). To compare releases, run this once per release with the package of each on ``PYTHONPATH``, at
+wait). ``--first`` drops what a session keeps from one search for the next before each timed search
+(plans, each term's and phrase's documents: ARCHITECTURE.md), so that each is timed as its query's first
+search on the index. To compare releases, run this once per release with the package of each on ``PYTHONPATH``, at
 the same time on copies of one archive.
 """
 
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--clock", choices=("wall", "cpu"), default="wall", help="cpu: this process's CPU time (a loaded machine)"
     )
+    parser.add_argument(
+        "--first", action="store_true", help="time each search as its query's first (drop what searches keep)"
+    )
     args = parser.parse_args(argv)
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     queries = {"standard": QUERIES, "twenty": TWENTY_QUERIES, "all": [*QUERIES, *TWENTY_QUERIES]}[args.set]
@@ -50,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             for label, query, options, _cli in queries:
                 key = (home, label)
                 try:
-                    total, runs = time_searches(archive, query, options, args.runs, clock)
+                    total, runs = time_searches(archive, query, options, args.runs, clock, args.first)
                 except Exception as error:  # an older release refuses a query it does not know
                     totals[key] = None
                     print(f"  {home}: {label}: {type(error).__name__}: {error}", file=sys.stderr)

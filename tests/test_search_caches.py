@@ -33,6 +33,9 @@ def test_a_query_searched_again_gives_what_a_fresh_session_gives(tmp_path: Path,
         again = [_page(kept, query) for query in QUERIES]
         session = kept._session
         assert session is not None and len(session.values().cache) > 0
+        session.forget_kept()
+        assert len(session.values().cache) == 0 and not session.values().spans
+        assert [_page(kept, query) for query in QUERIES] == first
         for query in QUERIES:
             fresh_archive = Archive(home)
             assert _page(fresh_archive, query) == first[QUERIES.index(query)]

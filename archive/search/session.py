@@ -161,6 +161,13 @@ class SearchSession:
             self._meaning = MeaningVectors(self.settings.embedding_model)
         return self._meaning
 
+    def forget_kept(self) -> None:
+        """Drop what searches kept for the next ones (plans, and what the searcher's searches found): the
+        next search of any query costs what its first did."""
+        self.plans.clear()
+        if self._values is not None:
+            self._values.forget_kept()
+
     def forget_synonyms(self) -> None:
         self._synonyms = None
 

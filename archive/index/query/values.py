@@ -56,6 +56,12 @@ class DocValues:
         """The number of documents of the largest segment (deleted ones included)."""
         return max((sub.reader().doc_count_all() for sub, _ in self.leaves), default=0)
 
+    def forget_kept(self) -> None:
+        """Drop what searches kept on this searcher (for measuring what a query's first search costs)."""
+        self.cache = LeafCache()
+        self.spans.clear()
+        self._term_stats = None
+
     def term_stats(self) -> TermStats:
         """The searcher's look-ups of whether it holds a term and of a term's BM25 weight: kept from search to
         search, as the searcher's segments and statistics never change."""
