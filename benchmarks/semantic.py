@@ -101,13 +101,10 @@ def crosslingual(home: Path) -> None:
             print(f"{question:<40} {len(relevant):>6}  " + "  ".join(f"{c:>14}" for c in cells))
     ceiling = statistics.mean(min(1.0, DEPTH / len(truth[q])) for q, _ in TOPICS if truth[q])
     print(f"(recall@100 can reach {ceiling:.2f} on average: some questions have more than {DEPTH} judged articles)")
-    print(
-        f"{'mean (recall@100, precision@10)':<40} {'':>6}  "
-        + "  ".join(
-            f"R {statistics.mean(r for r, _ in rows[m]):.2f} P {statistics.mean(p for _, p in rows[m]):.2f}".rjust(14)
-            for m in MODES
-        )
-    )
+    print(f"{'mean (recall@100, precision@10)':<40} {'':>6}  " + "  ".join(
+        f"R {statistics.mean(r for r, _ in rows[m]):.2f} P {statistics.mean(p for _, p in rows[m]):.2f}".rjust(14)
+        for m in MODES
+    ))
 
 
 LATENCY_QUERIES = [
