@@ -7,7 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 from archive import Archive
+from archive.config import resolve_settings
 from archive.readers.records import ArticleRecord
+from archive.search.request import SearchRequest
+from archive.search.session import SearchSession
+from archive.search.trend import trend_in
 from archive.store.database import Store
 from tests.conftest import write_jsonl
 
@@ -75,3 +79,25 @@ def test_an_index_removed_under_an_open_archive_is_rebuilt_by_the_next_search(
         assert archive.search("बारिश").total == 2
         shutil.rmtree(os.path.realpath(archive.settings.index_dir))
         assert archive.search("बारिश").total == 2
+
+
+def test_one_operation_reads_one_state_of_the_index_while_another_writer_commits(tmp_path: Path) -> None:
+    """Inside ``reading()`` a second acquire (a search reading its synonyms after its searcher, a trend's
+    second query) gets the searcher the first one opened, still readable, though another writer committed
+    meanwhile; the next operation sees the commit."""
+    home = tmp_path / "home"
+    Archive(home).ingest([write_jsonl(tmp_path / "a.jsonl", [rain(n) for n in range(3)])])
+    session = SearchSession(resolve_settings(home))
+    try:
+        with session.reading():
+            _, _, first = session.acquire()
+            Archive(home).ingest([write_jsonl(tmp_path / "b.jsonl", [rain(n) for n in range(3, 5)])])
+            session.forget_synonyms()  # (read again now, as a search a second later would: it acquires)
+            session.synonyms()
+            _, _, again = session.acquire()
+            assert again is first and first.doc_count() == 3
+            assert trend_in(session, ["बारिश", "खबर"], SearchRequest("")).series[0].total == 3
+        _, _, after = session.acquire()
+        assert after is not first and after.doc_count() == 5
+    finally:
+        session.close()

@@ -84,7 +84,7 @@ def kwic_in(session: SearchSession, request: SearchRequest, width: int = DEFAULT
     """Every occurrence of what ``request`` matches, in its result order (``page`` and ``limit`` ignored),
     made as they are read. The query is evaluated now: a bad one fails before the first line."""
     check_kwic(request, width)
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         found = match(session, request)
     return _lines(session, found, width)
 

@@ -134,7 +134,7 @@ def search_in(session: SearchSession, request: SearchRequest | str, **options: A
     if isinstance(request, str):
         request = SearchRequest(request, **options)
     check_request(request)
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         return _search(session, request)
 
 
@@ -196,7 +196,7 @@ def iter_hits_in(
     in memory; with ``only``, the hits whose article id it accepts (a filter like the others: applied before
     copies of a story are collapsed)."""
     check_request(request)
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         found = match(session, request)  # parsed and evaluated now: a bad query fails before any output
         if only is not None:
             # (the column holds the signed id: Whoosh keeps it shifted by 2**63, which the order keys undo)
@@ -212,7 +212,7 @@ def matching_ids(session: SearchSession, request: SearchRequest) -> Ints:
     """The ids of every article a search matches (filters applied, every copy of a story), in index order:
     what a saved search counts (with ``collapse=False``, its total is this many)."""
     check_request(request)
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         found = match(session, request)
         return found.values.numbers("number")[found.mask]
 
@@ -228,7 +228,7 @@ def explain_in(session: SearchSession, request: SearchRequest, article_id: int) 
     """Article ``article_id`` as a hit of ``request``, with why it matched (None when it does not: the words
     do not match it, or a filter leaves it out)."""
     check_request(request)
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         found = match(session, replace(request, explain=True, sort="relevance"))
         doc = found.searcher.document_number(id=str(article_id))
         if doc is None or not found.mask[doc]:
@@ -239,7 +239,7 @@ def explain_in(session: SearchSession, request: SearchRequest, article_id: int) 
 
 def similar_in(session: SearchSession, article_id: int, *, limit: int = 10) -> SearchResults:
     """Articles most like the given one (its distinctive words: :mod:`archive.search.similar`), in an open session."""
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         return _similar(session, article_id, limit)
 
 
@@ -286,7 +286,7 @@ def _blend_meaning(session: SearchSession, found: Matched, article_id: int) -> N
 def highlight_in(session: SearchSession, texts: Sequence[str], query: str) -> list[Snippet]:
     """Each of ``texts`` whole, with every word ``query`` matches marked (in any of its forms, as a search
     marks its snippets), in an open session."""
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         return _highlight(session, texts, query)
 
 

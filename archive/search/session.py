@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,8 @@ class SearchSession:
     search (the database and schema check, the index's segment files, the vocabulary), so an
     :class:`archive.Archive` keeps one session; each search still sees what other processes committed
     since: the searcher is reopened when the index has a newer generation or when a reindex swapped the
-    ``index`` link to another directory. Not for use by several threads at once.
+    ``index`` link to another directory. Within :meth:`reading`, every acquire returns the same state. Not for
+    use by several threads at once.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -51,6 +53,8 @@ class SearchSession:
         self._synonyms: SynonymIndex | None = None
         self._synonyms_read = 0.0
         self._meaning: MeaningVectors | None = None
+        self._depth = 0  # how many reading() blocks are open
+        self._held = False  # whether this reading() has acquired its state
         #: Queries' words as searched, kept for their next searches on the same searcher (:mod:`archive.search.plans`).
         self.plans = Plans()
 
@@ -75,8 +79,26 @@ class SearchSession:
                 return True
             return index.applied_position() != reads.feed_head().position
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One operation (a search, a similar search, a highlight): every :meth:`acquire` inside gives what the
+        first gave. Opening a newer searcher midway closes the one the operation is still reading (Whoosh's
+        ReaderClosed: a highlight read the synonyms after its searcher, and reading them reopened it when an
+        ingest had committed in between); a damaged index is reported as an error naming the fix."""
+        self._depth += 1
+        try:
+            with index_damage_reported(self.settings.index_dir):
+                yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._held = False
+
     def acquire(self) -> tuple[ReadOnlyStore, SearchIndex, Any]:
-        """The database's reads, the index and a searcher on the index's latest committed state."""
+        """The database's reads, the index and a searcher on the index's latest committed state (inside
+        :meth:`reading`, the state its first acquire opened)."""
+        if self._held and self._reads is not None and self._index is not None and self._searcher is not None:
+            return self._reads, self._index, self._searcher
         reads = self._open_reads()
         if reads is None:
             # says what is wrong (no archive; a schema to upgrade) without changing anything
@@ -89,6 +111,7 @@ class SearchSession:
         if self._searcher is None:
             self._searcher = index.open().searcher()
             self._values = None
+        self._held = self._depth > 0
         return reads, index, self._searcher
 
     def _open_reads(self) -> ReadOnlyStore | None:

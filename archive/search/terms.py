@@ -39,7 +39,6 @@ from archive.analysis.terms import index_terms
 from archive.errors import QueryError
 from archive.index.query.evaluator import Evaluator
 from archive.messages import Message
-from archive.search.damage import index_damage_reported
 from archive.search.matched import matched_words
 from archive.search.matching import match
 from archive.search.request import SearchRequest, is_browse
@@ -130,7 +129,7 @@ def terms_in(
 ) -> SignificantTerms:
     """The ``limit`` terms that most set apart what ``request`` matches (its filters applied)."""
     check_terms(request, limit)
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         found = match(session, request)
         mask = found.mask
         live = found.values.live()

@@ -23,7 +23,6 @@ import numpy as np
 from archive.errors import QueryError
 from archive.index.query.arrays import Ints, Mask
 from archive.messages import Message
-from archive.search.damage import index_damage_reported
 from archive.search.dating import EPOCH_ORDINAL, days_of, placed
 from archive.search.matching import Matched, match
 from archive.search.request import SearchRequest
@@ -137,7 +136,7 @@ def trend_in(
     if granularity is not None and granularity not in GRANULARITIES:
         raise QueryError(Message("bad_granularity", granularity=granularity, choices=", ".join(GRANULARITIES)))
     check_request(request)
-    with index_damage_reported(session.settings.index_dir):
+    with session.reading():
         found = [match(session, replace(request, query=q)) for q in cleaned]
         everything = match(session, replace(request, query="")) if normalised else found[0]
         days = _days(everything)

@@ -330,7 +330,12 @@ class Store:
                 for chunk in chunks(sorted(set(hashes)))
                 for a in session.scalars(select(Article).where(Article.content_hash.in_(chunk)))
             }
-            stored = {a.id: a for a in (*by_url.values(), *by_hash.values())}
+            # a record without an address, with a text no article has, may be one read before and cleaned
+            # differently then (a rule changed since): found by where it was read and its original text
+            reread = _read_before(
+                session, [r for r, h in zip(records, hashes, strict=True) if not r.url and h not in by_hash]
+            )
+            stored = {a.id: a for a in (*by_url.values(), *by_hash.values(), *reread.values())}
             # (file, record) of every origin known, per article object: new articles have no id until flushed
             seen: dict[Article, set[tuple[str, str]]] = {
                 stored[i]: keys for i, keys in _origin_keys(session, sorted(stored)).items()
@@ -344,7 +349,18 @@ class Store:
                 known = by_url.get(record.url) if record.url else None
                 same_content = by_hash.get(digest)
                 target = same_content if same_content is not None else known
-                if target is None:
+                cleaned_again = reread.pop((record.origin_file, record.origin_record), None) if target is None else None
+                if cleaned_again is not None:
+                    # the same record, cleaned by today's rules: its article takes the new text and keeps its
+                    # origins (they carried this very record)
+                    target = cleaned_again
+                    by_hash.pop(target.content_hash, None)
+                    _fill(target, record, digest, now)
+                    target.changed_in_run = run_id
+                    by_hash[digest] = target
+                    changed.append(target)
+                    result.updated += 1
+                elif target is None:
                     target = Article(ingested_at=now, changed_in_run=run_id)
                     _fill(target, record, digest, now)
                     session.add(target)
@@ -687,6 +703,25 @@ class Store:
             spelled = select(Article.source).where(Article.source_key == bindparam("key")).limit(1)
             named = tuple((str(session.scalar(spelled, {"key": key}) or key), int(n)) for key, n in top)
         return StoreStats(count, sources, first, last, undated, named)
+
+
+def _read_before(session: Session, records: Sequence[ArticleRecord]) -> dict[tuple[str, str], Article]:
+    """The stored article each of ``records`` was read into before, by (file, record), when its original
+    text is this record's own: the same record read again (another record now at that place is not it)."""
+    wanted = {(r.origin_file, r.origin_record): r.original for r in records if r.original is not None}
+    found: dict[tuple[str, str], Article] = {}
+    for file in sorted({file for file, _ in wanted}):
+        places = sorted(place for f, place in wanted if f == file)
+        for chunk in chunks(places):
+            query = (
+                select(Origin.origin_record, Article)
+                .join(Article, Article.id == Origin.article_id)
+                .where(Origin.origin_file == file, Origin.origin_record.in_(chunk))
+            )
+            for place, article in session.execute(query):
+                if unpack_original(article.packed_original, article.body) == wanted[(file, place)]:
+                    found[(file, place)] = article
+    return found
 
 
 def _origin_keys(session: Session, article_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:

@@ -136,7 +136,11 @@ class Origin(Base):
     editorial printed again under another date is one article with two origins."""
 
     __tablename__ = "origins"
-    __table_args__ = (UniqueConstraint("article_id", "origin_file", "origin_record"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "origin_file", "origin_record"),
+        # (a record without an address read again is known by where it was read: Store.upsert)
+        Index("ix_origins_file_record", "origin_file", "origin_record"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), index=True)

@@ -296,9 +296,10 @@ class Archives:
             try:
                 similar = self._retried(lambda archive: archive.similar(article_id, limit=5).hits, ValueError)
             except (ValueError, SearchIndexError):
-                # (search/matching.py can fail so while an ingest commits, and under load an index reader was
-                # seen closed under `similar` three times running (ReaderClosed: 8 of 3,803 requests of the soak
-                # benchmark): the article, which the database gives, is shown without them)
+                # (an index reader was seen closed under `similar` during an ingest's commits: 8 of 3,803 requests
+                # of the soak benchmark. One cause is fixed, a second acquire within one operation reopening the
+                # searcher (SearchSession.reading); should another remain, the article, which the database
+                # gives, is shown without them)
                 similar = []
             return article, similar
 
