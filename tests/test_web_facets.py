@@ -104,3 +104,15 @@ def test_the_year_facet_toggles_and_dates_take_the_clis_forms(client: TestClient
     assert page.status_code == 200 and 'name="since" value="30d"' in page.text
     assert total(client, q="बाढ़", since="30d") == 0
     assert client.get("/", params={"q": "बाढ़", "since": "कल"}).status_code == 400
+
+
+def test_an_outlet_asked_for_by_another_of_its_names_is_its_checked_value_with_its_count(client: TestClient) -> None:
+    """``source=Jansatta`` (the outlet's name in Latin letters, one of the default synonym group's names)
+    filters to जनसत्ता: the facet shows जनसत्ता checked with its count, not a second, countless entry."""
+    asked = client.get("/", params={"q": "बाढ़", "source": "Jansatta"}).text
+    checked = [(value, count, href) for value, count, on, href in facet(asked, "स्रोत") if on]
+    assert [(value, count) for value, count, _ in checked] == [
+        ("जनसत्ता", str(total(client, q="बाढ़", source="Jansatta")))
+    ]
+    assert int(checked[0][1]) > 0
+    assert "source" not in parse_qs(urlparse(checked[0][2]).query)  # (a click unchecks it)

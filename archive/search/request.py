@@ -137,6 +137,9 @@ class SearchedPart:
 class FacetCount:
     value: str
     count: int
+    #: The request's names of this value when it was asked for by another of its names (``--source Jansatta``
+    #: is जनसत्ता): a page marks the value chosen, with its count.
+    chosen_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

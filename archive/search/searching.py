@@ -58,8 +58,13 @@ def _facet_counts(
         found_values = ((str(labels[code]), int(n)) for code, n in enumerate(tally.tolist()) if n and labels[code])
         counts = sorted(found_values, key=lambda kv: (-kv[1], kv[0]))
         if name == "source":
+            chosen = {asked: synonyms.outlet_keys(asked) for asked in found.request.sources}
             labels_of = labelled([k for k, _ in counts])
-            counts = [(labels_of.get(k, k), n) for k, n in counts]
+            facets[name] = [
+                FacetCount(labels_of.get(k, k), n, tuple(asked for asked, keys in chosen.items() if k in keys))
+                for k, n in counts
+            ]
+            continue
         if name in _DATE_FACETS and dating is not None:
             undated = int(np.count_nonzero(dating & ~values.dated()))
             if undated:

@@ -229,10 +229,10 @@ def _facet(name: str, results: SearchResults, state: dict[str, Any]) -> FacetVie
         keys = {value.casefold() for value in chosen}
         seen = set()
         for entry in counts:
-            active = entry.value.casefold() in keys
-            if active:
-                seen.add(entry.value.casefold())
-            values = [v for v in chosen if v.casefold() != entry.value.casefold()] if active else [*chosen, entry.value]
+            names = {entry.value.casefold(), *(asked.casefold() for asked in entry.chosen_as)}
+            active = bool(names & keys)
+            seen.update(names & keys)
+            values = [v for v in chosen if v.casefold() not in names] if active else [*chosen, entry.value]
             found.append(FacetValue(entry.value, entry.count, active, link("/", state, {name: values, "page": None})))
         for value in chosen:  # (an outlet asked for by another of its names, or one the search does not reach)
             if value.casefold() not in seen:
