@@ -18,8 +18,10 @@ from typing import NamedTuple
 
 from archive.index.query.arrays import Floats, Ints
 
-#: Bytes of arrays a searcher's cache holds at most (a word in most of 100,000 articles: 1.3 MB).
-BUDGET = 64 * 1024 * 1024
+#: Bytes of arrays a searcher's cache holds at most (a word in most of 100,000 articles: 1.3 MB; of a
+#: million, 13 MB). `archive serve` holds up to 4 searchers in each of its workers: a bound per searcher
+#: must leave a 2-worker server under 1 GB at a million articles.
+BUDGET = 32 * 1024 * 1024
 
 
 class Found(NamedTuple):
