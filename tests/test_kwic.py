@@ -29,6 +29,16 @@ def _records() -> list[dict[str, Any]]:
             "date": "2018-06-01",
         }
     )
+    records += [
+        {
+            "title": "विदेश नीति पर बहस",
+            "body": "विदेश मंत्री ने संसद में जवाब दिया। मंत्री ने कहा कि विदेश नीति नहीं बदलेगी। बाद में विदेश के मंत्री "
+            "दिल्ली लौटे।",
+            "source": "जनसत्ता",
+            "date": "2018-07-01",
+        },
+        {"title": "मंत्री का दौरा", "body": "मंत्री आज विदेश गए और वहां नीति पर बात की।", "source": "अमर उजाला"},
+    ]
     return records
 
 
@@ -131,3 +141,18 @@ def test_the_cli_writes_the_same_lines_in_every_format(cli: Cli, archive: Archiv
     assert len(starts) == 1
     result = cli("kwic", "बाढ़", "--width", "40")
     assert result.exit_code != 0 and "1 to 25 words" in result.output
+
+
+def test_a_phrase_is_one_occurrence_and_its_words_alone_are_none(archive: Archive) -> None:
+    """A concordance of ``"विदेश मंत्री"`` lists the phrase where the text has it (a stopword between its
+    words, as the index reads it, is no gap), never मंत्री or विदेश alone; a snippet marks it the same way."""
+    lines = list(archive.kwic(SearchRequest('"विदेश मंत्री"')))
+    assert [(line.title, line.match) for line in lines] == [
+        ("विदेश नीति पर बहस", "विदेश मंत्री"),
+        ("विदेश नीति पर बहस", "विदेश के मंत्री"),
+    ]
+    (hit,) = archive.search('"विदेश मंत्री"').hits
+    assert [part for part, marked in hit.snippet if marked] == ["विदेश मंत्री", "विदेश के मंत्री"], hit.snippet
+    # the two words searched apart are each matched wherever they are
+    apart = [line.match for line in archive.kwic(SearchRequest("विदेश मंत्री"))]
+    assert apart.count("मंत्री") >= 3 and "विदेश मंत्री" not in apart

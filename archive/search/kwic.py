@@ -1,7 +1,7 @@
 """Keyword in context (a concordance): every occurrence of the forms a search matched, one line each, with
 the words before and after it, in the search's result order (its filters and story rule).
 
-The occurrences are the words a search's snippets mark (:func:`archive.search.matched.matched_words`, the
+The occurrences are what a search's snippets mark (:func:`archive.search.matched.marked_in`: a phrase as one, the
 variants and inflections included), in the headline and the body. Contexts are whole words: text is cut
 only at white space, so a Devanagari syllable (a grapheme cluster) is never broken, and a page or a
 terminal aligns and wraps them by words.
@@ -21,7 +21,7 @@ from typing import Any
 from archive.errors import QueryError
 from archive.messages import Message
 from archive.search.damage import index_damage_reported
-from archive.search.matched import matched_pairs, matched_words
+from archive.search.matched import marked_in
 from archive.search.matching import Matched, match
 from archive.search.request import SearchRequest, is_browse
 from archive.search.searching import check_request
@@ -100,7 +100,7 @@ def _lines(session: SearchSession, found: Matched, width: int) -> Iterator[KwicL
             bodies = [texts.get(i, (None, ""))[1] for i in ids]
             every = [str(f.get("title") or "") for f in fields] + bodies
             words = words_starting_in(every, first_letters)
-            matched = matched_words(found.query_forms, words) | matched_pairs(found.query_forms, every)
+            matched = marked_in(found.query_forms, words, every)
             for stored, article_id, body in zip(fields, ids, bodies, strict=True):
                 day = stored.get("date")
                 head = (article_id, str(stored.get("title") or ""), stored.get("source"), day.date() if day else None)

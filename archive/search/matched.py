@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+import whoosh.query as wq
+
+from archive.analysis import hindi_analyzer
 from archive.analysis.cached import normalize_word, variant_key
 from archive.analysis.compounds import compound_spans, may_be_compound
+from archive.analysis.stopwords import is_stopword
+from archive.analysis.tokenizer import WORD_CHAR, WORD_RE
 from archive.analysis.variants import VARIANT_PREFIX, key_first_letters
 from archive.analysis.words import first_letters_before_normalizing
 
@@ -26,6 +32,12 @@ class QueryForms:
     compounds: frozenset[str] = frozenset()
     #: forms of a key the query searched that are not forms of its word (आमने for आम): not matched by the key
     excluded: frozenset[str] = frozenset()
+    #: the query's phrases (their terms, each position's, and their slop) that have a term found in no
+    #: other part of the query: such a term is matched only where the text has the phrase (``"विदेश मंत्री"``
+    #: marks no मंत्री alone; नोटबंदी searched as नोट बंदी marks no नोट alone)
+    phrases: tuple[tuple[tuple[str, ...], int], ...] = ()
+    #: the terms found only in those phrases
+    phrase_only: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -38,7 +50,14 @@ class QueryForms:
         firsts = key_first_letters({key[len(VARIANT_PREFIX) : len(VARIANT_PREFIX) + 1] for key in keys})
         initials = None if firsts is None else firsts | {term[:1] for term in terms - keys}
         compounds = frozenset(term for term in terms - keys if may_be_compound(term))
-        return cls(terms, keys, initials, compounds, frozenset(excluded) - terms)
+        phrases, phrase_only = _phrases_alone(expanded_query, reader, unmarked)
+        return cls(terms, keys, initials, compounds, frozenset(excluded) - terms, phrases, phrase_only & terms)
+
+    def standalone(self) -> QueryForms:
+        """These forms without the terms found only in phrases (matched where a phrase is: :func:`marked_in`)."""
+        if not self.phrase_only:
+            return self
+        return replace(self, terms=self.terms - self.phrase_only, keys=self.keys - self.phrase_only)
 
     def first_letters(self) -> str | None:
         """The class of characters an article's word the query matched can start with (None: any)."""
@@ -50,6 +69,131 @@ def _first_letters(initials: frozenset[str]) -> str:
     """:func:`first_letters_before_normalizing`, made once for a query's initials (a tenth of a millisecond
     of every search that shows snippets)."""
     return first_letters_before_normalizing(initials)
+
+
+#: The fields a phrase is matched in as the index analyses them (a phrase of another field is not looked for).
+_TEXT_FIELDS = frozenset({"title", "summary", "body"})
+
+
+def _phrases_alone(
+    query: Any, reader: Any, unmarked: Set[int]
+) -> tuple[tuple[tuple[tuple[str, ...], int], ...], frozenset[str]]:
+    """The query's phrases of the text fields, and the terms that are only in them."""
+    phrases: dict[tuple[tuple[str, ...], int], None] = {}
+    in_phrases: set[str] = set()
+    elsewhere: set[str] = set()
+    for leaf in query.leaves():
+        if id(leaf) in unmarked:
+            continue
+        if isinstance(leaf, wq.Phrase) and leaf.fieldname in _TEXT_FIELDS and len(leaf.words) > 1:
+            phrases[(tuple(leaf.words), int(leaf.slop))] = None
+            in_phrases.update(leaf.words)
+        else:
+            elsewhere.update(text for _, text in leaf.expanded_terms(reader, phrases=False) if isinstance(text, str))
+    alone = frozenset(in_phrases - elsewhere)
+    return tuple(p for p in phrases if alone.intersection(p[0])), alone
+
+
+def marked_in(query: QueryForms, words: set[str], texts: Sequence[str]) -> set[str]:
+    """What a snippet marks in ``texts`` (whose words, those that can match, are ``words``): the words the query
+    matched, its pairs (:func:`matched_pairs`) and the stretches of text where one of its phrases is."""
+    alone = query.standalone()
+    return set(matched_words(alone, words)) | matched_pairs(alone, texts) | matched_phrases(query, words, texts)
+
+
+_WORD_CHAR = re.compile(WORD_CHAR)
+
+#: Characters of text read after a phrase's first word for each of its words (and of its slop).
+_WINDOW_A_WORD = 48
+
+
+def matched_phrases(query: QueryForms, words: set[str], texts: Iterable[str]) -> set[str]:
+    """Each stretch of ``texts`` (whose words, those that can match, are ``words``) where one of the query's
+    phrases is, as the index finds it: read by the index's own analyser (a stopword between two words is no
+    gap; each word is also its variant key), each next word of the phrase within its slop of the one before.
+    Only the text after each of a phrase's possible first words is read, and only when every other word of
+    the phrase is written there (the analyser costs ~1.5 µs a character: a whole body, milliseconds).
+
+    >>> forms = QueryForms(frozenset({"नोट", "बंदी"}), frozenset(), None, phrases=((("नोट", "बंदी"), 1),),
+    ...                    phrase_only=frozenset({"नोट", "बंदी"}))
+    >>> text = "नोट बंदी के बाद नोट बदले, नोट की बंदी"
+    >>> sorted(matched_phrases(forms, set(text.replace(",", "").split()), [text]))
+    ['नोट की बंदी', 'नोट बंदी']
+    """
+    if not query.phrases:
+        return set()
+    written: dict[str, set[str]] = {term: set() for phrase, _ in query.phrases for term in phrase}
+    for word in words:
+        normal = normalize_word(word)
+        for term in (normal, VARIANT_PREFIX + variant_key(normal)):
+            if term in written:
+                written[term].add(word)
+    possible = [(phrase, slop) for phrase, slop in query.phrases if all(written[term] for term in phrase)]
+    if not possible:
+        return set()
+    analyzer = hindi_analyzer()
+    found: set[str] = set()
+    for text in texts:
+        for phrase, slop in possible:
+            reach = _WINDOW_A_WORD * (len(phrase) + slop)
+            for first in written[phrase[0]]:
+                at = text.find(first)
+                while at >= 0:
+                    if at and _WORD_CHAR.match(text, at - 1):  # (inside a word)
+                        at = text.find(first, at + 1)
+                        continue
+                    window = text[at : at + reach]
+                    if at + reach < len(text):
+                        window = window[: max(window.rfind(" "), len(first))]  # (no word cut short)
+                    if all(any(w in window for w in written[term]) for term in phrase[1:]) and _likely_at_start(
+                        window, phrase, slop
+                    ):
+                        span = _phrase_at_start(analyzer, window, phrase, slop)
+                        if span is not None:
+                            found.add(text[at : at + span])
+                    at = text.find(first, at + 1)
+    return found
+
+
+def _likely_at_start(window: str, phrase: tuple[str, ...], slop: int) -> bool:
+    """Whether the phrase starts ``window`` as its words read one by one (normalised, stopwords left out, each
+    also its variant key: the analyser's steps but its joining of paired words): a few microseconds where the
+    analyser costs a fraction of a millisecond, so that it reads only the windows likely to hold the phrase."""
+    terms: list[tuple[int, str]] = []
+    position = -1
+    for match in WORD_RE.finditer(window):
+        normal = normalize_word(match.group())
+        if not normal or is_stopword(normal):
+            continue
+        position += 1
+        terms += [(position, normal), (position, VARIANT_PREFIX + variant_key(normal))]
+        if position > len(phrase) * slop:
+            break
+    if (0, phrase[0]) not in terms:
+        return False
+    last = 0
+    for term in phrase[1:]:
+        after = [p for p, text in terms if text == term and last < p <= last + slop]
+        if not after:
+            return False
+        last = after[0]
+    return True
+
+
+def _phrase_at_start(analyzer: Any, window: str, phrase: tuple[str, ...], slop: int) -> int | None:
+    """Where the phrase ends in ``window`` when it starts with the window's first word (None: it does not)."""
+    where: dict[str, list[tuple[int, int]]] = {}
+    for token in analyzer(window, positions=True, chars=True, mode="index"):
+        where.setdefault(token.text, []).append((token.pos, token.endchar))
+    if not any(position == 0 for position, _ in where.get(phrase[0], ())):
+        return None
+    last, end = 0, 0
+    for term in phrase[1:]:
+        after = [(p, e) for p, e in where.get(term, ()) if last < p <= last + slop]
+        if not after:
+            return None
+        last, end = after[0]
+    return end
 
 
 def existing_terms(query: Any, reader: Any, unmarked: Set[int] = frozenset()) -> set[bytes]:

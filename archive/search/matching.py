@@ -26,7 +26,7 @@ from archive.messages import Message
 from archive.search.closeness import Closeness, add_closeness
 from archive.search.dating import story_date_filters
 from archive.search.expansion import QueryExpander
-from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
+from archive.search.matched import NO_FORMS, QueryForms, marked_in
 from archive.search.modes import apply_mode, resolved_mode, started_query
 from archive.search.parsing import MAX_QUERY_CHARS, parse_query
 from archive.search.passage import Passage, passage_matches, passage_of, rank_by_order
@@ -112,7 +112,7 @@ class Matched:
         first_letters = self.query_forms.first_letters()
         words = words_starting_in((text for pair in texts.values() for text in pair if text), first_letters)
         shown_texts = [text for pair in texts.values() for text in pair if text]
-        matched = matched_words(self.query_forms, words) | matched_pairs(self.query_forms, shown_texts)
+        matched = marked_in(self.query_forms, words, shown_texts)
         # sorted by date, there is no relevance score to report (as before: 0)
         scores = self.matches.scores
         shown = [float(scores[d]) if self.sort == "relevance" else None for d in top]

@@ -16,7 +16,7 @@ from archive.messages import Message
 from archive.search.damage import index_damage_reported
 from archive.search.dating import placed
 from archive.search.explain import explanations
-from archive.search.matched import NO_FORMS, QueryForms, matched_pairs, matched_words
+from archive.search.matched import NO_FORMS, QueryForms, marked_in
 from archive.search.matching import FILTERS, Matched, articles, match, new_expander
 from archive.search.meaning import MODES, nearest_to_article, rank_fused, top_by_similarity
 from archive.search.parsing import parse_query
@@ -302,5 +302,5 @@ def _highlight(session: SearchSession, texts: Sequence[str], query: str) -> list
     expander = new_expander(session, searcher, acronyms)
     expanded_query = expander.expand(parsed)
     forms = QueryForms.of(expanded_query, searcher.reader(), expander.unmarked, expander.excluded)
-    matched = matched_words(forms, words_of(texts)) | matched_pairs(forms, texts)
+    matched = marked_in(forms, words_of(texts), texts)
     return [marked_text(text, matched) for text in texts]
