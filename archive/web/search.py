@@ -234,10 +234,10 @@ def _facet(name: str, results: SearchResults, state: dict[str, Any]) -> FacetVie
             seen.update(names & keys)
             values = [v for v in chosen if v.casefold() not in names] if active else [*chosen, entry.value]
             found.append(FacetValue(entry.value, entry.count, active, link("/", state, {name: values, "page": None})))
-        for value in chosen:  # (an outlet asked for by another of its names, or one the search does not reach)
+        for value in chosen:  # (an outlet the search does not reach: none of its results, 0)
             if value.casefold() not in seen:
                 rest = [v for v in chosen if v != value]
-                found.append(FacetValue(value, None, True, link("/", state, {name: rest, "page": None})))
+                found.append(FacetValue(value, 0, True, link("/", state, {name: rest, "page": None})))
     else:
         for entry in counts:
             if entry.value == "undated":
