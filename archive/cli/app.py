@@ -225,8 +225,7 @@ def ingest(
         typer.Option(
             "--workers",
             min=1,
-            help="Processes indexing a large input while it is stored (default: one per core; "
-            "ARCHIVE_INGEST_WORKERS).",
+            help="Processes indexing a large input while it is stored (default: one per core; ARCHIVE_INGEST_WORKERS).",
         ),
     ] = None,
 ) -> None:
