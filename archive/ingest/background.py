@@ -82,8 +82,10 @@ def index_alongside(
                 pool = WorkerPool(settings, workers)
                 counted = functools.partial(_count, indexed)
                 while not finished:
-                    size = commit_size(int(indexed.value), index.settings)
-                    finished = index_commit(store, index, pool, orders, counted, parent, size)
+                    earlier = int(indexed.value)
+                    size = commit_size(earlier, index.settings)
+                    idle = max(index.settings.idle_commit_min, earlier) if commit_when_idle else None
+                    finished = index_commit(store, index, pool, orders, counted, parent, size, idle)
                 position = index.applied_position()
             else:
                 while not finished:

@@ -278,11 +278,14 @@ def index_commit(
     counted: Callable[[int], None],
     parent: int,
     size: int,
+    idle_after: int | None = None,
 ) -> bool:
     """One commit of the background indexer with workers: hand out the feed's new changes until ``size``
     articles are handed out, or storing is done and the feed holds nothing new (True: the last commit), or
     an article comes again (see the module's text); then adopt the workers' segments. ``counted`` is told
-    the articles of each batch a worker has done."""
+    the articles of each batch a worker has done. With ``idle_after`` (a small input: see
+    ``IndexSettings.idle_commit_input_bytes``) it also commits once it has caught up with storing and handed
+    out at least that many articles, as the background indexer alone does."""
     settings = index.settings
     home = index.path.parent
     with index.writer() as writer:
@@ -304,6 +307,8 @@ def index_commit(
                     if done:
                         finished = True
                         break
+                    if idle_after is not None and len(handed) >= idle_after:
+                        break  # caught up with storing: commit now, while the other cores store
                     pool.collect(settings.poll_seconds, counted)
                     continue
                 if not pool.has_room():
