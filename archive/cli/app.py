@@ -220,6 +220,14 @@ def ingest(
         bool, typer.Option("--force", help="Re-read files an earlier run finished, even if they have not changed.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only rejects and the summary.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes indexing a large input while it is stored (default: one per core; ARCHIVE_INGEST_WORKERS).",
+        ),
+    ] = None,
 ) -> None:
     """Store the articles in PATHS and index them. Re-ingesting the same articles changes nothing.
 
@@ -246,6 +254,7 @@ def ingest(
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
         force=force,
+        workers=workers,
     )
     with ingest_progress(show_bar=not quiet and sys.stderr.isatty()) as progress:
         report = Archive(settings=_settings(ctx)).ingest(paths or [], options, progress)

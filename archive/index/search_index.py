@@ -22,7 +22,13 @@ from archive.analysis import ANALYZER_VERSION
 from archive.analysis.variants import VARIANT_PREFIX
 from archive.config import IndexSettings, MergePolicy
 from archive.errors import IndexBusyError, SearchIndexError, disk_full, is_disk_full
-from archive.index.codec.whoosh3 import latest_generation, term_document_counts
+from archive.index.codec.whoosh3 import (
+    latest_generation,
+    move_segment,
+    segment_documents,
+    staged_segments,
+    term_document_counts,
+)
 from archive.index.feed import UNFILLED, applied_position, record_position
 from archive.index.merging import SegmentSize, next_merge
 from archive.index.schema import SCHEMA_VERSION, VALUE_FIELDS, build_schema, document
@@ -309,7 +315,7 @@ class SearchIndex:
             raise disk_full(self.path, "writing the search index", self._room_for(raw.docnum)) from error
         else:
             policy = self.settings.merges
-            added = raw.docnum
+            added = raw.docnum + sum(segment_documents(segment) for segment in writer.adopted)
             try:
                 # the position goes with the commit (see archive.index.feed)
                 record_position(self._opened_in, raw.generation, writer.position, start)
@@ -317,7 +323,8 @@ class SearchIndex:
                 # left to `archive optimize` (`archive serve` merges nothing), so no update waits for one
                 raw.commit_merging(
                     writer.merging
-                    or (lambda sizes: _with_new_segment(sizes, added, policy, policy.commit_merge_documents))
+                    or (lambda sizes: _with_new_segment(sizes, added, policy, policy.commit_merge_documents)),
+                    writer.adopted,
                 )
             except OSError as error:
                 # (the table of contents is written last: the generation before this one stays in force, and
@@ -354,6 +361,8 @@ class IndexWriter:
         #: Which segments the commit merges (indices into (live, stored) document counts), when not the
         #: merge policy's choice for a commit.
         self.merging: Callable[[list[tuple[int, int]]], Sequence[int]] | None = None
+        #: Segments written by ingest workers, moved into this index, that the commit adds (:meth:`adopt`).
+        self.adopted: list[Any] = []
 
     def applied(self, position: int) -> None:
         """Every change of the feed up to ``position`` has been put or removed here."""
@@ -381,6 +390,28 @@ class IndexWriter:
     def remove(self, article_ids: Iterable[int]) -> None:
         for article_id in article_ids:
             self._raw.delete_by_term("id", str(article_id))
+
+    def remove_committed(self, article_ids: Iterable[int]) -> int:
+        """Delete these articles from the segments of earlier commits (one searcher for them all); returns
+        how many documents were deleted."""
+        deleted = 0
+        with self._raw.searcher() as searcher:
+            for article_id in article_ids:
+                deleted += self._raw.delete_by_term("id", str(article_id), searcher=searcher)
+        self.replaced += deleted
+        return deleted
+
+    def adopt(self, staging: Path) -> int:
+        """Move the segments of the index a worker committed in ``staging`` (its own directory, on this
+        index's file system) into this index, for this writer's commit to add; returns their documents.
+        Its articles must be :meth:`remove_committed` from earlier segments first, as :meth:`put` does."""
+        target = str(self._raw.storage.folder)
+        documents = 0
+        for segment in staged_segments(str(staging)):
+            move_segment(segment, str(staging), target)
+            self.adopted.append(segment)
+            documents += segment_documents(segment)
+        return documents
 
 
 def _with_new_segment(sizes: list[tuple[int, int]], added: int, policy: MergePolicy, limit: int | None) -> list[int]:

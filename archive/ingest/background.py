@@ -13,7 +13,7 @@ indexer ignores it, and stops (discarding its uncommitted work) when told to thr
 
 from __future__ import annotations
 
-import ctypes
+import functools
 import multiprocessing
 import os
 import signal
@@ -28,6 +28,9 @@ from archive.errors import ArchiveError
 from archive.home import opened
 from archive.index.search_index import IndexWriter
 from archive.index.sync import apply_changes, note_position_and_prune
+from archive.ingest.orphans import end_with as _end_with
+from archive.ingest.orphans import stop_if_orphaned as _stop_if_orphaned
+from archive.ingest.workers import WorkerPool, index_commit
 from archive.store.database import Store
 
 
@@ -53,7 +56,9 @@ class _Orders:
         self.done = True
 
 
-def index_alongside(settings: Settings, channel: Connection, indexed: Any, parent: int, commit_when_idle: bool) -> None:
+def index_alongside(
+    settings: Settings, channel: Connection, indexed: Any, parent: int, commit_when_idle: bool, workers: int = 1
+) -> None:
     """The body of the background indexer process: index the changes the storing process (``parent``)
     records, as it records them, until told storing is done (through ``channel``, see :class:`_Orders`) and the
     feed holds nothing new; ``indexed`` counts the articles.
@@ -62,34 +67,54 @@ def index_alongside(settings: Settings, channel: Connection, indexed: Any, paren
     :class:`archive.config.IndexSettings`), so a long ingest makes few, large segments; with
     ``commit_when_idle`` (a small input) it also commits whenever it has caught up.
     Whatever stops it, anything it did not finish stays in the feed for the storing process's final sync: this
-    process only makes ingest faster, never more correct. When the storing process
+    process only makes ingest faster, never more correct. With ``workers`` > 1 it hands the analysis and
+    segment writing to that many worker processes (:mod:`archive.ingest.workers`). When the storing process
     dies (a kill -9 gives it no chance to say so) this one ends too, its uncommitted work discarded, so
     that it cannot hold the index's lock against the next command."""
     _end_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (see the module's text)
     orders = _Orders(channel)
+    pool: WorkerPool | None = None
     try:
         with opened(settings) as (store, index):
             finished = False
-            while not finished:
-                with index.writer() as writer:
-                    finished = _index_one_commit(store, writer, orders, indexed, parent, commit_when_idle)
-            note_position_and_prune(store, index, writer.position)
+            if workers > 1:
+                pool = WorkerPool(settings, workers)
+                counted = functools.partial(_count, indexed)
+                while not finished:
+                    earlier = int(indexed.value)
+                    size = commit_size(earlier, index.settings)
+                    idle = max(index.settings.idle_commit_min, earlier) if commit_when_idle else None
+                    finished = index_commit(store, index, pool, orders, counted, parent, size, idle)
+                position = index.applied_position()
+            else:
+                while not finished:
+                    with index.writer() as writer:
+                        finished = _index_one_commit(store, writer, orders, indexed, parent, commit_when_idle)
+                position = writer.position
+            note_position_and_prune(store, index, position)
             index.rebuild_vocabulary()
     except (SystemExit, ArchiveError):
         # An error (a busy index) is met again, and reported, by the storing process's own sync.
         sys.exit(1)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _count(indexed: Any, articles: int) -> None:
+    indexed.value = int(indexed.value) + articles
 
 
 def _indexer_process(
-    settings: Settings, channel: Connection, indexed: Any, parent: int, commit_when_idle: bool
+    settings: Settings, channel: Connection, indexed: Any, parent: int, commit_when_idle: bool, workers: int
 ) -> None:
     """The background indexer process: :func:`index_alongside`, then an immediate end. Its files are closed
     by then, and the interpreter's own teardown (freeing every cached word and array, about 0.3 s for
     4,500 articles) would only keep the storing process waiting."""
     code = 0
     try:
-        index_alongside(settings, channel, indexed, parent, commit_when_idle)
+        index_alongside(settings, channel, indexed, parent, commit_when_idle, workers)
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else 1
     sys.stdout.flush()
@@ -160,23 +185,6 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def _stop_if_orphaned(parent: int) -> None:
-    """End the indexer when the storing process has died (where Linux has not already ended it)."""
-    if os.getppid() != parent:
-        raise SystemExit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _end_with(parent: int) -> None:
-    """Ask Linux to kill this process when ``parent`` dies; elsewhere the indexer's loop notices."""
-    if sys.platform.startswith("linux"):
-        with suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    _stop_if_orphaned(parent)  # it may have died before the request was made
-
-
 class Alongside:
     """How many articles the background indexer has indexed (none when there is no such process)."""
 
@@ -190,7 +198,11 @@ class Alongside:
 
 @contextmanager
 def indexing_alongside(
-    settings: Settings, enabled: bool, input_bytes: int = 0, waiting: Callable[[int], None] | None = None
+    settings: Settings,
+    enabled: bool,
+    input_bytes: int = 0,
+    waiting: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> Iterator[Alongside]:
     """Run :func:`index_alongside` in a second process (on a second core) while the block stores
     articles. When the block ends the indexer applies the rest of the feed (``waiting`` is told its count meanwhile,
@@ -204,9 +216,10 @@ def indexing_alongside(
     indexed = context.RawValue("q", 0)  # (no lock: one process writes it; see the module's text)
     process = context.Process(
         target=_indexer_process,
-        args=(settings, theirs, indexed, os.getpid(), input_bytes < settings.index.idle_commit_input_bytes),
+        args=(settings, theirs, indexed, os.getpid(), input_bytes < settings.index.idle_commit_input_bytes, workers),
         name="archive-indexer",
-        daemon=True,
+        # (a daemonic process may not start the workers; either way this block stops and joins it)
+        daemon=workers == 1,
     )
     # Started with Ctrl-C ignored (kept across exec on POSIX, and Python then installs no handler of its
     # own): one pressed while the child imports would otherwise print its traceback.

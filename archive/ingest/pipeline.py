@@ -21,6 +21,7 @@ from archive.index.search_index import SearchIndex
 from archive.index.sync import ensure_index, lag, sync_index
 from archive.ingest.background import Alongside, indexing_alongside
 from archive.ingest.patience import patiently
+from archive.ingest.workers import default_workers
 from archive.models import RunCounts, utc_now
 from archive.processes import this_process
 from archive.readers import (
@@ -86,6 +87,9 @@ class IngestOptions:
     force: bool = False
     #: Index in a second process while storing; None: when the input is large and there is a second core.
     background_index: bool | None = None
+    #: Processes that index (analysis and segment writing) while storing goes on; 1: the background indexer
+    #: alone, as before workers. None: ``Settings.ingest_workers``, else one per core available.
+    workers: int | None = None
 
 
 @dataclass
@@ -164,8 +168,9 @@ def ingest(
             background = options.background_index
             if background is None:
                 background = (os.cpu_count() or 1) > 1 and input_bytes >= settings.index.background_input_bytes
+            workers = options.workers or settings.ingest_workers or default_workers()
             waiting = functools.partial(_indexing_left, tell, report)
-            with indexing_alongside(settings, background, input_bytes, waiting) as alongside:
+            with indexing_alongside(settings, background, input_bytes, waiting, workers) as alongside:
                 every = None if background else settings.index.commit_every
                 _ingest_files(
                     store, index, files, stamps, options, report, tell, sync_every=every, interrupted=interrupted

@@ -124,7 +124,7 @@ def _contract() -> list[tuple[ModuleType, str, str, str]]:
         (_reading, "SegmentReader", "postings column_reader has_column", "_segment _storage _perdoc _terms"),
         (_columns, "NumericColumn.Reader", "", "_dbfile _basepos _count _fixedlen _typecode"),
         (_scoring, "BM25F", "", "B K1 _field_B"),
-        (_index, "TOC", "_pattern", ""),
+        (_index, "TOC", "_pattern read", ""),
     ]
 
 
@@ -536,12 +536,17 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
         """A reader of one of :meth:`before_commit`'s segments."""
         return _reading.SegmentReader(self.storage, self.schema, segment)
 
-    def commit_merging(self, choose: Callable[[list[tuple[int, int]]], Sequence[int]]) -> None:
+    def commit_merging(
+        self, choose: Callable[[list[tuple[int, int]]], Sequence[int]], adopted: Sequence[Any] = ()
+    ) -> None:
         """Commit, merging into this writer's new segment the segments ``choose`` picks (indices into the
         segments' (documents not deleted, all), which it is given); the others are kept as they are. (Whoosh's own
         policies, MERGE_SMALL by default, are not used.) The merged segment becomes searchable with the new
         table of contents, and the segments it replaces are deleted after it: a merge killed midway
-        leaves the generation before it in force, and its files to the next commit's clean-up."""
+        leaves the generation before it in force, and its files to the next commit's clean-up.
+
+        ``adopted``: segments written elsewhere (:func:`staged_segments`) whose files were moved into this
+        index (:func:`move_segment`): the new table of contents holds them after the others, in this order."""
 
         def merge(writer: Any, segments: list[Any]) -> list[Any]:
             chosen = set(choose([(segment.doc_count(), segment.doc_count_all()) for segment in segments]))
@@ -551,7 +556,8 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
                     writer.add_reader(reader)
                 finally:
                     reader.close()
-            return [segment for number, segment in enumerate(segments) if number not in chosen]
+            kept = [segment for number, segment in enumerate(segments) if number not in chosen]
+            return kept + list(adopted)
 
         self.commit(mergetype=merge)
 
@@ -602,3 +608,30 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
     def _commit_toc(self, segments: list[Any]) -> None:
         self.before_commit(segments)
         super()._commit_toc(segments)
+
+
+# --- segments written by another process, adopted by a commit ------------------------------------
+
+
+def staged_segments(directory: str) -> list[Any]:
+    """The segments of the newest commit of the index in ``directory`` (an ingest worker's staging index),
+    read from its table of contents."""
+    from whoosh.filedb.filestore import FileStorage
+
+    return list(_index.TOC.read(FileStorage(directory), INDEX_NAME).segments)
+
+
+def move_segment(segment: Any, source: str, target: str) -> None:
+    """Move every file of ``segment`` (Whoosh's and those the archive keeps beside it: all named
+    ``<index>_<segment id>.<extension>``) from one index folder to another on the same file system, each
+    move atomic. Until a table of contents names the segment, Whoosh's clean-up of the next commit deletes
+    the moved files as unused."""
+    prefix = f"{segment.segment_id()}."
+    for name in os.listdir(source):
+        if name.startswith(prefix):
+            os.replace(os.path.join(source, name), os.path.join(target, name))
+
+
+def segment_documents(segment: Any) -> int:
+    """How many documents a segment holds (deleted ones included)."""
+    return int(segment.doc_count_all())
