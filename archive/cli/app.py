@@ -225,7 +225,10 @@ def ingest(
         typer.Option(
             "--workers",
             min=1,
-            help="Processes indexing a large input while it is stored (default: one per core; ARCHIVE_INGEST_WORKERS).",
+            help=(
+                "Processes indexing a large input while it is stored (default: the cores but one, at most 2; "
+                "ARCHIVE_INGEST_WORKERS)."
+            ),
         ),
     ] = None,
 ) -> None:

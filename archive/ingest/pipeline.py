@@ -88,7 +88,7 @@ class IngestOptions:
     #: Index in a second process while storing; None: when the input is large and there is a second core.
     background_index: bool | None = None
     #: Processes that index (analysis and segment writing) while storing goes on; 1: the background indexer
-    #: alone, as before workers. None: ``Settings.ingest_workers``, else one per core available.
+    #: alone, as before workers. None: ``Settings.ingest_workers``, else :func:`archive.ingest.workers.default_workers`.
     workers: int | None = None
 
 
