@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_jsonl
+from archive.config import resolve_settings
+from archive.index.search_index import new_index_beside
+from tests.conftest import Cli, write_jsonl
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -73,3 +75,23 @@ def test_reindex_during_an_ingest_loses_nothing(tmp_path: Path, home: Path) -> N
     check = subprocess.run([*archive, "check", "--format", "json"], env=_env(home), capture_output=True, text=True)
     report = json.loads(check.stdout)
     assert (report["articles"], report["indexed"], report["healthy"]) == (4001, 4001, True), report
+
+
+def test_a_reindex_leaves_an_index_directory_another_process_is_writing(tmp_path: Path) -> None:
+    """Two rebuilds at once (an ingest that could not follow the feed rebuilds while `archive reindex` runs,
+    seen in CI): the reindex removes the unused directories beside the index, but not one whose write lock
+    another writer holds; the next reindex, with it free, removes it."""
+    home = tmp_path / "home"
+    cli = Cli(home)
+    assert (
+        cli("ingest", str(write_jsonl(tmp_path / "a.jsonl", [{"title": "खबर", "body": "भूस्खलन की खबर"}]))).exit_code == 0
+    )
+    settings = resolve_settings(home)
+    filling = new_index_beside(settings.index_dir, settings.index)
+    with filling.writer():
+        assert cli("reindex").exit_code == 0
+        assert filling.path.is_dir()
+    filling.close()
+    assert cli("reindex").exit_code == 0
+    assert not filling.path.exists()
+    assert json.loads(cli("check", "--format", "json").stdout)["healthy"]

@@ -16,6 +16,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from archive.index.codec.whoosh3 import write_lock_held
+
 POINTER_SUFFIX = ".current"
 
 
@@ -67,8 +69,16 @@ def point_to(link: Path, target: Path) -> Path | None:
 
 
 def remove_unused_beside(link: Path, keep: Iterable[Path]) -> None:
-    """Delete index directories ``link`` no longer stands for, but those in ``keep`` (still being read)."""
+    """Delete index directories ``link`` no longer stands for, but those in ``keep`` (still being read) and
+    those another process is writing: a rebuild of its own that an ingest started meanwhile (seen in CI: a
+    reindex deleted the directory an ingest was filling, which failed). The next rebuild removes those."""
     kept = {p.resolve() for p in keep} | {current_directory(link).resolve()}
     for candidate in link.parent.glob(f"{link.name}-*"):
-        if candidate.is_dir() and not candidate.is_symlink() and candidate.resolve() not in kept:
+        unused = candidate.is_dir() and not candidate.is_symlink() and candidate.resolve() not in kept
+        if unused and not being_written(candidate):
             shutil.rmtree(candidate, ignore_errors=True)
+
+
+def being_written(directory: Path) -> bool:
+    """Whether a process holds the write lock of the index in ``directory``."""
+    return write_lock_held(str(directory))

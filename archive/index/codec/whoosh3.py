@@ -635,3 +635,15 @@ def move_segment(segment: Any, source: str, target: str) -> None:
 def segment_documents(segment: Any) -> int:
     """How many documents a segment holds (deleted ones included)."""
     return int(segment.doc_count_all())
+
+
+def write_lock_held(directory: str) -> bool:
+    """Whether some process holds the write lock of the index in ``directory`` (asked without waiting: the
+    lock is taken and given back at once when free)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    lock = FileStorage(directory).lock(f"{INDEX_NAME}_WRITELOCK")
+    if not lock.acquire(False):
+        return True
+    lock.release()
+    return False
