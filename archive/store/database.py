@@ -345,6 +345,15 @@ class Store:
             replaced: set[Article] = set()  # stored articles whose text this batch replaced
             duplicates: list[tuple[ArticleRecord, Article]] = []
             new_origins: dict[Article, list[OriginRecord]] = {}
+
+            def text_replaced(target: Article, record: ArticleRecord, digest: str) -> None:
+                by_hash.pop(target.content_hash, None)
+                _fill(target, record, digest, now)
+                target.changed_in_run = run_id
+                by_hash[digest] = target
+                changed.append(target)
+                result.updated += 1
+
             for record, digest in zip(records, hashes, strict=True):
                 known = by_url.get(record.url) if record.url else None
                 same_content = by_hash.get(digest)
@@ -354,12 +363,7 @@ class Store:
                     # the same record, cleaned by today's rules: its article takes the new text and keeps its
                     # origins (they carried this very record)
                     target = cleaned_again
-                    by_hash.pop(target.content_hash, None)
-                    _fill(target, record, digest, now)
-                    target.changed_in_run = run_id
-                    by_hash[digest] = target
-                    changed.append(target)
-                    result.updated += 1
+                    text_replaced(target, record, digest)
                 elif target is None:
                     target = Article(ingested_at=now, changed_in_run=run_id)
                     _fill(target, record, digest, now)
@@ -371,12 +375,7 @@ class Store:
                     added.add(target)
                     result.added += 1
                 elif same_content is None:  # the url's article, with another text
-                    by_hash.pop(target.content_hash, None)
-                    _fill(target, record, digest, now)
-                    target.changed_in_run = run_id
-                    by_hash[digest] = target
-                    changed.append(target)
-                    result.updated += 1
+                    text_replaced(target, record, digest)
                     # its origins carried the text it no longer has: the records of the new text replace them
                     seen[target] = set()
                     new_origins[target] = []
