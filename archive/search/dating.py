@@ -37,21 +37,20 @@ def placed(mask: Mask, stories: Stories, values: DocValues, days: Ints | None = 
     dated) one undated copy. Without collapsing every document is its own story: ``mask`` itself."""
     if not stories.collapse:
         return mask
-    chosen = np.flatnonzero(mask)
-    keys = stories.keys[chosen]
-    grouped = keys >= 0
-    if not grouped.any():
+    # a document alone in its story dates it whatever its date: only the copies of a story printed more
+    # than once are sorted (sorting every match by story and date cost 3.6 ms at 80,000 matches)
+    shared = mask & stories.copies if stories.copies is not None else mask & (stories.keys >= 0)
+    members = np.flatnonzero(shared)
+    if not members.size:
         return mask
+    keys = stories.keys[members]
     days = days_of(values) if days is None else days
-    dated = values.dated()[chosen]
     # earliest dated first within each story: undated copies sort after every dated one
-    order_key = np.where(dated, days[chosen], np.iinfo(np.int64).max)
-    members = chosen[grouped]
-    order = np.lexsort((order_key[grouped], keys[grouped]))
-    sorted_keys = keys[grouped][order]
+    order_key = np.where(values.dated()[members], days[members], np.iinfo(np.int64).max)
+    order = np.lexsort((order_key, keys))
+    sorted_keys = keys[order]
     first = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
-    counted = np.zeros_like(mask)
-    counted[chosen[~grouped]] = True
+    counted = mask & ~shared
     counted[members[order][first]] = True
     return counted
 

@@ -137,7 +137,8 @@ def trend_in(
         raise QueryError(Message("bad_granularity", granularity=granularity, choices=", ".join(GRANULARITIES)))
     check_request(request)
     with session.reading():
-        found = [match(session, replace(request, query=q)) for q in cleaned]
+        # (in no order: a trend counts, and ranking by closeness would read positions for nothing)
+        found = [match(session, replace(request, query=q, sort="newest")) for q in cleaned]
         everything = match(session, replace(request, query="")) if normalised else found[0]
         days = _days(everything)
         firsts = [_counted(f, days) for f in found]
@@ -148,18 +149,25 @@ def trend_in(
         periods = _periods(span, chosen)
         if len(periods) > MAX_PERIODS:
             raise QueryError(Message("trend_too_long", periods=len(periods), limit=MAX_PERIODS, granularity=chosen))
-        codes = _codes(days, chosen, periods)
-        size = len(periods)
-        published = _tally(codes, published_mask & dated, size)
-        series = [_series(q, mask, dated, codes, periods, published) for q, mask in zip(cleaned, firsts, strict=True)]
+        starts = _starts(periods)
+        published = _tally(days, published_mask & dated, starts, periods)
+        series = [
+            _series(q, mask, dated, days, starts, periods, published) for q, mask in zip(cleaned, firsts, strict=True)
+        ]
         undated = int(np.count_nonzero(published_mask & ~dated))
         return Trend(series, chosen, [int(p) for p in published.tolist()], undated)
 
 
 def _series(
-    query: str, mask: Mask, dated: Mask, codes: Ints, periods: Sequence[tuple[str, date, date]], published: Ints
+    query: str,
+    mask: Mask,
+    dated: Mask,
+    days: Ints,
+    starts: Ints,
+    periods: Sequence[tuple[str, date, date]],
+    published: Ints,
 ) -> TrendSeries:
-    counts = _tally(codes, mask & dated, len(periods)).tolist()
+    counts = _tally(days, mask & dated, starts, periods).tolist()
     made = [
         TrendPeriod(label, since, until, int(n), round(int(n) / int(p), 6) if p else None)
         for (label, since, until), n, p in zip(periods, counts, published.tolist(), strict=True)
@@ -252,18 +260,21 @@ def _periods(span: tuple[date, date] | None, granularity: str) -> list[tuple[str
     return periods
 
 
-def _codes(days: Ints, granularity: str, periods: Sequence[tuple[str, date, date]]) -> Ints:
-    """Each document's period as its place in ``periods`` (-1 outside them, or undated)."""
-    if not periods:
-        return np.full(days.size, -1, dtype=np.int64)
-    starts = np.array([(since.toordinal() - _EPOCH_ORDINAL - 1) for _, since, _ in periods], dtype=np.int64)
+def _starts(periods: Sequence[tuple[str, date, date]]) -> Ints:
+    """Each period's first day, as days since 1970-01-01."""
+    return np.array([since.toordinal() - _EPOCH_ORDINAL - 1 for _, since, _ in periods], dtype=np.int64)
+
+
+def _tally(days: Ints, mask: Mask, starts: Ints, periods: Sequence[tuple[str, date, date]]) -> Ints:
+    """How many documents of ``mask`` fall in each period (those outside every period are not counted).
+    Only the documents counted are placed in their period (placing every document's date took 3.7 ms a
+    trend at 100,000 articles, whatever the search found)."""
+    size = len(periods)
+    if not size:
+        return np.zeros(0, dtype=np.int64)
+    chosen = days[mask]
     last = periods[-1][2].toordinal() - _EPOCH_ORDINAL - 1
-    codes: Ints = np.searchsorted(starts, days, side="right") - 1
-    codes[(days < starts[0]) | (days > last)] = -1
-    return codes
-
-
-def _tally(codes: Ints, mask: Mask, size: int) -> Ints:
-    chosen = codes[mask]
-    counted: Ints = np.bincount(chosen[chosen >= 0], minlength=size)[:size]
+    chosen = chosen[(chosen >= starts[0]) & (chosen <= last)]
+    codes = np.searchsorted(starts, chosen, side="right") - 1
+    counted: Ints = np.bincount(codes, minlength=size)[:size]
     return counted

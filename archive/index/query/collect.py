@@ -130,7 +130,8 @@ class Stories:
         keys = self.keys[chosen]
         # a story with one document here counts as that document does; only the copies of a story printed
         # more than once are counted by their distinct (value, story) pairs (sorting them all cost 9 ms)
-        copies = keys >= 0
+        # (only a story with another document in the archive can have two here)
+        copies = self.copies[chosen] if self.copies is not None else keys >= 0
         if copies.any():
             copies[copies] = np.bincount(keys[copies])[keys[copies]] > 1
         counts: Ints = np.bincount(values[~copies], minlength=size)
