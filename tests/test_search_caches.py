@@ -62,6 +62,31 @@ def test_kept_scores_are_the_same_numbers_to_the_last_bit(tmp_path: Path, articl
             fresh_values.close()
 
 
+def test_a_whole_query_kept_is_handed_out_as_the_callers_own_copy(tmp_path: Path, articles_file: Path) -> None:
+    """A search changes its query's arrays (a year in the query adds the year's articles, closeness adds to
+    the scores): the kept matches must come out as they were found, whatever the last search did to its."""
+    home = tmp_path / "home"
+    Archive(home).ingest([articles_file])
+    with Archive(home) as archive:
+        archive.search("x")
+        session = archive._session
+        assert session is not None
+        for query in QUERIES:
+            expanded = match(session, SearchRequest(query)).expanded_query  # (its matches now kept)
+            _, _, searcher = session.acquire()
+            evaluator = Evaluator(searcher, session.values())
+            handed = evaluator.evaluated(expanded)
+            handed.mask[:] = True
+            handed.scores[:] = -1.0
+            again = evaluator.evaluated(expanded)
+            fresh_values = DocValues(searcher)
+            fresh = Evaluator(searcher, fresh_values).scores(expanded)
+            assert np.array_equal(again.mask, fresh.mask) and 0 < np.count_nonzero(fresh.mask) < fresh.mask.size
+            assert again.scores.tobytes() == fresh.scores.tobytes()
+            fresh_values.close()
+        assert archive.search("बारिश 2016").total == archive.search("बारिश 2016").total
+
+
 def test_nothing_kept_outlives_a_change_of_the_index_or_the_synonyms(tmp_path: Path, articles_file: Path) -> None:
     home = tmp_path / "home"
     with Archive(home) as archive:

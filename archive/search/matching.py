@@ -189,7 +189,7 @@ def match(
         expander = expander or QueryExpander(session.vocabulary, searcher.doc_count())
         expanded_query = query
         no_words = Matches(np.zeros(values.count, dtype=bool), np.zeros(values.count))
-        matches = evaluator.scores(query) if query is not None else no_words
+        matches = evaluator.evaluated(query) if query is not None else no_words
         year = year_asked(request.query)
         if year is not None:
             _add_dated_in(matches, values, year, notes)

@@ -6,8 +6,9 @@ and with it new :class:`~archive.index.query.values.DocValues` and a new cache),
 BM25 scores, or a phrase's, are the same in every search it serves: kept, they are the same arrays, to
 the last bit, as computing them again (what the differential test compares). The words of a news archive's
 queries recur (the day's names, a desk's beat), and a query's leaves are shared by its variants: a
-phrase's words, a word's spellings in each field. The cache holds at most :data:`BUDGET` bytes, the
-least recently used leaving first.
+phrase's words, a word's spellings in each field. A whole query's matches are kept too (the search
+page's timeline evaluates its search's query again, and so do its next page, a facet's click and an
+export). The cache holds at most :data:`BUDGET` bytes, the least recently used leaving first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import NamedTuple
 
-from archive.index.query.arrays import Floats, Ints
+from archive.index.query.arrays import Floats, Ints, Matches
 
 #: Bytes of arrays a searcher's cache holds at most (a word in most of 100,000 articles: 1.3 MB; of a
 #: million, 13 MB). `archive serve` holds up to 4 searchers in each of its workers: a bound per searcher
@@ -33,35 +34,48 @@ class Found(NamedTuple):
 
     @property
     def size(self) -> int:
-        return self.ids.nbytes + (self.scores.nbytes if self.scores is not None else 0)
+        return _size(self)
+
+
+def _size(kept: Found | Matches) -> int:
+    return sum(array.nbytes for array in kept if array is not None)
 
 
 class LeafCache:
-    """A searcher's found leaves by key, least recently used first out beyond ``budget`` bytes."""
+    """A searcher's found leaves (and whole queries' matches) by key, least recently used first out beyond
+    ``budget`` bytes. What it holds is never written: a caller that changes arrays changes copies."""
 
     def __init__(self, budget: int = BUDGET) -> None:
         self.budget = budget
         self.held = 0
-        self._found: OrderedDict[Hashable, Found] = OrderedDict()
+        self._found: OrderedDict[Hashable, Found | Matches] = OrderedDict()
 
     def get(self, key: Hashable) -> Found | None:
+        found = self._kept(key)
+        return found if isinstance(found, Found) else None
+
+    def get_matches(self, key: Hashable) -> Matches | None:
+        found = self._kept(key)
+        return found if isinstance(found, Matches) else None
+
+    def _kept(self, key: Hashable) -> Found | Matches | None:
         found = self._found.get(key)
         if found is not None:
             self._found.move_to_end(key)
         return found
 
-    def put(self, key: Hashable, found: Found) -> Found:
-        if found.size > self.budget:
-            return found
+    def put(self, key: Hashable, found: Found | Matches) -> None:
+        size = _size(found)
+        if size > self.budget:
+            return
         old = self._found.pop(key, None)
         if old is not None:
-            self.held -= old.size
+            self.held -= _size(old)
         self._found[key] = found
-        self.held += found.size
+        self.held += size
         while self.held > self.budget:
             _, dropped = self._found.popitem(last=False)
-            self.held -= dropped.size
-        return found
+            self.held -= _size(dropped)
 
     def __len__(self) -> int:
         return len(self._found)

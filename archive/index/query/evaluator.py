@@ -40,6 +40,20 @@ class Evaluator:
         #: (the searcher's: its segments and statistics never change)
         self.stats = values.term_stats()
 
+    def evaluated(self, query: Any) -> Matches:
+        """:meth:`scores` of a whole query, in arrays of the caller's own to change. The query's matches are
+        kept for its next searches on this searcher (when it is made of words, phrases, AND, OR and NOT:
+        those are what its key describes whole), so that those cost a copy."""
+        key = _shape(query)
+        if key is None:
+            return self.scores(query)
+        kept = self.values.cache.get_matches(("query", key))
+        if kept is None:
+            found = self.scores(query)
+            self.values.cache.put(("query", key), Matches(found.mask.copy(), found.scores.copy()))
+            return found
+        return Matches(kept.mask.copy(), kept.scores.copy())
+
     def _none(self) -> Matches:
         return Matches(np.zeros(self.values.count, dtype=bool), np.zeros(self.values.count))
 
@@ -232,3 +246,23 @@ class Evaluator:
             found.mask[deleted] = False
             found.scores[deleted] = 0.0
         return found
+
+
+def _shape(node: Any) -> tuple[Any, ...] | None:
+    """Everything that decides what ``node`` matches and how it scores, as a key; None for a query of other
+    kinds (a prefix, a fuzzy word: whose equality Whoosh may not define by all that decides them)."""
+    kind = type(node)
+    if isinstance(node, wq.Term):
+        return (kind, node.fieldname, node.text, node.boost)
+    if isinstance(node, wq.Phrase):
+        return (kind, node.fieldname, tuple(node.words), node.slop, node.boost)
+    if isinstance(node, wq.Not):
+        inner = _shape(node.query)
+        return None if inner is None else (kind, node.boost, inner)
+    if kind in (wq.And, wq.Or, wq.AndNot):
+        subs = [_shape(sub) for sub in ((node.a, node.b) if kind is wq.AndNot else node.subqueries)]
+        if any(sub is None for sub in subs):
+            return None
+        extra = (getattr(node, "minmatch", 0), getattr(node, "scale", None))
+        return (kind, node.boost, extra, tuple(subs))
+    return None
