@@ -32,6 +32,9 @@ from archive.index.query.values import DocValues
 
 _log = logging.getLogger(__name__)
 
+#: The scores of matches found without them (a filter's): never read, as an unscored term sets none.
+_UNSCORED: Floats = np.zeros(0)
+
 
 class Evaluator:
     def __init__(self, searcher: Any, values: DocValues) -> None:
@@ -117,13 +120,20 @@ class Evaluator:
         """Every matching (undeleted) document, without scores (for filters)."""
         kind = type(node)
         if kind is wq.Term:
-            return self._term(node, scored=False).mask
+            found = Matches(np.zeros(self.values.count, dtype=bool), _UNSCORED)
+            if self._put_term(node, found, scored=False, add=False):
+                return found.mask
+            return self._whoosh(node, scored=True).mask
         subs = getattr(node, "subqueries", ())
         if kind is wq.Or and not any(isinstance(q, wq.Not) for q in subs):
-            union = np.zeros(self.values.count, dtype=bool)
+            # (a word's terms marked straight into the union: an array over all documents each, and a pair
+            # of them as scores() gives, cost more than marking their postings at a million articles)
+            union = Matches(np.zeros(self.values.count, dtype=bool), _UNSCORED)
             for sub in subs:
-                union |= self.docs(sub)
-            return union
+                if type(sub) is wq.Term and self._put_term(sub, union, scored=False, add=False):
+                    continue
+                union.mask[:] |= self.docs(sub)
+            return union.mask
         if kind is wq.And:
             positive = [self.docs(q) for q in subs if not isinstance(q, wq.Not)]
             if positive:

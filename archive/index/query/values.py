@@ -25,7 +25,7 @@ class DocValues:
     """Per-document values of one searcher, read on first use: field lengths, deletions and the columns
     for facets, sorting and collapsing, as arrays indexed by global document number. Each segment's come
     from the file written beside it with the segment (:mod:`archive.index.codec.segment_values`);
-    deletions change, and are read from Whoosh each time (they are few and cheap).
+    deletions are read from Whoosh once, as a searcher's never change.
     """
 
     def __init__(self, searcher: Any) -> None:
@@ -108,9 +108,11 @@ class DocValues:
             self._segments = [SegmentValues(sub.reader()) for sub, _ in self.leaves]
         return self._segments
 
-    @property
+    @functools.cached_property
     def deletions(self) -> bool:
-        """Whether any segment has deleted documents (which every term's matches must then leave out)."""
+        """Whether any segment has deleted documents (which every term's matches must then leave out): asked
+        of every segment for every term, it cost a millisecond a search; a searcher's deletions never change,
+        as :meth:`live` counts on."""
         return any(sub.reader().has_deletions() for sub, _ in self.leaves)
 
     def live(self) -> Mask:
