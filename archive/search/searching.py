@@ -12,6 +12,7 @@ import numpy as np
 
 from archive.errors import NotFoundError, QueryError
 from archive.index.query.arrays import Ints, Mask, Matches
+from archive.index.query.values import DocValues
 from archive.messages import Message
 from archive.search.damage import index_damage_reported
 from archive.search.dating import placed
@@ -46,7 +47,7 @@ def _facet_counts(
         mask = found.without(name) if name in FILTERS else found.mask
         codes, labels = values.codes(_FACET_FIELDS[name])
         if name == "source":
-            codes = _outlets_merged(codes, labels, synonyms)
+            codes = _outlets_merged(values, _FACET_FIELDS[name], labels, synonyms)
         if name in _DATE_FACETS:
             # a story in the period of its earliest dated copy, undated only when no copy is dated (dating.py):
             # the periods plus the undated add up to the total, as the trend's do
@@ -73,19 +74,20 @@ def _facet_counts(
     return facets
 
 
-def _outlets_merged(codes: Ints, keys: Sequence[str], synonyms: SynonymIndex) -> Ints:
+def _outlets_merged(values: DocValues, field: str, keys: Sequence[str], synonyms: SynonymIndex) -> Ints:
     """The documents' outlet codes with the names of one outlet's group (NBT, Navbharat Times) counted as
     one: under the key of the group that holds the most articles (whatever the search)."""
+    codes = values.codes(field)[0]
     if not synonyms:
         return codes
     position = {key: code for code, key in enumerate(keys)}
-    sizes = np.bincount(codes, minlength=len(keys))
+    sizes = values.code_counts(field)
     merged = np.arange(len(keys))
     for code, key in enumerate(keys):
         group = [position[other] for other in synonyms.outlet_group(str(key)) if other in position]
         if len(group) > 1:
             merged[code] = max(group, key=lambda c: (sizes[c], -c))
-    return merged[codes] if (merged != np.arange(len(keys))).any() else codes
+    return values.merged_codes(field, merged) if (merged != np.arange(len(keys))).any() else codes
 
 
 _FACET_FIELDS = {"source": "source_key", "year": "year", "month": "month", "category": "category"}

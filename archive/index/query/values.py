@@ -39,6 +39,8 @@ class DocValues:
         self._norms: dict[tuple[str, float, float, float], Floats] = {}
         self._numbers: dict[str, Ints] = {}
         self._codes: dict[str, tuple[Ints, list[Any]]] = {}
+        self._merged_codes: dict[tuple[str, bytes], Ints] = {}
+        self._code_counts: dict[str, Ints] = {}
         self._clusters: Ints | None = None
         self._masks: dict[str, Mask] = {}
         self._orders: dict[str, tuple[Ints, Ints]] = {}
@@ -180,6 +182,25 @@ class DocValues:
                 mapping = np.array([labels.setdefault(v, len(labels)) for v in values], dtype=np.int64)
                 parts.append(mapping[codes] if mapping.size else codes.astype(np.int64))
             found = self._codes[field] = (self._joined(parts), list(labels))
+        return found
+
+    def code_counts(self, field: str) -> Ints:
+        """How many documents (deleted ones too) hold each code of :meth:`codes`."""
+        found = self._code_counts.get(field)
+        if found is None:
+            codes, labels = self.codes(field)
+            found = self._code_counts[field] = np.bincount(codes, minlength=len(labels))
+        return found
+
+    def merged_codes(self, field: str, merged: Ints) -> Ints:
+        """:meth:`codes` of ``field`` with each code ``c`` made ``merged[c]`` (one outlet's names as one):
+        kept for the next searches, as mapping every document's code cost 4 ms a search at a million."""
+        key = (field, merged.tobytes())
+        found = self._merged_codes.get(key)
+        if found is None:
+            if len(self._merged_codes) >= 4:  # (the synonym groups changed: the older mappings are done with)
+                self._merged_codes.clear()
+            found = self._merged_codes[key] = merged[self.codes(field)[0]]
         return found
 
     def clusters(self) -> Ints:
