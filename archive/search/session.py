@@ -22,6 +22,8 @@ from archive.store.readonly import ReadOnlyStore
 
 #: How long a session's synonyms stand before it reads them again (a change elsewhere shows within this).
 SYNONYMS_SECONDS = 1.0
+#: How long what :meth:`SearchSession.behind` found current stands for the acquire after it.
+CONFIRMED_SECONDS = 0.05
 
 if TYPE_CHECKING:
     from archive.store.database import Store
@@ -53,6 +55,9 @@ class SearchSession:
         self._synonyms: SynonymIndex | None = None
         self._synonyms_read = 0.0
         self._meaning: MeaningVectors | None = None
+        #: The searcher :meth:`behind` has just found on the latest commit, and when: the acquire that follows
+        #: need not ask again (the index's file names and its link read twice in every search).
+        self._confirmed: tuple[Any, float] | None = None
         self._depth = 0  # how many reading() blocks are open
         self._held = False  # whether this reading() has acquired its state
         #: Queries' words as searched, kept for their next searches on the same searcher (:mod:`archive.search.plans`).
@@ -73,11 +78,17 @@ class SearchSession:
             return True
         # a searcher on the latest commit shows the index is there: asking Whoosh opens the index afresh
         # (its table of contents and schema, 0.4 ms of every search)
+        self._confirmed = None
         with index_damage_reported(self.settings.index_dir):
             index = self._open_index()
-            if not (self._current() or index.exists()):
+            current = self._current()
+            if not (current or index.exists()):
                 return True
-            return index.applied_position() != reads.feed_head().position
+            if index.applied_position() != reads.feed_head().position:
+                return True
+        if current:
+            self._confirmed = (self._searcher, time.monotonic())
+        return False
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -103,8 +114,16 @@ class SearchSession:
         if reads is None:
             # says what is wrong (no archive; a schema to upgrade) without changing anything
             reads = self._reads = self._store_not_migrated().reads
-        index = self._open_index()
-        if self._searcher is not None and not self._searcher.up_to_date():
+        confirmed, self._confirmed = self._confirmed, None
+        # (what behind() has just found current needs no second look: a commit since is the next search's)
+        fresh = (
+            confirmed is not None
+            and self._searcher is not None
+            and confirmed[0] is self._searcher
+            and time.monotonic() - confirmed[1] < CONFIRMED_SECONDS
+        )
+        index = self._index if fresh and self._index is not None else self._open_index()
+        if not fresh and self._searcher is not None and not self._searcher.up_to_date():
             # A fresh searcher, not Whoosh's refresh(): that reuses the open reader of a segment whose
             # deletions changed, so deleted articles would still be found (tests/test_api_session.py).
             self._close_searcher()

@@ -6,9 +6,10 @@ and with it new :class:`~archive.index.query.values.DocValues` and a new cache),
 BM25 scores, or a phrase's, are the same in every search it serves: kept, they are the same arrays, to
 the last bit, as computing them again (what the differential test compares). The words of a news archive's
 queries recur (the day's names, a desk's beat), and a query's leaves are shared by its variants: a
-phrase's words, a word's spellings in each field. A whole query's matches are kept too (the search
-page's timeline evaluates its search's query again, and so do its next page, a facet's click and an
-export). The cache holds at most :data:`BUDGET` bytes, the least recently used leaving first.
+phrase's words, a word's spellings in each field. A cache holds at most :data:`BUDGET` bytes, the least
+recently used leaving first. Whole queries' matches are kept too, in a cache of their own
+(:data:`QUERIES_BUDGET`): the search page's timeline evaluates its search's query again, and so do its
+next page, a facet's click and an export.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from archive.index.query.arrays import Floats, Ints, Matches
 #: million, 13 MB). `archive serve` holds up to 4 searchers in each of its workers: a bound per searcher
 #: must leave a 2-worker server under 1 GB at a million articles.
 BUDGET = 32 * 1024 * 1024
+#: Bytes of whole queries' matches a searcher holds at most (a mask and scores for every document: 0.9 MB
+#: at 100,000 articles, 9 MB at a million, where the search page's query and its timeline's are one).
+QUERIES_BUDGET = 24 * 1024 * 1024
 
 
 class Found(NamedTuple):

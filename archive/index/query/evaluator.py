@@ -50,10 +50,10 @@ class Evaluator:
         key = _shape(query)
         if key is None:
             return self.scores(query)
-        kept = self.values.cache.get_matches(("query", key))
+        kept = self.values.queries.get_matches(key)
         if kept is None:
             found = self.scores(query)
-            self.values.cache.put(("query", key), Matches(found.mask.copy(), found.scores.copy()))
+            self.values.queries.put(key, Matches(found.mask.copy(), found.scores.copy()))
             return found
         return Matches(kept.mask.copy(), kept.scores.copy())
 
