@@ -142,3 +142,37 @@ def test_the_samples_words_are_the_analyzers(text: str) -> None:
     from archive.search.terms import words_in_order
 
     assert words_in_order(text) == analyze(text)
+
+
+def test_copies_of_a_story_are_counted_and_the_searchs_total_is_given_too(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The terms count every copy of a story; the search the header links to counts a story once: the
+    header gives both numbers, so that a reader who follows the link is not met by another number."""
+    story = (
+        "संसद के शीतकालीन सत्र में आज विपक्ष ने महंगाई पर लंबी बहस की मांग की और सरकार ने कहा कि वह हर सवाल का "
+        "जवाब देने को तैयार है। लोकसभा अध्यक्ष ने दोनों पक्षों से शांति बनाए रखने की अपील की।"
+    )
+    records = [
+        {"title": f"संसद में बहस {n}", "body": story, "source": source, "url": f"https://example.org/s/{n}"}
+        for n, source in enumerate(("जनसत्ता", "अमर उजाला"))
+    ]
+    records += [
+        {
+            "title": f"मौसम {n}",
+            "body": f"बारिश से शहर {n} की सड़कें भर गईं।",
+            "source": "जनसत्ता",
+            "url": f"https://example.org/w/{n}",
+        }
+        for n in range(5)
+    ]
+    cli = ingested(tmp_path_factory, "copies", records)
+    with Archive(cli.home) as archive:
+        found = archive.terms("संसद", 5)
+        total = archive.search("संसद").total
+    assert (found.results, found.stories, total) == (2, 1, 1)
+    result = cli("terms", "संसद", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith(
+        "2 matching articles (the search's 1: it counts a story printed by several outlets once) against"
+    )

@@ -566,9 +566,15 @@ def print_terms(found: SignificantTerms, output: OutputFormat) -> None:
         print_json(found.to_dict())
         return
     sampled = f" (candidates from {found.sampled:,} of them)" if found.sampled < found.results else ""
+    # (the search counts a story printed by several outlets once; here every copy is an article)
+    copies = (
+        f" (the search's {found.stories:,}: it counts a story printed by several outlets once)"
+        if found.stories != found.results
+        else ""
+    )
     typer.echo(
-        f"{counted(found.results, 'matching article')} against {counted(found.archive, 'article')}{sampled}; "
-        "log-likelihood, in results / in the archive:"
+        f"{counted(found.results, 'matching article')}{copies} against {counted(found.archive, 'article')}"
+        f"{sampled}; log-likelihood, in results / in the archive:"
     )
     if not found.terms:
         typer.echo("No word stands out.")

@@ -81,11 +81,15 @@ class SignificantTerms:
     results: int
     archive: int
     sampled: int
+    #: The search's total for the same request (a story printed by several outlets once, as the search counts
+    #: it): the terms count every copy, so a reader comparing the two numbers is told why they differ.
+    stories: int
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "terms": [t.to_dict() for t in self.terms],
             "results": self.results,
+            "stories": self.stories,
             "archive": self.archive,
             "sampled": self.sampled,
         }
@@ -182,7 +186,7 @@ def terms_in(
                 holding |= evaluator.scores(wq.Phrase(f, [first, second], slop=1)).mask
             counted.append(_exact(f"{first} {second}", holding, mask, live, results))
         best = sorted((t for t in counted if t.score > 0), key=lambda t: (-t.score, t.term))[:limit]
-        return SignificantTerms(best, results, archive, len(chosen))
+        return SignificantTerms(best, results, archive, len(chosen), found.stories.count(mask))
 
 
 def words_in_order(text: str) -> list[str]:

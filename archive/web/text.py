@@ -177,6 +177,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "en": "{results} matching articles against all {archive}",
     },
     "terms_sampled": {"hi": "उम्मीदवार शब्द {n} लेखों से", "en": "candidates from {n} of them"},
+    "terms_copies": {
+        "hi": "खोज में {stories}: कई स्रोतों में छपी खबर वहाँ एक बार गिनी जाती है",
+        "en": "the search's {stories}: it counts a story printed by several outlets once",
+    },
     "terms_score": {
         "hi": "अंक: लॉग-लाइकलीहुड (G²), जितना बड़ा उतना विशिष्ट",
         "en": "score: log-likelihood (G²), the larger the more distinctive",
