@@ -122,7 +122,7 @@ def reindex(settings: Settings, advanced: Advanced | None = None) -> int:
 
 def optimize(settings: Settings, *, full: bool = False, advanced: Advanced | None = None) -> Merged:
     """Run the merges the index's merge policy has due (those larger than a commit takes), each in a commit
-    of its own; with ``full``, build the index again in one segment beside the one in use and swap it in:
+    of its own, its segments' articles written afresh from the database; with ``full``, build the index again in one segment beside the one in use and swap it in:
     faster than merging every segment (which reads each posting through Whoosh), and the index in use
     stays open to ingests meanwhile, whose changes the new one applies after the swap."""
     with opened(settings, create=False) as (store, index):
@@ -130,7 +130,7 @@ def optimize(settings: Settings, *, full: bool = False, advanced: Advanced | Non
         if full:
             merges = [rebuild_index(store, index, advanced)] if before > 1 or index.has_deletions() else []
         else:
-            merges = index.merge()
+            merges = index.merge(store.articles)
         return Merged(before, len(index.segment_sizes()), tuple(merges))
 
 

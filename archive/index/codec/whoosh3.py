@@ -561,6 +561,34 @@ class SegmentWriterBase(_writing.SegmentWriter):  # type: ignore[misc]
 
         self.commit(mergetype=merge)
 
+    def segment_sizes(self) -> list[tuple[int, int]]:
+        """The segments this writer started from (the ones its commit keeps or merges, as its lock keeps
+        others from committing): (documents not deleted, all) of each."""
+        return [(segment.doc_count(), segment.doc_count_all()) for segment in self.segments]
+
+    def stored_values(self, numbers: Sequence[int], field: str) -> list[Any]:
+        """The stored ``field`` of every document not deleted of these segments (indices into
+        :meth:`segment_sizes`), segment by segment in their order, as :meth:`commit_merging` adds them."""
+        found: list[Any] = []
+        for number in sorted(numbers):
+            reader = _reading.SegmentReader(self.storage, self.schema, self.segments[number])
+            try:
+                found.extend(fields[field] for fields in reader.all_stored_fields())
+            finally:
+                reader.close()
+        return found
+
+    def commit_dropping(self, numbers: Sequence[int], adopted: Sequence[Any] = ()) -> None:
+        """Commit without these segments (indices into :meth:`segment_sizes`), unread: their documents are
+        this writer's to have added again. As in :meth:`commit_merging`, the new table of contents is
+        written last and the dropped segments' files deleted after it."""
+        dropped = set(numbers)
+
+        def keep(_writer: Any, segments: list[Any]) -> list[Any]:
+            return [segment for number, segment in enumerate(segments) if number not in dropped] + list(adopted)
+
+        self.commit(mergetype=keep)
+
     def add_document(self, **fields: Any) -> None:
         schema = self.schema
         self._check_state()
