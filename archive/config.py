@@ -125,7 +125,9 @@ class IndexSettings(NamedTuple):
     #: articles as all of the run's earlier ones together, up to this many. A million articles then make 8
     #: segments, not 50: a search pays for every segment, and merging 50 into the 8 ``max_segments`` allows
     #: would read their postings at about 130 documents a second (hours). The articles of a commit become
-    #: searchable when it ends, so at most this many wait (a few minutes of a long ingest).
+    #: searchable when it ends, so at most this many wait (a few minutes of a long ingest). A rebuild
+    #: (``archive reindex``, ``optimize --full``, a new node's first fill) writes segments of at most this many
+    #: too: writing one segment takes memory with its size (one of a million articles peaked at 1.49 GB).
     commit_growth_cap: int = 250_000
     #: For an input smaller than this, the background indexer also commits whenever it has caught up with
     #: storing and holds at least ``idle_commit_min`` articles, and at least as many as all its earlier commits

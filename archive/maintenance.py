@@ -122,9 +122,10 @@ def reindex(settings: Settings, advanced: Advanced | None = None) -> int:
 
 def optimize(settings: Settings, *, full: bool = False, advanced: Advanced | None = None) -> Merged:
     """Run the merges the index's merge policy has due (those larger than a commit takes), each in a commit
-    of its own, its segments' articles written afresh from the database; with ``full``, build the index again in one segment beside the one in use and swap it in:
-    faster than merging every segment (which reads each posting through Whoosh), and the index in use
-    stays open to ingests meanwhile, whose changes the new one applies after the swap."""
+    of its own, its segments' articles written afresh from the database; with ``full``, build the index
+    again beside the one in use (in one segment, or segments of at most ``commit_growth_cap`` articles) and
+    swap it in: the index in use stays open to ingests meanwhile, whose changes the new one applies after
+    the swap."""
     with opened(settings, create=False) as (store, index):
         before = len(index.segment_sizes())
         if full:

@@ -18,6 +18,7 @@ from archive import Archive
 from archive.config import MergePolicy, Settings, resolve_settings
 from archive.index.merging import SegmentSize, allowed_segments, next_merge
 from archive.index.search_index import SearchIndex
+from archive.index.sync import PARTS
 from tests.conftest import write_jsonl
 
 SMALL = MergePolicy(floor_documents=4, per_tier=3, at_once=3, max_merged_documents=10_000, commit_merge_documents=0)
@@ -209,3 +210,27 @@ def test_a_merge_writes_its_articles_afresh_as_the_database_has_them_now(tmp_pat
         assert searcher.doc_count() == 59
     behind.close()
     ahead.close()
+
+
+def test_a_rebuild_writes_segments_no_larger_than_an_ingests_largest_commit(settings: Settings, tmp_path: Path) -> None:
+    """``optimize --full`` (and ``reindex``, and a new node's first fill) write the index in segments of at most
+    ``commit_growth_cap`` articles, each in an index of its own adopted by one commit: the same archive as
+    one segment gives, and nothing of the parts left."""
+    small = replace(settings, index=settings.index._replace(commit_growth_cap=25))
+    archive = Archive(settings=small)
+    archive.ingest([batch(tmp_path / "all.jsonl", 0, 60)])
+    found = {word: ids_of(archive, word) for word in WORDS[:6]}
+    assert archive.reindex() == 60
+    index = SearchIndex(small.index_dir, small.index)
+    assert index.segment_sizes() == [(25, 25), (25, 25), (10, 10)]
+    index.close()
+    assert {word: ids_of(archive, word) for word in WORDS[:6]} == found
+    report = archive.check()
+    assert report.healthy and report.indexed == 60, report
+    assert not (small.index_dir.resolve() / PARTS).exists()
+
+    from whoosh import index as whoosh_index
+
+    with whoosh_index.open_dir(str(small.index_dir)).searcher() as searcher:
+        assert searcher.doc_count() == 60
+    archive.close()

@@ -439,6 +439,11 @@ class IndexWriter:
         self.dropping = chosen
         return sum(sizes[number][1] for number in chosen)
 
+    @property
+    def folder(self) -> Path:
+        """The directory of the index this writer writes."""
+        return Path(self._raw.storage.folder)
+
     def adopt(self, staging: Path) -> int:
         """Move the segments of the index a worker committed in ``staging`` (its own directory, on this
         index's file system) into this index, for this writer's commit to add; returns their documents.
