@@ -95,8 +95,10 @@ class MergePolicy(NamedTuple):
     per_tier: int = 10
     #: Segments one merge takes at most (so a tier is ``at_once`` times the one below).
     at_once: int = 10
-    #: No merge makes a segment larger than this (the largest are left as they are, as Lucene leaves them).
-    max_merged_documents: int = 1_000_000
+    #: No merge makes a segment larger than this (the largest are left as they are, as Lucene leaves them):
+    #: an ingest's largest commit (``IndexSettings.commit_growth_cap``), as writing a segment takes memory with
+    #: its size (the due merge of a million-article archive as ingested took 940,000 articles into one).
+    max_merged_documents: int = 250_000
     #: And never more segments than this, whatever the tiers allow: each costs a search its look-ups of every
     #: term (at 100,000 articles a one-word search took 12 ms in one segment and 19-27 ms in ten).
     max_segments: int = 8
