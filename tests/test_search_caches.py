@@ -4,7 +4,10 @@ searching afresh gives, and must never outlive what it was read from (the search
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,6 +18,7 @@ from archive.index.query.evaluator import Evaluator
 from archive.index.query.values import DocValues
 from archive.search.matching import match
 from archive.search.request import SearchRequest
+from archive.search.session import SearchSession
 from tests.conftest import write_jsonl
 
 QUERIES = ("बारिश", "दिल्ली बारिश", '"तेज बारिश"', "भारत मैच", "शिक्षा OR संसद", "बारिश -दिल्ली")
@@ -43,16 +47,28 @@ def test_a_query_searched_again_gives_what_a_fresh_session_gives(tmp_path: Path,
     assert again == first
 
 
-def test_kept_scores_are_the_same_numbers_to_the_last_bit(tmp_path: Path, articles_file: Path) -> None:
+@contextmanager
+def _searched(tmp_path: Path, articles_file: Path) -> Iterator[tuple[Archive, SearchSession]]:
+    """An archive of ``articles_file`` and its session, after a first search."""
     home = tmp_path / "home"
     Archive(home).ingest([articles_file])
     with Archive(home) as archive:
         archive.search("x")
-        session = archive._session
-        assert session is not None
+        assert archive._session is not None
+        yield archive, archive._session
+
+
+def _matched(session: SearchSession, query: str) -> tuple[Any, Any]:
+    """The session's searcher and ``query`` as it searches it, once searched (what it found now kept)."""
+    expanded = match(session, SearchRequest(query)).expanded_query
+    _, _, searcher = session.acquire()
+    return searcher, expanded
+
+
+def test_kept_scores_are_the_same_numbers_to_the_last_bit(tmp_path: Path, articles_file: Path) -> None:
+    with _searched(tmp_path, articles_file) as (_, session):
         for query in QUERIES:
-            expanded = match(session, SearchRequest(query)).expanded_query  # (its leaves now kept)
-            _, _, searcher = session.acquire()
+            searcher, expanded = _matched(session, query)
             assert len(session.values().cache) > 0
             warm = Evaluator(searcher, session.values()).scores(expanded)
             fresh_values = DocValues(searcher)
@@ -65,15 +81,9 @@ def test_kept_scores_are_the_same_numbers_to_the_last_bit(tmp_path: Path, articl
 def test_a_whole_query_kept_is_handed_out_as_the_callers_own_copy(tmp_path: Path, articles_file: Path) -> None:
     """A search changes its query's arrays (a year in the query adds the year's articles, closeness adds to
     the scores): the kept matches must come out as they were found, whatever the last search did to its."""
-    home = tmp_path / "home"
-    Archive(home).ingest([articles_file])
-    with Archive(home) as archive:
-        archive.search("x")
-        session = archive._session
-        assert session is not None
+    with _searched(tmp_path, articles_file) as (archive, session):
         for query in QUERIES:
-            expanded = match(session, SearchRequest(query)).expanded_query  # (its matches now kept)
-            _, _, searcher = session.acquire()
+            searcher, expanded = _matched(session, query)
             evaluator = Evaluator(searcher, session.values())
             handed = evaluator.evaluated(expanded)
             handed.mask[:] = True
