@@ -568,7 +568,7 @@ def print_terms(found: SignificantTerms, output: OutputFormat) -> None:
     sampled = f" (candidates from {found.sampled:,} of them)" if found.sampled < found.results else ""
     # (the search counts a story printed by several outlets once; here every copy is an article)
     copies = (
-        f" (the search's {found.stories:,}: it counts a story printed by several outlets once)"
+        f" (the search's {found.stories}: it counts a story printed by several outlets once)"
         if found.stories != found.results
         else ""
     )
