@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from archive.index.query.arrays import Floats, Ints, Matches
 
@@ -41,34 +41,30 @@ class Found(NamedTuple):
         return _size(self)
 
 
+#: What a cache holds: a leaf's :class:`Found`, or a whole query's :class:`Matches`.
+Kept = TypeVar("Kept", Found, Matches)
+
+
 def _size(kept: Found | Matches) -> int:
     return sum(array.nbytes for array in kept if array is not None)
 
 
-class LeafCache:
-    """A searcher's found leaves (and whole queries' matches) by key, least recently used first out beyond
+class LeafCache(Generic[Kept]):
+    """A searcher's found leaves (or whole queries' matches) by key, least recently used first out beyond
     ``budget`` bytes. What it holds is never written: a caller that changes arrays changes copies."""
 
     def __init__(self, budget: int = BUDGET) -> None:
         self.budget = budget
         self.held = 0
-        self._found: OrderedDict[Hashable, Found | Matches] = OrderedDict()
+        self._found: OrderedDict[Hashable, Kept] = OrderedDict()
 
-    def get(self, key: Hashable) -> Found | None:
-        found = self._kept(key)
-        return found if isinstance(found, Found) else None
-
-    def get_matches(self, key: Hashable) -> Matches | None:
-        found = self._kept(key)
-        return found if isinstance(found, Matches) else None
-
-    def _kept(self, key: Hashable) -> Found | Matches | None:
+    def get(self, key: Hashable) -> Kept | None:
         found = self._found.get(key)
         if found is not None:
             self._found.move_to_end(key)
         return found
 
-    def put(self, key: Hashable, found: Found | Matches) -> None:
+    def put(self, key: Hashable, found: Kept) -> None:
         size = _size(found)
         if size > self.budget:
             return

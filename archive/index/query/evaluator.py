@@ -50,7 +50,7 @@ class Evaluator:
         key = _shape(query)
         if key is None:
             return self.scores(query)
-        kept = self.values.queries.get_matches(key)
+        kept = self.values.queries.get(key)
         if kept is None:
             found = self.scores(query)
             self.values.queries.put(key, Matches(found.mask.copy(), found.scores.copy()))

@@ -14,9 +14,9 @@ import numpy as np
 from archive.index.codec.array_positions import ArrayPositionsReader
 from archive.index.codec.array_postings import ArrayPostingsReader, Scratch
 from archive.index.codec.segment_values import SegmentValues, number_offset
-from archive.index.query.arrays import Floats, Ints, Mask
+from archive.index.query.arrays import Floats, Ints, Mask, Matches
 from archive.index.query.bm25 import TermStats
-from archive.index.query.cache import QUERIES_BUDGET, LeafCache
+from archive.index.query.cache import QUERIES_BUDGET, Found, LeafCache
 from archive.index.query.collect import story_copies
 from archive.index.schema import VALUE_FIELDS
 
@@ -48,11 +48,11 @@ class DocValues:
         self._posting_numbers: list[Ints] = []
         self._term_stats: TermStats | None = None
         #: What searches on this searcher found of their terms and phrases (:mod:`archive.index.query.cache`).
-        self.cache = LeafCache()
+        self.cache: LeafCache[Found] = LeafCache()
         #: What searches on this searcher found of whole queries: a budget of their own, so that a few
         #: queries' matches (an array pair over all documents each) never push out the leaves most
         #: queries share.
-        self.queries = LeafCache(QUERIES_BUDGET)
+        self.queries: LeafCache[Matches] = LeafCache(QUERIES_BUDGET)
         #: Whether the words of a closeness ranking stand within each slop, by document (a few dozen
         #: documents a query: see :func:`archive.index.query.phrase.spans_within`).
         self.spans: dict[tuple[str, tuple[str, ...], tuple[int, ...]], dict[int, tuple[bool, ...]]] = {}
